@@ -1,0 +1,42 @@
+# ntkscope: `make run` starts the explorer, `make test` runs the whole suite.
+# Both install what is missing first (Debian packages; sudo when not root).
+
+SWIFT        ?= swift
+DEPS         := libncursesw5-dev libopenblas-dev liblapacke-dev
+TEST_DEPS    := tmux
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE_BIN  := .build/release/ntkscope
+
+.PHONY: setup setup-test build run test bench clean
+
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi
+endef
+
+setup:
+	$(call install_missing,$(DEPS))
+
+setup-test: setup
+	$(call install_missing,$(TEST_DEPS))
+
+build: setup
+	$(SWIFT) build -c release --product ntkscope
+
+run: build
+	$(RELEASE_BIN) $(ARGS)
+
+test: setup-test
+	$(SWIFT) build -c release --product ntkscope
+	NTKSCOPE_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test
+
+bench: setup
+	$(SWIFT) build -c release --product ntkscope-bench
+	.build/release/ntkscope-bench $(ARGS)
+
+clean:
+	rm -rf .build

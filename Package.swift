@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let numerics = Target.Dependency.product(name: "Numerics", package: "swift-numerics")
+
+let package = Package(
+    name: "ntkscope",
+    products: [
+        .executable(name: "ntkscope", targets: ["ntkscope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
+        .target(name: "LimitLaws", dependencies: [numerics]),
+        // OpenBLAS (CBLAS) and LAPACKE through a module map and a shim header.
+        .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
+        // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
+        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "CLinearAlgebra"]),
+        // Infinite-width kernels as power series; sphere and dataset spectra.
+        .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling"]),
+        // Braille / block / ASCII plot canvas: pure functions to a grid of cells.
+        .target(name: "PlotCanvas"),
+        // Explorer state, key map, themes and screen layout: pure functions from state to cells.
+        .target(name: "ExplorerCore", dependencies: [
+            "LimitLaws", "NetworkSampling", "PlotCanvas",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // ncurses through a module map and static inline shims.
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // The only module that talks to the terminal.
+        .target(name: "TerminalUI", dependencies: ["ExplorerCore", "CNcurses"]),
+        .executableTarget(name: "ntkscope", dependencies: [
+            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "ntkscope-bench", dependencies: [
+            "LimitLaws", "NetworkSampling", "ExplorerCore",
+        ]),
+        .testTarget(name: "LimitLawsTests", dependencies: ["LimitLaws", numerics]),
+        .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
+        .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
+        .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
+        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)
