@@ -1,0 +1,122 @@
+import LimitLaws
+import PlotCanvas
+
+/// The three screens of the explorer.
+public enum ExplorerView: String, Sendable, Hashable, CaseIterable {
+    case layers, compare, focus
+}
+
+/// How plots are drawn; part of the undo history.
+public struct DisplaySettings: Sendable, Hashable {
+    public var yScale: YScale = .log
+    /// The x range shown is the law's range divided by 2^zoom, anchored at its left end
+    /// (where the narrow bump of the CK laws lives).
+    public var zoom: Int = 0
+    public var canvas: CanvasMode = .braille
+    public init(yScale: YScale = .log, zoom: Int = 0, canvas: CanvasMode = .braille) {
+        self.yScale = yScale; self.zoom = zoom; self.canvas = canvas
+    }
+}
+
+/// Overlays drawn on top of a view and capturing the keys while open.
+public enum ExplorerOverlay: Sendable, Hashable {
+    case help
+    /// The compare chooser: `cursor` indexes `ExplorerState.laws`.
+    case compareChooser(cursor: Int)
+}
+
+/// A status-line message.
+public struct StatusMessage: Sendable, Hashable {
+    public var text: String
+    public var isError: Bool
+    public init(_ text: String, isError: Bool = false) { self.text = text; self.isError = isError }
+}
+
+/// Everything `u` can undo.
+public struct UndoableState: Sendable, Hashable {
+    public var model: NetworkModel
+    public var inputLabel: String?
+    public var selection: Int
+    public var compare: [KernelID]
+    public var display: DisplaySettings
+    public var sampleSize: Int
+}
+
+/// The explorer's whole state. Changed only by `ExplorerReducer.reduce`; pure data.
+public struct ExplorerState: Sendable {
+    public var model: NetworkModel
+    /// Shown instead of "Gaussian" when the input law came from a file.
+    public var inputLabel: String?
+    public var view: ExplorerView = .layers
+    /// 0...L select CK layer ℓ (0 = the input law), L+1 selects the NTK.
+    public var selection: Int = 1
+    /// The two laws of the compare view (A, B).
+    public var compare: [KernelID]
+    public var display = DisplaySettings()
+    public var themeNames: [String]
+    public var themeName: String
+    /// `G`: ↑/↓ change every γ_ℓ at once.
+    public var allLayers = false
+    public var empiricalOn = false
+    public var sampleSize = 1000
+    public var overlay: ExplorerOverlay?
+    /// Non-nil while the `:` command line is open (the text typed so far).
+    public var commandLine: String?
+    public var message: StatusMessage?
+    public var undoStack: [UndoableState] = []
+    public let initial: UndoableState
+    public var shouldQuit = false
+
+    public init(model: NetworkModel, inputLabel: String? = nil, themeNames: [String] = ["dark"], themeName: String? = nil,
+                display: DisplaySettings = DisplaySettings(), view: ExplorerView = .layers) {
+        self.model = model
+        self.inputLabel = inputLabel
+        self.compare = [.ck(model.depth), .ntk]
+        self.display = display
+        self.view = view
+        self.themeNames = themeNames.isEmpty ? ["dark"] : themeNames
+        self.themeName = themeName ?? self.themeNames[0]
+        self.selection = min(1, model.depth)
+        initial = UndoableState(model: model, inputLabel: inputLabel, selection: min(1, model.depth),
+                                compare: [.ck(model.depth), .ntk], display: display, sampleSize: 1000)
+    }
+
+    public var depth: Int { model.depth }
+
+    /// Every law the explorer shows: CK layers 0...L and the NTK.
+    public var laws: [KernelID] { (0...depth).map { KernelID.ck($0) } + [.ntk] }
+
+    public var selectedKernel: KernelID { selection > depth ? .ntk : .ck(selection) }
+
+    public var undoable: UndoableState {
+        get {
+            UndoableState(model: model, inputLabel: inputLabel, selection: selection, compare: compare,
+                          display: display, sampleSize: sampleSize)
+        }
+        set {
+            model = newValue.model; inputLabel = newValue.inputLabel; selection = newValue.selection
+            compare = newValue.compare; display = newValue.display; sampleSize = newValue.sampleSize
+        }
+    }
+}
+
+extension KernelID {
+    /// Short name for titles: "input ℓ=0", "CK ℓ=3", "NTK".
+    public var title: String {
+        switch self {
+        case .ck(0): return "input ℓ=0"
+        case .ck(let l): return "CK ℓ=\(l)"
+        case .ntk: return "NTK"
+        }
+    }
+
+    /// Parses "ntk", "input", "ck3", "3".
+    public static func parse(_ text: String, depth: Int) -> KernelID? {
+        let t = text.lowercased()
+        if t == "ntk" { return .ntk }
+        if t == "input" || t == "in" { return .ck(0) }
+        let digits = t.hasPrefix("ck") ? String(t.dropFirst(2)) : t
+        if let l = Int(digits), l >= 0, l <= depth { return .ck(l) }
+        return nil
+    }
+}

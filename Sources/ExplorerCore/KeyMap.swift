@@ -1,0 +1,147 @@
+import LimitLaws
+
+/// A key press, independent of ncurses.
+public enum Key: Sendable, Hashable {
+    case character(Character)
+    case up, down, left, right, shiftUp, shiftDown
+    case enter, escape, backspace, tab
+    case ctrlC
+    case f1
+    case resize
+}
+
+/// Everything a key (or the command line, or the shell) can ask the explorer to do.
+public enum ExplorerAction: Sendable, Hashable {
+    case quit, toggleHelp
+    case selectPrevious, selectNext
+    case gammaUp, gammaDown, gammaAllUp, gammaAllDown, toggleAllLayers
+    case nextActivation, previousActivation, bDown, bUp
+    case depthDown, depthUp, gamma0Down, gamma0Up
+    case showView(ExplorerView), openCompareChooser
+    case toggleEmpirical, sampleSizeDown, sampleSizeUp
+    case cycleYScale, zoomIn, zoomOut, cycleCanvas, nextTheme
+    case export, undo, reset
+    case openCommandLine, commandInput(Character), commandBackspace, commandSubmit, closeOverlay
+    case chooserUp, chooserDown, chooserSetA, chooserSetB
+    /// From the shell: an input law read from a file.
+    case setInput(InputLaw, label: String)
+    /// From the shell: a message for the status line.
+    case status(String, isError: Bool)
+}
+
+/// One row of the key map: the keys, what they do, and the line shown in the help overlay.
+public struct KeyBinding: Sendable {
+    public let keys: [Key]
+    public let label: String          // how the keys are written in help, e.g. "←/→ h/l"
+    public let action: ExplorerAction
+    public let help: String
+    public let group: String
+}
+
+/// The key map: one table drives both dispatch and the help overlay, so help cannot drift.
+public enum KeyMap {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding(keys: [.character("q"), .ctrlC], label: "q  Ctrl-C", action: .quit, help: "quit (restores the terminal)", group: "General"),
+        KeyBinding(keys: [.character("?"), .f1], label: "?  F1", action: .toggleHelp, help: "this help", group: "General"),
+        KeyBinding(keys: [.character(":")], label: ":", action: .openCommandLine, help: "command line (:help lists commands)", group: "General"),
+        KeyBinding(keys: [.character("u")], label: "u", action: .undo, help: "undo the last change", group: "General"),
+        KeyBinding(keys: [.character("r")], label: "r", action: .reset, help: "reset to the starting configuration", group: "General"),
+        KeyBinding(keys: [.character("e")], label: "e", action: .export, help: "export (not available yet)", group: "General"),
+
+        KeyBinding(keys: [.left, .character("h")], label: "←  h", action: .selectPrevious, help: "select the previous layer", group: "Model"),
+        KeyBinding(keys: [.right, .character("l")], label: "→  l", action: .selectNext, help: "select the next layer (… NTK)", group: "Model"),
+        KeyBinding(keys: [.up, .character("k")], label: "↑  k", action: .gammaUp, help: "raise γ_ℓ of the selected layer (×1.25)", group: "Model"),
+        KeyBinding(keys: [.down, .character("j")], label: "↓  j", action: .gammaDown, help: "lower γ_ℓ of the selected layer (÷1.25)", group: "Model"),
+        KeyBinding(keys: [.shiftUp, .character("K")], label: "Shift-↑  K", action: .gammaAllUp, help: "raise every γ_ℓ at once", group: "Model"),
+        KeyBinding(keys: [.shiftDown, .character("J")], label: "Shift-↓  J", action: .gammaAllDown, help: "lower every γ_ℓ at once", group: "Model"),
+        KeyBinding(keys: [.character("G")], label: "G", action: .toggleAllLayers, help: "toggle all-layers mode for ↑/↓", group: "Model"),
+        KeyBinding(keys: [.character("a")], label: "a / A", action: .nextActivation, help: "next / previous activation σ", group: "Model"),
+        KeyBinding(keys: [.character("A")], label: "", action: .previousActivation, help: "", group: "Model"),
+        KeyBinding(keys: [.character("b")], label: "b / B", action: .bDown, help: "lower / raise b_σ (b-family, step 0.05)", group: "Model"),
+        KeyBinding(keys: [.character("B")], label: "", action: .bUp, help: "", group: "Model"),
+        KeyBinding(keys: [.character("d")], label: "d / D", action: .depthDown, help: "depth L down / up", group: "Model"),
+        KeyBinding(keys: [.character("D")], label: "", action: .depthUp, help: "", group: "Model"),
+        KeyBinding(keys: [.character("i")], label: "i / I", action: .gamma0Down, help: "lower / raise γ₀ (Gaussian input)", group: "Model"),
+        KeyBinding(keys: [.character("I")], label: "", action: .gamma0Up, help: "", group: "Model"),
+
+        KeyBinding(keys: [.character("1")], label: "1", action: .showView(.layers), help: "layers view (all laws)", group: "View"),
+        KeyBinding(keys: [.character("2")], label: "2", action: .showView(.compare), help: "compare view (two laws)", group: "View"),
+        KeyBinding(keys: [.character("3")], label: "3", action: .showView(.focus), help: "focus view (selected law)", group: "View"),
+        KeyBinding(keys: [.character("c")], label: "c", action: .openCompareChooser, help: "choose the two compared laws", group: "View"),
+        KeyBinding(keys: [.character("y")], label: "y", action: .cycleYScale, help: "y axis: log → linear → sqrt", group: "View"),
+        KeyBinding(keys: [.character("z")], label: "z / Z", action: .zoomIn, help: "zoom x in / out (anchored at the left)", group: "View"),
+        KeyBinding(keys: [.character("Z")], label: "", action: .zoomOut, help: "", group: "View"),
+        KeyBinding(keys: [.character("m")], label: "m", action: .cycleCanvas, help: "canvas: braille → block → ASCII", group: "View"),
+        KeyBinding(keys: [.character("t")], label: "t", action: .nextTheme, help: "next theme", group: "View"),
+
+        KeyBinding(keys: [.character("s")], label: "s", action: .toggleEmpirical, help: "start / stop the empirical check", group: "Empirical check"),
+        KeyBinding(keys: [.character("n")], label: "n / N", action: .sampleSizeDown, help: "sample size n ÷2 / ×2", group: "Empirical check"),
+        KeyBinding(keys: [.character("N")], label: "", action: .sampleSizeUp, help: "", group: "Empirical check"),
+    ]
+
+    /// Commands of the `:` line, for the help overlay and `:help`.
+    public static let commands: [(String, String)] = [
+        (":gamma ℓ V", "set γ_ℓ (ℓ = 1…L; ℓ = 0 sets γ₀)"),
+        (":gammas a,b,c", "set every γ_ℓ (and the depth)"),
+        (":sigma NAME", "activation (\(Activation.builtinNames.prefix(4).joined(separator: ", ")), …, b-family:0.3)"),
+        (":b V", "b-family activation with b_σ = V"),
+        (":depth L", "depth (copies the last γ_ℓ)"),
+        (":gamma0 V", "Gaussian input with γ₀ = V"),
+        (":input FILE", "input law from a file of eigenvalues of XᵀX"),
+        (":n N", "sample size of the empirical check"),
+        (":compare K K", "compared laws (input, ck3, ntk)"),
+        (":view / :theme / :yscale / :canvas / :zoom", "as the keys"),
+        (":q", "quit"),
+    ]
+
+    static let normal: [Key: ExplorerAction] = {
+        var map: [Key: ExplorerAction] = [:]
+        for binding in bindings { for key in binding.keys { map[key] = binding.action } }
+        return map
+    }()
+
+    /// The action for a key in the current mode (command line, overlay or normal), if any.
+    public static func action(for key: Key, in state: ExplorerState) -> ExplorerAction? {
+        if key == .ctrlC { return .quit }
+        if state.commandLine != nil {
+            switch key {
+            case .enter: return .commandSubmit
+            case .escape: return .closeOverlay
+            case .backspace: return .commandBackspace
+            case .character(let c): return .commandInput(c)
+            default: return nil
+            }
+        }
+        switch state.overlay {
+        case .help:
+            switch key {
+            case .character("q"): return .quit
+            case .resize: return nil
+            default: return .toggleHelp   // any key closes help
+            }
+        case .compareChooser:
+            switch key {
+            case .up, .character("k"): return .chooserUp
+            case .down, .character("j"): return .chooserDown
+            case .enter, .character("a"), .character(" "): return .chooserSetA
+            case .character("b"), .tab: return .chooserSetB
+            case .escape, .character("c"): return .closeOverlay
+            case .character("q"): return .quit
+            default: return nil
+            }
+        case nil:
+            if key == .escape { return .closeOverlay }
+            return normal[key]
+        }
+    }
+
+    /// Help lines grouped as in `bindings`: (group, [(keys, description)]).
+    public static var helpGroups: [(String, [(String, String)])] {
+        var groups: [(String, [(String, String)])] = []
+        for b in bindings where !b.label.isEmpty {
+            if groups.last?.0 != b.group { groups.append((b.group, [])) }
+            groups[groups.count - 1].1.append((b.label, b.help))
+        }
+        return groups
+    }
+}

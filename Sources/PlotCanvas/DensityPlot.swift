@@ -1,0 +1,237 @@
+import Foundation
+
+/// How densities map to the vertical axis.
+public enum YScale: String, Sendable, Hashable, CaseIterable {
+    case linear, log, sqrt
+    public var next: YScale {
+        switch self { case .log: return .linear; case .linear: return .sqrt; case .sqrt: return .log }
+    }
+}
+
+/// A density given on a sorted grid, drawn as a line (piecewise linear between grid points).
+public struct PlotCurve: Sendable {
+    public var role: ColorRole
+    public var x: [Double]
+    public var y: [Double]
+    public init(role: ColorRole, x: [Double], y: [Double]) { self.role = role; self.x = x; self.y = y }
+}
+
+/// A histogram drawn as filled columns: `densities[i]` on [edges[i], edges[i+1]).
+public struct PlotHistogram: Sendable {
+    public var role: ColorRole
+    public var edges: [Double]
+    public var densities: [Double]
+    public init(role: ColorRole, edges: [Double], densities: [Double]) {
+        self.role = role; self.edges = edges; self.densities = densities
+    }
+
+    /// Bins `values` into `bins` equal bins over `range`, normalised so that the total area is
+    /// (number of values in range) / (number of values): a density comparable with a limit law.
+    public static func binning(_ values: [Double], range: ClosedRange<Double>, bins: Int, role: ColorRole) -> PlotHistogram {
+        let n = max(1, bins)
+        let lo = range.lowerBound, width = (range.upperBound - range.lowerBound) / Double(n)
+        var counts = Array(repeating: 0.0, count: n)
+        for v in values where v >= lo && v <= range.upperBound && width > 0 {
+            counts[min(n - 1, Int((v - lo) / width))] += 1
+        }
+        let total = Double(max(1, values.count))
+        let edges = (0...n).map { lo + Double($0) * width }
+        return PlotHistogram(role: role, edges: edges, densities: counts.map { width > 0 ? $0 / (total * width) : 0 })
+    }
+}
+
+/// A point mass, marked on the x axis with a triangle.
+public struct PlotMarker: Sendable {
+    public var role: ColorRole
+    public var x: Double
+    public init(role: ColorRole, x: Double) { self.role = role; self.x = x }
+}
+
+/// A density plot with axes: curves over filled histograms on a braille/block/ASCII canvas.
+/// `render` is a pure function of the plot and the size.
+public struct DensityPlot: Sendable {
+    public var xRange: ClosedRange<Double>
+    /// Top of the y axis; nil = the largest value drawn (curves are averaged over each pixel column).
+    public var yMax: Double?
+    public var yScale: YScale
+    /// Decades shown below yMax on a log axis.
+    public var logDecades: Double = 4
+    public var curves: [PlotCurve] = []
+    public var histograms: [PlotHistogram] = []
+    public var markers: [PlotMarker] = []
+    public var mode: CanvasMode
+    /// Desired number of x ticks; nil = one per ~10 columns.
+    public var xTickTarget: Int?
+
+    public init(xRange: ClosedRange<Double>, yScale: YScale = .linear, mode: CanvasMode = .braille, yMax: Double? = nil) {
+        self.xRange = xRange; self.yScale = yScale; self.mode = mode; self.yMax = yMax
+    }
+
+    // MARK: geometry
+
+    public struct Geometry: Sendable, Equatable {
+        public var margin: Int      // columns left of the plot area (y labels + axis)
+        public var plotColumns: Int
+        public var plotRows: Int
+    }
+
+    /// Minimum size in cells for which `render` draws a plot.
+    public static let minimumSize = (width: 12, height: 4)
+
+    // MARK: values
+
+    /// Average of a piecewise-linear density over each of `count` equal columns of `range`.
+    /// Averages keep narrow peaks visible (their mass is not lost between sample points).
+    public static func columnAverages(_ curve: PlotCurve, range: ClosedRange<Double>, count: Int) -> [Double] {
+        let xs = curve.x, ys = curve.y
+        guard xs.count >= 2, count > 0 else { return Array(repeating: .nan, count: max(0, count)) }
+        // Cumulative integral by the trapezoid rule (NaN counts as 0 but marks the column).
+        var cum = [0.0]
+        cum.reserveCapacity(xs.count)
+        for i in 1..<xs.count {
+            let a = ys[i - 1].isFinite ? ys[i - 1] : 0, b = ys[i].isFinite ? ys[i] : 0
+            cum.append(cum[i - 1] + 0.5 * (a + b) * (xs[i] - xs[i - 1]))
+        }
+        func integral(_ t: Double) -> Double {
+            if t <= xs[0] { return 0 }
+            if t >= xs[xs.count - 1] { return cum[cum.count - 1] }
+            var lo = 0, hi = xs.count - 1
+            while hi - lo > 1 { let mid = (lo + hi) / 2; if xs[mid] <= t { lo = mid } else { hi = mid } }
+            let a = ys[lo].isFinite ? ys[lo] : 0, b = ys[hi].isFinite ? ys[hi] : 0
+            let h = t - xs[lo], w = xs[hi] - xs[lo]
+            let yt = w > 0 ? a + (b - a) * h / w : a
+            return cum[lo] + 0.5 * (a + yt) * h
+        }
+        let width = (range.upperBound - range.lowerBound) / Double(count)
+        var out = [Double](repeating: 0, count: count)
+        var left = integral(range.lowerBound)
+        for i in 0..<count {
+            let right = integral(range.lowerBound + Double(i + 1) * width)
+            out[i] = width > 0 ? max(0, (right - left) / width) : 0
+            left = right
+        }
+        return out
+    }
+
+    static func histogramValue(_ h: PlotHistogram, at t: Double) -> Double {
+        guard h.edges.count >= 2, t >= h.edges[0], t < h.edges[h.edges.count - 1] else { return 0 }
+        var lo = 0, hi = h.edges.count - 1
+        while hi - lo > 1 { let mid = (lo + hi) / 2; if h.edges[mid] <= t { lo = mid } else { hi = mid } }
+        return lo < h.densities.count ? h.densities[lo] : 0
+    }
+
+    /// The y maximum that `render` uses for a plot area `plotColumns` wide.
+    public func effectiveYMax(plotColumns: Int) -> Double {
+        if let yMax, yMax > 0 { return yMax }
+        let px = plotColumns * mode.pixelsPerCell.x
+        var m = 0.0
+        for c in curves { m = max(m, DensityPlot.columnAverages(c, range: xRange, count: px).filter(\.isFinite).max() ?? 0) }
+        let w = (xRange.upperBound - xRange.lowerBound) / Double(max(1, px))
+        for h in histograms {
+            for i in 0..<px { m = max(m, DensityPlot.histogramValue(h, at: xRange.lowerBound + (Double(i) + 0.5) * w)) }
+        }
+        return m > 0 ? m * 1.05 : 1
+    }
+
+    func scaled(_ v: Double, yMax: Double) -> Double? {
+        guard v.isFinite, v > 0 else { return nil }
+        switch yScale {
+        case .linear: return min(1, v / yMax)
+        case .sqrt: return min(1, (v / yMax).squareRoot())
+        case .log:
+            let f = (log10(v / yMax) + logDecades) / logDecades
+            return f < 0 ? nil : min(1, f)
+        }
+    }
+
+    // MARK: rendering
+
+    public func render(width: Int, height: Int) -> ScreenGrid {
+        var grid = ScreenGrid(width: width, height: height)
+        guard width >= DensityPlot.minimumSize.width, height >= DensityPlot.minimumSize.height,
+              xRange.upperBound > xRange.lowerBound else {
+            grid.write("(too small)", x: 0, y: 0, role: .dim)
+            return grid
+        }
+        let ascii = mode == .ascii
+        let plotRows = height - 2
+        // y labels depend on yMax, which depends on the plot width: estimate with a provisional margin.
+        var margin = 6
+        var yMax = effectiveYMax(plotColumns: width - margin)
+        let topLabel = AxisTicks.format(yMax, step: AxisTicks.niceStep(span: yMax, target: 8))
+        let bottomLabel = yScale == .log ? AxisTicks.format(yMax * pow(10, -logDecades)) : "0"
+        let midValue: Double? = plotRows >= 7 ? (yScale == .log ? yMax * pow(10, -logDecades / 2)
+                                                 : yScale == .sqrt ? yMax / 4 : yMax / 2) : nil
+        let midLabel = midValue.map { yScale == .log ? AxisTicks.format($0) : AxisTicks.format($0, step: AxisTicks.niceStep(span: yMax, target: 8)) }
+        let labelWidth = max(topLabel.count, bottomLabel.count, midLabel?.count ?? 0)
+        if labelWidth + 1 != margin {
+            margin = labelWidth + 1
+            yMax = effectiveYMax(plotColumns: width - margin)
+        }
+        let columns = width - margin
+        var canvas = DotCanvas(columns: columns, rows: plotRows, mode: mode)
+        let px = canvas.pixelWidth, py = canvas.pixelHeight
+        let pixelWidthX = (xRange.upperBound - xRange.lowerBound) / Double(px)
+
+        func row(_ frac: Double) -> Int { py - 1 - Int((frac * Double(py - 1)).rounded()) }
+
+        for h in histograms {
+            let layer = canvas.addLayer(h.role)
+            for i in 0..<px {
+                let v = DensityPlot.histogramValue(h, at: xRange.lowerBound + (Double(i) + 0.5) * pixelWidthX)
+                if let f = scaled(v, yMax: yMax) { canvas.vertical(i, from: py - 1, to: row(f), layer: layer) }
+            }
+        }
+        for c in curves {
+            let layer = canvas.addLayer(c.role)
+            let avg = DensityPlot.columnAverages(c, range: xRange, count: px)
+            var previous: Int?
+            for i in 0..<px {
+                guard let f = scaled(avg[i], yMax: yMax) else { previous = nil; continue }
+                let r = row(f)
+                canvas.vertical(i, from: previous ?? r, to: r, layer: layer)
+                previous = r
+            }
+        }
+        grid.paste(canvas.render(), x: margin, y: 0)
+
+        // y axis
+        let vline: Character = ascii ? "|" : "│", tee: Character = ascii ? "+" : "┤"
+        for y in 0..<plotRows { grid[margin - 1, y] = Cell(vline, role: .axis) }
+        grid[margin - 1, 0] = Cell(tee, role: .axis)
+        grid.write(String(repeating: " ", count: labelWidth - topLabel.count) + topLabel, x: 0, y: 0, role: .axis)
+        grid[margin - 1, plotRows - 1] = Cell(tee, role: .axis)
+        grid.write(String(repeating: " ", count: labelWidth - bottomLabel.count) + bottomLabel, x: 0, y: plotRows - 1, role: .axis)
+        if let midValue, let midLabel, let f = scaled(midValue, yMax: yMax) {
+            let y = row(f) / mode.pixelsPerCell.y
+            if y > 0 && y < plotRows - 1 {
+                grid[margin - 1, y] = Cell(tee, role: .axis)
+                grid.write(String(repeating: " ", count: labelWidth - midLabel.count) + midLabel, x: 0, y: y, role: .axis)
+            }
+        }
+
+        // x axis and tick labels
+        let axisRow = plotRows, labelRow = plotRows + 1
+        grid[margin - 1, axisRow] = Cell(ascii ? "+" : "└", role: .axis)
+        for x in margin..<width { grid[x, axisRow] = Cell(ascii ? "-" : "─", role: .axis) }
+        let target = xTickTarget ?? max(2, columns / 8)
+        let step = AxisTicks.niceStep(span: xRange.upperBound - xRange.lowerBound, target: target)
+        var lastEnd = -1
+        for t in AxisTicks.ticks(in: xRange, target: target) {
+            let col = margin + min(columns - 1, Int(((t - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(columns)).rounded(.down)))
+            grid[col, axisRow] = Cell(ascii ? "+" : "┬", role: .axis)
+            let label = AxisTicks.format(t, step: step)
+            var start = col - label.count / 2
+            start = max(margin - 1, min(width - label.count, start))
+            if start > lastEnd {
+                grid.write(label, x: start, y: labelRow, role: .axis)
+                lastEnd = start + label.count
+            }
+        }
+        for m in markers where xRange.contains(m.x) {
+            let col = margin + min(columns - 1, Int(((m.x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(columns)).rounded(.down)))
+            grid[col, axisRow] = Cell(ascii ? "^" : "▲", role: m.role, attributes: .bold)
+        }
+        return grid
+    }
+}

@@ -1,0 +1,162 @@
+import CNcurses
+import ExplorerCore
+import Foundation
+import PlotCanvas
+
+/// How many colours the terminal gets.
+public enum ColorDepth: String, Sendable {
+    case none, ansi8, ansi256, direct
+}
+
+/// The only type that calls ncurses. Confined to the main thread.
+final class TerminalScreen {
+    private var screen: OpaquePointer?
+    private(set) var depth: ColorDepth = .none
+    private(set) var utf8 = true
+    private var pairs: [ColorRole: attr_t] = [:]
+    private var monochrome = true
+
+    /// Starts curses on the controlling terminal. Returns nil (with a reason) if it cannot.
+    static func start() -> Result<TerminalScreen, TerminalError> {
+        let s = TerminalScreen()
+        setlocale(LC_ALL, "")
+        s.utf8 = String(cString: shim_codeset()).uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
+        guard let out = shim_fdopen(STDOUT_FILENO, "w"), let inp = shim_fdopen(STDIN_FILENO, "r") else {
+            return .failure(TerminalError("cannot open the terminal streams"))
+        }
+        guard let scr = newterm(nil, out, inp) else {
+            return .failure(TerminalError("ncurses cannot use TERM='\(ProcessInfo.processInfo.environment["TERM"] ?? "")'"))
+        }
+        s.screen = scr
+        set_term(scr)
+        raw()            // Ctrl-C arrives as a key: orderly quit
+        noecho()
+        nonl()
+        keypad(shim_stdscr(), true)
+        nodelay(shim_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        return .success(s)
+    }
+
+    func stop() {
+        guard screen != nil else { return }
+        shim_attrset(shim_a_normal())
+        erase()
+        refresh()
+        curs_set(1)
+        endwin()
+        if let scr = screen { delscreen(scr) }
+        screen = nil
+    }
+
+    var size: (width: Int, height: Int) { (Int(getmaxx(shim_stdscr())), Int(getmaxy(shim_stdscr()))) }
+
+    /// Sets up colour pairs for `theme`; `noColor` forces attributes only.
+    func apply(theme: Theme, noColor: Bool) {
+        pairs = [:]
+        monochrome = true
+        depth = .none
+        guard !noColor, !theme.monochrome, has_colors() else { return }
+        start_color()
+        use_default_colors()
+        let colors = Int(shim_colors())
+        depth = colors >= 0x1000000 ? .direct : colors >= 256 ? .ansi256 : colors >= 8 ? .ansi8 : .none
+        guard depth != .none else { return }
+        monochrome = false
+        func number(_ c: ThemeColor) -> Int32 {
+            switch depth {
+            case .direct:
+                guard let (r, g, b) = c.rgbValue else { return -1 }
+                return Int32(r << 16 | g << 8 | b)
+            case .ansi256: return Int32(c.xterm256 ?? -1)
+            case .ansi8:
+                if case .ansi(let i) = c, colors >= 16 { return Int32(i) }
+                return Int32(c.ansi8 ?? -1)
+            case .none: return -1
+            }
+        }
+        for (i, role) in ColorRole.allCases.enumerated() {
+            let (fg, bg) = theme.colors(for: role)
+            init_extended_pair(Int32(i + 1), number(fg), number(bg))
+            pairs[role] = shim_color_pair(Int32(i + 1))
+        }
+        shim_bkgd(pairs[.text] ?? 0)
+    }
+
+    private func attributes(_ cell: Cell) -> attr_t {
+        var a: attr_t = monochrome ? 0 : (pairs[cell.role] ?? 0)
+        var flags = cell.attributes
+        if monochrome { flags.formUnion(Theme.monochromeAttributes(for: cell.role)) }
+        if flags.contains(.bold) { a |= shim_a_bold() }
+        if flags.contains(.reverse) { a |= shim_a_reverse() }
+        if flags.contains(.dim) { a |= shim_a_dim() }
+        if flags.contains(.underline) { a |= shim_a_underline() }
+        return a
+    }
+
+    /// Draws the grid (runs of equal style per row) and refreshes.
+    func draw(_ input: ScreenGrid) {
+        let grid = utf8 ? input : AsciiFallback.grid(input)
+        erase()
+        for y in 0..<grid.height {
+            var x = 0
+            while x < grid.width {
+                let start = x
+                let style = attributes(grid[x, y])
+                var run = ""
+                while x < grid.width, attributes(grid[x, y]) == style {
+                    run.append(grid[x, y].character)
+                    x += 1
+                }
+                shim_attrset(style)
+                // the last cell of the screen: addstr would scroll; ncurses handles it with insch-less write, keep it simple
+                if y == grid.height - 1 && x == grid.width { run.removeLast() }
+                mvaddstr(Int32(y), Int32(start), run)
+            }
+        }
+        shim_attrset(shim_a_normal())
+        refresh()
+    }
+
+    /// All keys waiting (non-blocking).
+    func readKeys() -> [Key] {
+        var keys: [Key] = []
+        var ch: wint_t = 0
+        while true {
+            let r = wget_wch(shim_stdscr(), &ch)
+            if r == ERR { break }
+            if r == KEY_CODE_YES {
+                switch Int32(ch) {
+                case KEY_UP: keys.append(.up)
+                case KEY_DOWN: keys.append(.down)
+                case KEY_LEFT: keys.append(.left)
+                case KEY_RIGHT: keys.append(.right)
+                case KEY_SR: keys.append(.shiftUp)
+                case KEY_SF: keys.append(.shiftDown)
+                case KEY_RESIZE: keys.append(.resize)
+                case KEY_BACKSPACE, KEY_DC: keys.append(.backspace)
+                case KEY_ENTER: keys.append(.enter)
+                case shim_key_f(1): keys.append(.f1)
+                default: break
+                }
+                continue
+            }
+            switch ch {
+            case 3: keys.append(.ctrlC)
+            case 27: keys.append(.escape)
+            case 10, 13: keys.append(.enter)
+            case 8, 127: keys.append(.backspace)
+            case 9: keys.append(.tab)
+            default:
+                if let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 { keys.append(.character(Character(scalar))) }
+            }
+        }
+        return keys
+    }
+}
+
+public struct TerminalError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
+}

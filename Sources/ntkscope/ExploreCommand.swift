@@ -1,0 +1,136 @@
+import ArgumentParser
+import ExplorerCore
+import Foundation
+import LimitLaws
+import PlotCanvas
+import TerminalUI
+
+/// `ntkscope explore`: the interactive explorer (the default subcommand).
+struct ExploreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "Explore the CK and NTK limit spectra interactively in the terminal.",
+        discussion: "Keys: ? shows them all, q quits. See docs/explorer.md.")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Theme name (dark, light, high-contrast, monochrome, or one in $XDG_CONFIG_HOME/ntkscope/themes) or a path to a .toml theme.")
+    var theme: String = "dark"
+
+    @Option(help: "Plot canvas: braille, block or ascii.")
+    var canvas: String = "braille"
+
+    @Option(name: .customLong("y-scale"), help: "Initial y axis: log, linear or sqrt.")
+    var yScale: String = "log"
+
+    @Option(help: "Initial view: layers, compare or focus.")
+    var view: String = "layers"
+
+    @Option(name: .customLong("timing-log"), help: "Append frame and solve times (ms) to FILE.")
+    var timingLog: String?
+
+    @Flag(help: "Print one frame as plain text to standard output and exit (no terminal needed).")
+    var print = false
+
+    @Option(help: "Width of the --print frame.")
+    var width: Int = 120
+
+    @Option(help: "Height of the --print frame.")
+    var height: Int = 40
+
+    func validate() throws {
+        guard CanvasMode(rawValue: canvas) != nil else { throw ValidationError("invalid value '\(canvas)' for --canvas: must be braille, block or ascii") }
+        guard YScale(rawValue: yScale) != nil else { throw ValidationError("invalid value '\(yScale)' for --y-scale: must be log, linear or sqrt") }
+        guard ExplorerView(rawValue: view) != nil else { throw ValidationError("invalid value '\(view)' for --view: must be layers, compare or focus") }
+        guard width >= 20, height >= 8 else { throw ValidationError("--width must be >= 20 and --height >= 8") }
+    }
+
+    func run() throws {
+        let model = try modelOptions.model()
+        let display = DisplaySettings(yScale: YScale(rawValue: yScale)!, zoom: 0, canvas: CanvasMode(rawValue: canvas)!)
+        let explorerView = ExplorerView(rawValue: view)!
+        let inputLabel = modelOptions.inputLabel
+
+        if print {
+            let state = ExplorerState(model: model, inputLabel: inputLabel, themeNames: [theme], themeName: theme,
+                                      display: display, view: explorerView)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let spectra = LimitLawEngine().solve(model)
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            var map: [KernelID: DisplaySpectrum] = [:]
+            for s in spectra.spectra { map[s.kernel] = DisplaySpectrum(s) }
+            let content = FrameContent(summary: ModelSummary(model: model, inputLabel: inputLabel), spectra: map,
+                                       solve: SolveStatus(lastMilliseconds: ms, warm: false))
+            Swift.print(ScreenLayout.render(state: state, content: content, width: width, height: height).plainText())
+            return
+        }
+
+        if let problem = ExplorerApp.interactiveProblem() {
+            var stderr = FileHandle.standardError
+            let args = CommandLine.arguments.dropFirst().filter { $0 != "explore" }.joined(separator: " ")
+            Swift.print("""
+                ntkscope: not starting the interactive explorer: \(problem).
+                To get the same view as text without a terminal, run:
+                  ntkscope explore --print --width 200 --height 60\(args.isEmpty ? "" : " " + args)
+                """, to: &stderr)
+            throw ExitCode(2)
+        }
+
+        var configuration = ExplorerConfiguration(model: model, inputLabel: inputLabel)
+        configuration.theme = theme
+        configuration.display = display
+        configuration.view = explorerView
+        configuration.timingLogPath = timingLog
+        // LEAD: wire NetworkSampling here, e.g. `configuration.empiricalCheck = SampledNetworkCheck()`
+        // (a type conforming to ExplorerCore.EmpiricalCheck; see docs/explorer.md "Empirical check seam").
+        configuration.empiricalCheck = nil
+        do {
+            let code = try ExplorerApp.run(configuration)
+            if code != 0 { throw ExitCode(code) }
+        } catch let error as TerminalError {
+            throw ValidationError("cannot start the explorer: \(error.description)")
+        }
+    }
+}
+
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) { write(Data(string.utf8)) }
+}
+
+// TEMP: a stand-in for the lead's Sources/ntkscope/ModelOptions.swift; delete when it lands on main.
+struct ModelOptions: ParsableArguments {
+    @Option(name: [.customLong("sigma"), .customLong("activation")], help: "Activation σ (arctan, tanh, relu, …, b-family:0.3).")
+    var sigma: String = "arctan"
+
+    @Option(help: "Depth L (every γ_ℓ = --gamma).")
+    var depth: Int?
+
+    @Option(help: "γ_ℓ = n/d_ℓ: one value for every layer or a comma-separated list.")
+    var gamma: String = "0.5"
+
+    @Option(name: .customLong("gamma0"), help: "γ₀ = n/d₀ of Gaussian inputs.")
+    var gamma0: Double = 3
+
+    @Option(help: "Input law from a file of eigenvalues of XᵀX.")
+    var input: String?
+
+    var inputLabel: String? { input.map { ($0 as NSString).lastPathComponent } }
+
+    func model() throws -> NetworkModel {
+        let activation = try Activation.named(sigma)
+        var gammas = gamma.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        if gammas.isEmpty { throw ValidationError("invalid value '\(gamma)' for --gamma") }
+        if let depth { gammas = gammas.count == 1 ? Array(repeating: gammas[0], count: depth) : gammas }
+        else if gammas.count == 1 { gammas = Array(repeating: gammas[0], count: 5) }
+        var law = InputLaw.marcenkoPastur(gamma0: gamma0)
+        if let input {
+            switch InputFile.load(input) {
+            case .success(let e): law = .discrete(eigenvalues: e)
+            case .failure(let e): throw ValidationError(e.description)
+            }
+        }
+        let m = NetworkModel(activation: activation, input: law, gammas: gammas)
+        try m.validate()
+        return m
+    }
+}
