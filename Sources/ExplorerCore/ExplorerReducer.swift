@@ -52,7 +52,7 @@ public enum ExplorerReducer {
             state.message = StatusMessage(state.allLayers ? "all-layers mode: ↑/↓ change every γ_ℓ (G to leave)"
                                                           : "↑/↓ change the selected layer's γ_ℓ")
         case .nextActivation, .previousActivation:
-            let names = Activation.builtinNames
+            let names = Activation.cycle
             let current = names.firstIndex(of: state.model.activation.name)
             let step = action == .nextActivation ? 1 : names.count - 1
             let next = current.map { names[($0 + step) % names.count] } ?? names[0]

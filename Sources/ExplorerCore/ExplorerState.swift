@@ -107,6 +107,7 @@ extension KernelID {
         case .ck(0): return "input ℓ=0"
         case .ck(let l): return "CK ℓ=\(l)"
         case .ntk: return "NTK"
+        case .combination: return "combination"
         }
     }
 

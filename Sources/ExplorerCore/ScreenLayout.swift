@@ -164,6 +164,7 @@ public enum ScreenLayout {
         case .ck(let l) where l <= summary.depth: return "γ\(subscriptDigits(l)) = \(ModelSummary.format(summary.gammas[l - 1]))"
         case .ck: return ""
         case .ntk: return "L = \(summary.depth)"
+        case .combination: return ""
         }
     }
 

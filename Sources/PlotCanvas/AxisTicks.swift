@@ -37,7 +37,9 @@ public enum AxisTicks {
         }
         let decimals: Int
         if let step, step > 0 {
-            decimals = max(0, min(4, Int(ceil(-log10(step) - 1e-9))))
+            var d = 0
+            while d < 4, abs(step * pow(10, Double(d)) - (step * pow(10, Double(d))).rounded()) > 1e-6 { d += 1 }
+            decimals = d
         } else {
             decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3
         }

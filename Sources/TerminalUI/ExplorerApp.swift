@@ -189,9 +189,10 @@ struct EventLoop {
             case .quit: state.shouldQuit = true
             case .loadInputFile(let path):
                 switch InputFile.load(path) {
-                case .success(let eigenvalues):
-                    _ = ExplorerReducer.reduce(&state, .setInput(.discrete(eigenvalues: eigenvalues),
+                case .success(let parsed):
+                    _ = ExplorerReducer.reduce(&state, .setInput(.discrete(eigenvalues: parsed.eigenvalues),
                                                                  label: (path as NSString).lastPathComponent))
+                    if let notice = parsed.notice { state.message = StatusMessage(notice) }
                 case .failure(let error):
                     _ = ExplorerReducer.reduce(&state, .status(error.description, isError: true))
                 }

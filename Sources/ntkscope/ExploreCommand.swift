@@ -125,7 +125,7 @@ struct ModelOptions: ParsableArguments {
         var law = InputLaw.marcenkoPastur(gamma0: gamma0)
         if let input {
             switch InputFile.load(input) {
-            case .success(let e): law = .discrete(eigenvalues: e)
+            case .success(let e): law = .discrete(eigenvalues: e.eigenvalues)
             case .failure(let e): throw ValidationError(e.description)
             }
         }
