@@ -59,7 +59,7 @@ public enum ExplorerReducer {
             setActivation(&state, name: next)
         case .bDown, .bUp:
             let b = (state.model.activation.b * 20).rounded() / 20 + (action == .bUp ? 0.05 : -0.05)
-            setB(&state, min(1, max(0, b)))
+            setB(&state, min(1, max(0, (b * 100).rounded() / 100)))
         case .depthDown:
             if state.depth <= 1 { state.message = StatusMessage("depth is already 1", isError: true) }
             else { setModel(&state) { $0.gammas.removeLast() } }

@@ -5,7 +5,7 @@ import PlotCanvas
 /// The whole screen as a pure function of the state and the frame content.
 public enum ScreenLayout {
     /// Smallest panel of the layers view, in cells.
-    public static let minimumPanel = (width: 22, height: 8)
+    public static let minimumPanel = (width: 20, height: 8)
     /// Below this the explorer only says that the terminal is too small.
     public static func minimumSize(for view: ExplorerView) -> (width: Int, height: Int) {
         switch view {
@@ -94,12 +94,13 @@ public enum ScreenLayout {
         x += grid.write(" │ L = \(s.depth) │ input: \(s.input)", x: x, y: 0)
         var right: String
         if let ms = content.solve.lastMilliseconds {
-            right = "solved in \(ms < 10 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)) ms (\(content.solve.warm ? "warm" : "cold"))"
+            right = "solved in \(ms < 10 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)) ms \(content.solve.warm ? "warm" : "cold")"
         } else {
             right = "solving…"
         }
-        if content.solve.pending && content.solve.lastMilliseconds != nil { right = "solving… · last " + right }
+        if content.solve.pending && content.solve.lastMilliseconds != nil { right = "solving… (last " + right + ")" }
         if content.solve.failures > 0 { right += " · \(content.solve.failures) failed points" }
+        if grid.width - right.count - 1 <= x + 1 && content.solve.pending { right = "solving…" }
         if grid.width - right.count - 1 > x + 1 {
             grid.write(right, x: grid.width - right.count - 1, y: 0, role: content.solve.pending ? .warning : .dim)
         }

@@ -127,6 +127,7 @@ struct EventLoop {
             if signals.fired { state.shouldQuit = true; break }
             wake.drain()
             var keys = screen.readKeys()
+            if screen.checkResize() { needsDraw = true }
             if !keys.isEmpty {
                 let t = Self.now()
                 lastKeyTime = t
@@ -168,7 +169,7 @@ struct EventLoop {
             }
             if state.shouldQuit { break }
             // sleep until a key, a finished solve, empirical progress, a signal or a resize
-            wake.poll(stdinToo: true, milliseconds: state.empiricalOn ? 250 : 1000)
+            wake.poll(stdinToo: true, milliseconds: state.empiricalOn ? 250 : 500)
         }
         empirical?.stop()
         timing?.close()

@@ -52,6 +52,17 @@ final class TerminalScreen {
 
     var size: (width: Int, height: Int) { (Int(getmaxx(shim_stdscr())), Int(getmaxy(shim_stdscr()))) }
 
+    /// Re-checks the terminal size with TIOCGWINSZ (in case a SIGWINCH was missed, as btop does)
+    /// and resizes curses. Returns true if the size changed.
+    func checkResize() -> Bool {
+        var ws = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0 else { return false }
+        let (w, h) = size
+        guard Int(ws.ws_col) != w || Int(ws.ws_row) != h else { return false }
+        resizeterm(Int32(ws.ws_row), Int32(ws.ws_col))
+        return true
+    }
+
     /// Sets up colour pairs for `theme`; `noColor` forces attributes only.
     func apply(theme: Theme, noColor: Bool) {
         pairs = [:]

@@ -1,0 +1,83 @@
+import ExplorerCore
+import LimitLaws
+import PlotCanvas
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Explorer latency without a terminal: a scripted key sequence on Figure 1 drives the pure state
+/// machine (KeyMap + ExplorerReducer), a warm-started solve (as SolveScheduler does, passing the previous
+/// SolverCache) whenever the model changed, and ScreenLayout.render at 200×60. "frame" = solve + layout,
+/// i.e. key press → finished frame minus the ncurses write (measure that with `ntkscope --timing-log`).
+public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 3) {
+    func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
+    }
+    let engine = LimitLawEngine()
+    var options = SolveOptions()
+    options.gridPoints = 400
+    // the script: γ steps on several layers, all layers, depth, γ₀, b_σ, activation, and view-only keys
+    let script: [(String, Key)] = [
+        ("k", .character("k")), ("k", .character("k")), ("j", .character("j")), ("l", .character("l")),
+        ("k", .character("k")), ("j", .character("j")), ("l", .character("l")), ("k", .character("k")),
+        ("K", .character("K")), ("J", .character("J")), ("i", .character("i")), ("I", .character("I")),
+        ("b", .character("b")), ("B", .character("B")), ("D", .character("D")), ("d", .character("d")),
+        ("a", .character("a")), ("A", .character("A")), ("y", .character("y")), ("z", .character("z")),
+        ("Z", .character("Z")), ("2", .character("2")), ("3", .character("3")), ("1", .character("1")),
+        ("u", .character("u")), ("r", .character("r")),
+    ]
+    var state = ExplorerState(model: .figure1, themeNames: ["dark"])
+    let t0 = now()
+    var solved = engine.solve(state.model, options: options)
+    let cold = now() - t0
+    var display: [KernelID: DisplaySpectrum] = [:]
+    for s in solved.spectra { display[s.kernel] = DisplaySpectrum(s) }
+    var frames: [String: [Double]] = [:], solves: [String: [Double]] = [:], layouts: [Double] = []
+    var all: [Double] = []
+    for _ in 0..<rounds {
+        for (name, key) in script {
+            let start = now()
+            guard let action = KeyMap.action(for: key, in: state) else { continue }
+            let before = state.model
+            _ = ExplorerReducer.reduce(&state, action)
+            var solveMs = 0.0
+            if state.model != before {
+                let s0 = now()
+                solved = engine.solve(state.model, options: options, previous: solved.cache)
+                solveMs = now() - s0
+                display = [:]
+                for s in solved.spectra { display[s.kernel] = DisplaySpectrum(s) }
+                solves[name, default: []].append(solveMs)
+            }
+            let l0 = now()
+            let content = FrameContent(summary: ModelSummary(model: state.model), spectra: display,
+                                       solve: SolveStatus(lastMilliseconds: solveMs, warm: true))
+            let grid = ScreenLayout.render(state: state, content: content, width: width, height: height)
+            _ = grid.plainText()
+            let layoutMs = now() - l0
+            layouts.append(layoutMs)
+            let total = now() - start
+            frames[name, default: []].append(total)
+            all.append(total)
+        }
+    }
+    func stats(_ v: [Double]) -> String {
+        guard !v.isEmpty else { return "-" }
+        let s = v.sorted()
+        func q(_ p: Double) -> Double { s[min(s.count - 1, Int(Double(s.count - 1) * p + 0.5))] }
+        return String(format: "median %6.2f  p90 %6.2f  max %6.2f ms (n=%d)", q(0.5), q(0.9), s.last!, s.count)
+    }
+    print("explorer: key → finished frame (warm solve + layout, \(width)×\(height), Figure 1), \(rounds) rounds of \(script.count) keys")
+    print(String(format: "  cold first solve          %8.2f ms", cold))
+    print("  all keys                  " + stats(all))
+    print("  layout only               " + stats(layouts))
+    var seen = Set<String>()
+    for (name, _) in script where !seen.contains(name) {
+        seen.insert(name)
+        print("  key \(name.padding(toLength: 2, withPad: " ", startingAt: 0))  frame  " + stats(frames[name] ?? []) + "   solve " + stats(solves[name] ?? []))
+    }
+    let within = all.filter { $0 <= 16 }.count
+    print(String(format: "  frames within 16 ms: %d of %d (%.0f%%)", within, all.count, 100 * Double(within) / Double(max(1, all.count))))
+}
