@@ -46,6 +46,26 @@ public enum NetworkSampler {
         }
     }
 
+    /// Test hook: runs the request in float64 and returns every kernel matrix (full, column-major n×n)
+    /// as it is handed to the eigen solver.
+    static func kernelMatrices(_ request: SamplingRequest) throws(SamplingError) -> [SampledKernel: [Double]] {
+        var req = request
+        req.precision = .float64
+        try req.validate()
+        let plan = SamplingPlan(n: req.sampleCount, widths: try req.widths(), threads: req.resolvedThreads,
+                                precision: .float64, estimatedBytes: 0, availableBytes: nil, kernels: req.kernels)
+        var out: [SampledKernel: [Double]] = [:]
+        let p = Pipeline<Double>(req, plan: plan, token: CancellationToken(), emit: { _ in })
+        p.matrixSink = { kernel, m in
+            let n = m.rows
+            var full = [Double](repeating: 0, count: n * n)
+            for j in 0..<n { for i in 0...j { full[i + j * n] = m[i, j]; full[j + i * n] = m[i, j] } }
+            out[kernel] = full
+        }
+        try p.run()
+        return out
+    }
+
     /// Convenience: runs the request and collects every spectrum (ordered as `request.kernels`).
     public static func spectra(_ request: SamplingRequest, token: CancellationToken = CancellationToken())
         throws(SamplingError) -> [SampledSpectrum] {
@@ -72,7 +92,11 @@ final class Pipeline<T: BLASScalar> {
     var done = 0.0
     let totalWork: Double
     var lastProgress = 0.0
+    var lastStage = SamplingStage.done
+    var lastLayer: Int? = -1
     let start = Date()
+    /// Test hook: sees every kernel matrix (upper triangle valid) just before its eigen solve.
+    var matrixSink: ((SampledKernel, Matrix<T>) -> Void)?
 
     init(_ req: SamplingRequest, plan: SamplingPlan, token: CancellationToken, emit: @escaping (SamplingEvent) -> Void) {
         self.req = req; self.plan = plan; self.token = token; self.emit = emit
@@ -98,8 +122,9 @@ final class Pipeline<T: BLASScalar> {
     func progress(_ stage: SamplingStage, layer: Int?, work: Double) {
         done += work
         let now = Date().timeIntervalSince(start)
-        if now - lastProgress >= 0.05 || stage == .done {
-            lastProgress = now
+        // At most ~20 events per second, plus one at every change of stage or layer.
+        if now - lastProgress >= 0.05 || stage != lastStage || layer != lastLayer {
+            lastProgress = now; lastStage = stage; lastLayer = layer
             emit(.progress(SamplingProgress(stage: stage, layer: layer, fraction: min(1, done / totalWork))))
         }
     }
@@ -139,6 +164,7 @@ final class Pipeline<T: BLASScalar> {
 
     func eigenvalues(_ m: Matrix<T>, kernel: SampledKernel) throws(SamplingError) {
         try token.check()
+        matrixSink?(kernel, m)
         let values: [Double]
         do { values = try timed(\.eigenvalues) { () throws(SamplingError) -> [Double] in
             do { return try SymmetricEigen.eigenvaluesDestroying(m) } catch {
