@@ -133,3 +133,17 @@ public struct SolveOptions: Sendable, Hashable {
     public var kernels: [KernelID]? = nil
     public init() {}
 }
+
+// TEMP: engine stand-in; solves nothing (returns no spectra) until the real engine is merged.
+public struct SolverCache: Sendable { public init() {} }
+public struct ModelSpectra: Sendable {
+    public let spectra: [LimitSpectrum]
+    public let cache: SolverCache
+    public func spectrum(_ id: KernelID) -> LimitSpectrum? { spectra.first { $0.kernel == id } }
+}
+public struct LimitLawEngine: Sendable {
+    public init() {}
+    public func solve(_ model: NetworkModel, options: SolveOptions = .init(), previous: SolverCache? = nil) -> ModelSpectra {
+        ModelSpectra(spectra: [], cache: SolverCache())
+    }
+}
