@@ -14,7 +14,7 @@ public enum MemoryInfo {
     static func procField(_ file: String, _ key: String) -> Int? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(key) {
-            let parts = line.dropFirst(key.count).split(separator: " ")
+            let parts = line.dropFirst(key.count).split(whereSeparator: { $0 == " " || $0 == "\t" })
             if let v = parts.first.flatMap({ Int($0) }) { return v * 1024 }  // values are in kB
         }
         return nil

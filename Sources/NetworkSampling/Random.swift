@@ -45,37 +45,86 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    /// Fills `buffer` with iid N(0, scale²) values by the Box–Muller transform:
-    /// u1 ∈ (0, 1], u2 ∈ [0, 1), r = √(−2 ln u1), z = (r cos 2πu2, r sin 2πu2).
+    /// One N(0, 1) value by the Ziggurat method (Marsaglia & Tsang 2000, 128 layers). The layer index
+    /// (low 7 bits) and the signed 32-bit value (high 32 bits) come from disjoint bits of one 64-bit
+    /// output, which avoids the index/value correlation of the original (Leong et al. 2005).
+    @inlinable @inline(__always) public mutating func nextNormal() -> Double {
+        let u = next()
+        let hz = Int32(truncatingIfNeeded: u >> 32)
+        let iz = Int(u & 127)
+        if UInt32(hz.magnitude) < Ziggurat.kn[iz] { return Double(hz) * Ziggurat.wn[iz] }
+        return normalSlowPath(hz: hz, iz: iz)
+    }
+
+    @usableFromInline mutating func normalSlowPath(hz: Int32, iz: Int) -> Double {
+        var hz = hz, iz = iz
+        let r = Ziggurat.r
+        while true {
+            let x = Double(hz) * Ziggurat.wn[iz]
+            if iz == 0 {  // the tail beyond r (Marsaglia 1964)
+                var xt = 0.0, y = 0.0
+                repeat {
+                    xt = -log(1 - nextUniform()) / r
+                    y = -log(1 - nextUniform())
+                } while y + y < xt * xt
+                return hz > 0 ? r + xt : -r - xt
+            }
+            if Ziggurat.fn[iz] + nextUniform() * (Ziggurat.fn[iz - 1] - Ziggurat.fn[iz]) < exp(-0.5 * x * x) { return x }
+            let u = next()
+            hz = Int32(truncatingIfNeeded: u >> 32); iz = Int(u & 127)
+            if UInt32(hz.magnitude) < Ziggurat.kn[iz] { return Double(hz) * Ziggurat.wn[iz] }
+        }
+    }
+
+    /// Fills `buffer` with iid N(0, scale²) values (Ziggurat, see `nextNormal`).
     @inlinable public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>, scale: Double = 1) {
-        let n = buffer.count
-        var i = 0
-        while i < n {
-            let u1 = Double((next() >> 11) &+ 1) * 0x1.0p-53
-            let u2 = Double(next() >> 11) * 0x1.0p-53
-            let r = (-2 * log(u1)).squareRoot() * scale
-            let t = 2 * Double.pi * u2
-            buffer[i] = r * cos(t)
-            if i + 1 < n { buffer[i + 1] = r * sin(t) }
-            i += 2
+        fillNormal(count: buffer.count) { buffer[$0] = $1 * scale }
+    }
+
+    @inlinable @inline(__always)
+    mutating func fillNormal(count: Int, _ store: (Int, Double) -> Void) {
+        Ziggurat.kn.withUnsafeBufferPointer { kn in
+            Ziggurat.wn.withUnsafeBufferPointer { wn in
+                for i in 0..<count {
+                    let u = next()
+                    let hz = Int32(truncatingIfNeeded: u >> 32)
+                    let iz = Int(u & 127)
+                    store(i, UInt32(hz.magnitude) < kn[iz] ? Double(hz) * wn[iz] : normalSlowPath(hz: hz, iz: iz))
+                }
+            }
         }
     }
 
     /// The same numbers as `fillNormal(Double)` rounded to Float, so the float32 and float64
     /// paths sample the same network.
     @inlinable public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, scale: Double = 1) {
-        let n = buffer.count
-        var i = 0
-        while i < n {
-            let u1 = Double((next() >> 11) &+ 1) * 0x1.0p-53
-            let u2 = Double(next() >> 11) * 0x1.0p-53
-            let r = (-2 * log(u1)).squareRoot() * scale
-            let t = 2 * Double.pi * u2
-            buffer[i] = Float(r * cos(t))
-            if i + 1 < n { buffer[i + 1] = Float(r * sin(t)) }
-            i += 2
-        }
+        fillNormal(count: buffer.count) { buffer[$0] = Float($1 * scale) }
     }
+}
+
+/// Tables of the 128-layer normal Ziggurat (Marsaglia & Tsang 2000, `zigset`).
+public enum Ziggurat {
+    public static let r = 3.442619855899
+    static let tables: (kn: [UInt32], wn: [Double], fn: [Double]) = {
+        let m1 = 2147483648.0, vn = 9.91256303526217e-3
+        var dn = r, tn = r
+        let q = vn / exp(-0.5 * dn * dn)
+        var kn = [UInt32](repeating: 0, count: 128), wn = [Double](repeating: 0, count: 128), fn = [Double](repeating: 0, count: 128)
+        kn[0] = UInt32((dn / q) * m1); kn[1] = 0
+        wn[0] = q / m1; wn[127] = dn / m1
+        fn[0] = 1; fn[127] = exp(-0.5 * dn * dn)
+        for i in stride(from: 126, through: 1, by: -1) {
+            dn = (-2 * log(vn / dn + exp(-0.5 * dn * dn))).squareRoot()
+            kn[i + 1] = UInt32((dn / tn) * m1)
+            tn = dn
+            fn[i] = exp(-0.5 * dn * dn)
+            wn[i] = dn / m1
+        }
+        return (kn, wn, fn)
+    }()
+    public static let kn = tables.kn
+    public static let wn = tables.wn
+    public static let fn = tables.fn
 }
 
 /// The named streams of one seeded run.
