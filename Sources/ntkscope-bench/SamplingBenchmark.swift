@@ -9,6 +9,12 @@ import NetworkSampling
 ///
 /// Environment: NTKSCOPE_BENCH_N overrides n (widths scale with it); NTKSCOPE_BENCH_PRECISION_N sets the
 /// size of the precision check (default 1000, 0 skips it); OPENBLAS_NUM_THREADS limits BLAS threads.
+private func cpuSeconds() -> Double {
+    var u = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
+
 func runSamplingBenchmark() {
     let env = ProcessInfo.processInfo.environment
     let n = env["NTKSCOPE_BENCH_N"].flatMap { Int($0) } ?? 3000
@@ -17,6 +23,7 @@ func runSamplingBenchmark() {
     // Reset the process's peak-RSS counter so the figure is this benchmark's own (Linux ≥ 4.0).
     try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     let base = MemoryInfo.currentResident() ?? 0
+    let cpu0 = cpuSeconds()
     let req = SamplingRequest(model: .figure1, n: n, seed: 1, precision: .float32)
     var summary: SamplingSummary?
     var figure1: [SampledSpectrum] = []
@@ -43,6 +50,12 @@ func runSamplingBenchmark() {
     for (name, v, ref) in rows {
         print(name.padding(toLength: 16, withPad: " ", startingAt: 0)
               + String(format: "%8.2f s", v) + (ref > 0 ? String(format: "   (NumPy %5.1f s, ratio %.2f)", ref, v / ref) : ""))
+    }
+    let cpu = cpuSeconds() - cpu0
+    print(String(format: "cpu time        %8.2f s   (user+system over all threads; /%d cores = %.2f s, the wall time on an idle machine at best)",
+                 cpu, s.plan.threads, cpu / Double(s.plan.threads)))
+    if let la = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
+        print("load average    \(la.split(separator: " ").prefix(3).joined(separator: " ")) (other processes share the cores)")
     }
     let peak = s.peakResidentBytes ?? 0
     print("peak resident   \(MemoryInfo.format(peak)) (process baseline \(MemoryInfo.format(base)); "
