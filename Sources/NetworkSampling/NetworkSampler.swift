@@ -21,6 +21,8 @@ public final class CancellationToken: Sendable {
 
 /// Synchronous sampler: runs a `SamplingRequest` on the calling thread and reports events through
 /// `emit`. Use `SamplingService` (or `SamplingJob`) to run it in the background.
+private let runLock = NSLock()
+
 public enum NetworkSampler {
     /// Runs the request; throws `SamplingError.cancelled` when `token` is cancelled.
     public static func run(_ request: SamplingRequest, token: CancellationToken = CancellationToken(),
@@ -38,6 +40,10 @@ public enum NetworkSampler {
                                 precision: request.precision, estimatedBytes: estimate, availableBytes: available,
                                 kernels: request.kernels)
         emit(.started(plan))
+        // One run at a time per process: runs never share (and oversubscribe) the BLAS threads, and
+        // the thread count of a run stays fixed, which keeps equal seeds bitwise reproducible.
+        runLock.lock()
+        defer { runLock.unlock() }
         try withoutActuallyEscaping(emit) { (e) throws(SamplingError) in
             switch request.precision {
             case .float32: try Pipeline<Float>(request, plan: plan, token: token, emit: e).run()
@@ -62,6 +68,8 @@ public enum NetworkSampler {
             for j in 0..<n { for i in 0...j { full[i + j * n] = m[i, j]; full[j + i * n] = m[i, j] } }
             out[kernel] = full
         }
+        runLock.lock()
+        defer { runLock.unlock() }
         try p.run()
         return out
     }
@@ -148,17 +156,18 @@ final class Pipeline<T: BLASScalar> {
 
     func rowBlock(k: Int) -> Int { max(64, min(16384, Int(req.flopsPerBlock / (2 * Double(k) * Double(n))))) }
 
-    /// G (upper) = α XᵀX for X (k×n), blocked over the inner dimension.
+    /// G (upper) = α XᵀX for X (k×m), blocked over the inner dimension.
     func gram(_ x: Matrix<T>, into g: Matrix<T>, alpha: T = 1, stage: SamplingStage, layer: Int) throws(SamplingError) {
-        let k = x.rows
-        let chunk = max(32, min(k, Int(req.flopsPerBlock / (Double(n) * Double(n)))))
+        let k = x.rows, m = x.cols
+        precondition(g.rows == m && g.cols == m)
+        let chunk = max(32, min(k, Int(req.flopsPerBlock / (Double(m) * Double(m)))))
         var r0 = 0
         while r0 < k {
             try token.check()
             let c = min(chunk, k - r0)
-            T.syrkTrans(n: n, k: c, alpha: alpha, a: x.data + r0, lda: k, beta: r0 == 0 ? 0 : 1, c: g.data, ldc: n)
+            T.syrkTrans(n: m, k: c, alpha: alpha, a: x.data + r0, lda: k, beta: r0 == 0 ? 0 : 1, c: g.data, ldc: m)
             r0 += c
-            progress(stage, layer: layer, work: Double(n) * Double(n) * Double(c))
+            progress(stage, layer: layer, work: Double(m) * Double(m) * Double(c))
         }
     }
 
@@ -347,36 +356,61 @@ final class Pipeline<T: BLASScalar> {
         }
 
         if req.ntk {
-            let k = Matrix<T>(rows: n, cols: n)
+            // k outputs (Theorem 3.8, eq. 17): the NTK is nk × nk, sample α of output j at index α + j·n.
+            let outs = req.outputs, nk = n * outs
+            let k = Matrix<T>(rows: nk, cols: nk, zeroed: outs > 1)
+            let tmp = outs == 1 ? scratch : Matrix<T>(rows: nk, cols: nk)
             try timed(\.ntk) { () throws(SamplingError) in
-                // K = τ_{L+1} X_LᵀX_L
-                copyUpper(grams[L]!, into: k, scale: T(tau[L]))
+                // K = τ_{L+1} I_k ⊗ X_LᵀX_L
+                let gL = grams[L]!
+                for j in 0..<outs {
+                    let off = j * n * nk + j * n
+                    let cL = T(tau[L])
+                    parallelChunks(n, threads: threads) { cols in
+                        for b in cols { for a in 0...b { k.data[off + a + b * nk] = cL * gL.data[a + b * n] } }
+                    }
+                }
                 grams[L] = nil
-                // S_L = diag(w) σ′(H_L)/√d_L, in the σ′ buffer.
+                // S_L = [diag(w⁽¹⁾) σ′(H_L)/√d_L | … | diag(w⁽ᵏ⁾) σ′(H_L)/√d_L]  (d_L × nk)
                 let dL = widths[L]
-                var s = derivs[L]!
+                let dLast = derivs[L]!
                 derivs[L] = nil
-                var g = RandomStreams.generator(seed: req.seed, purpose: .outputWeights, index: 0)
+                var s = outs == 1 ? dLast : Matrix<T>(rows: dL, cols: nk)
                 let w = UnsafeMutableBufferPointer<T>.allocate(capacity: dL)
                 defer { w.deallocate() }
-                T.fillNormal(&g, w, scale: 1)
-                parallelChunks(n, threads: threads) { cols in
-                    for a in cols { let col = s.data + a * dL; for i in 0..<dL { col[i] *= w[i] } }
+                for j in 0..<outs {
+                    var g = RandomStreams.generator(seed: req.seed, purpose: .outputWeights, index: UInt64(j))
+                    T.fillNormal(&g, w, scale: 1)
+                    let sj = s
+                    parallelChunks(n, threads: threads) { cols in
+                        for a in cols {
+                            let src = dLast.data + a * dL, dst = sj.data + (a + j * n) * dL
+                            for i in 0..<dL { dst[i] = src[i] * w[i] }
+                        }
+                    }
                 }
                 for l in stride(from: L, through: 1, by: -1) {
-                    // K += τ_ℓ (S_ℓᵀS_ℓ) ⊙ (X_{ℓ−1}ᵀX_{ℓ−1})
-                    try gram(s, into: scratch, stage: .ntk, layer: l)
+                    // K += τ_ℓ (S_ℓᵀS_ℓ) ⊙ (1_k 1_kᵀ ⊗ X_{ℓ−1}ᵀX_{ℓ−1})
+                    try gram(s, into: tmp, stage: .ntk, layer: l)
                     let gp = grams[l - 1]!
                     let c = T(tau[l - 1])
                     let n = self.n
-                    parallelChunks(n, threads: threads) { cols in
-                        for j in cols { for i in 0...j { k.data[i + j * n] += c * scratch.data[i + j * n] * gp.data[i + j * n] } }
+                    parallelChunks(nk, threads: threads) { cols in
+                        for j in cols {
+                            // G is valid in its upper triangle only: read G[min(a,b), max(a,b)].
+                            let bj = j % n
+                            for i in 0...j {
+                                let ai = i % n
+                                let gv = ai <= bj ? gp.data[ai + bj * n] : gp.data[bj + ai * n]
+                                k.data[i + j * nk] += c * tmp.data[i + j * nk] * gv
+                            }
+                        }
                     }
                     grams[l - 1] = nil
                     if l == 1 { break }
                     // S_{ℓ−1} = (W_ℓᵀ S_ℓ) ⊙ σ′(H_{ℓ−1})/√d_{ℓ−1}, regenerating W_ℓ row block by row block.
                     let dl = widths[l], dp = widths[l - 1]
-                    let p = Matrix<T>(rows: dp, cols: n)
+                    let p = Matrix<T>(rows: dp, cols: nk)
                     let b = min(dl, rowBlock(k: dp))
                     let wt = Matrix<T>(rows: dp, cols: b)
                     var r0 = 0
@@ -384,15 +418,16 @@ final class Pipeline<T: BLASScalar> {
                         try token.check()
                         let bb = min(b, dl - r0)
                         generateWeightRows(layer: l, r0: r0, b: bb, k: dp, into: wt.data)
-                        T.gemm(transA: false, transB: false, m: dp, n: n, k: bb, alpha: 1, a: wt.data, lda: dp,
+                        T.gemm(transA: false, transB: false, m: dp, n: nk, k: bb, alpha: 1, a: wt.data, lda: dp,
                                b: s.data + r0, ldb: dl, beta: r0 == 0 ? 0 : 1, c: p.data, ldc: dp)
                         r0 += bb
-                        progress(.ntk, layer: l, work: (2 * Double(n) + 30) * Double(bb) * Double(dp))
+                        progress(.ntk, layer: l, work: (2 * Double(nk) + 30) * Double(bb) * Double(dp))
                     }
                     let dprev = derivs[l - 1]!
                     derivs[l - 1] = nil
-                    parallelChunks(dp * n, threads: threads) { r in for i in r { dprev.data[i] *= p.data[i] } }
-                    s = dprev
+                    let total = dp * n
+                    parallelChunks(dp * nk, threads: threads) { r in for i in r { p.data[i] *= dprev.data[i % total] } }
+                    s = p
                 }
             }
             grams = []

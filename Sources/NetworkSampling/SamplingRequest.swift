@@ -47,6 +47,8 @@ public struct SamplingRequest: Sendable {
     public var ckLayers: [Int]?
     public var ntk: Bool
     public var surrogate: Bool
+    /// Number of network outputs k (Theorem 3.8): the NTK is then nk × nk (its limit law does not depend on k).
+    public var outputs: Int
     public var precision: Precision
     /// BLAS (and helper-loop) threads; nil = `BLASThreads.defaultCount`.
     public var threads: Int?
@@ -55,10 +57,10 @@ public struct SamplingRequest: Sendable {
     public var flopsPerBlock: Double
 
     public init(model: NetworkModel, n: Int = 3000, seed: UInt64 = 0, input: InputSpec = .fromModel,
-                ckLayers: [Int]? = nil, ntk: Bool = true, surrogate: Bool = false,
+                ckLayers: [Int]? = nil, ntk: Bool = true, surrogate: Bool = false, outputs: Int = 1,
                 precision: Precision = .float32, threads: Int? = nil, flopsPerBlock: Double = 2.4e10) {
         self.model = model; self.n = n; self.seed = seed; self.input = input
-        self.ckLayers = ckLayers; self.ntk = ntk; self.surrogate = surrogate
+        self.ckLayers = ckLayers; self.ntk = ntk; self.surrogate = surrogate; self.outputs = outputs
         self.precision = precision; self.threads = threads; self.flopsPerBlock = flopsPerBlock
     }
 
@@ -114,6 +116,7 @@ public struct SamplingRequest: Sendable {
         guard n >= 2 else { throw .invalidRequest("--n must be at least 2 (got \(n))") }
         guard n <= 200_000 else { throw .invalidRequest("--n \(n) is too large (an n×n matrix would not fit)") }
         if let t = threads, t < 1 { throw .invalidRequest("--threads must be at least 1 (got \(t))") }
+        guard outputs >= 1, outputs <= 64 else { throw .invalidRequest("--outputs must be between 1 and 64 (got \(outputs))") }
         if let ls = ckLayers {
             for l in ls where l < 0 || l > depth {
                 throw .invalidRequest("--layer \(l): must be between 0 and the depth \(depth)")
@@ -161,10 +164,11 @@ public struct SamplingRequest: Sendable {
             peak = max(peak, dSum + (w[l - 1] + w[l]) * n * s + block(w[l - 1]) + grams + nn)
         }
         if ntk {
-            // Backward: remaining σ′ blocks (at worst all), one product buffer, one weight block,
-            // all Grams, the NTK accumulator, the S_ℓᵀS_ℓ temporary and the eigen scratch.
+            // Backward: remaining σ′ blocks (at worst all), S_ℓ and the product buffer (n·k columns each),
+            // one weight block, all Grams, the eigen scratch, the nk×nk NTK accumulator and S_ℓᵀS_ℓ temporary.
+            let k = Double(outputs)
             let maxW = w[1...].max() ?? 0
-            peak = max(peak, dSum + maxW * n * s + block(maxW) + Double(L + 1) * nn + 3 * nn)
+            peak = max(peak, dSum + 2 * maxW * n * k * s + block(maxW) + Double(L + 2) * nn + 2 * k * k * nn)
         }
         return Int(peak) + 48 << 20   // runtime, code, eigen workspace
     }

@@ -43,6 +43,9 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the eigenvalues to this file instead of stdout.")
     var output: String?
 
+    @Flag(help: "Replace an existing --output file.")
+    var force = false
+
     @Flag(help: "Solve the limit laws and print a table of KS and W1 distances per law.")
     var compare = false
 
@@ -116,6 +119,7 @@ struct SampleCommand: ParsableCommand {
         default: throw fail("--input must be model, gaussian, orthonormal, power-law or file (got '\(input)')")
         }
         var req = SamplingRequest(model: model, n: n, seed: seed, input: spec, precision: prec, threads: threads)
+        req.outputs = modelOptions.outputs
         req.ntk = kernel != "ck"
         req.surrogate = surrogate
         if kernel == "ntk" { req.ckLayers = [] } else if let layer { req.ckLayers = [layer] }
@@ -178,9 +182,7 @@ struct SampleCommand: ParsableCommand {
             text = jsonDocument(req, spectra: spectra, rows: rows, summary: summary)
         }
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
-                throw fail("cannot write '\(output)'")
-            }
+            try OutputFile.write(text, to: output, force: force)
         } else if !compare || format == "json" {
             print(text, terminator: "")
         }

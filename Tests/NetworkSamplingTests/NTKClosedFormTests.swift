@@ -4,28 +4,33 @@ import Testing
 import LimitLaws
 
 @Suite struct NTKClosedFormTests {
-    static let cases: [(String, [Double], [Double]?)] = [
-        ("arctan", [0.8], nil),
-        ("arctan", [0.8, 1.0, 0.7], nil),
-        ("tanh", [1.0, 0.7], nil),
-        ("relu", [0.8, 1.2], nil),
-        ("b-family:0.3", [0.9, 1.1, 0.8], nil),
-        ("cos", [1.0, 0.8], nil),
-        ("arctan", [0.8, 1.0, 0.7], [0.5, 2.0, 1.5, 0.25]),
-        ("tanh", [1.0, 0.7], [3.0, 0.1, 1.0]),
+    static let cases: [(String, [Double], [Double]?, Int)] = [
+        ("arctan", [0.8], nil, 1),
+        ("arctan", [0.8, 1.0, 0.7], nil, 1),
+        ("tanh", [1.0, 0.7], nil, 1),
+        ("relu", [0.8, 1.2], nil, 1),
+        ("b-family:0.3", [0.9, 1.1, 0.8], nil, 1),
+        ("cos", [1.0, 0.8], nil, 1),
+        ("gelu", [0.9, 0.9], nil, 1),
+        ("arctan", [0.8, 1.0, 0.7], [0.5, 2.0, 1.5, 0.25], 1),
+        ("tanh", [1.0, 0.7], [3.0, 0.1, 1.0], 1),
+        ("tanh", [1.0, 0.7], [3.0, 0.1, 1.0], 3),
+        ("b-family:0.5", [0.8], [2.0, 0.5], 2),
     ]
 
     @Test(arguments: 0..<cases.count)
     func closedFormMatchesFiniteDifferenceJacobian(_ index: Int) throws {
-        let (act, gammas, tau) = Self.cases[index]
-        // n = 6 samples, d0 = 4, d_ℓ = round(6/γ_ℓ).
-        var req = SamplingRequest(model: try model(act, gamma0: 1.5, gammas: gammas, tau: tau), n: 6, seed: 42)
+        let (act, gammas, tau, outputs) = Self.cases[index]
+        // n = 6 samples, d0 = 4, d_ℓ = round(6/γ_ℓ), k outputs (NTK 6k × 6k).
+        var req = SamplingRequest(model: try model(act, gamma0: 1.5, gammas: gammas, tau: tau), n: 6, seed: 42,
+                                  outputs: outputs)
         req.surrogate = false
         let mats = try NetworkSampler.kernelMatrices(req)
         let ref = try ReferenceNetwork(request: req)
         let fd = ref.finiteDifferenceNTK(tau: req.tau)
         let err = relativeFrobenius(try #require(mats[.ntk]), fd)
-        #expect(err < 1e-6, "NTK relative error \(err) for \(act) \(gammas) tau \(String(describing: tau))")
+        #expect(err < 1e-6, "NTK relative error \(err) for \(act) \(gammas) tau \(String(describing: tau)) k \(outputs)")
+        #expect(mats[.ntk]!.count == 36 * outputs * outputs)
 
         // Every CK matches the direct forward pass.
         let xs = ref.forward().xs

@@ -40,7 +40,7 @@ struct ReferenceNetwork {
     let activation: Activation
     let widths: [Int]
     var weights: [[Double]]   // W_ℓ, row-major d_ℓ × d_{ℓ−1}
-    var w: [Double]
+    var w: [[Double]]         // output weights w⁽ʲ⁾, j = 1…k
     let x0: [Double]          // d0 × n column-major
     let n: Int
 
@@ -61,10 +61,13 @@ struct ReferenceNetwork {
             ws.append(m)
         }
         weights = ws
-        var g = RandomStreams.generator(seed: seed, purpose: .outputWeights, index: 0)
-        var wv = [Double](repeating: 0, count: widths.last!)
-        wv.withUnsafeMutableBufferPointer { g.fillNormal($0) }
-        w = wv
+        let dL = widths.last!
+        w = (0..<request.outputs).map { j in
+            var g = RandomStreams.generator(seed: seed, purpose: .outputWeights, index: UInt64(j))
+            var wv = [Double](repeating: 0, count: dL)
+            wv.withUnsafeMutableBufferPointer { g.fillNormal($0) }
+            return wv
+        }
         let d0 = widths[0]
         var x = [Double](repeating: 0, count: d0 * n)
         for a in 0..<n {
@@ -76,7 +79,7 @@ struct ReferenceNetwork {
         x0 = x
     }
 
-    /// Post-activations X_0 … X_L (each d_ℓ × n column-major) and outputs f(x_α).
+    /// Post-activations X_0 … X_L (each d_ℓ × n column-major) and outputs f^j(x_α) at α + j·n.
     func forward() -> (xs: [[Double]], f: [Double]) {
         var xs = [x0]
         for l in 1..<widths.count {
@@ -93,16 +96,18 @@ struct ReferenceNetwork {
             xs.append(x)
         }
         let dL = widths.last!
-        let f = (0..<n).map { a in (0..<dL).reduce(0.0) { $0 + w[$1] * xs.last![$1 + a * dL] } }
+        var f = [Double]()
+        for wj in w { f += (0..<n).map { a in (0..<dL).reduce(0.0) { $0 + wj[$1] * xs.last![$1 + a * dL] } } }
         return (xs, f)
     }
 
     /// J_τᵀJ_τ from a central finite-difference Jacobian over every weight (step h).
     func finiteDifferenceNTK(tau: [Double], h: Double = 1e-5) -> [Double] {
-        var k = [Double](repeating: 0, count: n * n)
+        let m = n * w.count
+        var k = [Double](repeating: 0, count: m * m)
         var net = self
         func accumulate(_ grad: [Double], _ t: Double) {
-            for b in 0..<n { for a in 0..<n { k[a + b * n] += t * grad[a] * grad[b] } }
+            for b in 0..<m { for a in 0..<m { k[a + b * m] += t * grad[a] * grad[b] } }
         }
         for l in 1..<widths.count {
             for p in 0..<weights[l].count {
@@ -110,15 +115,17 @@ struct ReferenceNetwork {
                 net.weights[l][p] = orig + h; let fp = net.forward().f
                 net.weights[l][p] = orig - h; let fm = net.forward().f
                 net.weights[l][p] = orig
-                accumulate((0..<n).map { (fp[$0] - fm[$0]) / (2 * h) }, tau[l - 1])
+                accumulate((0..<m).map { (fp[$0] - fm[$0]) / (2 * h) }, tau[l - 1])
             }
         }
-        for p in 0..<w.count {
-            let orig = net.w[p]
-            net.w[p] = orig + h; let fp = net.forward().f
-            net.w[p] = orig - h; let fm = net.forward().f
-            net.w[p] = orig
-            accumulate((0..<n).map { (fp[$0] - fm[$0]) / (2 * h) }, tau[widths.count - 1])
+        for j in 0..<w.count {
+            for p in 0..<w[j].count {
+                let orig = net.w[j][p]
+                net.w[j][p] = orig + h; let fp = net.forward().f
+                net.w[j][p] = orig - h; let fm = net.forward().f
+                net.w[j][p] = orig
+                accumulate((0..<m).map { (fp[$0] - fm[$0]) / (2 * h) }, tau[widths.count - 1])
+            }
         }
         return k
     }
