@@ -3,7 +3,7 @@ import Foundation
 
 /// The two precisions of the sampler. Products (and, in `.float32`, the eigenvalue solve) run
 /// in `Scalar`; eigenvalues are always returned as `Double`.
-public protocol BLASScalar: BinaryFloatingPoint, Sendable {
+public protocol BLASScalar: BinaryFloatingPoint, Sendable, TridiagonalScalar {
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)

@@ -174,13 +174,17 @@ final class Pipeline<T: BLASScalar> {
     func eigenvalues(_ m: Matrix<T>, kernel: SampledKernel) throws(SamplingError) {
         try token.check()
         matrixSink?(kernel, m)
-        let values: [Double]
-        do { values = try timed(\.eigenvalues) { () throws(SamplingError) -> [Double] in
-            do { return try SymmetricEigen.eigenvaluesDestroying(m) } catch {
-                throw SamplingError.numerical("\(kernel): \(error)")
-            }
-        } }
-        progress(.eigenvalues, layer: kernel.layer, work: 6 * Double(n) * Double(n) * Double(n))
+        let size = Double(m.rows)
+        let work = 6 * size * size * size
+        var reported = 0.0
+        let values = try timed(\.eigenvalues) { () throws(SamplingError) -> [Double] in
+            try InterruptibleEigen.eigenvalues(m, check: { () throws(SamplingError) in try token.check() },
+                                               progress: { f in
+                                                   progress(.eigenvalues, layer: kernel.layer, work: (f - reported) * work)
+                                                   reported = f
+                                               })
+        }
+        progress(.eigenvalues, layer: kernel.layer, work: (1 - reported) * work)
         emit(.spectrum(SampledSpectrum(kernel: kernel, eigenvalues: values, precision: req.precision)))
     }
 

@@ -27,6 +27,30 @@ import LimitLaws
         #expect(zip(ef, exact).allSatisfy { abs($0 - $1) < 1e-5 })
     }
 
+    @Test(arguments: [70, 129, 300])
+    func panelReductionMatchesSyevd(n: Int) throws {
+        // A random symmetric matrix: the panel-wise tridiagonalisation (cancellable) gives the same
+        // eigenvalues as LAPACK's dsyevd/ssyevd.
+        var g = Xoshiro256StarStar(seed: UInt64(n))
+        var v = [Double](repeating: 0, count: n * n)
+        v.withUnsafeMutableBufferPointer { g.fillNormal($0) }
+        let a = Matrix<Double>(rows: n, cols: n), b = Matrix<Double>(rows: n, cols: n)
+        let af = Matrix<Float>(rows: n, cols: n), bf = Matrix<Float>(rows: n, cols: n)
+        for j in 0..<n { for i in 0...j {
+            let x = v[i + j * n] + v[j + i * n]
+            a[i, j] = x; b[i, j] = x; af[i, j] = Float(x); bf[i, j] = Float(x)
+        } }
+        var fractions: [Double] = []
+        let panel = try InterruptibleEigen.eigenvalues(a, check: {}, progress: { fractions.append($0) })
+        let reference = try SymmetricEigen.eigenvaluesDestroying(b)
+        let scale = reference.map(abs).max()!
+        #expect(zip(panel, reference).allSatisfy { abs($0 - $1) < 1e-12 * scale })
+        #expect(fractions.count >= 1 && fractions == fractions.sorted())
+        let pf = try InterruptibleEigen.eigenvalues(af, check: {}, progress: { _ in })
+        let rf = try SymmetricEigen.eigenvaluesDestroying(bf)
+        #expect(zip(pf, rf).allSatisfy { abs($0 - $1) < 1e-5 * scale })
+    }
+
     @Test func nonFiniteInputIsRejected() {
         #expect(throws: LinearAlgebraError.nonFinite("kernel matrix")) {
             try SymmetricEigen.eigenvalues([1, .nan, .nan, 1], n: 2)

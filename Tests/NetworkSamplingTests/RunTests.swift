@@ -69,6 +69,21 @@ import LimitLaws
         #expect(blocksAtCancel > 0 && token.blocksStarted == blocksAtCancel && spectraAfterCancel == 0)
     }
 
+    @Test func cancellingDuringTheEigenSolveStopsIt() throws {
+        let token = CancellationToken()
+        var blocksAtCancel = -1
+        var panelsAfter = 0
+        let req = SamplingRequest(model: try model("tanh", gammas: [0.5]), n: 400, seed: 2, ckLayers: [1], ntk: false)
+        #expect(throws: SamplingError.cancelled) {
+            try NetworkSampler.run(req, token: token) { event in
+                if case .progress(let p) = event, p.stage == .eigenvalues {
+                    if blocksAtCancel < 0 { blocksAtCancel = token.blocksStarted; token.cancel() } else { panelsAfter += 1 }
+                }
+            }
+        }
+        #expect(blocksAtCancel > 0 && token.blocksStarted == blocksAtCancel && panelsAfter == 0)
+    }
+
     @Test func newRequestCancelsTheStaleOne() async throws {
         let service = SamplingService()
         let stale = await service.submit(SamplingRequest(model: try model("arctan", gammas: [0.25, 0.25, 0.25]),
