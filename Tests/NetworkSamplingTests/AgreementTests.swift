@@ -70,34 +70,49 @@ import LimitLaws
     }
 }
 
-/// Agreement with the LimitLaws engine at n = 800 (γ0 = 2, L = 2, γ_ℓ = 0.5, so d0 = 400, d_ℓ = 1600).
-/// Bounds (docs/empirical.md, "KS bounds in the tests"): measured over 10 seeds × 4 activations,
-/// CK layers and the Lemma 3.5 surrogate had KS ≤ 0.012, the exact NTK 0.05–0.18 (b_σ ≠ 0) and
-/// 0.18–0.36 (b_σ = 0); the NTK's gap is dominated by O(1/√d) global factors such as ‖w‖²/d_L that
-/// the limit does not see.
+/// Agreement with the LimitLaws engine at n = 800, L = 2, γ_ℓ = 0.5 (d_ℓ = 1600), in two input regimes.
+/// Bounds (docs/empirical.md, "KS bounds in the tests") come from 10 seeds per activation:
+/// CK layers and the Lemma 3.5 surrogate always had KS ≤ 0.012; the exact NTK depends on the regime and
+/// on the activation, because O(1/√d) global factors such as ‖w‖²/d_L rescale its backward part, which
+/// the limit does not see, and a narrow component (an input atom, γ0 > 1) turns that rescaling into a
+/// large KS.
 @Suite struct EngineAgreementTests {
-    @Test(arguments: ["arctan", "tanh", "relu", "b-family:0"])
-    func sampledSpectraMatchTheLimitLaws(activation: String) throws {
-        let m = try model(activation, gamma0: 2, gammas: [0.5, 0.5])
+    static func check(_ activation: String, gamma0: Double, ntkBound: Double, meanTolerance: Double?) throws {
+        let m = try model(activation, gamma0: gamma0, gammas: [0.5, 0.5])
         let req = SamplingRequest(model: m, n: 800, seed: 1, surrogate: true)
         let spectra = try NetworkSampler.spectra(req)
         let limitModel = try LimitComparison.limitModel(for: req, inputGramEigenvalues: nil)
         let limits = LimitLawEngine().solve(limitModel)
         let rows = LimitComparison.compare(spectra, limits: limits)
         #expect(rows.count == 5)
-        let ntkBound = m.activation.b == 0 ? 0.5 : 0.3
         for (kernel, c) in rows {
             switch kernel {
             case .ck, .ntkSurrogate:
-                #expect(c.ks < 0.03, "\(activation) \(kernel): KS \(c.ks)")
-                #expect(c.outliers.count <= 8, "\(activation) \(kernel): \(c.outliers)")
+                #expect(c.ks < 0.03, "\(activation) γ0=\(gamma0) \(kernel): KS \(c.ks)")
+                #expect(c.outliers.count <= 8, "\(activation) γ0=\(gamma0) \(kernel): \(c.outliers)")
             case .ntk:
-                #expect(c.ks < ntkBound, "\(activation) ntk: KS \(c.ks)")
-                let law = try #require(limits.spectrum(.ntk))
-                let e = try #require(spectra.first { $0.kernel == .ntk }).eigenvalues
-                let mean = e.reduce(0, +) / Double(e.count)
-                #expect(abs(mean - law.mean) < 0.15 * law.mean, "\(activation) ntk: mean \(mean) vs \(law.mean)")
+                #expect(c.ks < ntkBound, "\(activation) γ0=\(gamma0) ntk: KS \(c.ks)")
+                if let tol = meanTolerance {
+                    let law = try #require(limits.spectrum(.ntk))
+                    let e = try #require(spectra.first { $0.kernel == .ntk }).eigenvalues
+                    let mean = e.reduce(0, +) / Double(e.count)
+                    #expect(abs(mean - law.mean) < tol * law.mean, "\(activation) ntk: mean \(mean) vs \(law.mean)")
+                }
             }
         }
+    }
+
+    /// d0 = 1600 > n: no input atom. Measured exact-NTK KS max: arctan 0.027, tanh 0.034, relu 0.10, b-family:0 0.34.
+    @Test(arguments: [("arctan", 0.07), ("tanh", 0.07), ("relu", 0.2), ("b-family:0", 0.5)])
+    func wideInputs(activation: String, ntkBound: Double) throws {
+        try Self.check(activation, gamma0: 0.5, ntkBound: ntkBound, meanTolerance: nil)
+    }
+
+    /// d0 = 400 < n: μ0 has an atom of mass ½ at 0 and every kernel a narrow bump. Measured exact-NTK KS:
+    /// 0.05–0.18 (b_σ ≠ 0), 0.18–0.36 (b_σ = 0); its mean stays within 7 % of the law's.
+    @Test(arguments: ["arctan", "tanh", "relu", "b-family:0"])
+    func narrowInputs(activation: String) throws {
+        let b = try Activation.named(activation).b
+        try Self.check(activation, gamma0: 2, ntkBound: b == 0 ? 0.5 : 0.3, meanTolerance: 0.15)
     }
 }
