@@ -132,6 +132,11 @@ public enum SpectrumStatistics {
         return out
     }
 
+    /// Histogram on the display grid of a limit law (`LimitSpectrum.x`), for overlays on its density.
+    public static func histogram(_ eigenvalues: [Double], on law: LimitSpectrum) -> Histogram {
+        histogram(eigenvalues, centers: law.x)
+    }
+
     /// Histogram of `eigenvalues` on the plot grid `centers` (uniform or not): bin edges are the
     /// midpoints between centres, the outer bins extend half a spacing beyond the first/last centre.
     public static func histogram(_ eigenvalues: [Double], centers: [Double]) -> Histogram {
