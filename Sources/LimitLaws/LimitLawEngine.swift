@@ -8,12 +8,17 @@ public struct SolveOptions: Sendable, Hashable {
     public var kernels: [KernelID]? = nil
     /// Coefficients (z_{−1}, z_0, …, z_L) for `KernelID.combination`.
     public var combination: [Double]? = nil
+    /// When false, the CDF and the moments come from the display grid (trapezoid rule) instead
+    /// of the adaptive quadrature: faster, for live display; KS against samples wants true.
+    public var accurateCDF: Bool = true
 
-    public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil, combination: [Double]? = nil) {
+    public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil,
+                combination: [Double]? = nil, accurateCDF: Bool = true) {
         self.gridPoints = gridPoints
         self.xRange = xRange
         self.kernels = kernels
         self.combination = combination
+        self.accurateCDF = accurateCDF
     }
 }
 
@@ -44,7 +49,7 @@ public struct LimitLawEngine: Sendable {
         let kernels = options.kernels ?? ((0...model.depth).map { KernelID.ck($0) } + [.ntk])
         var cache = SolverCache()
         var spectra = [LimitSpectrum]()
-        let request = LawRequest(gridPoints: options.gridPoints, xRange: options.xRange)
+        let request = LawRequest(gridPoints: options.gridPoints, xRange: options.xRange, accurateCDF: options.accurateCDF)
         // Solve CK layers first, in order: their right edges tighten the search interval of the
         // layers above and of the NTK.
         let order = kernels.sorted { a, b in
