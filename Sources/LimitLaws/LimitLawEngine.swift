@@ -52,17 +52,29 @@ public struct LimitLawEngine: Sendable {
         let request = LawRequest(gridPoints: options.gridPoints, xRange: options.xRange, accurateCDF: options.accurateCDF)
         // Solve CK layers first, in order: their right edges tighten the search interval of the
         // layers above and of the NTK.
-        let order = kernels.sorted { a, b in
+        // Lower CK layers that were not asked for are solved too (edges only, no display grid)
+        // when a law above them needs their edges for a tight enclosure.
+        var highest = -1
+        for k in kernels {
+            switch k {
+            case .ck(let l): highest = max(highest, l - 1)
+            case .ntk, .combination: highest = max(highest, model.depth)
+            }
+        }
+        let helpers = highest >= 0 ? (0...min(highest, model.depth)).map { KernelID.ck($0) }.filter { !kernels.contains($0) } : []
+        let order = (kernels + helpers).sorted { a, b in
             switch (a, b) {
             case (.ck(let x), .ck(let y)): return x < y
             case (.ck, _): return true
             default: return false
             }
         }
+        let edgesOnly = LawRequest(gridPoints: 2, xRange: nil, accurateCDF: false)
         var knownEdges: [Int: Double] = [:]
         let offset = { if case .marcenkoPastur = model.input { return 1 } else { return 0 } }()
         var solved: [KernelID: LimitSpectrum] = [:]
         for kernel in order {
+            let request = helpers.contains(kernel) ? edgesOnly : request
             if case .ck(let l) = kernel, !(0...model.depth).contains(l) { continue }
             if kernel == .combination && options.combination?.count != model.depth + 2 { continue }
             let law: SolvedLaw
