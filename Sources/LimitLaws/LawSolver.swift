@@ -169,15 +169,54 @@ struct LawSolver {
     // MARK: support
 
     /// Bisects an edge between an outside point and an inside point.
+    /// Near a square-root edge the density squared is linear in x, so once two inside points
+    /// are close to the edge, the secant of ρ² predicts it; the prediction is accepted after
+    /// checking a point just inside and one just outside it. Falls back to plain bisection.
     private mutating func bisectEdge(outside: Double, inside: Double) -> Double {
         var out = outside, ins = inside
         var guess: [ComplexDouble]? = nearestSolved(inside).map { solvedU[$0] }
+        var insidePoints: [(x: Double, d: Double)] = []
         var steps = 0
-        while abs(ins - out) > 1e-11 * scale && steps < 60 {
+        let tolerance = 1e-11 * scale
+        while abs(ins - out) > tolerance && steps < 60 {
             steps += 1
-            let mid = 0.5 * (out + ins)
-            guard let r = solvePoint(mid, guesses: guess.map { [$0] } ?? []) else { break }
-            if r.inside { ins = mid; guess = r.u } else { out = mid }
+            var next = 0.5 * (out + ins)
+            if insidePoints.count >= 2, abs(ins - out) < 1e-3 * scale {
+                let p = insidePoints[insidePoints.count - 1], q = insidePoints[insidePoints.count - 2]
+                let (a, b) = (p.d * p.d, q.d * q.d)
+                if abs(a - b) > 0 {
+                    let e = p.x - a * (p.x - q.x) / (a - b)
+                    let lo = min(out, ins), hi = max(out, ins)
+                    if e > lo && e < hi {
+                        // Probe just inside and just outside the predicted edge.
+                        let inward = ins > out ? 1.0 : -1.0
+                        let probeIn = e + inward * 2 * tolerance
+                        let probeOut = e - inward * 2 * tolerance
+                        // The outside probe is solved by continuation: a neighbour's guess could
+                        // land on a spurious real root and fake an edge.
+                        if let r = solvePoint(probeIn, guesses: guess.map { [$0] } ?? []), r.inside,
+                           let o = solvePoint(probeOut, verifyOutside: true), !o.inside {
+                            return e
+                        }
+                        next = e
+                    }
+                }
+            }
+            guard let r = solvePoint(next, guesses: guess.map { [$0] } ?? []) else { break }
+            if r.inside {
+                ins = next; guess = r.u
+                insidePoints.append((next, r.density))
+            } else {
+                out = next
+            }
+            if abs(ins - out) <= tolerance, out != outside {
+                // Confirm the outside end by continuation before accepting the edge.
+                if let c = solvePoint(out, verifyOutside: true), c.inside {
+                    ins = out; guess = c.u
+                    insidePoints = []
+                    out = outside
+                }
+            }
         }
         return 0.5 * (out + ins)
     }
@@ -204,7 +243,24 @@ struct LawSolver {
         return intervals(xs: xs, inside: inside)
     }
 
-    private mutating func intervals(xs: [Double], inside: [Bool]) -> [ClosedRange<Double>] {
+    private mutating func intervals(xs: [Double], inside insideIn: [Bool]) -> [ClosedRange<Double>] {
+        // A scan point next to the support that was found outside is checked by continuation:
+        // tracking from a neighbour can land on a spurious real root and hide part of the support.
+        var inside = insideIn
+        var checked = Set<Int>()
+        var changed = true
+        while changed {
+            changed = false
+            for i in xs.indices where !inside[i] && !checked.contains(i) {
+                let nearSupport = (i > 0 && inside[i - 1]) || (i + 1 < xs.count && inside[i + 1])
+                guard nearSupport else { continue }
+                checked.insert(i)
+                if let r = solvePoint(xs[i], verifyOutside: true), r.inside {
+                    inside[i] = true
+                    changed = true
+                }
+            }
+        }
         var result = [ClosedRange<Double>]()
         var start: Double? = nil
         for i in xs.indices {
@@ -320,7 +376,7 @@ struct LawSolver {
             let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / Double(n - 1)
             xs.append(x)
             guard support.contains(where: { $0.contains(x) }) else { dens.append(0); predictor.reset(); continue }
-            if let r = solvePoint(x, guesses: predictor.guesses(at: x)) {
+            if let r = solvePoint(x, guesses: predictor.guesses(at: x), verifyOutside: true) {
                 dens.append(r.density)
                 predictor.add(x, r.u)
             } else {
