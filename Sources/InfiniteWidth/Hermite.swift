@@ -25,6 +25,8 @@ public struct HermiteCoefficients: Sendable, Hashable {
     public let trustworthyOrder: Int
 
     public var order: Int { mu.count - 1 }
+    /// Quadrature values smaller than this are reported as 0.
+    public static let noiseFloor = 1e-15
     /// Σ_{k≤M} μ_k².
     public var squaredSum: Double { mu.reduce(0) { $0 + $1 * $1 } }
     /// 1 − Σ_{k≤M} μ_k² (clamped at 0): the Hermite energy above order M.
@@ -55,7 +57,10 @@ public struct HermiteCoefficients: Sendable, Hashable {
         let floor = 1e-14
         var trusted = 1
         for k in 1...order where abs(fine[k]) > 100 * max(err[k], floor) { trusted = k }
-        return HermiteCoefficients(mu: fine, errorEstimate: err, method: .quadrature,
+        // Values below the quadrature noise floor (round-off is ~1e-17) are set to 0, so exact zeros
+        // (e.g. the even coefficients of odd σ) show as zeros.
+        let mu = fine.map { abs($0) < noiseFloor ? 0 : $0 }
+        return HermiteCoefficients(mu: mu, errorEstimate: err, method: .quadrature,
                                    quadratureDiscrepancy: 0, trustworthyOrder: trusted)
     }
 

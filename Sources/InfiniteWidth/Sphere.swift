@@ -7,7 +7,8 @@ public struct SphereEigenvalue: Sendable, Hashable {
     /// N(d, k), the dimension of the degree-k harmonics (a Double: it overflows Int quickly).
     public let multiplicity: Double
     public let lambda: Double
-    /// Bound on the error of λ_k from truncating the kernel's series at order N: tail / N(d, k).
+    /// Bound on the error of λ_k from truncating the kernel's series at order N
+    /// (see `SphereSpectrum.truncationBound`).
     public let errorBound: Double
     /// N(d, k)·λ_k / K(1): the share of the trace carried by degree k.
     public let traceShare: Double
@@ -19,7 +20,9 @@ public struct SphereEigenvalue: Sendable, Hashable {
 public enum SphereSpectrum {
     /// N(d, k) = (2k + d − 2)/k · C(k + d − 3, d − 2), N(d, 0) = 1.
     public static func multiplicity(dimension d: Int, degree k: Int) -> Double {
-        exp(logMultiplicity(dimension: d, degree: k))
+        let l = logMultiplicity(dimension: d, degree: k)
+        let v = exp(l)
+        return l < 34 ? v.rounded() : v   // exact integers while they fit a Double's mantissa
     }
 
     public static func logMultiplicity(dimension d: Int, degree k: Int) -> Double {
@@ -43,7 +46,23 @@ public enum SphereSpectrum {
         return exp(num - den)
     }
 
-    /// λ_0 … λ_kmax of the kernel Σ_j c_j t^j (c_j ≥ 0), with truncation bound tail/N(d, k).
+    /// Bound on λ_k(K − K_N) for a remainder Σ_{j>N} c_j t^j (c_j ≥ 0) of total mass `tail`:
+    /// tail · max_{j>N} λ_k(t^j). Since λ_k(t^{j+2})/λ_k(t^j) = (j+2)(j+1)/((j−k+2)(j+k+d)) < 1 once
+    /// (d−1) j > k² + k(d−2) − 2d + 2, the max is at the first j > N of k's parity when N is past
+    /// that point; otherwise the always-valid tail/N(d, k) (from Σ_k N(d,k) λ_k(t^j) = 1).
+    public static func truncationBound(tail: Double, order n: Int, degree k: Int, dimension d: Int) -> Double {
+        let coarse = tail / multiplicity(dimension: d, degree: k)
+        guard tail > 0 else { return 0 }
+        let num: Int = k * k + k * (d - 2) - 2 * d + 2
+        let threshold = Double(num) / Double(d - 1)
+        if Double(n + 1) > threshold {
+            let j = (n + 1 - k) % 2 == 0 ? n + 1 : n + 2
+            return min(coarse, tail * monomialEigenvalue(power: j, degree: k, dimension: d))
+        }
+        return coarse
+    }
+
+    /// λ_0 … λ_kmax of the kernel Σ_j c_j t^j (c_j ≥ 0), with the truncation bound above.
     /// `valueAtOne` is K(1) (for the trace shares).
     public static func eigenvalues(coefficients c: [Double], tail: Double, valueAtOne: Double,
                                    dimension d: Int, maxDegree: Int) -> [SphereEigenvalue] {
@@ -58,7 +77,8 @@ public enum SphereSpectrum {
                 j += 2
             }
             let n = multiplicity(dimension: d, degree: k)
-            out.append(SphereEigenvalue(degree: k, multiplicity: n, lambda: lam, errorBound: tail / n,
+            let bound = truncationBound(tail: tail, order: c.count - 1, degree: k, dimension: d)
+            out.append(SphereEigenvalue(degree: k, multiplicity: n, lambda: lam, errorBound: bound,
                                         traceShare: valueAtOne > 0 ? n * lam / valueAtOne : 0))
         }
         return out

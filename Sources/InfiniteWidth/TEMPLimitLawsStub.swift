@@ -68,6 +68,10 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
     public var description: String { name }
     public static let builtinNames = ["arctan", "tanh", "relu", "leaky-relu", "gelu", "silu", "softplus", "elu",
                                       "sin", "erf", "linear", "cos", "b-family"]
+    public static func bFamily(_ b: Double) throws(ModelError) -> Activation {
+        guard abs(b) <= 1 else { throw ModelError(field: "b-sigma", value: "\(b)", allowed: "must be a number in [-1, 1]") }
+        return Activation(name: "b-family:\(b)", shape: .bFamily(b: b))
+    }
     public static func named(_ spec: String) throws(ModelError) -> Activation {
         let parts = spec.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
         let p = parts.count == 2 ? Double(parts[1]) : nil
