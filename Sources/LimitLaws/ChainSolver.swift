@@ -1,0 +1,261 @@
+import ComplexModule
+import RealModule
+
+/// A complex number with one forward-mode tangent: (v, dv/dθ).
+struct ComplexDual {
+    var v: ComplexDouble
+    var d: ComplexDouble
+
+    @inline(__always) init(_ v: ComplexDouble, _ d: ComplexDouble = .zero) { self.v = v; self.d = d }
+    @inline(__always) init(_ x: Double) { v = ComplexDouble(x); d = .zero }
+
+    @inline(__always) static func + (a: Self, b: Self) -> Self { Self(a.v + b.v, a.d + b.d) }
+    @inline(__always) static func - (a: Self, b: Self) -> Self { Self(a.v - b.v, a.d - b.d) }
+    @inline(__always) static func * (a: Self, b: Self) -> Self { Self(a.v * b.v, a.d * b.v + a.v * b.d) }
+    @inline(__always) static func * (a: Double, b: Self) -> Self { Self(b.v.multiplied(by: a), b.d.multiplied(by: a)) }
+    @inline(__always) static func / (a: Self, b: Self) -> Self {
+        let inv = fastReciprocal(b.v)
+        let q = a.v * inv
+        return Self(q, (a.d - q * b.d) * inv)
+    }
+}
+
+/// 1/z without the overflow guards of the library division (the chain's values are moderate).
+@inline(__always) func fastReciprocal(_ z: ComplexDouble) -> ComplexDouble {
+    let n = z.real * z.real + z.imaginary * z.imaginary
+    return ComplexDouble(z.real / n, -z.imaginary / n)
+}
+
+/// The result of solving the chain at one spectral point ζ.
+struct PointSolution: Sendable {
+    var u: [ComplexDouble]
+    var stieltjes: ComplexDouble
+    var iterations: Int
+}
+
+/// Newton's method on the chain's J unknowns jointly, with an exact Jacobian from forward-mode
+/// differentiation (J directional passes of O(J) each).
+struct ChainSolver {
+    let chain: CombinationChain
+    let J: Int
+    private let gammas: [Double]
+    private let b2: [Double]
+    private let c: [Double]
+    private let baseValues: [Double]?
+    private let baseWeight: Double
+
+    // Work buffers.
+    private var zm: [ComplexDual]
+    private var zTop: [ComplexDual]
+    private var numer: [ComplexDual]
+    private var jac: [ComplexDouble]
+    private var f: [ComplexDouble]
+
+    init(chain: CombinationChain) {
+        self.chain = chain
+        J = chain.levels
+        gammas = chain.links.map(\.gamma)
+        b2 = chain.links.map(\.b2)
+        c = chain.coefficients
+        if case .discrete(let v) = chain.base {
+            baseValues = v
+            baseWeight = 1 / Double(v.count)
+        } else {
+            baseValues = nil
+            baseWeight = 1
+        }
+        zm = Array(repeating: ComplexDual(0), count: J + 1)
+        zTop = Array(repeating: ComplexDual(0), count: J + 1)
+        numer = Array(repeating: ComplexDual(0), count: J + 1)
+        jac = Array(repeating: .zero, count: J * J)
+        f = Array(repeating: .zero, count: J)
+    }
+
+    /// Evaluates F(u) with the tangent along unknown `direction` (or none when −1).
+    /// Writes F into `f` (values) and the column `direction` of the Jacobian. Returns T = m(ζ).
+    @discardableResult
+    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int) -> ComplexDouble {
+        @inline(__always) func U(_ j: Int) -> ComplexDual {   // level j = 1...J
+            ComplexDual(u[j - 1], j - 1 == direction ? ComplexDouble(1) : .zero)
+        }
+        // Top-down: z^{(j)}_{−1} and z^{(j)}_j.
+        zm[J] = ComplexDual(ComplexDouble(chain.shift) - zeta)
+        zTop[J] = ComplexDual(c[J])
+        var j = J
+        while j >= 1 {
+            let uj = U(j)
+            zm[j - 1] = zm[j] + (1 - b2[j - 1]) * uj
+            zTop[j - 1] = ComplexDual(c[j - 1]) + b2[j - 1] * uj
+            j -= 1
+        }
+        // Base integrals: T = ∫ 1/(zm + zTop x) dμ_0, τ_0 = ∫ x/(zm + zTop x) dμ_0.
+        var T = ComplexDual(0)
+        var tau0 = ComplexDual(0)
+        if let values = baseValues {
+            for x in values {
+                let inv = ComplexDual(ComplexDouble(1)) / (zm[0] + x * zTop[0])
+                T = T + baseWeight * inv
+                tau0 = tau0 + (baseWeight * x) * inv
+            }
+        } else {
+            T = ComplexDual(ComplexDouble(1)) / (zm[0] + zTop[0])
+            tau0 = T
+        }
+        // Upward: N_k = 1 − z^{(k)}_{−1} T − Σ_{i<k} c_i τ_i, τ_k = N_k / z^{(k)}_k.
+        var partial = ComplexDual(0)    // Σ_{i<k} c_i τ_i
+        for k in 0..<J {
+            numer[k] = ComplexDual(1) - zm[k] * T - partial
+            if c[k] != 0 {
+                let tauK = k == 0 ? tau0 : numer[k] / zTop[k]
+                partial = partial + c[k] * tauK
+            }
+        }
+        // Equations F_j, j = 1...J.
+        for j in 1...J {
+            let uj = U(j)
+            let g = gammas[j - 1], bb = b2[j - 1]
+            let value: ComplexDual
+            if c[j - 1] == 0 {
+                // b² τ_{j−1} = N_{j−1}/u_j, multiplied out so that u_j = 0 is harmless.
+                value = uj * (ComplexDual(1) + (g * (1 - bb)) * (zTop[j] * T)) + g * (zTop[j] * numer[j - 1]) - zTop[j]
+            } else {
+                let term = bb * (numer[j - 1] / zTop[j - 1])
+                value = uj * (ComplexDual(1) + g * (zTop[j] * ((1 - bb) * T + term))) - zTop[j]
+            }
+            f[j - 1] = value.v
+            if direction >= 0 { jac[(j - 1) * J + direction] = value.d }
+        }
+        return T.v
+    }
+
+    /// Residual norm relative to the scale of the unknowns.
+    private func residual(_ u: [ComplexDouble]) -> Double {
+        var r = 0.0, s = 1e-300
+        for j in 0..<J {
+            r = max(r, f[j].length)
+            s = max(s, u[j].length, abs(c[j + 1]))
+        }
+        return r / s
+    }
+
+    /// Newton from `initial` at ζ. Returns nil when it does not converge within the cap
+    /// or lands off the physical branch (Im m < 0, or Im u_j > 0 when every c_j ≥ 0).
+    mutating func solve(zeta: ComplexDouble, initial: [ComplexDouble], maxIterations: Int = 40) -> PointSolution? {
+        if J == 0 { return nil }
+        var u = initial
+        var T = evaluate(u: u, zeta: zeta, direction: -1)
+        var res = residual(u)
+        var delta = [ComplexDouble](repeating: .zero, count: J)
+        for iteration in 0..<maxIterations {
+            if res < 1e-14 {
+                return accept(u: u, T: T, iterations: iteration)
+            }
+            for dir in 0..<J { evaluate(u: u, zeta: zeta, direction: dir) }
+            for j in 0..<J { delta[j] = -f[j] }
+            guard Self.solveLinear(&jac, &delta, J) else { return nil }
+            var step = 1.0
+            var accepted = false
+            var stepSize = 0.0
+            for _ in 0..<8 {
+                var trial = u
+                for j in 0..<J { trial[j] = u[j] + delta[j].multiplied(by: step) }
+                let tT = evaluate(u: trial, zeta: zeta, direction: -1)
+                let tRes = residual(trial)
+                if tRes.isFinite && (tRes < res || tRes < 1e-13) {
+                    stepSize = 0
+                    for j in 0..<J { stepSize = max(stepSize, (delta[j].multiplied(by: step)).length / max(1e-300, trial[j].length)) }
+                    u = trial; T = tT; res = tRes; accepted = true
+                    break
+                }
+                step *= 0.5
+            }
+            if !accepted { return nil }
+            if stepSize < 1e-15 && res < 1e-10 { return accept(u: u, T: T, iterations: iteration + 1) }
+        }
+        return res < 1e-10 ? accept(u: u, T: T, iterations: maxIterations) : nil
+    }
+
+    private func accept(u: [ComplexDouble], T: ComplexDouble, iterations: Int) -> PointSolution? {
+        guard T.real.isFinite, T.imaginary.isFinite else { return nil }
+        if T.imaginary < -1e-9 * max(1, T.length) { return nil }
+        if chain.allCoefficientsNonNegative {
+            for x in u where x.imaginary > 1e-9 * max(1, x.length) { return nil }
+        }
+        return PointSolution(u: u, stieltjes: T, iterations: iterations)
+    }
+
+    /// The large-|ζ| solution (T → 0): u_j = z^{(j)}_j = c_j + b²_{j+1} u_{j+1}.
+    var asymptoticGuess: [ComplexDouble] {
+        var u = [ComplexDouble](repeating: .zero, count: J)
+        var above = ComplexDouble.zero
+        var j = J
+        while j >= 1 {
+            let top = j == J ? ComplexDouble(c[J]) : ComplexDouble(c[j]) + above.multiplied(by: b2[j])
+            u[j - 1] = top
+            above = top
+            j -= 1
+        }
+        return u
+    }
+
+    /// Solves at x + iη by continuation from a large imaginary part down to η.
+    mutating func solveByContinuation(x: Double, eta: Double, scale: Double) -> PointSolution? {
+        var guess = asymptoticGuess
+        var currentEta = max(10 * scale, 10 * eta)
+        var totalIterations = 0
+        var factor = 0.2
+        var steps = 0
+        while steps < 400 {
+            steps += 1
+            let target = max(eta, currentEta)
+            if let s = solve(zeta: ComplexDouble(x, target), initial: guess) {
+                guess = s.u
+                totalIterations += s.iterations
+                if target <= eta {
+                    var out = s
+                    out.iterations = totalIterations
+                    return out
+                }
+                currentEta = target * factor
+                factor = max(factor * 0.8, 0.05)
+            } else {
+                // Back off: a smaller step from the last good point.
+                currentEta = currentEta / factor * (factor + (1 - factor) * 0.5)
+                factor = factor + (1 - factor) * 0.5
+                if factor > 0.98 { return nil }
+            }
+        }
+        return nil
+    }
+
+    /// Gaussian elimination with partial pivoting on a row-major n×n complex system.
+    static func solveLinear(_ a: inout [ComplexDouble], _ b: inout [ComplexDouble], _ n: Int) -> Bool {
+        for col in 0..<n {
+            var pivot = col
+            var best = a[col * n + col].length
+            for r in (col + 1)..<max(col + 1, n) where a[r * n + col].length > best {
+                best = a[r * n + col].length; pivot = r
+            }
+            if !(best > 0) || !best.isFinite { return false }
+            if pivot != col {
+                for k in 0..<n { a.swapAt(col * n + k, pivot * n + k) }
+                b.swapAt(col, pivot)
+            }
+            let inv = fastReciprocal(a[col * n + col])
+            for r in (col + 1)..<max(col + 1, n) {
+                let factor = a[r * n + col] * inv
+                if factor == .zero { continue }
+                for k in col..<n { a[r * n + k] = a[r * n + k] - factor * a[col * n + k] }
+                b[r] = b[r] - factor * b[col]
+            }
+        }
+        var r = n - 1
+        while r >= 0 {
+            var s = b[r]
+            for k in (r + 1)..<max(r + 1, n) { s = s - a[r * n + k] * b[k] }
+            b[r] = s * fastReciprocal(a[r * n + r])
+            r -= 1
+        }
+        return b.allSatisfy { $0.real.isFinite && $0.imaginary.isFinite }
+    }
+}

@@ -1,0 +1,133 @@
+import ComplexModule
+import RealModule
+
+public typealias ComplexDouble = Complex<Double>
+
+/// One Marcenko–Pastur link of the chain: K_j = Φ^{1/2} W^T W Φ^{1/2} with
+/// Φ = (1 − b²) Id + b² K_{j−1} and aspect ratio γ (eq. (8)).
+struct ChainLink: Sendable, Hashable {
+    var gamma: Double
+    var b2: Double
+}
+
+/// The base of the chain, the law of K_0.
+enum ChainBase: Sendable, Hashable {
+    /// δ_1 (K_0 = Id).
+    case identity
+    /// Equal-weight atoms at the given points.
+    case discrete([Double])
+}
+
+/// The law of c_{−1} Id + Σ_{j=0}^{J} c_j K_j, where K_0 has the base law and each K_j
+/// (j ≥ 1) is one Marcenko–Pastur link above K_{j−1}. This is Theorem 3.7's general form; the CK
+/// of a layer, the NTK (Lemma 3.5) and the τ-weighted NTK (Theorem 3.8) are special cases.
+///
+/// Unknowns: u_j = 1/s_j (j = 1…J) where s_j are the paper's eq. (12); see docs/math.md.
+struct CombinationChain: Sendable, Hashable {
+    var links: [ChainLink]          // links[j − 1] is level j
+    var base: ChainBase
+    var coefficients: [Double]      // c_0 … c_J
+    var shift: Double               // c_{−1}
+
+    var levels: Int { links.count }
+
+    /// A guaranteed bound on the operator norm of each K_j (edge of μ ⊠ ν ≤ edge(μ)·edge(ν)).
+    /// `known` holds edges already computed for some levels (from laws solved earlier).
+    func normBounds(known: [Int: Double] = [:]) -> [Double] {
+        var bounds = [Double]()
+        switch base {
+        case .identity: bounds.append(1)
+        case .discrete(let v): bounds.append(v.max() ?? 1)
+        }
+        for (i, link) in links.enumerated() {
+            let mp = (1 + link.gamma.squareRoot()) * (1 + link.gamma.squareRoot())
+            let crude = mp * ((1 - link.b2) + link.b2 * bounds.last!)
+            if let k = known[i + 1], k > 0 { bounds.append(min(crude, k * (1 + 1e-9))) } else { bounds.append(crude) }
+        }
+        return bounds
+    }
+
+    /// An interval guaranteed to contain the support.
+    func spectralBounds(known: [Int: Double] = [:]) -> ClosedRange<Double> {
+        var lo = shift, hi = shift
+        for (c, u) in zip(coefficients, normBounds(known: known)) {
+            if c > 0 { hi += c * u } else { lo += c * u }
+        }
+        return lo...max(hi, lo + 1e-12)
+    }
+
+    var allCoefficientsNonNegative: Bool { coefficients.allSatisfy { $0 >= 0 } }
+
+    // MARK: exact moments (freeness: K_j = Φ^{1/2} W Φ^{1/2}, φ(W) = 1, φ(W²) = 1 + γ)
+
+    /// First and second moments of the law.
+    var exactMoments: (mean: Double, second: Double) {
+        let n = coefficients.count
+        // Means are all 1 (inputs normalised to mean 1, and φ(K_j) = φ(Φ_j) = 1).
+        var baseMean = 1.0, baseSecond = 1.0
+        if case .discrete(let v) = base {
+            baseMean = v.reduce(0, +) / Double(v.count)
+            baseSecond = v.reduce(0) { $0 + $1 * $1 } / Double(v.count)
+        }
+        var mean = [Double](repeating: 1, count: n)
+        mean[0] = baseMean
+        for j in 1..<n { mean[j] = (1 - links[j - 1].b2) + links[j - 1].b2 * mean[j - 1] }
+        // Mixed moments φ(K_i K_j).
+        var mixed = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        mixed[0][0] = baseSecond
+        for j in 1..<n {
+            let l = links[j - 1]
+            for i in 0..<j {
+                mixed[i][j] = (1 - l.b2) * mean[i] + l.b2 * mixed[i][j - 1]
+                mixed[j][i] = mixed[i][j]
+            }
+            // φ(K_j²) = φ(Φ²) + γ φ(Φ)²
+            let phiMean = (1 - l.b2) + l.b2 * mean[j - 1]
+            let phiSecond = (1 - l.b2) * (1 - l.b2) + 2 * (1 - l.b2) * l.b2 * mean[j - 1] + l.b2 * l.b2 * mixed[j - 1][j - 1]
+            mixed[j][j] = phiSecond + l.gamma * phiMean * phiMean
+        }
+        var m1 = shift, m2 = shift * shift
+        for i in 0..<n {
+            m1 += coefficients[i] * mean[i]
+            m2 += 2 * shift * coefficients[i] * mean[i]
+            for j in 0..<n { m2 += coefficients[i] * coefficients[j] * mixed[i][j] }
+        }
+        return (m1, m2)
+    }
+
+    // MARK: atoms
+
+    /// Fraction of n spanned by the column space of each K_j, and whether it is nested in the one below.
+    var rankFractions: [Double] {
+        var rho = [Double]()
+        switch base {
+        case .identity: rho.append(1)
+        case .discrete(let v): rho.append(Double(v.filter { $0 > 0 }.count) / Double(v.count))
+        }
+        for l in links {
+            let phiRank = l.b2 < 1 ? 1.0 : rho.last!
+            rho.append(min(1 / l.gamma, phiRank))
+        }
+        return rho
+    }
+
+    /// The atom of the law at c_{−1} (the common kernel of the K_j with c_j ≠ 0), if any.
+    /// Column spaces of links with b² < 1 are in general position; a link with b² = 1 lies
+    /// inside the one below it.
+    var atom: Atom? {
+        let rho = rankFractions
+        // Walk down from the top: a group of nested levels spans the rank of its lowest member
+        // that has a non-zero coefficient... every level's column space lies in the span of the
+        // group's base when links are nested (b² = 1), so the union over a group is its largest rank.
+        var total = 0.0
+        var groupMax = 0.0
+        for j in 0..<coefficients.count {
+            let nestedInPrevious = j > 0 && links[j - 1].b2 >= 1
+            if !nestedInPrevious { total += groupMax; groupMax = 0 }
+            if coefficients[j] != 0 { groupMax = max(groupMax, rho[j]) }
+        }
+        total += groupMax
+        let mass = 1 - min(1, total)
+        return mass > 1e-12 ? Atom(location: shift, mass: mass) : nil
+    }
+}

@@ -1,0 +1,414 @@
+import ComplexModule
+import RealModule
+
+/// Everything a later solve can reuse from an earlier solve of the same kernel.
+struct SolvedLaw: Sendable {
+    var chain: CombinationChain
+    var request: LawRequest
+    var spectrum: LimitSpectrum
+    /// Solutions at solved abscissae (sorted by x), for warm starts.
+    var solvedX: [Double]
+    var solvedU: [[ComplexDouble]]
+}
+
+struct LawRequest: Sendable, Hashable {
+    var gridPoints: Int
+    var xRange: ClosedRange<Double>?
+}
+
+/// Computes one law: atoms, support edges, display-grid density, CDF and moments.
+///
+/// Pipeline: (1) a scan grid (uniform plus geometric near the lower end, where narrow
+/// components sit) is swept by Newton tracking at Im z = η ≈ 1e−12·scale, with continuation
+/// from large Im z as the fallback; (2) every change between "inside" and "outside" the support
+/// is bisected to an edge; (3) each support interval is integrated on Chebyshev nodes (which
+/// cluster at the square-root edges) to give the CDF and the moments; (4) the display grid is
+/// solved from the nearest solved point. With a previous solution the scan is replaced by a
+/// local refinement of the old edges, and the result is checked (mass) and redone cold if needed.
+struct LawSolver {
+    let kernel: KernelID
+    let chain: CombinationChain
+    let request: LawRequest
+    var solver: ChainSolver
+    let bounds: ClosedRange<Double>
+    let scale: Double
+    let eta: Double
+    let atom: Atom?
+    var stats = SolverStatistics()
+    /// Solved points, kept sorted by x.
+    var solvedX: [Double] = []
+    var solvedU: [[ComplexDouble]] = []
+
+    static let scanUniform = 200
+    static let scanGeometric = 96
+    static let quadratureNodes = 128
+
+    /// `knownEdges`: right edges of levels solved earlier (tightens the search interval).
+    init(kernel: KernelID, chain: CombinationChain, request: LawRequest, knownEdges: [Int: Double] = [:]) {
+        self.kernel = kernel
+        self.chain = chain
+        self.request = request
+        solver = ChainSolver(chain: chain)
+        bounds = chain.spectralBounds(known: knownEdges)
+        scale = max(bounds.upperBound - bounds.lowerBound, 1e-9)
+        eta = 1e-14 * scale
+        atom = chain.atom
+    }
+
+    /// Inside the support Im m is of order |m|; outside it is of order η. A point is inside
+    /// when the continuous part's Im m exceeds this fraction of |m| (atoms' terms removed).
+    static let insideRatio = 1e-7
+
+    // MARK: points
+
+    private func nearestSolved(_ x: Double) -> Int? {
+        if solvedX.isEmpty { return nil }
+        var lo = 0, hi = solvedX.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if solvedX[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        if lo == solvedX.count { return lo - 1 }
+        if lo == 0 { return 0 }
+        return abs(solvedX[lo] - x) < abs(solvedX[lo - 1] - x) ? lo : lo - 1
+    }
+
+    private mutating func remember(_ x: Double, _ u: [ComplexDouble]) {
+        var lo = 0, hi = solvedX.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if solvedX[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < solvedX.count && solvedX[lo] == x { solvedU[lo] = u; return }
+        solvedX.insert(x, at: lo)
+        solvedU.insert(u, at: lo)
+    }
+
+    /// Moves x off an atom so that subtracting the atom's Cauchy term stays accurate.
+    private func evaluationPoint(_ x: Double) -> Double {
+        if let a = atom, abs(x - a.location) < 1e-7 * scale { return a.location + 1e-7 * scale }
+        return x
+    }
+
+    /// Density of the continuous part at x, from the Stieltjes transform at x + iη, and whether
+    /// x is inside the support.
+    private func density(at x: Double, _ m: ComplexDouble) -> (density: Double, inside: Bool) {
+        var continuous = m
+        if let a = atom {
+            // m = m_c − p/(λ_a − x − iη) ... subtract the atom's term p/(a − ζ).
+            continuous = continuous - ComplexDouble(a.mass) / ComplexDouble(a.location - x, -eta)
+        }
+        let im = continuous.imaginary
+        let inside = im > Self.insideRatio * continuous.length
+        return (inside ? im / Double.pi : 0, inside)
+    }
+
+    /// Solves at x from the given guesses, then from the nearest solved point, then by continuation.
+    /// With `verifyOutside`, a point found outside the support is solved again by continuation,
+    /// which cannot be misled by a neighbour on another branch (used inside known support intervals).
+    mutating func solvePoint(_ xIn: Double, guesses: [[ComplexDouble]] = [], verifyOutside: Bool = false) -> (u: [ComplexDouble], density: Double, inside: Bool)? {
+        let x = evaluationPoint(xIn)
+        stats.points += 1
+        let zeta = ComplexDouble(x, eta)
+        var candidates = guesses
+        if let k = nearestSolved(x) { candidates.append(solvedU[k]) }
+        for g in candidates where g.count == chain.levels {
+            if let s = solver.solve(zeta: zeta, initial: g) {
+                if verifyOutside {
+                    let d = density(at: x, s.stieltjes)
+                    if !d.inside { break }
+                }
+                stats.iterations += s.iterations
+                remember(x, s.u)
+                let d = density(at: x, s.stieltjes)
+                return (s.u, d.density, d.inside)
+            }
+        }
+        stats.continuations += 1
+        if let s = solver.solveByContinuation(x: x, eta: eta, scale: scale) {
+            stats.iterations += s.iterations
+            remember(x, s.u)
+            let d = density(at: x, s.stieltjes)
+            return (s.u, d.density, d.inside)
+        }
+        return nil
+    }
+
+    private mutating func isInside(_ x: Double, guess: [ComplexDouble]?) -> Bool? {
+        guard let r = solvePoint(x, guesses: guess.map { [$0] } ?? []) else { return nil }
+        return r.inside
+    }
+
+    // MARK: support
+
+    /// Bisects an edge between an outside point and an inside point.
+    private mutating func bisectEdge(outside: Double, inside: Double) -> Double {
+        var out = outside, ins = inside
+        var guess: [ComplexDouble]? = nearestSolved(inside).map { solvedU[$0] }
+        var steps = 0
+        while abs(ins - out) > 1e-11 * scale && steps < 60 {
+            steps += 1
+            let mid = 0.5 * (out + ins)
+            guard let r = solvePoint(mid, guesses: guess.map { [$0] } ?? []) else { break }
+            if r.inside { ins = mid; guess = r.u } else { out = mid }
+        }
+        return 0.5 * (out + ins)
+    }
+
+    /// Support intervals from a full scan.
+    private mutating func scanSupport() -> [ClosedRange<Double>] {
+        let lo = bounds.lowerBound, hi = bounds.upperBound
+        var xs = (0...Self.scanUniform).map { lo + (hi - lo) * Double($0) / Double(Self.scanUniform) }
+        for k in 0..<Self.scanGeometric {
+            let e = -9.0 + 8.5 * Double(k) / Double(Self.scanGeometric - 1)
+            xs.append(lo + (hi - lo) * Double.pow(10, e))
+        }
+        xs.sort()
+        var inside = [Bool]()
+        var previous: [ComplexDouble]? = nil
+        for x in xs {
+            if let r = solvePoint(x, guesses: previous.map { [$0] } ?? []) {
+                inside.append(r.inside)
+                previous = r.u
+            } else {
+                inside.append(false)
+            }
+        }
+        return intervals(xs: xs, inside: inside)
+    }
+
+    private mutating func intervals(xs: [Double], inside: [Bool]) -> [ClosedRange<Double>] {
+        var result = [ClosedRange<Double>]()
+        var start: Double? = nil
+        for i in xs.indices {
+            if inside[i] && start == nil {
+                start = i == 0 ? xs[0] : bisectEdge(outside: xs[i - 1], inside: xs[i])
+            } else if !inside[i], let s = start {
+                let e = bisectEdge(outside: xs[i], inside: xs[i - 1])
+                if e > s { result.append(s...e) }
+                start = nil
+            }
+        }
+        if let s = start { result.append(s...xs[xs.count - 1]) }
+        return result
+    }
+
+    /// Refines previous edges locally; nil when the structure changed and a scan is needed.
+    private mutating func refineSupport(previous: [ClosedRange<Double>]) -> [ClosedRange<Double>]? {
+        var result = [ClosedRange<Double>]()
+        for interval in previous {
+            let width = interval.upperBound - interval.lowerBound
+            let delta = max(0.02 * width, 1e-6 * scale)
+            let midpoint = 0.5 * (interval.lowerBound + interval.upperBound)
+            guard isInside(midpoint, guess: nil) == true else { return nil }
+            var edges = [Double]()
+            for (edge, outward) in [(interval.lowerBound, -1.0), (interval.upperBound, 1.0)] {
+                var step = delta
+                var found: Double? = nil
+                for _ in 0..<6 {
+                    let outsidePoint = edge + outward * step
+                    let insidePoint = max(min(edge - outward * step, interval.upperBound), interval.lowerBound)
+                    let inwardOK = outward < 0 ? insidePoint < midpoint : insidePoint > midpoint
+                    let inPoint = inwardOK ? insidePoint : midpoint
+                    guard let o = isInside(outsidePoint, guess: nil), let i = isInside(inPoint, guess: nil) else { return nil }
+                    if !o && i {
+                        found = bisectEdge(outside: outsidePoint, inside: inPoint)
+                        break
+                    }
+                    if o && outward < 0 && outsidePoint <= bounds.lowerBound { found = bounds.lowerBound; break }
+                    step *= 4
+                }
+                guard let f = found else { return nil }
+                edges.append(f)
+            }
+            guard edges[1] > edges[0] else { return nil }
+            result.append(edges[0]...edges[1])
+        }
+        for k in 1..<max(1, result.count) where result[k].lowerBound <= result[k - 1].upperBound { return nil }
+        return result
+    }
+
+    // MARK: the whole law
+
+    mutating func run(previous: SolvedLaw?) -> SolvedLaw {
+        if let p = previous, p.chain.levels == chain.levels {
+            solvedX = p.solvedX
+            solvedU = p.solvedU
+        }
+        var support: [ClosedRange<Double>]
+        var warmSupport = false
+        if let p = previous, p.chain.levels == chain.levels, !p.spectrum.support.isEmpty,
+           let refined = refineSupport(previous: p.spectrum.support) {
+            support = refined
+            warmSupport = true
+        } else {
+            support = scanSupport()
+        }
+        var quadrature = integrate(support)
+        let atomMass = atom?.mass ?? 0
+        if warmSupport && abs(quadrature.mass + atomMass - 1) > 1e-4 {
+            support = scanSupport()
+            quadrature = integrate(support)
+        }
+        if !quadrature.gaps.isEmpty {
+            support = splitAtGaps(support, gaps: quadrature.gaps)
+            quadrature = integrate(support)
+        }
+        let range = displayRange(support)
+        let n = max(2, request.gridPoints)
+        var xs = [Double](), dens = [Double]()
+        xs.reserveCapacity(n)
+        dens.reserveCapacity(n)
+        var failures = 0
+        var previousU: [ComplexDouble]? = nil
+        for i in 0..<n {
+            let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / Double(n - 1)
+            xs.append(x)
+            guard support.contains(where: { $0.contains(x) }) else { dens.append(0); previousU = nil; continue }
+            if let r = solvePoint(x, guesses: previousU.map { [$0] } ?? []) {
+                dens.append(r.density)
+                previousU = r.u
+            } else {
+                dens.append(.nan)
+                failures += 1
+                previousU = nil
+            }
+        }
+        stats.failures = failures + quadrature.failures
+        let moments = chain.exactMoments
+        var atoms = [Atom]()
+        if let a = atom { atoms.append(a) }
+        var numerical = quadrature.moments
+        for k in 0..<numerical.count { numerical[k] += atomMass * Double.pow(atom?.location ?? 0, Double(k + 1)) }
+        let spectrum = LimitSpectrum(
+            kernel: kernel, x: xs, density: dens, atoms: atoms, support: support,
+            mean: moments.mean, secondMoment: moments.second, continuousMass: quadrature.mass,
+            numericalMoments: numerical, statistics: stats, cdfX: quadrature.cdfX, cdfF: quadrature.cdfF)
+        return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: solvedX, solvedU: solvedU)
+    }
+
+    /// Splits support intervals at points found outside the support, bisecting the new edges.
+    private mutating func splitAtGaps(_ support: [ClosedRange<Double>], gaps: [Double]) -> [ClosedRange<Double>] {
+        var result = [ClosedRange<Double>]()
+        for interval in support {
+            let inGap = gaps.filter { interval.contains($0) }.sorted()
+            if inGap.isEmpty { result.append(interval); continue }
+            // Classify the solved points of this interval and rebuild its runs.
+            var xs = [interval.lowerBound]
+            var inside = [true]
+            for (k, x) in solvedX.enumerated() where x > interval.lowerBound && x < interval.upperBound {
+                let isGap = inGap.contains(x)
+                _ = k
+                xs.append(x)
+                inside.append(!isGap)
+            }
+            xs.append(interval.upperBound)
+            inside.append(true)
+            var start: Double? = interval.lowerBound
+            for i in 1..<xs.count {
+                if inside[i] && start == nil {
+                    start = bisectEdge(outside: xs[i - 1], inside: xs[i])
+                } else if !inside[i], let st = start {
+                    let e = bisectEdge(outside: xs[i], inside: xs[i - 1])
+                    if e > st { result.append(st...e) }
+                    start = nil
+                }
+            }
+            if let st = start, interval.upperBound > st { result.append(st...interval.upperBound) }
+        }
+        return result
+    }
+
+    private func displayRange(_ support: [ClosedRange<Double>]) -> ClosedRange<Double> {
+        if let r = request.xRange { return r }
+        var lo = support.first?.lowerBound ?? bounds.lowerBound
+        var hi = support.last?.upperBound ?? bounds.upperBound
+        if let a = atom { lo = min(lo, a.location); hi = max(hi, a.location) }
+        if support.isEmpty, let a = atom { lo = a.location - 0.5; hi = a.location + 0.5 }
+        let width = max(hi - lo, 1e-9)
+        if lo - bounds.lowerBound < 0.15 * width && bounds.lowerBound <= lo { lo = bounds.lowerBound } else { lo -= 0.04 * width }
+        hi += 0.04 * width
+        return lo...hi
+    }
+
+    /// Adaptive Simpson integration of each interval in θ, where x = a + (b − a)(1 − cos θ)/2
+    /// (the substitution smooths the square-root edges). Returns the mass, a CDF table, the first
+    /// four moments, and gaps discovered inside an interval (runs of nodes outside the support).
+    private mutating func integrate(_ support: [ClosedRange<Double>]) -> (mass: Double, cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int, gaps: [Double]) {
+        var gapPoints = [Double]()
+        var cdfX = [Double](), cdfF = [Double]()
+        var total = 0.0
+        var moments = [Double](repeating: 0, count: 4)
+        var failures = 0
+        for interval in support {
+            let a = interval.lowerBound, b = interval.upperBound
+            let half = (b - a) / 2
+            func xOf(_ t: Double) -> Double { a + half * (1 - Double.cos(t)) }
+            var previousU: [ComplexDouble]? = nil
+            func g(_ t: Double, _ solver: inout LawSolver) -> Double {
+                if t <= 0 || t >= Double.pi { return 0 }
+                if let r = solver.solvePoint(xOf(t), guesses: previousU.map { [$0] } ?? [], verifyOutside: true) {
+                    if !r.inside { gapPoints.append(xOf(t)) }
+                    previousU = r.u
+                    return r.density * half * Double.sin(t)
+                }
+                failures += 1
+                return 0
+            }
+            // Panels [t0, t2] with midpoint t1, refined until Simpson's error estimate is small.
+            struct Panel { var t0, t1, t2, f0, f1, f2: Double; var depth: Int }
+            let initial = 16
+            let h = Double.pi / Double(initial)
+            var stack = [Panel]()
+            var f0 = g(0, &self)
+            var panels = [Panel]()
+            for k in 0..<initial {
+                let t0 = Double(k) * h, t2 = t0 + h, t1 = t0 + h / 2
+                let f1 = g(t1, &self), f2 = g(t2, &self)
+                panels.append(Panel(t0: t0, t1: t1, t2: t2, f0: f0, f1: f1, f2: f2, depth: 0))
+                f0 = f2
+            }
+            stack = panels.reversed()
+            var done = [(t0: Double, t2: Double, integral: Double, f0: Double, f1: Double, f2: Double)]()
+            let tolerance = 2e-8
+            var evaluations = 0
+            while let p = stack.popLast() {
+                let w = p.t2 - p.t0
+                let whole = w / 6 * (p.f0 + 4 * p.f1 + p.f2)
+                let ta = (p.t0 + p.t1) / 2, tb = (p.t1 + p.t2) / 2
+                let fa = g(ta, &self), fb = g(tb, &self)
+                evaluations += 2
+                let left = w / 12 * (p.f0 + 4 * fa + p.f1)
+                let right = w / 12 * (p.f1 + 4 * fb + p.f2)
+                let err = abs(left + right - whole)
+                if (err < 15 * tolerance * w / Double.pi && p.depth >= 1) || p.depth >= 14 || evaluations > 6000 {
+                    let value = left + right + (left + right - whole) / 15
+                    done.append((p.t0, p.t1, left, p.f0, fa, p.f1))
+                    done.append((p.t1, p.t2, value - left, p.f1, fb, p.f2))
+                } else {
+                    stack.append(Panel(t0: p.t1, t1: tb, t2: p.t2, f0: p.f1, f1: fb, f2: p.f2, depth: p.depth + 1))
+                    stack.append(Panel(t0: p.t0, t1: ta, t2: p.t1, f0: p.f0, f1: fa, f2: p.f1, depth: p.depth + 1))
+                }
+            }
+            done.sort { $0.t0 < $1.t0 }
+            var running = total
+            cdfX.append(a); cdfF.append(running)
+            for d in done {
+                let w = d.t2 - d.t0
+                let tm = (d.t0 + d.t2) / 2
+                // Moments by Simpson on the same panel.
+                let xs = [xOf(d.t0), xOf(tm), xOf(d.t2)]
+                let fs = [d.f0, d.f1, d.f2]
+                var p = [1.0, 1.0, 1.0]
+                for j in 0..<4 {
+                    for i in 0..<3 { p[i] *= xs[i] }
+                    moments[j] += w / 6 * (fs[0] * p[0] + 4 * fs[1] * p[1] + fs[2] * p[2])
+                }
+                running += d.integral
+                cdfX.append(xOf(d.t2)); cdfF.append(running)
+            }
+            total = running
+        }
+        return (total, cdfX, cdfF, moments, failures, gapPoints)
+    }
+}

@@ -1,0 +1,170 @@
+/// What to solve and on which grid.
+public struct SolveOptions: Sendable, Hashable {
+    /// Points of the uniform display grid.
+    public var gridPoints: Int = 400
+    /// Display range; nil means automatic (covers the support and the atoms).
+    public var xRange: ClosedRange<Double>? = nil
+    /// Laws to solve; nil means every CK layer 0…L and the NTK.
+    public var kernels: [KernelID]? = nil
+    /// Coefficients (z_{−1}, z_0, …, z_L) for `KernelID.combination`.
+    public var combination: [Double]? = nil
+
+    public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil, combination: [Double]? = nil) {
+        self.gridPoints = gridPoints
+        self.xRange = xRange
+        self.kernels = kernels
+        self.combination = combination
+    }
+}
+
+/// Solutions of an earlier solve, for warm starts and for reusing unchanged laws.
+public struct SolverCache: Sendable {
+    var laws: [KernelID: SolvedLaw] = [:]
+    public init() {}
+    public var isEmpty: Bool { laws.isEmpty }
+}
+
+/// The laws of one model.
+public struct ModelSpectra: Sendable {
+    public let model: NetworkModel
+    public let spectra: [LimitSpectrum]
+    public let cache: SolverCache
+
+    public func spectrum(_ id: KernelID) -> LimitSpectrum? { spectra.first { $0.kernel == id } }
+    /// Failures summed over every law.
+    public var failures: Int { spectra.reduce(0) { $0 + $1.failures } }
+}
+
+/// Solves the limit laws of Fan & Wang (2020): the CK of every layer (Theorem 3.4), the NTK
+/// (Theorem 3.7, and Theorem 3.8 with τ weights), and any linear combination of the CKs.
+public struct LimitLawEngine: Sendable {
+    public init() {}
+
+    public func solve(_ model: NetworkModel, options: SolveOptions = .init(), previous: SolverCache? = nil) -> ModelSpectra {
+        let kernels = options.kernels ?? ((0...model.depth).map { KernelID.ck($0) } + [.ntk])
+        var cache = SolverCache()
+        var spectra = [LimitSpectrum]()
+        let request = LawRequest(gridPoints: options.gridPoints, xRange: options.xRange)
+        // Solve CK layers first, in order: their right edges tighten the search interval of the
+        // layers above and of the NTK.
+        let order = kernels.sorted { a, b in
+            switch (a, b) {
+            case (.ck(let x), .ck(let y)): return x < y
+            case (.ck, _): return true
+            default: return false
+            }
+        }
+        var knownEdges: [Int: Double] = [:]
+        let offset = { if case .marcenkoPastur = model.input { return 1 } else { return 0 } }()
+        var solved: [KernelID: LimitSpectrum] = [:]
+        for kernel in order {
+            if case .ck(let l) = kernel, !(0...model.depth).contains(l) { continue }
+            if kernel == .combination && options.combination?.count != model.depth + 2 { continue }
+            let law: SolvedLaw
+            if let chain = Self.chain(for: kernel, model: model, combination: options.combination) {
+                if let old = previous?.laws[kernel], old.chain == chain, old.request == request {
+                    var reused = old
+                    var stats = old.spectrum.statistics
+                    stats.reused = true
+                    stats.points = 0; stats.iterations = 0; stats.continuations = 0
+                    reused.spectrum = reused.spectrum.withStatistics(stats)
+                    law = reused
+                } else {
+                    var solver = LawSolver(kernel: kernel, chain: chain, request: request, knownEdges: knownEdges)
+                    law = solver.run(previous: previous?.laws[kernel])
+                }
+            } else {
+                law = Self.pureAtoms(kernel: kernel, model: model, request: request)
+            }
+            cache.laws[kernel] = law
+            solved[kernel] = law.spectrum
+            if case .ck(let l) = kernel {
+                let s = law.spectrum
+                let edge = max(s.support.last?.upperBound ?? 0, s.atoms.map(\.location).max() ?? 0)
+                if edge > 0 && s.failures == 0 { knownEdges[l + offset] = edge }
+            }
+        }
+        for kernel in kernels { if let s = solved[kernel] { spectra.append(s) } }
+        return ModelSpectra(model: model, spectra: spectra, cache: cache)
+    }
+
+    /// Links, base and coefficients of the law of `kernel`. Nil when the law is purely atomic
+    /// (the input law when it is δ_1 or read from a file).
+    static func chain(for kernel: KernelID, model: NetworkModel, combination: [Double]?) -> CombinationChain? {
+        let b2 = model.activation.b * model.activation.b
+        var links = [ChainLink]()
+        let base: ChainBase
+        let offset: Int
+        switch model.input {
+        case .marcenkoPastur(let g0):
+            links.append(ChainLink(gamma: g0, b2: 1))   // MP(γ0) = one MP map of δ_1
+            base = .identity
+            offset = 1
+        case .orthonormal:
+            base = .identity
+            offset = 0
+        case .discrete(let values):
+            base = .discrete(values)
+            offset = 0
+        }
+        for g in model.gammas { links.append(ChainLink(gamma: g, b2: b2)) }
+        // Coefficients on levels 0…J; network layer ℓ sits at level ℓ + offset.
+        func chainFor(top: Int, layerCoefficients: [Double], shift: Double) -> CombinationChain? {
+            let J = top + offset
+            if J == 0 { return nil }
+            var c = [Double](repeating: 0, count: J + 1)
+            for (l, v) in layerCoefficients.enumerated() where l <= top { c[l + offset] = v }
+            return CombinationChain(links: Array(links.prefix(J)), base: base, coefficients: c, shift: shift)
+        }
+        switch kernel {
+        case .ck(let l):
+            var coefficients = [Double](repeating: 0, count: l + 1)
+            coefficients[l] = 1
+            return chainFor(top: l, layerCoefficients: coefficients, shift: 0)
+        case .ntk:
+            let z = model.ntkCoefficients
+            return chainFor(top: model.depth, layerCoefficients: Array(z.dropFirst()), shift: z[0])
+        case .combination:
+            guard let z = combination, z.count == model.depth + 2 else { return nil }
+            var top = model.depth
+            while top > 0 && z[top + 1] == 0 { top -= 1 }
+            return chainFor(top: top, layerCoefficients: Array(z[1...(top + 1)]), shift: z[0])
+        }
+    }
+
+    /// A purely atomic input law.
+    static func pureAtoms(kernel: KernelID, model: NetworkModel, request: LawRequest) -> SolvedLaw {
+        var atoms: [Atom]
+        switch model.input {
+        case .discrete(let values):
+            var counts: [Double: Int] = [:]
+            for v in values { counts[v, default: 0] += 1 }
+            atoms = counts.keys.sorted().map { Atom(location: $0, mass: Double(counts[$0]!) / Double(values.count)) }
+        default:
+            atoms = [Atom(location: 1, mass: 1)]
+        }
+        let lo = atoms.first!.location, hi = atoms.last!.location
+        let pad = max(0.05 * (hi - lo), 0.5)
+        let range = request.xRange ?? ((lo - pad)...(hi + pad))
+        let n = max(2, request.gridPoints)
+        let xs = (0..<n).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(n - 1) }
+        let m1 = atoms.reduce(0) { $0 + $1.mass * $1.location }
+        let m2 = atoms.reduce(0) { $0 + $1.mass * $1.location * $1.location }
+        let m3 = atoms.reduce(0) { $0 + $1.mass * $1.location * $1.location * $1.location }
+        let m4 = atoms.reduce(0) { $0 + $1.mass * $1.location * $1.location * $1.location * $1.location }
+        let spectrum = LimitSpectrum(
+            kernel: kernel, x: xs, density: Array(repeating: 0, count: n), atoms: atoms, support: [],
+            mean: m1, secondMoment: m2, continuousMass: 0, numericalMoments: [m1, m2, m3, m4],
+            statistics: SolverStatistics(), cdfX: [], cdfF: [])
+        let chain = CombinationChain(links: [], base: .identity, coefficients: [1], shift: 0)
+        return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: [], solvedU: [])
+    }
+}
+
+extension LimitSpectrum {
+    func withStatistics(_ s: SolverStatistics) -> LimitSpectrum {
+        LimitSpectrum(kernel: kernel, x: x, density: density, atoms: atoms, support: support, mean: mean,
+                      secondMoment: secondMoment, continuousMass: continuousMass, numericalMoments: numericalMoments,
+                      statistics: s, cdfX: cdfX, cdfF: cdfF)
+    }
+}

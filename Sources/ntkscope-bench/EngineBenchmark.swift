@@ -1,0 +1,53 @@
+import LimitLaws
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wall-clock seconds of `body`, best of `repeats`.
+func bestTime(_ repeats: Int, _ body: () -> Void) -> Double {
+    var best = Double.infinity
+    for _ in 0..<repeats {
+        var t0 = timespec(), t1 = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t0)
+        body()
+        clock_gettime(CLOCK_MONOTONIC, &t1)
+        best = min(best, Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9)
+    }
+    return best
+}
+
+func describe(_ spectra: ModelSpectra) {
+    for s in spectra.spectra {
+        let atoms = s.atoms.map { "\($0.location)@\($0.mass)" }.joined(separator: " ")
+        let support = s.support.map { "[\($0.lowerBound), \($0.upperBound)]" }.joined(separator: " ")
+        print("  \(s.kernel): mass \(s.continuousMass + s.totalAtomMass) atoms \(atoms) support \(support)")
+        print("     mean \(s.mean) vs \(s.numericalMoments[0]); m2 \(s.secondMoment) vs \(s.numericalMoments[1]); failures \(s.failures) points \(s.statistics.points) iterations \(s.statistics.iterations) continuations \(s.statistics.continuations)")
+    }
+}
+
+func runEngineBenchmark(verbose: Bool) {
+    let engine = LimitLawEngine()
+    let model = NetworkModel.figure1
+    var result = engine.solve(model)
+    if verbose { describe(result) }
+    let cold = bestTime(5) { result = engine.solve(model) }
+    var changed = model
+    changed.gammas[2] *= 1.01
+    var warmResult = result
+    let warm = bestTime(5) { warmResult = engine.solve(changed, previous: result.cache) }
+    if verbose { print("warm:"); describe(warmResult) }
+    var deep = model
+    deep.gammas = Array(repeating: 0.5, count: 20)
+    var deepResult = result
+    let depth20 = bestTime(3) { deepResult = engine.solve(deep) }
+    if verbose { print("depth 20:"); describe(deepResult) }
+    print("engine: cold solve (Figure 1, CK 0-5 + NTK, 400 points): \(ms(cold)) ms")
+    print("engine: warm re-solve after gamma_3 * 1.01:               \(ms(warm)) ms")
+    print("engine: cold solve, depth 20:                            \(ms(depth20)) ms")
+    print("engine: failures cold/warm/depth20: \(result.failures)/\(warmResult.failures)/\(deepResult.failures)")
+}
+
+func ms(_ s: Double) -> String {
+    let v = (s * 10000).rounded() / 10
+    return "\(v)"
+}
