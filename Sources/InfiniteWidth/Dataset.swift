@@ -1,4 +1,5 @@
 import Foundation
+import LimitLaws
 import CLinearAlgebra
 
 /// Where the n input points come from. All points are scaled to unit norm (the infinite-width

@@ -1,4 +1,5 @@
 import Foundation
+import LimitLaws
 
 /// The coefficients μ_k of the normalised activation σ in the orthonormal Hermite basis
 /// h_k = He_k/√k!:  σ = Σ_k μ_k h_k,  μ_k = E[σ(ξ) He_k(ξ)]/√k!,  ξ ~ N(0, 1).

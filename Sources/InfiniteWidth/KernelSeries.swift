@@ -1,4 +1,5 @@
 import Foundation
+import LimitLaws
 
 /// Which infinite-width kernel: the CK K_ℓ of layer ℓ (ℓ = 0 is the input Gram, K_0(ρ) = ρ) or
 /// the NTK Θ_ℓ of the depth-ℓ network.

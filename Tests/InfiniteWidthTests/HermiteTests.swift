@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InfiniteWidth
+import LimitLaws
 
 @Suite struct HermiteTests {
     @Test func reluClosedFormMatchesQuadrature() {

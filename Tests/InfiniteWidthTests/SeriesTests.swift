@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InfiniteWidth
+import LimitLaws
 
 @Suite struct SeriesTests {
     @Test func composeMatchesDirectEvaluation() {
@@ -26,9 +27,13 @@ import Testing
                 #expect(abs(ntk.value - exact.ntk) <= ntk.errorBound + 1e-12, "Θ_\(l)(\(rho))")
             }
             // at ρ = 1 the remaining mass is exactly the tail: partial sum + tail = exact value
-            let exact1 = ArcCosine.kernels(1, depth: l)
-            #expect(abs(exact1.ck - 1) < 1e-12)
-            #expect(abs(s.valueAtOne(.ntk(l)) - exact1.ntk) < 1e-10 * exact1.ntk)
+            // (closed form at ρ = 1: K = 1, Θ_l = 1 + a + … + a^l with a = κ̇(1) = s²/2; the pointwise
+            // recursion is not used here since acos is ill-conditioned at 1)
+            let a = ArcCosine.s2 / 2
+            let exactNTK = (0...l).reduce(0.0) { $0 + pow(a, Double($1)) }
+            #expect(abs(ArcCosine.kappa(1) - 1) < 1e-14)
+            #expect(abs(s.valueAtOne(.ntk(l)) - exactNTK) < 1e-10 * exactNTK)
+            #expect(abs(s.ntk[l].reduce(0, +) + s.tail(.ntk(l)) - exactNTK) < 1e-10 * exactNTK)
             #expect(s.tail(.ck(l)) > 0 && s.tail(.ck(l)) < 0.05)
             // coefficients are non-negative (up to round-off)
             #expect(s.ck[l].allSatisfy { $0 > -1e-15 } && s.ntk[l].allSatisfy { $0 > -1e-15 })

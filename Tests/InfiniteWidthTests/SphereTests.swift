@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InfiniteWidth
+import LimitLaws
 
 @Suite struct SphereTests {
     @Test func multiplicities() {

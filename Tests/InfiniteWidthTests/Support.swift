@@ -1,5 +1,6 @@
 import Foundation
 @testable import InfiniteWidth
+import LimitLaws
 
 /// Closed forms for the normalised ReLU σ = s(relu − m), m = 1/√(2π), s = 1/√(1/2 − 1/(2π)):
 /// the arc-cosine kernels  κ(t) = s²[(√(1−t²) + (π − arccos t) t)/(2π) − 1/(2π)],

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import CLinearAlgebra
 @testable import InfiniteWidth
+import LimitLaws
 
 /// A sampled network of eq. (1) (no biases, NTK parametrisation): X_ℓ = σ(W_ℓ X_{ℓ−1})/√d_ℓ,
 /// f = wᵀ X_L; returns the CK X_Lᵀ X_L and the NTK
