@@ -95,3 +95,22 @@ public enum KernelGram {
         return GramSpectrum(eigenvalues: ev, trace: Double(points.count), outlierFraction: outlierFraction)
     }
 }
+
+/// The finite-dataset view: spectra of the input Gram XᵀX, of K_L and of Θ_L on the same points.
+public struct DatasetSpectra: Sendable {
+    public let input: GramSpectrum
+    public let ck: GramSpectrum
+    public let ntk: GramSpectrum
+    /// r(Θ_L) / r(XᵀX): the paper's Theorem 4.3 bounds this by a constant.
+    public var ntkToInputEffectiveRank: Double { input.effectiveRank > 0 ? ntk.effectiveRank / input.effectiveRank : 0 }
+
+    /// Computes all three (one dsyrk, two Grams, three dsyevd).
+    public static func compute(_ series: KernelSeries, points: InputPoints, outlierFraction: Double = 0.1) throws -> DatasetSpectra {
+        let g = points.innerProducts()
+        let L = series.depth
+        return DatasetSpectra(
+            input: try KernelGram.inputSpectrum(points: points, innerProducts: g, outlierFraction: outlierFraction),
+            ck: try KernelGram.spectrum(series, kernel: .ck(L), points: points, innerProducts: g, outlierFraction: outlierFraction),
+            ntk: try KernelGram.spectrum(series, kernel: .ntk(L), points: points, innerProducts: g, outlierFraction: outlierFraction))
+    }
+}

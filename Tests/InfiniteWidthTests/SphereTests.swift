@@ -67,3 +67,24 @@ import LimitLaws
         #expect(abs(gram.trace / Double(n) - s.valueAtOne(.ntk(2))) < 1e-12)
     }
 }
+
+@Suite struct DatasetTests {
+    @Test func datasetSummaryAndFileParsing() throws {
+        let s = KernelSeries(activation: activation("relu"), depth: 3, order: 100)
+        let pts = try InputPoints.make(.gaussian(n: 200, dimension: 100, seed: 1))
+        let d = try DatasetSpectra.compute(s, points: pts)
+        #expect(abs(d.ntk.trace - 200 * s.valueAtOne(.ntk(3))) < 1e-9)
+        #expect(abs(d.ntk.eigenvalues.reduce(0, +) - d.ntk.trace) < 1e-8 * d.ntk.trace)
+        // With E σ = 0 the kernels have no constant term, so on isotropic data there is no
+        // dominant constant mode: λ_max carries a small share and the spectrum is flatter than XᵀX's.
+        #expect(abs(d.ntk.effectiveRank - d.ntk.trace / d.ntk.lambdaMax) < 1e-9)
+        #expect(abs(d.ntk.maxShare * d.ntk.effectiveRank - 1) < 1e-12)
+        #expect(d.ntk.outliers == d.ntk.eigenvalues.filter { $0 >= 0.1 * d.ntk.lambdaMax }.count)
+        #expect(d.ntk.effectiveRank > d.input.effectiveRank)
+        let parsed = try InputPoints.parse("# x y z\nx,y,z\n1, 0, 0\n0 2 0\n3,4,0\n", source: "t.csv")
+        #expect(parsed.count == 3 && parsed.dimension == 3)
+        #expect(abs(parsed.columns[7] - 0.8) < 1e-15)
+        #expect(throws: ModelError.self) { try InputPoints.parse("1,2\n3\n", source: "bad.csv") }
+        #expect(throws: ModelError.self) { try InputPoints.parse("0,0\n", source: "zero.csv") }
+    }
+}
