@@ -3,33 +3,9 @@ import Foundation
 import InfiniteWidth
 import LimitLaws
 
-// TEMP: stand-in for the lead's shared ModelOptions (Sources/ntkscope/ModelOptions.swift);
-// remove after merging main.
-struct ModelOptions: ParsableArguments {
-    @Option(help: "Activation σ.") var activation: String = "arctan"
-    @Option(name: .customLong("b-sigma"), help: "Use the b-family activation with this b_σ.") var bSigma: Double?
-    @Option(help: "Number of hidden layers L.") var depth: Int = 5
-    @Option(help: "γ_0 = n/d_0.") var gamma0: Double = 3
-    @Option(name: .customLong("input-spectrum")) var inputSpectrum: String?
-    @Flag(name: .customLong("orthonormal-input")) var orthonormalInput = false
-    @Option(help: "γ_ℓ for every layer.") var gamma: Double = 0.5
-    @Option(help: "Comma-separated γ_1..γ_L.") var gammas: String?
-    @Option(help: "Comma-separated τ_1..τ_{L+1}.") var tau: String?
 
-    func model() throws -> NetworkModel {
-        let act = try bSigma.map { b throws(ModelError) in try Activation.bFamily(b) } ?? Activation.named(activation)
-        let gs = gammas.map { $0.split(separator: ",").compactMap { Double($0) } } ?? Array(repeating: gamma, count: depth)
-        let t = tau.map { $0.split(separator: ",").compactMap { Double($0) } }
-        let m = NetworkModel(activation: act, input: orthonormalInput ? .orthonormal : .marcenkoPastur(gamma0: gamma0),
-                             gammas: gs, tau: t)
-        try m.validate()
-        return m
-    }
-}
-// END TEMP
-
-/// Parsing and error reporting shared by the infinite-width subcommands: bad values name the
-/// option, the value and what is allowed, and exit with code 2.
+/// Parsing shared by the infinite-width subcommands: bad values throw a ModelError naming the
+/// option, the value and what is allowed (the root command prints it and exits with code 2).
 enum CommandLineValues {
     static func integer(_ text: String, option: String, range: ClosedRange<Int>) throws(ModelError) -> Int {
         guard let v = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(v) else {
@@ -45,21 +21,6 @@ enum CommandLineValues {
             throw ModelError(field: option, value: text, allowed: "must be one of \(allowed.joined(separator: ", "))")
         }
         return t
-    }
-
-    /// Runs `body`; a ModelError (or any other validation error) is printed to stderr and exits with 2.
-    static func reportingErrors(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let e as ModelError {
-            FileHandle.standardError.write(Data("Error: \(e.description)\n".utf8))
-            throw ExitCode(2)
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
     }
 
     static func number(_ x: Double) -> String {
@@ -89,13 +50,11 @@ struct SeriesCommand: ParsableCommand {
     @Option(help: "Output format: csv or json.") var format: String = "csv"
 
     func run() throws {
-        try CommandLineValues.reportingErrors {
-            let order = try CommandLineValues.integer(self.order, option: "--order", range: 1...KernelSeries.maxOrder)
-            let format = try CommandLineValues.choice(self.format, option: "--format", allowed: ["csv", "json"])
-            let model = try modelOptions.model()
-            let series = KernelSeries(activation: model.activation, depth: model.depth, order: order, tau: model.tau)
-            print(format == "json" ? try SeriesOutput.json(series) : SeriesOutput.csv(series), terminator: "")
-        }
+        let order = try CommandLineValues.integer(self.order, option: "--order", range: 1...KernelSeries.maxOrder)
+        let format = try CommandLineValues.choice(self.format, option: "--format", allowed: ["csv", "json"])
+        let model = try modelOptions.model()
+        let series = KernelSeries(activation: model.activation, depth: model.depth, order: order, tau: model.tau)
+        print(format == "json" ? try SeriesOutput.json(series) : SeriesOutput.csv(series), terminator: "")
     }
 }
 

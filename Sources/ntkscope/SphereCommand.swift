@@ -21,20 +21,18 @@ struct SphereCommand: ParsableCommand {
     @Option(help: "Output format: csv or json.") var format: String = "csv"
 
     func run() throws {
-        try CommandLineValues.reportingErrors {
-            let d = try CommandLineValues.integer(dimension, option: "--dim", range: 2...100_000)
-            let order = try CommandLineValues.integer(self.order, option: "--order", range: 1...KernelSeries.maxOrder)
-            let kmax = try CommandLineValues.integer(maxDegree, option: "--max-degree", range: 0...order)
-            let which = try CommandLineValues.choice(kernel, option: "--kernel", allowed: ["ck", "ntk", "both"])
-            let format = try CommandLineValues.choice(self.format, option: "--format", allowed: ["csv", "json"])
-            let model = try modelOptions.model()
-            let series = KernelSeries(activation: model.activation, depth: model.depth, order: order, tau: model.tau)
-            var kernels: [InfiniteKernel] = []
-            if which != "ntk" { kernels.append(.ck(model.depth)) }
-            if which != "ck" { kernels.append(.ntk(model.depth)) }
-            let eig = kernels.map { SphereSpectrum.eigenvalues(series, kernel: $0, dimension: d, maxDegree: kmax) }
-            print(format == "json" ? try json(series, kernels, eig, d) : csv(series, kernels, eig, d), terminator: "")
-        }
+        let d = try CommandLineValues.integer(dimension, option: "--dim", range: 2...100_000)
+        let order = try CommandLineValues.integer(self.order, option: "--order", range: 1...KernelSeries.maxOrder)
+        let kmax = try CommandLineValues.integer(maxDegree, option: "--max-degree", range: 0...order)
+        let which = try CommandLineValues.choice(kernel, option: "--kernel", allowed: ["ck", "ntk", "both"])
+        let format = try CommandLineValues.choice(self.format, option: "--format", allowed: ["csv", "json"])
+        let model = try modelOptions.model()
+        let series = KernelSeries(activation: model.activation, depth: model.depth, order: order, tau: model.tau)
+        var kernels: [InfiniteKernel] = []
+        if which != "ntk" { kernels.append(.ck(model.depth)) }
+        if which != "ck" { kernels.append(.ntk(model.depth)) }
+        let eig = kernels.map { SphereSpectrum.eigenvalues(series, kernel: $0, dimension: d, maxDegree: kmax) }
+        print(format == "json" ? try json(series, kernels, eig, d) : csv(series, kernels, eig, d), terminator: "")
     }
 
     func csv(_ s: KernelSeries, _ kernels: [InfiniteKernel], _ eig: [[SphereEigenvalue]], _ d: Int) -> String {
