@@ -41,8 +41,9 @@ struct ChainSolver {
     private let gammas: [Double]
     private let b2: [Double]
     private let c: [Double]
+    /// Distinct atoms of a discrete base law and their weights.
     private let baseValues: [Double]?
-    private let baseWeight: Double
+    private let baseWeights: [Double]
 
     // Work buffers.
     private var zm: [ComplexDual]
@@ -62,11 +63,14 @@ struct ChainSolver {
         b2 = chain.links.map(\.b2)
         c = chain.coefficients
         if case .discrete(let v) = chain.base {
-            baseValues = v
-            baseWeight = 1 / Double(v.count)
+            var counts: [Double: Int] = [:]
+            for x in v { counts[x, default: 0] += 1 }
+            let keys = counts.keys.sorted()
+            baseValues = keys
+            baseWeights = keys.map { Double(counts[$0]!) / Double(v.count) }
         } else {
             baseValues = nil
-            baseWeight = 1
+            baseWeights = []
         }
         zm = Array(repeating: ComplexDual(0), count: J + 1)
         zTop = Array(repeating: ComplexDual(0), count: J + 1)
@@ -110,7 +114,8 @@ struct ChainSolver {
         if let values = baseValues {
             var t = ComplexDouble.zero, t0 = ComplexDouble.zero
             var a = ComplexDouble.zero, b = ComplexDouble.zero, cc = ComplexDouble.zero
-            for x in values {
+            for (i, x) in values.enumerated() {
+                let baseWeight = baseWeights[i]
                 let inv = fastReciprocal(vzm[0] + vtop[0].multiplied(by: x))
                 let inv2 = inv * inv
                 t = t + inv.multiplied(by: baseWeight)
@@ -203,7 +208,8 @@ struct ChainSolver {
         var T = ComplexDual(0)
         var tau0 = ComplexDual(0)
         if let values = baseValues {
-            for x in values {
+            for (i, x) in values.enumerated() {
+                let baseWeight = baseWeights[i]
                 let inv = ComplexDual(ComplexDouble(1)) / (zm[0] + x * zTop[0])
                 T = T + baseWeight * inv
                 tau0 = tau0 + (baseWeight * x) * inv
