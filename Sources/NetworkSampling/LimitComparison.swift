@@ -18,8 +18,12 @@ public enum LimitComparison {
             guard let e = inputGramEigenvalues else {
                 throw .invalidRequest("the input law of this design is the sampled X₀ᵀX₀ spectrum: compute CK layer 0 too")
             }
-            let mean = e.reduce(0, +) / Double(e.count)
-            input = .discrete(eigenvalues: mean > 0 ? e.map { max(0, $0) / mean } : e)
+            // Rounding noise around exact zeros (rank-deficient X₀, e.g. after centring or PC removal)
+            // is set to 0, so the law gets a clean atom there.
+            let top = e.map(abs).max() ?? 0
+            let cleaned = e.map { abs($0) <= 1e-5 * top ? 0 : max(0, $0) }
+            let mean = cleaned.reduce(0, +) / Double(cleaned.count)
+            input = .discrete(eigenvalues: mean > 0 ? cleaned.map { $0 / mean } : cleaned)
         }
         return NetworkModel(activation: request.model.activation, input: input,
                             gammas: w.dropFirst().map { n / Double($0) }, tau: request.model.tau)

@@ -116,3 +116,34 @@ import LimitLaws
         try Self.check(activation, gamma0: 2, ntkBound: b == 0 ? 0.5 : 0.3, meanTolerance: 0.15)
     }
 }
+
+/// A data matrix (Gaussian samples with three strong directions, centred, top 3 PCs removed, unit norm)
+/// compared through the discrete input law built from its own X₀ᵀX₀.
+@Suite struct DataInputAgreementTests {
+    @Test func dataFileInputsMatchTheirDiscreteLaw() throws {
+        let n = 400, d = 600
+        var g = Xoshiro256StarStar(seed: 77)
+        var v = [Double](repeating: 0, count: n * d)
+        v.withUnsafeMutableBufferPointer { g.fillNormal($0) }
+        for a in 0..<n { for f in 0..<3 { v[a * d + f] *= 20 } }
+        let data = try DataMatrix(samples: n, features: d, values: v).preprocessed(removePCs: 3)
+        let req = SamplingRequest(model: try model("tanh", gammas: [0.5, 0.5]), n: n, seed: 3, input: .data(data),
+                                  surrogate: true)
+        let spectra = try NetworkSampler.spectra(req)
+        let ck0 = try #require(spectra.first { $0.kernel == .ck(0) }).eigenvalues
+        let limits = LimitLawEngine().solve(try LimitComparison.limitModel(for: req, inputGramEigenvalues: ck0))
+        let rows = LimitComparison.compare(spectra, limits: limits)
+        #expect(rows.count == 5)
+        for (kernel, c) in rows where kernel == .ck(0) {
+            #expect(c.ks < 0.01, "ck0: KS \(c.ks)")   // the law is the sample's own spectrum
+        }
+        // Known engine problem (reported to the lead): for this discrete input law (400 values, 4 exact
+        // zeros) the engine returns an empty CK-1 law and a far too narrow NTK law. The same pipeline with
+        // the 600 × 900 data set of docs/empirical.md agrees (CK ≤ 0.006, surrogate 0.004, NTK 0.02).
+        withKnownIssue("LimitLaws: discrete input law with an atom at 0 (see docs/empirical.md)", isIntermittent: true) {
+            for (kernel, c) in rows where kernel != .ck(0) {
+                #expect(c.ks < (kernel == .ntk ? 0.1 : 0.04), "\(kernel): KS \(c.ks)")
+            }
+        }
+    }
+}
