@@ -20,7 +20,7 @@ public struct Outliers: Sendable, Equatable {
     public var count: Int { below.count + above.count + inGaps.count }
 }
 
-public struct SpectrumComparison: Sendable {
+public struct SampleComparison: Sendable {
     /// sup_x |F_n(x) − F(x)|, F_n the empirical eigenvalue CDF, F the limit CDF.
     public let ks: Double
     /// Where the KS supremum is attained.
@@ -63,7 +63,7 @@ public enum SpectrumStatistics {
     /// and `law`, plus the outliers beyond its support (widened by `edgeTolerance` × support width).
     public static func compare(_ eigenvalues: [Double], with law: some LimitDistribution,
                                precision: Precision = .float64, edgeTolerance: Double = 0.02,
-                               w1GridPoints: Int = 4000) -> SpectrumComparison {
+                               w1GridPoints: Int = 4000) -> SampleComparison {
         let n = eigenvalues.count
         precondition(n > 0)
         let tol = atomTolerance(eigenvalues, precision: precision)
@@ -109,7 +109,7 @@ public enum SpectrumStatistics {
             w1 += (b - a) * (abs(fn - fa) + 4 * abs(fn - fm) + abs(fn - fb)) / 6
         }
 
-        return SpectrumComparison(ks: ks, ksLocation: ksAt, w1: w1,
+        return SampleComparison(ks: ks, ksLocation: ksAt, w1: w1,
                                   outliers: outliers(x, law: law, edgeTolerance: edgeTolerance, atomTolerance: tol), n: n)
     }
 

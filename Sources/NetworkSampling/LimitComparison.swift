@@ -37,10 +37,16 @@ public enum LimitComparison {
         }
     }
 
+    /// KS, W1 and outliers of one sampled spectrum against its law in `limits` (nil when the law is missing).
+    public static func compare(_ spectrum: SampledSpectrum, limits: ModelSpectra) -> SampleComparison? {
+        guard let law = limits.spectrum(spectrum.kernel.limitKernel) else { return nil }
+        return SpectrumStatistics.compare(spectrum.eigenvalues, with: law, precision: spectrum.precision)
+    }
+
     /// KS, W1 and outliers of every sampled spectrum against its limit law (the surrogate is
     /// compared with the NTK law). Kernels without a law in `limits` are skipped.
     public static func compare(_ spectra: [SampledSpectrum], limits: ModelSpectra)
-        -> [(kernel: SampledKernel, comparison: SpectrumComparison)] {
+        -> [(kernel: SampledKernel, comparison: SampleComparison)] {
         spectra.compactMap { s in
             guard let law = limits.spectrum(s.kernel.limitKernel) else { return nil }
             return (s.kernel, SpectrumStatistics.compare(s.eigenvalues, with: law, precision: s.precision))

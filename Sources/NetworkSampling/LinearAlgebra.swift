@@ -81,7 +81,7 @@ public final class Matrix<T: BLASScalar>: @unchecked Sendable {
     }
 }
 
-public enum LinearAlgebraError: Error, CustomStringConvertible, Equatable {
+public enum EigenSolverError: Error, CustomStringConvertible, Equatable {
     case nonFinite(String)
     case lapack(String, Int32)
     public var description: String {
@@ -109,11 +109,11 @@ public enum SymmetricEigen {
     public static func eigenvaluesDestroying<T: BLASScalar>(_ a: Matrix<T>) throws -> [Double] {
         precondition(a.rows == a.cols)
         let n = a.rows
-        for j in 0..<n { for i in 0...j where !a.data[i + j * n].isFinite { throw LinearAlgebraError.nonFinite("kernel matrix") } }
+        for j in 0..<n { for i in 0...j where !a.data[i + j * n].isFinite { throw EigenSolverError.nonFinite("kernel matrix") } }
         let w = UnsafeMutablePointer<T>.allocate(capacity: max(1, n))
         defer { w.deallocate() }
         let info = T.syevdValues(n: n, a: a.data, lda: n, w: w)
-        if info != 0 { throw LinearAlgebraError.lapack(T.self == Float.self ? "ssyevd" : "dsyevd", info) }
+        if info != 0 { throw EigenSolverError.lapack(T.self == Float.self ? "ssyevd" : "dsyevd", info) }
         return (0..<n).map { Double(w[$0]) }
     }
 

@@ -64,6 +64,22 @@ public struct SamplingRequest: Sendable {
         self.precision = precision; self.threads = threads; self.flopsPerBlock = flopsPerBlock
     }
 
+    /// A request for exactly these limit kernels: `.ck(ℓ)` selects CK layers, `.ntk` the exact NTK.
+    public init(model: NetworkModel, n: Int, seed: UInt64 = 0, kernels: [KernelID], surrogate: Bool = false,
+                precision: Precision = .float32, threads: Int? = nil) {
+        var layers: [Int] = []
+        var ntk = false
+        for k in kernels {
+            switch k {
+            case .ck(let l): layers.append(l)
+            case .ntk: ntk = true
+            default: break
+            }
+        }
+        self.init(model: model, n: n, seed: seed, ckLayers: layers, ntk: ntk, surrogate: surrogate,
+                  precision: precision, threads: threads)
+    }
+
     public var depth: Int { model.depth }
     /// τ_1 … τ_{L+1} (all 1 unless the model sets them).
     public var tau: [Double] { model.tau ?? Array(repeating: 1, count: model.depth + 1) }

@@ -49,6 +49,26 @@ public final class SamplingJob: Sendable {
     }
 
     public func cancel() { token.cancel(); task.cancel() }
+
+    /// Consumes the events in the calling task: `onEvent` sees every event in order; returns after
+    /// `.finished`, throws the run's error. Cancelling the calling task cancels the job (and this
+    /// returns once the worker has stopped, throwing `SamplingError.cancelled`).
+    public func run(onEvent: (SamplingEvent) -> Void) async throws {
+        try await withTaskCancellationHandler {
+            do {
+                for try await event in events { onEvent(event) }
+            } catch {
+                await wait()
+                throw error
+            }
+            if Task.isCancelled || token.isCancelled {
+                await wait()
+                throw SamplingError.cancelled
+            }
+        } onCancel: {
+            self.cancel()
+        }
+    }
     /// Waits until the worker thread has returned (after completion, failure or cancellation).
     public func wait() async { await task.value }
 }

@@ -26,10 +26,10 @@ enum FortranLAPACK {
         guard let handle = dlopen(nil, RTLD_NOW), let p = dlsym(handle, name) else { return nil }
         return unsafeBitCast(p, to: F.self)
     }
-    nonisolated(unsafe) static let slatrd = symbol("slatrd_", as: LatrdS.self)
-    nonisolated(unsafe) static let dlatrd = symbol("dlatrd_", as: LatrdD.self)
-    nonisolated(unsafe) static let ssytd2 = symbol("ssytd2_", as: Sytd2S.self)
-    nonisolated(unsafe) static let dsytd2 = symbol("dsytd2_", as: Sytd2D.self)
+    static let slatrd = symbol("slatrd_", as: LatrdS.self)
+    static let dlatrd = symbol("dlatrd_", as: LatrdD.self)
+    static let ssytd2 = symbol("ssytd2_", as: Sytd2S.self)
+    static let dsytd2 = symbol("dsytd2_", as: Sytd2D.self)
 }
 
 /// The pieces of LAPACK's blocked `xSYTRD` (upper triangle) in both precisions.

@@ -157,7 +157,7 @@ struct SampleCommand: ParsableCommand {
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         spectra.sort { $0.kernel < $1.kernel }
 
-        var rows: [(SampledKernel, SpectrumComparison)] = []
+        var rows: [(SampledKernel, SampleComparison)] = []
         if compare {
             let ck0 = spectra.first { $0.kernel == .ck(0) }?.eigenvalues
             let limitModel = try LimitComparison.limitModel(for: req, inputGramEigenvalues: ck0)
@@ -191,7 +191,7 @@ struct SampleCommand: ParsableCommand {
         }
     }
 
-    func comparisonTable(_ rows: [(SampledKernel, SpectrumComparison)], depth: Int) -> String {
+    func comparisonTable(_ rows: [(SampledKernel, SampleComparison)], depth: Int) -> String {
         if rows.isEmpty { return "no limit laws available for comparison\n" }
         var t = "kernel         layer        KS         W1  outliers\n"
         for (k, c) in rows {
@@ -204,7 +204,7 @@ struct SampleCommand: ParsableCommand {
         return t
     }
 
-    func jsonDocument(_ req: SamplingRequest, spectra: [SampledSpectrum], rows: [(SampledKernel, SpectrumComparison)],
+    func jsonDocument(_ req: SamplingRequest, spectra: [SampledSpectrum], rows: [(SampledKernel, SampleComparison)],
                       summary: SamplingSummary?) -> String {
         func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
         var j = "{\n"

@@ -84,6 +84,29 @@ import LimitLaws
         #expect(blocksAtCancel > 0 && token.blocksStarted == blocksAtCancel && panelsAfter == 0)
     }
 
+    @Test func cancellingTheConsumingTaskCancelsTheJob() async throws {
+        let job = SamplingJob(SamplingRequest(model: try model("arctan", gammas: [0.5, 0.5]), n: 600,
+                                              seed: 1, kernels: [.ck(2), .ntk]))
+        // The consumer cancels its own task at the first event; the job must stop and report `.cancelled`.
+        let consumer = Task { () -> (SamplingError?, Int) in
+            var blocksAtCancel = -1
+            do {
+                try await job.run { _ in
+                    if blocksAtCancel < 0 {
+                        blocksAtCancel = job.token.blocksStarted
+                        withUnsafeCurrentTask { $0?.cancel() }
+                    }
+                }
+            } catch { return (error as? SamplingError, blocksAtCancel) }
+            return (nil, blocksAtCancel)
+        }
+        let (outcome, blocksAtCancel) = await consumer.value
+        #expect(outcome == .cancelled && job.token.isCancelled)
+        await job.wait()
+        // At most the block that was already running when the flag was set can have started since.
+        #expect(job.token.blocksStarted <= blocksAtCancel + 1)
+    }
+
     @Test func newRequestCancelsTheStaleOne() async throws {
         let service = SamplingService()
         let stale = await service.submit(SamplingRequest(model: try model("arctan", gammas: [0.25, 0.25, 0.25]),
