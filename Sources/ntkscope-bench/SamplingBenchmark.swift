@@ -92,8 +92,11 @@ func runSamplingBenchmark() {
             // (the exact zeros of a rank-deficient Gram come out as ±1e-7·λ_max with random signs).
             var ks = 0.0, i = 0, j = 0
             let x = a.eigenvalues.map { abs($0) <= 1e-4 * scale ? 0 : $0 }, y = b.eigenvalues.map { abs($0) <= 1e-4 * scale ? 0 : $0 }
-            while i < x.count && j < y.count {
-                if x[i] <= y[j] { i += 1 } else { j += 1 }
+            while i < x.count || j < y.count {
+                // Advance both samples past the next value (ties together), then compare the CDFs.
+                let v = min(i < x.count ? x[i] : .infinity, j < y.count ? y[j] : .infinity)
+                while i < x.count && x[i] <= v { i += 1 }
+                while j < y.count && y[j] <= v { j += 1 }
                 ks = max(ks, abs(Double(i) / Double(x.count) - Double(j) / Double(y.count)))
             }
             print("\(a.kernel)".padding(toLength: 6, withPad: " ", startingAt: 0)
