@@ -80,10 +80,13 @@ struct SampleCommand: ParsableCommand {
         }
     }
 
-    private func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        return ExitCode(2)
+    /// Bad input: the root command prints "ntkscope: Error: <message>" to stderr and exits with code 2.
+    struct Failure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
     }
+
+    private func fail(_ message: String) -> Failure { Failure(message: message) }
 
     func buildRequest() throws -> SamplingRequest {
         let model = try modelOptions.model()
