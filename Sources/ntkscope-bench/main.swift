@@ -7,3 +7,6 @@ let wanted = sections.isEmpty ? ["all"] : sections
 if wanted.contains("engine") || wanted.contains("all") {
     runEngineBenchmark(verbose: verbose)
 }
+if wanted.contains("sampling") || wanted.contains("all") {
+    runSamplingBenchmark()
+}
