@@ -222,7 +222,9 @@ struct LawSolver {
     }
 
     /// Support intervals from a full scan.
-    private mutating func scanSupport() -> [ClosedRange<Double>] {
+    /// With `verifyEvery` = k > 0, every k-th point found outside is re-solved by continuation
+    /// (a robust but slower scan, used when the fast one lost mass).
+    private mutating func scanSupport(verifyEvery: Int = 0) -> [ClosedRange<Double>] {
         let lo = bounds.lowerBound, hi = bounds.upperBound
         var xs = (0...Self.scanUniform).map { lo + (hi - lo) * Double($0) / Double(Self.scanUniform) }
         for k in 0..<Self.scanGeometric {
@@ -232,8 +234,9 @@ struct LawSolver {
         xs.sort()
         var inside = [Bool]()
         var predictor = SweepPredictor()
-        for x in xs {
-            if let r = solvePoint(x, guesses: predictor.guesses(at: x)) {
+        for (i, x) in xs.enumerated() {
+            let verify = verifyEvery > 0 && i % verifyEvery == 0
+            if let r = solvePoint(x, guesses: predictor.guesses(at: x), verifyOutside: verify) {
                 inside.append(r.inside)
                 predictor.add(x, r.u)
             } else {
@@ -328,14 +331,23 @@ struct LawSolver {
             support = scanSupport()
         }
         let atomMass = atom?.mass ?? 0
+        if support.isEmpty && atomMass < 1 - 1e-9 {
+            // No continuous part found but the atoms do not carry all the mass: the tracking
+            // followed a spurious branch. Scan again, checking points by continuation.
+            support = scanSupport(verifyEvery: 4)
+        }
         if !request.accurateCDF { return finishWithoutQuadrature(support: support) }
         var quadrature = integrate(support)
         if warmSupport && abs(quadrature.mass + atomMass - 1) > 1e-4 {
             support = scanSupport()
             quadrature = integrate(support)
         }
+        if abs(quadrature.mass + atomMass - 1) > 1e-4 {
+            support = scanSupport(verifyEvery: 4)
+            quadrature = integrate(support)
+        }
         if !quadrature.gaps.isEmpty {
-            support = splitAtGaps(support, gaps: quadrature.gaps)
+            support = mergeSlivers(splitAtGaps(support, gaps: quadrature.gaps))
             quadrature = integrate(support)
         }
         let (xs, dens, failures) = displayGrid(support)
@@ -399,6 +411,19 @@ struct LawSolver {
             mean: exact.mean, secondMoment: exact.second, continuousMass: mass,
             numericalMoments: numerical, statistics: stats, cdfX: cdfX, cdfF: cdfF)
         return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: solvedX, solvedU: solvedU)
+    }
+
+    /// Joins intervals separated by gaps narrower than 10⁻⁷ × scale (numerical slivers).
+    private func mergeSlivers(_ support: [ClosedRange<Double>]) -> [ClosedRange<Double>] {
+        var result = [ClosedRange<Double>]()
+        for r in support {
+            if let last = result.last, r.lowerBound - last.upperBound < 1e-7 * scale {
+                result[result.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
+            } else {
+                result.append(r)
+            }
+        }
+        return result
     }
 
     /// Splits support intervals at points found outside the support, bisecting the new edges.
