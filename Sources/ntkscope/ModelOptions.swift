@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import LimitLaws
+
+/// Model options shared by every subcommand: the network of eq. (1) in the linear-width limit.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "Activation σ (normalised to E σ = 0, E σ² = 1): \(Activation.builtinNames.joined(separator: ", ")). Parameters as leaky-relu:0.2, elu:1, b-family:0.3.")
+    var activation: String = "arctan"
+
+    @Option(name: .customLong("b-sigma"), help: "Use the b-family activation with this b_σ in [-1, 1] (overrides --activation).")
+    var bSigma: Double?
+
+    @Option(name: .long, help: "Depth L (number of hidden layers), 1...\(NetworkModel.maxDepth).")
+    var depth: Int = 5
+
+    @Option(name: .long, help: "γ0 = n/d0 of iid Gaussian inputs (input law Marcenko–Pastur).")
+    var gamma0: Double?
+
+    @Option(name: .customLong("input-spectrum"), help: "File of input eigenvalues (X^T X): one number per line or the first CSV column.")
+    var inputSpectrum: String?
+
+    @Flag(name: .customLong("orthonormal-input"), help: "Orthonormal inputs (input law δ1).")
+    var orthonormalInput = false
+
+    @Option(name: .long, help: "γ = n/d_ℓ for every layer.")
+    var gamma: Double?
+
+    @Option(name: .long, help: "Comma-separated γ_1,…,γ_L (one per layer; overrides --gamma and sets the depth).")
+    var gammas: String?
+
+    @Option(name: .long, help: "Comma-separated learning rates τ_1,…,τ_{L+1} (Theorem 3.8).")
+    var tau: String?
+
+    @Option(name: .long, help: "Number of outputs k (Theorem 3.8: the NTK law does not depend on k).")
+    var outputs: Int = 1
+
+    /// Notices for the user (e.g. an input spectrum rescaled to mean 1).
+    struct Built {
+        var model: NetworkModel
+        var notices: [String]
+    }
+
+    func build() throws -> Built {
+        var notices = [String]()
+        let act: Activation
+        if let b = bSigma {
+            act = try Activation.bFamily(b).renamedOption("--b-sigma")
+        } else {
+            do { act = try Activation.named(activation) } catch { throw ModelError(field: "--activation", value: error.value, allowed: error.allowed) }
+        }
+        let sources = [gamma0 != nil, inputSpectrum != nil, orthonormalInput].filter { $0 }.count
+        guard sources <= 1 else {
+            throw ModelError(field: "--gamma0/--input-spectrum/--orthonormal-input", value: "more than one", allowed: "choose one input law")
+        }
+        let input: InputLaw
+        if let path = inputSpectrum {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ModelError(field: "--input-spectrum", value: path, allowed: "must be a readable UTF-8 text file")
+            }
+            let parsed = try InputLaw.parseEigenvalues(text, source: path)
+            if let n = parsed.notice { notices.append(n) }
+            input = .discrete(eigenvalues: parsed.eigenvalues)
+        } else if orthonormalInput {
+            input = .orthonormal
+        } else {
+            let g0 = gamma0 ?? 3
+            guard g0.isFinite, g0 > 0 else { throw ModelError(field: "--gamma0", value: "\(g0)", allowed: "must be > 0") }
+            input = .marcenkoPastur(gamma0: g0)
+        }
+        var layerGammas: [Double]
+        if let list = gammas {
+            layerGammas = try Self.parseList(list, option: "--gammas")
+            guard !layerGammas.isEmpty else { throw ModelError(field: "--gammas", value: list, allowed: "needs at least one value") }
+        } else {
+            guard depth >= 1, depth <= NetworkModel.maxDepth else {
+                throw ModelError(field: "--depth", value: "\(depth)", allowed: "must be an integer from 1 to \(NetworkModel.maxDepth)")
+            }
+            let g = gamma ?? 0.5
+            layerGammas = Array(repeating: g, count: depth)
+        }
+        for g in layerGammas where !(g.isFinite && g > 0) {
+            throw ModelError(field: gammas != nil ? "--gammas" : "--gamma", value: "\(g)", allowed: "every γ must be > 0")
+        }
+        let taus = try tau.map { try Self.parseList($0, option: "--tau") }
+        if let t = taus, t.count != layerGammas.count + 1 {
+            throw ModelError(field: "--tau", value: tau!, allowed: "needs depth+1 = \(layerGammas.count + 1) values τ_1,…,τ_{L+1}")
+        }
+        guard outputs >= 1 else { throw ModelError(field: "--outputs", value: "\(outputs)", allowed: "must be ≥ 1") }
+        let model = NetworkModel(activation: act, input: input, gammas: layerGammas, tau: taus)
+        do { try model.validate() } catch {
+            throw ModelError(field: "--" + error.field.replacingOccurrences(of: " ", with: "-"), value: error.value, allowed: error.allowed)
+        }
+        return Built(model: model, notices: notices)
+    }
+
+    func model() throws -> NetworkModel { try build().model }
+
+    static func parseList(_ text: String, option: String) throws -> [Double] {
+        try text.split(separator: ",", omittingEmptySubsequences: false).map { piece in
+            let t = piece.trimmingCharacters(in: .whitespaces)
+            guard let v = Double(t), v.isFinite else {
+                throw ModelError(field: option, value: String(t), allowed: "must be a comma-separated list of numbers")
+            }
+            return v
+        }
+    }
+}
+
+extension ModelError {
+    func renamedOption(_ name: String) -> ModelError { ModelError(field: name, value: value, allowed: allowed) }
+}
+
+extension Activation {
+    func renamedOption(_ name: String) -> Activation { self }
+}
