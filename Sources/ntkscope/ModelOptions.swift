@@ -95,6 +95,9 @@ struct ModelOptions: ParsableArguments {
 
     func model() throws -> NetworkModel { try build().model }
 
+    /// A short label for a file input law (its file name), for headers.
+    var inputLabel: String? { inputSpectrum.map { URL(fileURLWithPath: $0).lastPathComponent } }
+
     static func parseList(_ text: String, option: String) throws -> [Double] {
         try text.split(separator: ",", omittingEmptySubsequences: false).map { piece in
             let t = piece.trimmingCharacters(in: .whitespaces)
