@@ -27,12 +27,12 @@ extension ViewExport {
         svg.line("<rect class=\"background\" x=\"0\" y=\"0\" width=\"\(f(W))\" height=\"\(f(H))\" fill=\"\(svg.color(theme.background, background: true))\"/>")
 
         // header: the model and the view settings
-        let header = "ntkscope   σ = \(summary.activation)   b_σ = \(String(format: "%.3f", summary.b))   a_σ = \(String(format: "%.3f", summary.a))   L = \(summary.depth)   input: \(summary.input)"
+        let header = "ntkscope · σ = \(summary.activation) · b_σ = \(String(format: "%.3f", summary.b)) · a_σ = \(String(format: "%.3f", summary.a)) · L = \(summary.depth) · input: \(summary.input)"
         svg.text(header, x: 12, y: 20, role: .title, size: 15, weight: "bold", cls: "header")
-        var info = "view: \(state.view.rawValue)   y: \(state.display.yScale.rawValue)"
-        if state.display.zoom > 0 { info += "   zoom ×\(1 << state.display.zoom)" }
-        if state.empiricalOn { info += "   sampled network: n = \(state.sampleSize), seed \(state.seed)" }
-        info += "   theme: \(state.themeName)"
+        var info = "view: \(state.view.rawValue) · y: \(state.display.yScale.rawValue)"
+        if state.display.zoom > 0 { info += " · zoom ×\(1 << state.display.zoom)" }
+        if state.empiricalOn { info += " · sampled network: n = \(state.sampleSize), seed \(state.seed)" }
+        info += " · theme: \(state.themeName)"
         svg.text(info, x: 12, y: 38, role: .dim, size: 12, cls: "header")
 
         let body = Rect(x: 8, y: 48, width: W - 16, height: H - 56)
@@ -189,11 +189,14 @@ extension ViewExport {
         guard right - left > 20, bottom - top > 20, range.upperBound > range.lowerBound else { return }
         let yScale = state.display.yScale
         // y maximum: the largest column average (narrow peaks keep their mass), as on screen
+        // (the grid's own peak counts too, up to 20× that, so narrow bumps are not cut; edge singularities are)
         var yMax = 0.0
         for s in series {
             let avg = DensityPlot.columnAverages(PlotCurve(role: s.role, x: s.spectrum.x, y: s.spectrum.density), range: range,
                                                  count: max(1, Int(right - left)))
-            yMax = max(yMax, avg.filter(\.isFinite).max() ?? 0)
+            let averaged = avg.filter(\.isFinite).max() ?? 0
+            let peak = zip(s.spectrum.x, s.spectrum.density).filter { range.contains($0.0) && $0.1.isFinite }.map(\.1).max() ?? 0
+            yMax = max(yMax, averaged, min(peak, 20 * averaged))
         }
         if let h = histogram { yMax = max(yMax, h.density.max() ?? 0) }
         yMax = yMax > 0 ? yMax * 1.05 : 1
@@ -247,8 +250,9 @@ extension ViewExport {
         // axes, ticks, labels
         let axis = svg.color(role: .axis)
         svg.line("<path class=\"axis\" d=\"M\(f(left)) \(f(top))V\(f(bottom))H\(f(right))\" fill=\"none\" stroke=\"\(axis)\" stroke-width=\"1\"/>")
-        let xTicks = AxisTicks.ticks(in: range, target: max(2, Int((right - left) / 90)))
-        let xStep = AxisTicks.niceStep(span: range.upperBound - range.lowerBound, target: max(2, Int((right - left) / 90)))
+        let xTarget = max(3, Int((right - left) / 70))
+        let xTicks = AxisTicks.ticks(in: range, target: xTarget)
+        let xStep = AxisTicks.niceStep(span: range.upperBound - range.lowerBound, target: xTarget)
         var tickPath = ""
         for t in xTicks {
             let x = fx(t)

@@ -4,6 +4,7 @@ import Foundation
 import LimitLaws
 import PlotCanvas
 import TerminalUI
+import ViewExport
 
 /// `ntkscope explore`: the interactive explorer (the default subcommand).
 struct ExploreCommand: ParsableCommand {
@@ -14,17 +15,18 @@ struct ExploreCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "Theme name (dark, light, high-contrast, monochrome, or one in $XDG_CONFIG_HOME/ntkscope/themes) or a path to a .toml theme.")
-    var theme: String = "dark"
+    // Optional so that --config can tell them apart from defaults (dark, braille, log, layers).
+    @Option(help: "Theme name (dark, light, high-contrast, monochrome, or one in $XDG_CONFIG_HOME/ntkscope/themes) or a path to a .toml theme. (default: dark)")
+    var theme: String?
 
-    @Option(help: "Plot canvas: braille, block or ascii.")
-    var canvas: String = "braille"
+    @Option(help: "Plot canvas: braille, block or ascii. (default: braille)")
+    var canvas: String?
 
-    @Option(name: .customLong("y-scale"), help: "Initial y axis: log, linear or sqrt.")
-    var yScale: String = "log"
+    @Option(name: .customLong("y-scale"), help: "Initial y axis: log, linear or sqrt. (default: log)")
+    var yScale: String?
 
-    @Option(help: "Initial view: layers, compare or focus.")
-    var view: String = "layers"
+    @Option(help: "Initial view: layers, compare or focus. (default: layers)")
+    var view: String?
 
     @Option(name: .customLong("timing-log"), help: "Append frame and solve times (ms) to FILE.")
     var timingLog: String?
@@ -39,21 +41,24 @@ struct ExploreCommand: ParsableCommand {
     var height: Int = 40
 
     func validate() throws {
-        guard CanvasMode(rawValue: canvas) != nil else { throw ValidationError("invalid value '\(canvas)' for --canvas: must be braille, block or ascii") }
-        guard YScale(rawValue: yScale) != nil else { throw ValidationError("invalid value '\(yScale)' for --y-scale: must be log, linear or sqrt") }
-        guard ExplorerView(rawValue: view) != nil else { throw ValidationError("invalid value '\(view)' for --view: must be layers, compare or focus") }
+        if let canvas, CanvasMode(rawValue: canvas) == nil { throw ValidationError("invalid value '\(canvas)' for --canvas: must be braille, block or ascii") }
+        if let yScale, YScale(rawValue: yScale) == nil { throw ValidationError("invalid value '\(yScale)' for --y-scale: must be log, linear or sqrt") }
+        if let view, ExplorerView(rawValue: view) == nil { throw ValidationError("invalid value '\(view)' for --view: must be layers, compare or focus") }
         guard width >= 20, height >= 8 else { throw ValidationError("--width must be >= 20 and --height >= 8") }
     }
 
     func run() throws {
         let model = try modelOptions.model()
-        let display = DisplaySettings(yScale: YScale(rawValue: yScale)!, zoom: 0, canvas: CanvasMode(rawValue: canvas)!)
-        let explorerView = ExplorerView(rawValue: view)!
-        let inputLabel = modelOptions.inputLabel
+        // the session: --config's keys, then these options over them (ViewOverrides in RenderCommand.swift)
+        let overrides = ViewOverrides(view: view, yScale: yScale, canvas: canvas, theme: theme)
+        let session = try overrides.session(model: model, modelOptions: modelOptions)
+        let display = session.display
+        let explorerView = session.view
+        let inputLabel = session.inputLabel
+        let theme = session.theme
 
         if print {
-            let state = ExplorerState(model: model, inputLabel: inputLabel, themeNames: [theme], themeName: theme,
-                                      display: display, view: explorerView)
+            let state = session.makeState(themeNames: [theme])
             let t0 = DispatchTime.now().uptimeNanoseconds
             let spectra = LimitLawEngine().solve(model)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
@@ -81,6 +86,12 @@ struct ExploreCommand: ParsableCommand {
         configuration.display = display
         configuration.view = explorerView
         configuration.timingLogPath = timingLog
+        // the rest of the session (selections, zoom, empirical settings, seed)
+        configuration.adjustInitialState = { state in
+            let s = session.makeState(themeNames: state.themeNames)
+            state.selection = s.selection; state.compare = s.compare; state.allLayers = s.allLayers
+            state.empiricalOn = s.empiricalOn; state.sampleSize = s.sampleSize; state.seed = s.seed
+        }
         // LEAD: wire NetworkSampling here, e.g. `configuration.empiricalCheck = SampledNetworkCheck()`
         // (a type conforming to ExplorerCore.EmpiricalCheck; see docs/explorer.md "Empirical check seam").
         configuration.empiricalCheck = nil

@@ -122,7 +122,7 @@ struct SampleCommand: ParsableCommand {
         default: throw fail("--input must be model, gaussian, orthonormal, power-law or file (got '\(input)')")
         }
         var req = SamplingRequest(model: model, n: n, seed: seed, input: spec, precision: prec, threads: threads)
-        req.outputs = modelOptions.outputs
+        req.outputs = modelOptions.resolvedOutputs
         req.ntk = kernel != "ck"
         req.surrogate = surrogate
         if kernel == "ntk" { req.ckLayers = [] } else if let layer { req.ckLayers = [layer] }
