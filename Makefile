@@ -3,7 +3,7 @@
 
 SWIFT        ?= swift
 DEPS         := libncursesw5-dev libopenblas-dev liblapacke-dev
-TEST_DEPS    := tmux
+TEST_DEPS    := tmux librsvg2-bin
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release/ntkscope
 

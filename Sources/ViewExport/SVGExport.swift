@@ -274,7 +274,7 @@ extension ViewExport {
             svg.text(label, x: left - 7, y: y + 4, role: .axis, size: 11, anchor: "end", cls: "tick-label")
         }
         svg.line("<path class=\"ticks\" d=\"\(tickPath.isEmpty ? "M0 0" : tickPath)\" fill=\"none\" stroke=\"\(axis)\" stroke-width=\"1\"/>")
-        svg.text("λ", x: right, y: bottom + 16, role: .axis, size: 11, anchor: "end", cls: "axis-label")
+        svg.text("λ", x: right, y: bottom - 5, role: .axis, size: 11, anchor: "end", cls: "axis-label")
         svg.text(yScale == .linear ? "density" : "density (\(yScale.rawValue))", x: rect.x + 2, y: top - 0, role: .axis, size: 10, cls: "axis-label")
 
         // atoms: marked points on the x axis, with their mass

@@ -90,8 +90,9 @@ public struct SessionConfig: Sendable, Equatable {
     public init() {}
 
     /// Applies the view keys (selections, zoom, theme, empirical settings) to a session whose model is
-    /// already resolved; selections are checked against its depth.
-    public func applyView(to session: inout Session) throws(SessionError) {
+    /// already resolved; selections are checked against its depth. With `clampToDepth` (the command
+    /// line changed the depth) a CK layer past the depth becomes the last layer, as in the explorer.
+    public func applyView(to session: inout Session, clampToDepth: Bool = false) throws(SessionError) {
         if let v = view { session.view = v }
         if let y = yScale { session.display.yScale = y }
         if let z = zoom { session.display.zoom = z }
@@ -102,13 +103,15 @@ public struct SessionConfig: Sendable, Equatable {
         if let n = sampleSize { session.sampleSize = n }
         if let s = seed { session.seed = s }
         let depth = session.model.depth
+        let parseDepth = clampToDepth ? NetworkModel.maxDepth : depth
+        func clamp(_ k: KernelID) -> KernelID { if case .ck(let l) = k, l > depth { return .ck(depth) } else { return k } }
         let allowed = "input, ck1…ck\(depth) or ntk (the model has depth \(depth))"
         if let sel = selected {
-            guard let k = KernelID.parse(sel, depth: depth) else { throw SessionError(key: "view.selected", value: "\"\(sel)\"", reason: "must be \(allowed)") }
+            guard let k = KernelID.parse(sel, depth: parseDepth).map(clamp) else { throw SessionError(key: "view.selected", value: "\"\(sel)\"", reason: "must be \(allowed)") }
             session.selected = k
         }
         if let cmp = compare {
-            let ks = cmp.compactMap { KernelID.parse($0, depth: depth) }
+            let ks = cmp.compactMap { KernelID.parse($0, depth: parseDepth) }.map(clamp)
             guard cmp.count == 2, ks.count == 2 else {
                 throw SessionError(key: "view.compare", value: "[" + cmp.map { "\"\($0)\"" }.joined(separator: ", ") + "]",
                                    reason: "must be two laws, each \(allowed)")

@@ -148,7 +148,7 @@ struct ViewOverrides {
     func session(model: NetworkModel, modelOptions: ModelOptions) throws -> Session {
         var s = Session(model: model, inputLabel: modelOptions.inputLabel)
         if let config = try modelOptions.loadConfig() {
-            do { try config.applyView(to: &s) } catch { throw ModelOptions.configError(error, path: modelOptions.config ?? "") }
+            do { try config.applyView(to: &s, clampToDepth: true) } catch { throw ModelOptions.configError(error, path: modelOptions.config ?? "") }
         }
         if let view {
             guard let v = ExplorerView(rawValue: view.lowercased()) else { throw ModelError(field: "--view", value: view, allowed: "must be layers, compare or focus") }
