@@ -1,5 +1,6 @@
 import Foundation
 import LimitLaws
+import NetworkSampling
 import CLinearAlgebra
 
 /// Where the n input points come from. All points are scaled to unit norm (the infinite-width
@@ -57,9 +58,9 @@ public struct InputPoints: Sendable {
             guard d >= 2, d <= 100_000 else {
                 throw ModelError(field: "--dim", value: "\(d)", allowed: "must be an integer from 2 to 100000")
             }
-            var rng = SeededRandom(seed: seed)
+            var rng = Xoshiro256StarStar(seed: seed)
             var x = [Double](repeating: 0, count: n * d)
-            rng.fillNormal(&x, scale: 1 / Double(d).squareRoot())
+            x.withUnsafeMutableBufferPointer { rng.fillNormal($0, scale: 1 / Double(d).squareRoot()) }
             return try InputPoints(dimension: d, count: n, columns: x)
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path),

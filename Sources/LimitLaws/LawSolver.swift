@@ -509,7 +509,7 @@ struct LawSolver {
             }
             stack = panels.reversed()
             var done = [(t0: Double, t2: Double, integral: Double, f0: Double, f1: Double, f2: Double)]()
-            let tolerance = 2e-8
+            let tolerance = 2e-7
             var evaluations = 0
             while let p = stack.popLast() {
                 let w = p.t2 - p.t0

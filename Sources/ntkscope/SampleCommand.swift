@@ -216,7 +216,7 @@ struct SampleCommand: ParsableCommand {
         j += "  \"widths\": [\((try? req.widths())?.map(String.init).joined(separator: ", ") ?? "")],\n"
         j += "  \"tau\": [\(req.tau.map(num).joined(separator: ", "))],\n"
         j += "  \"precision\": \"\(req.precision.rawValue)\",\n"
-        j += "  \"generator\": \"xoshiro256** (SplitMix64-seeded streams), Box-Muller normals\",\n"
+        j += "  \"generator\": \"xoshiro256** (SplitMix64-seeded streams), Ziggurat normals (Marsaglia–Tsang)\",\n"
         if let s = summary {
             j += String(format: "  \"seconds\": %.3f,\n", s.timings.total)
         }

@@ -3,6 +3,7 @@ import Testing
 import CLinearAlgebra
 @testable import InfiniteWidth
 import LimitLaws
+import NetworkSampling
 
 /// A sampled network of eq. (1) (no biases, NTK parametrisation): X_ℓ = σ(W_ℓ X_{ℓ−1})/√d_ℓ,
 /// f = wᵀ X_L; returns the CK X_Lᵀ X_L and the NTK
@@ -10,7 +11,7 @@ import LimitLaws
 /// S_ℓ = σ′(H_ℓ) ⊙ (W_{ℓ+1}ᵀ S_{ℓ+1})/√d_ℓ.
 func sampleWideNetwork(_ act: Activation, points: InputPoints, width: Int, depth: Int, seed: UInt64)
     -> (ck: [Double], ntk: [Double]) {
-    var rng = SeededRandom(seed: seed)
+    var rng = Xoshiro256StarStar(seed: seed)
     let n = points.count
     let dm = Double(width).squareRoot()
     var xs: [[Double]] = [points.columns]     // X_ℓ, d_ℓ × n column-major
@@ -29,7 +30,7 @@ func sampleWideNetwork(_ act: Activation, points: InputPoints, width: Int, depth
     for _ in 1...depth {
         let din = dims.last!
         var w = [Double](repeating: 0, count: width * din)
-        rng.fillNormal(&w)
+        w.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
         let h = gemm(false, w, xs.last!, m: width, k: din, cols: n)
         xs.append(h.map { act.value($0) / dm })
         hs.append(h); ws.append(w); dims.append(width)
@@ -38,7 +39,7 @@ func sampleWideNetwork(_ act: Activation, points: InputPoints, width: Int, depth
     let ck = gram(xs[depth], rows: width)
     var ntk = ck
     var wOut = [Double](repeating: 0, count: width)
-    rng.fillNormal(&wOut)
+    wOut.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
     // S_L
     var s = [Double](repeating: 0, count: width * n)
     for j in 0..<n { for i in 0..<width { s[j * width + i] = act.derivative(hs[depth - 1][j * width + i]) * wOut[i] / dm } }
