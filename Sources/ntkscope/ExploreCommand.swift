@@ -92,9 +92,8 @@ struct ExploreCommand: ParsableCommand {
             state.selection = s.selection; state.compare = s.compare; state.allLayers = s.allLayers
             state.empiricalOn = s.empiricalOn; state.sampleSize = s.sampleSize; state.seed = s.seed
         }
-        // LEAD: wire NetworkSampling here, e.g. `configuration.empiricalCheck = SampledNetworkCheck()`
-        // (a type conforming to ExplorerCore.EmpiricalCheck; see docs/explorer.md "Empirical check seam").
-        configuration.empiricalCheck = nil
+        // The empirical check (`s`): a sampled network from NetworkSampling, seeded from the session.
+        configuration.empiricalCheck = SampledNetworkCheck(seed: session.makeState(themeNames: []).seed)
         do {
             let code = try ExplorerApp.run(configuration)
             if code != 0 { throw ExitCode(code) }
