@@ -80,16 +80,7 @@ struct RenderCommand: ParsableCommand {
             content.empirical = try ViewRendering.sample(state: state, content: content, progress: isatty(2) == 1)
         }
         let text = ViewExport.export(format, state: state, content: content, width: width, height: height, theme: theme)
-        guard let output, output != "-" else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-            return
-        }
-        do {
-            try AtomicFile.write(text, to: output, overwrite: force)
-        } catch {
-            if error.reason == .exists { throw ModelError(field: "--output", value: output, allowed: "the file exists; pass --force to replace it") }
-            throw ModelError(field: "--output", value: output, allowed: error.description)
-        }
+        try OutputFile.write(text, to: output, force: force)
     }
 }
 
