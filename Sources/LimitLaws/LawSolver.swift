@@ -17,6 +17,12 @@ struct LawRequest: Sendable, Hashable {
     /// Integrate the CDF and the moments accurately (adaptive quadrature); otherwise they come
     /// from the display grid alone (the explorer's fast path while keys are pressed).
     var accurateCDF: Bool = true
+
+    /// Whether a law solved for this request can stand for one solved for `other`
+    /// (an accurate CDF serves a display-only request too).
+    func covers(_ other: LawRequest) -> Bool {
+        gridPoints == other.gridPoints && xRange == other.xRange && (accurateCDF || !other.accurateCDF)
+    }
 }
 
 /// Linear extrapolation from the last two solved points of a sweep: a better first guess than

@@ -79,7 +79,7 @@ public struct LimitLawEngine: Sendable {
             if kernel == .combination && options.combination?.count != model.depth + 2 { continue }
             let law: SolvedLaw
             if let chain = Self.chain(for: kernel, model: model, combination: options.combination) {
-                if let old = previous?.laws[kernel], old.chain == chain, old.request == request {
+                if let old = previous?.laws[kernel], old.chain == chain, old.request.covers(request) {
                     var reused = old
                     var stats = old.spectrum.statistics
                     stats.reused = true

@@ -16,7 +16,7 @@ public struct ExplorerConfiguration: Sendable {
     public var timingLogPath: String?
     /// The empirical check (NetworkSampling); nil until wired: `s` then says it is not available.
     public var empiricalCheck: EmpiricalCheck?
-    public var solve: SolveScheduler.Solve = SolveScheduler.engineSolve(gridPoints: 400)
+    public var solve: SolveScheduler.Solve = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Applied to the initial state (a session file's selections, empirical settings and seed).
     public var adjustInitialState: (@Sendable (inout ExplorerState) -> Void)?

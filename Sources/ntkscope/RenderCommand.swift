@@ -190,10 +190,10 @@ struct ViewOverrides {
 
 /// Solving and sampling for a rendered view, the way the explorer does it.
 enum ViewRendering {
-    /// The limit laws on the explorer's grid (400 points, as `SolveScheduler.engineSolve`).
+    /// The limit laws on the explorer's grid (`SolveScheduler.explorerGridPoints`, as the explorer).
     static func solve(_ model: NetworkModel, inputLabel: String?) -> FrameContent {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let spectra = SolveScheduler.engineSolve(gridPoints: 400)(model, nil)
+        let spectra = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(model, nil, true)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
         var map: [KernelID: DisplaySpectrum] = [:]
         for s in spectra.spectra { map[s.kernel] = DisplaySpectrum(s) }
@@ -227,7 +227,7 @@ enum ViewRendering {
             throw ModelError(field: "--empirical", value: "n = \(state.sampleSize)", allowed: "sampling failed: \(error)")
         }
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        let limits = SolveScheduler.engineSolve(gridPoints: 400)(state.model, nil)
+        let limits = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(state.model, nil, true)
         var results: [KernelID: EmpiricalKernelResult] = [:]
         let comparisons = LimitComparison.compare(spectra, limits: limits)
         for s in spectra {
