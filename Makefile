@@ -3,7 +3,7 @@
 
 SWIFT        ?= swift
 DEPS         := libncursesw5-dev libopenblas-dev liblapacke-dev
-TEST_DEPS    := tmux
+TEST_DEPS    := tmux librsvg2-bin
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release/ntkscope
 
@@ -34,9 +34,12 @@ test: setup-test
 	$(SWIFT) build -c release --product ntkscope
 	NTKSCOPE_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test
 
+# The engine figures are taken on one core (taskset), the sampling figures with every core.
 bench: setup
 	$(SWIFT) build -c release --product ntkscope-bench
-	.build/release/ntkscope-bench $(ARGS)
+	@echo "machine: $$(nproc) cores, $$(lscpu | sed -n 's/^Model name: *//p'), $$(free -g | awk '/Mem:/{print $$2}') GiB"
+	taskset -c 0 .build/release/ntkscope-bench engine $(ARGS)
+	.build/release/ntkscope-bench sampling $(ARGS)
 
 clean:
 	rm -rf .build

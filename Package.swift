@@ -29,12 +29,17 @@ let package = Package(
             "LimitLaws", "NetworkSampling", "PlotCanvas",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // Pure export writers (txt, ansi, svg, csv, json) and the session file codec (toml).
+        .target(name: "ViewExport", dependencies: [
+            "ExplorerCore", "PlotCanvas", "LimitLaws",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         // ncurses through a module map and static inline shims.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         // The only module that talks to the terminal.
-        .target(name: "TerminalUI", dependencies: ["ExplorerCore", "CNcurses"]),
+        .target(name: "TerminalUI", dependencies: ["ExplorerCore", "ViewExport", "CNcurses"]),
         .executableTarget(name: "ntkscope", dependencies: [
-            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI",
+            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ntkscope-bench", dependencies: [
@@ -45,6 +50,7 @@ let package = Package(
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
         .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas"]),
+        .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,10 @@ public enum ExplorerEffect: Sendable, Hashable {
     case quit
     /// Read an input law from a file and send back `.setInput` or `.status(…, isError: true)`.
     case loadInputFile(String)
+    /// Open the export prompt: answer with `.exportPrompt(.open(defaultPath:))` (the shell knows the date).
+    case prepareExport
+    /// Write the view to `path`; if it exists and `overwrite` is false, answer `.exportPrompt(.fileExists(path))`.
+    case writeExport(path: String, format: ExportFormat, overwrite: Bool)
 }
 
 /// The pure state machine: (state, action) → (state, effects).
@@ -105,7 +109,9 @@ public enum ExplorerReducer {
             state.themeName = names[(i + 1) % names.count]
             state.message = StatusMessage("theme: \(state.themeName)")
         case .export:
-            state.message = StatusMessage("export is not there yet (coming with the export issue)", isError: true)
+            effects.append(.prepareExport)
+        case .exportPrompt(let a):
+            effects += ExportPromptReducer.reduce(&state, a)
         case .undo:
             if let last = state.undoStack.popLast() {
                 state.undoable = last
@@ -288,7 +294,7 @@ public enum ExplorerCommand {
             }
             state.display.zoom = z
         case "export":
-            return fail("export is not there yet (coming with the export issue)")
+            return ExportPromptReducer.command(args, state: &state)
         default:
             return fail("unknown command ':\(name)' (:help lists the commands)")
         }

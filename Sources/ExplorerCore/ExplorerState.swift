@@ -63,6 +63,10 @@ public struct ExplorerState: Sendable {
     /// Non-nil while the `:` command line is open (the text typed so far).
     public var commandLine: String?
     public var message: StatusMessage?
+    /// Non-nil while the `e` export prompt is open (see ExportPrompt.swift).
+    public var exportPrompt: ExportPrompt?
+    /// Seed of the empirical check's network (saved in session files).
+    public var seed: UInt64 = 1
     public var undoStack: [UndoableState] = []
     public let initial: UndoableState
     public var shouldQuit = false

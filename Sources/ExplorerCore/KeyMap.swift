@@ -27,6 +27,8 @@ public enum ExplorerAction: Sendable, Hashable {
     case setInput(InputLaw, label: String)
     /// From the shell: a message for the status line.
     case status(String, isError: Bool)
+    /// The export prompt (ExportPrompt.swift).
+    case exportPrompt(ExportPromptAction)
 }
 
 /// One row of the key map: the keys, what they do, and the line shown in the help overlay.
@@ -46,7 +48,7 @@ public enum KeyMap {
         KeyBinding(keys: [.character(":")], label: ":", action: .openCommandLine, help: "command line (:help lists commands)", group: "General"),
         KeyBinding(keys: [.character("u")], label: "u", action: .undo, help: "undo the last change", group: "General"),
         KeyBinding(keys: [.character("r")], label: "r", action: .reset, help: "reset to the starting configuration", group: "General"),
-        KeyBinding(keys: [.character("e")], label: "e", action: .export, help: "export (not available yet)", group: "General"),
+        KeyBinding(keys: [.character("e")], label: "e", action: .export, help: "export the view (txt ansi svg csv json toml)", group: "General"),
 
         KeyBinding(keys: [.left, .character("h")], label: "←  h", action: .selectPrevious, help: "select the previous layer", group: "Model"),
         KeyBinding(keys: [.right, .character("l")], label: "→  l", action: .selectNext, help: "select the next layer (… NTK)", group: "Model"),
@@ -91,6 +93,7 @@ public enum KeyMap {
         (":n N", "sample size of the empirical check"),
         (":compare K K", "compared laws (input, ck3, ntk)"),
         (":view / :theme / :yscale / :canvas / :zoom", "as the keys"),
+        (":export [FILE]", "export the view (.txt .ansi .svg .csv .json .toml)"),
         (":q", "quit"),
     ]
 
@@ -103,6 +106,7 @@ public enum KeyMap {
     /// The action for a key in the current mode (command line, overlay or normal), if any.
     public static func action(for key: Key, in state: ExplorerState) -> ExplorerAction? {
         if key == .ctrlC { return .quit }
+        if let prompt = state.exportPrompt { return ExportPromptReducer.action(for: key, prompt: prompt) }
         if state.commandLine != nil {
             switch key {
             case .enter: return .commandSubmit

@@ -46,6 +46,7 @@ public enum ScreenLayout {
         }
         grid.paste(body, x: 0, y: 2)
         drawFooter(&grid, state: state, content: content)
+        if let prompt = state.exportPrompt { drawExportPrompt(&grid, prompt: prompt) }
         switch state.overlay {
         case .help: drawHelp(&grid, ascii: ascii)
         case .compareChooser(let cursor): drawChooser(&grid, state: state, cursor: cursor, ascii: ascii)

@@ -10,6 +10,8 @@ public struct SolveResult: Sendable {
     public var display: [KernelID: DisplaySpectrum]
     public var milliseconds: Double
     public var warm: Bool
+    /// Whether the CDF, masses and moments are the accurate ones (second phase).
+    public var accurate: Bool = true
 }
 
 /// Solves on a background queue, latest request only: while a solve runs, new requests replace
@@ -17,7 +19,8 @@ public struct SolveResult: Sendable {
 /// dropped (its cache is kept, so the next solve still warm-starts). The engine's `solve` is
 /// synchronous, so a running solve is not interrupted; it is abandoned.
 public final class SolveScheduler: Sendable {
-    public typealias Solve = @Sendable (NetworkModel, SolverCache?) -> ModelSpectra
+    /// Solves a model; `accurate` false asks for the fast display-only solve (no CDF quadrature).
+    public typealias Solve = @Sendable (NetworkModel, SolverCache?, _ accurate: Bool) -> ModelSpectra
 
     struct Shared {
         var pending: NetworkModel?
@@ -25,6 +28,7 @@ public final class SolveScheduler: Sendable {
         var running = false
         var cache: SolverCache?
         var result: SolveResult?
+        var lastFastMilliseconds: Double?
     }
 
     private let shared = Mutex(Shared())
@@ -33,16 +37,21 @@ public final class SolveScheduler: Sendable {
     private let notify: @Sendable () -> Void
 
     /// `notify` is called (on the solve queue) whenever a result is ready.
-    public init(solve: @escaping Solve = SolveScheduler.engineSolve(gridPoints: 400), notify: @escaping @Sendable () -> Void = {}) {
+    /// Points of the explorer's density grid: finer than a braille panel on a 200-column terminal
+    /// (at most ~130 dots wide in the layers view), and cheap enough for live solves.
+    public static let explorerGridPoints = 256
+
+    public init(solve: @escaping Solve = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints), notify: @escaping @Sendable () -> Void = {}) {
         self.solve = solve
         self.notify = notify
     }
 
     public static func engineSolve(gridPoints: Int) -> Solve {
         let engine = LimitLawEngine()
-        return { model, cache in
+        return { model, cache, accurate in
             var options = SolveOptions()
             options.gridPoints = gridPoints
+            options.accurateCDF = accurate
             return engine.solve(model, options: options, previous: cache)
         }
     }
@@ -58,6 +67,9 @@ public final class SolveScheduler: Sendable {
         if start { queue.async { self.work() } }
     }
 
+    /// Two phases per request: a fast display-only solve that is shown at once, then, unless a
+    /// newer request is already waiting, an accurate solve (CDF by quadrature: exact masses and
+    /// moments in the focus view) that replaces it.
     private func work() {
         while true {
             let job = shared.withLock { s -> (NetworkModel, SolverCache?)? in
@@ -66,19 +78,28 @@ public final class SolveScheduler: Sendable {
                 return (m, s.cache)
             }
             guard let (model, cache) = job else { return }
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let spectra = solve(model, cache)
-            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-            var display: [KernelID: DisplaySpectrum] = [:]
-            for s in spectra.spectra { display[s.kernel] = DisplaySpectrum(s) }
-            let result = SolveResult(model: model, spectra: spectra, display: display, milliseconds: ms, warm: cache != nil)
-            let fresh = shared.withLock { s -> Bool in
-                s.cache = spectra.cache
-                guard s.latest == model else { return false }   // stale: a newer model was requested
-                s.result = result
-                return true
+            for accurate in [false, true] {
+                if accurate && shared.withLock({ $0.pending != nil }) { break }
+                let previous = accurate ? shared.withLock { $0.cache } : cache
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let spectra = solve(model, previous, accurate)
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+                var display: [KernelID: DisplaySpectrum] = [:]
+                for s in spectra.spectra { display[s.kernel] = DisplaySpectrum(s) }
+                let result = SolveResult(model: model, spectra: spectra, display: display, milliseconds: ms, warm: cache != nil,
+                                         accurate: accurate)
+                let fresh = shared.withLock { s -> Bool in
+                    s.cache = spectra.cache
+                    guard s.latest == model else { return false }   // stale: a newer model was requested
+                    // An accurate result keeps the fast phase's timing in the header.
+                    var r = result
+                    if accurate, let shown = s.lastFastMilliseconds { r.milliseconds = shown }
+                    if !accurate { s.lastFastMilliseconds = ms }
+                    s.result = r
+                    return true
+                }
+                if fresh { notify() }
             }
-            if fresh { notify() }
         }
     }
 

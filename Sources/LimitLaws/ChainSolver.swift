@@ -41,8 +41,9 @@ struct ChainSolver {
     private let gammas: [Double]
     private let b2: [Double]
     private let c: [Double]
+    /// Distinct atoms of a discrete base law and their weights.
     private let baseValues: [Double]?
-    private let baseWeight: Double
+    private let baseWeights: [Double]
 
     // Work buffers.
     private var zm: [ComplexDual]
@@ -50,6 +51,10 @@ struct ChainSolver {
     private var numer: [ComplexDual]
     private var jac: [ComplexDouble]
     private var f: [ComplexDouble]
+    // Values and gradients (row k holds d/du of quantity k) for the one-pass Jacobian.
+    private var vzm: [ComplexDouble], vtop: [ComplexDouble], vnum: [ComplexDouble]
+    private var gzm: [ComplexDouble], gtop: [ComplexDouble], gnum: [ComplexDouble]
+    private var gT: [ComplexDouble], gTau0: [ComplexDouble], gP: [ComplexDouble], gTmp: [ComplexDouble]
 
     init(chain: CombinationChain) {
         self.chain = chain
@@ -58,17 +63,128 @@ struct ChainSolver {
         b2 = chain.links.map(\.b2)
         c = chain.coefficients
         if case .discrete(let v) = chain.base {
-            baseValues = v
-            baseWeight = 1 / Double(v.count)
+            var counts: [Double: Int] = [:]
+            for x in v { counts[x, default: 0] += 1 }
+            let keys = counts.keys.sorted()
+            baseValues = keys
+            baseWeights = keys.map { Double(counts[$0]!) / Double(v.count) }
         } else {
             baseValues = nil
-            baseWeight = 1
+            baseWeights = []
         }
         zm = Array(repeating: ComplexDual(0), count: J + 1)
         zTop = Array(repeating: ComplexDual(0), count: J + 1)
         numer = Array(repeating: ComplexDual(0), count: J + 1)
         jac = Array(repeating: .zero, count: J * J)
         f = Array(repeating: .zero, count: J)
+        vzm = Array(repeating: .zero, count: J + 1)
+        vtop = Array(repeating: .zero, count: J + 1)
+        vnum = Array(repeating: .zero, count: J + 1)
+        gzm = Array(repeating: .zero, count: (J + 1) * max(J, 1))
+        gtop = Array(repeating: .zero, count: (J + 1) * max(J, 1))
+        gnum = Array(repeating: .zero, count: (J + 1) * max(J, 1))
+        gT = Array(repeating: .zero, count: max(J, 1))
+        gTau0 = Array(repeating: .zero, count: max(J, 1))
+        gP = Array(repeating: .zero, count: max(J, 1))
+        gTmp = Array(repeating: .zero, count: max(J, 1))
+    }
+
+    /// F(u) and its full Jacobian in one pass: values once, gradients as J-vectors (O(J²)).
+    /// Same equations as `evaluate`, differentiated by hand.
+    private mutating func evaluateWithJacobian(u: [ComplexDouble], zeta: ComplexDouble) {
+        let n = J
+        @inline(__always) func clear(_ a: inout [ComplexDouble], _ row: Int) {
+            for d in 0..<n { a[row * n + d] = .zero }
+        }
+        vzm[n] = ComplexDouble(chain.shift) - zeta
+        vtop[n] = ComplexDouble(c[n])
+        clear(&gzm, n); clear(&gtop, n)
+        var j = n
+        while j >= 1 {
+            let bb = b2[j - 1]
+            vzm[j - 1] = vzm[j] + u[j - 1].multiplied(by: 1 - bb)
+            vtop[j - 1] = ComplexDouble(c[j - 1]) + u[j - 1].multiplied(by: bb)
+            for d in 0..<n { gzm[(j - 1) * n + d] = gzm[j * n + d] }
+            gzm[(j - 1) * n + (j - 1)] = gzm[(j - 1) * n + (j - 1)] + ComplexDouble(1 - bb)
+            clear(&gtop, j - 1)
+            gtop[(j - 1) * n + (j - 1)] = ComplexDouble(bb)
+            j -= 1
+        }
+        var T: ComplexDouble, tau0: ComplexDouble
+        if let values = baseValues {
+            var t = ComplexDouble.zero, t0 = ComplexDouble.zero
+            var a = ComplexDouble.zero, b = ComplexDouble.zero, cc = ComplexDouble.zero
+            for (i, x) in values.enumerated() {
+                let baseWeight = baseWeights[i]
+                let inv = fastReciprocal(vzm[0] + vtop[0].multiplied(by: x))
+                let inv2 = inv * inv
+                t = t + inv.multiplied(by: baseWeight)
+                t0 = t0 + inv.multiplied(by: baseWeight * x)
+                a = a + inv2.multiplied(by: baseWeight)
+                b = b + inv2.multiplied(by: baseWeight * x)
+                cc = cc + inv2.multiplied(by: baseWeight * x * x)
+            }
+            T = t; tau0 = t0
+            for d in 0..<n {
+                gT[d] = -(a * gzm[d] + b * gtop[d])
+                gTau0[d] = -(b * gzm[d] + cc * gtop[d])
+            }
+        } else {
+            T = fastReciprocal(vzm[0] + vtop[0])
+            tau0 = T
+            let t2 = T * T
+            for d in 0..<n {
+                gT[d] = -(t2 * (gzm[d] + gtop[d]))
+                gTau0[d] = gT[d]
+            }
+        }
+        var P = ComplexDouble.zero
+        for d in 0..<n { gP[d] = .zero }
+        for k in 0..<n {
+            vnum[k] = ComplexDouble(1) - vzm[k] * T - P
+            for d in 0..<n { gnum[k * n + d] = -(gzm[k * n + d] * T + vzm[k] * gT[d]) - gP[d] }
+            if c[k] != 0 {
+                if k == 0 {
+                    P = P + tau0.multiplied(by: c[k])
+                    for d in 0..<n { gP[d] = gP[d] + gTau0[d].multiplied(by: c[k]) }
+                } else {
+                    let inv = fastReciprocal(vtop[k])
+                    let tauK = vnum[k] * inv
+                    P = P + tauK.multiplied(by: c[k])
+                    for d in 0..<n { gP[d] = gP[d] + ((gnum[k * n + d] - tauK * gtop[k * n + d]) * inv).multiplied(by: c[k]) }
+                }
+            }
+        }
+        for j in 1...n {
+            let g = gammas[j - 1], bb = b2[j - 1]
+            let uj = u[j - 1]
+            let top = vtop[j]
+            let row = (j - 1) * n
+            if c[j - 1] == 0 {
+                let a = ComplexDouble(1) + (top * T).multiplied(by: g * (1 - bb))
+                f[j - 1] = uj * a + (top * vnum[j - 1]).multiplied(by: g) - top
+                for d in 0..<n {
+                    let dTop = gtop[j * n + d]
+                    var v = (uj * (dTop * T + top * gT[d])).multiplied(by: g * (1 - bb))
+                    v = v + (dTop * vnum[j - 1] + top * gnum[(j - 1) * n + d]).multiplied(by: g) - dTop
+                    jac[row + d] = v
+                }
+                jac[row + (j - 1)] = jac[row + (j - 1)] + a
+            } else {
+                let inv = fastReciprocal(vtop[j - 1])
+                let ratio = vnum[j - 1] * inv
+                let inner = T.multiplied(by: 1 - bb) + ratio.multiplied(by: bb)
+                let a = ComplexDouble(1) + (top * inner).multiplied(by: g)
+                f[j - 1] = uj * a - top
+                for d in 0..<n {
+                    let dTop = gtop[j * n + d]
+                    let dTerm = ((gnum[(j - 1) * n + d] - ratio * gtop[(j - 1) * n + d]) * inv).multiplied(by: bb)
+                    let dInner = gT[d].multiplied(by: 1 - bb) + dTerm
+                    jac[row + d] = (uj * (dTop * inner + top * dInner)).multiplied(by: g) - dTop
+                }
+                jac[row + (j - 1)] = jac[row + (j - 1)] + a
+            }
+        }
     }
 
     /// Evaluates F(u) with the tangent along unknown `direction` (or none when −1).
@@ -92,7 +208,8 @@ struct ChainSolver {
         var T = ComplexDual(0)
         var tau0 = ComplexDual(0)
         if let values = baseValues {
-            for x in values {
+            for (i, x) in values.enumerated() {
+                let baseWeight = baseWeights[i]
                 let inv = ComplexDual(ComplexDouble(1)) / (zm[0] + x * zTop[0])
                 T = T + baseWeight * inv
                 tau0 = tau0 + (baseWeight * x) * inv
@@ -128,14 +245,28 @@ struct ChainSolver {
         return T.v
     }
 
-    /// Residual norm relative to the scale of the unknowns.
+    /// Residual norm relative to the scale of the unknowns (max-norms).
     private func residual(_ u: [ComplexDouble]) -> Double {
         var r = 0.0, s = 1e-300
         for j in 0..<J {
-            r = max(r, f[j].length)
-            s = max(s, u[j].length, abs(c[j + 1]))
+            r = max(r, f[j].magnitude)
+            s = max(s, u[j].magnitude, abs(c[j + 1]))
         }
         return r / s
+    }
+
+    /// F(u) at ζ (for tests).
+    mutating func residualVector(u: [ComplexDouble], zeta: ComplexDouble) -> [ComplexDouble] {
+        evaluate(u: u, zeta: zeta, direction: -1)
+        return f
+    }
+
+    /// The Jacobian by the forward-mode pass, for tests of the hand-differentiated one.
+    mutating func jacobians(u: [ComplexDouble], zeta: ComplexDouble) -> (dual: [ComplexDouble], direct: [ComplexDouble]) {
+        for dir in 0..<J { evaluate(u: u, zeta: zeta, direction: dir) }
+        let dual = jac
+        evaluateWithJacobian(u: u, zeta: zeta)
+        return (dual, jac)
     }
 
     /// Newton from `initial` at ζ. Returns nil when it does not converge within the cap
@@ -147,10 +278,10 @@ struct ChainSolver {
         var res = residual(u)
         var delta = [ComplexDouble](repeating: .zero, count: J)
         for iteration in 0..<maxIterations {
-            if res < 1e-14 {
+            if res < 1e-12 {
                 return accept(u: u, T: T, iterations: iteration)
             }
-            for dir in 0..<J { evaluate(u: u, zeta: zeta, direction: dir) }
+            evaluateWithJacobian(u: u, zeta: zeta)
             for j in 0..<J { delta[j] = -f[j] }
             guard Self.solveLinear(&jac, &delta, J) else { return nil }
             var step = 1.0

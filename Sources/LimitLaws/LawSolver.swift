@@ -14,6 +14,39 @@ struct SolvedLaw: Sendable {
 struct LawRequest: Sendable, Hashable {
     var gridPoints: Int
     var xRange: ClosedRange<Double>?
+    /// Integrate the CDF and the moments accurately (adaptive quadrature); otherwise they come
+    /// from the display grid alone (the explorer's fast path while keys are pressed).
+    var accurateCDF: Bool = true
+
+    /// Whether a law solved for this request can stand for one solved for `other`
+    /// (an accurate CDF serves a display-only request too).
+    func covers(_ other: LawRequest) -> Bool {
+        gridPoints == other.gridPoints && xRange == other.xRange && (accurateCDF || !other.accurateCDF)
+    }
+}
+
+/// Linear extrapolation from the last two solved points of a sweep: a better first guess than
+/// the last point alone, so Newton needs fewer steps.
+struct SweepPredictor {
+    private var x0 = 0.0, x1 = 0.0
+    private var u0: [ComplexDouble]? = nil, u1: [ComplexDouble]? = nil
+
+    mutating func add(_ x: Double, _ u: [ComplexDouble]) {
+        x0 = x1; u0 = u1
+        x1 = x; u1 = u
+    }
+
+    mutating func reset() { u0 = nil; u1 = nil }
+
+    func guesses(at x: Double) -> [[ComplexDouble]] {
+        guard let b = u1 else { return [] }
+        guard let a = u0, x1 != x0 else { return [b] }
+        let t = (x - x1) / (x1 - x0)
+        if abs(t) > 4 { return [b] }
+        var p = b
+        for j in p.indices { p[j] = b[j] + (b[j] - a[j]).multiplied(by: t) }
+        return [p, b]
+    }
 }
 
 /// Computes one law: atoms, support edges, display-grid density, CDF and moments.
@@ -142,21 +175,62 @@ struct LawSolver {
     // MARK: support
 
     /// Bisects an edge between an outside point and an inside point.
+    /// Near a square-root edge the density squared is linear in x, so once two inside points
+    /// are close to the edge, the secant of ρ² predicts it; the prediction is accepted after
+    /// checking a point just inside and one just outside it. Falls back to plain bisection.
     private mutating func bisectEdge(outside: Double, inside: Double) -> Double {
         var out = outside, ins = inside
         var guess: [ComplexDouble]? = nearestSolved(inside).map { solvedU[$0] }
+        var insidePoints: [(x: Double, d: Double)] = []
         var steps = 0
-        while abs(ins - out) > 1e-11 * scale && steps < 60 {
+        let tolerance = 1e-11 * scale
+        while abs(ins - out) > tolerance && steps < 60 {
             steps += 1
-            let mid = 0.5 * (out + ins)
-            guard let r = solvePoint(mid, guesses: guess.map { [$0] } ?? []) else { break }
-            if r.inside { ins = mid; guess = r.u } else { out = mid }
+            var next = 0.5 * (out + ins)
+            if insidePoints.count >= 2, abs(ins - out) < 1e-3 * scale {
+                let p = insidePoints[insidePoints.count - 1], q = insidePoints[insidePoints.count - 2]
+                let (a, b) = (p.d * p.d, q.d * q.d)
+                if abs(a - b) > 0 {
+                    let e = p.x - a * (p.x - q.x) / (a - b)
+                    let lo = min(out, ins), hi = max(out, ins)
+                    if e > lo && e < hi {
+                        // Probe just inside and just outside the predicted edge.
+                        let inward = ins > out ? 1.0 : -1.0
+                        let probeIn = e + inward * 2 * tolerance
+                        let probeOut = e - inward * 2 * tolerance
+                        // The outside probe is solved by continuation: a neighbour's guess could
+                        // land on a spurious real root and fake an edge.
+                        if let r = solvePoint(probeIn, guesses: guess.map { [$0] } ?? []), r.inside,
+                           let o = solvePoint(probeOut, verifyOutside: true), !o.inside {
+                            return e
+                        }
+                        next = e
+                    }
+                }
+            }
+            guard let r = solvePoint(next, guesses: guess.map { [$0] } ?? []) else { break }
+            if r.inside {
+                ins = next; guess = r.u
+                insidePoints.append((next, r.density))
+            } else {
+                out = next
+            }
+            if abs(ins - out) <= tolerance, out != outside {
+                // Confirm the outside end by continuation before accepting the edge.
+                if let c = solvePoint(out, verifyOutside: true), c.inside {
+                    ins = out; guess = c.u
+                    insidePoints = []
+                    out = outside
+                }
+            }
         }
         return 0.5 * (out + ins)
     }
 
     /// Support intervals from a full scan.
-    private mutating func scanSupport() -> [ClosedRange<Double>] {
+    /// With `verifyEvery` = k > 0, every k-th point found outside is re-solved by continuation
+    /// (a robust but slower scan, used when the fast one lost mass).
+    private mutating func scanSupport(verifyEvery: Int = 0) -> [ClosedRange<Double>] {
         let lo = bounds.lowerBound, hi = bounds.upperBound
         var xs = (0...Self.scanUniform).map { lo + (hi - lo) * Double($0) / Double(Self.scanUniform) }
         for k in 0..<Self.scanGeometric {
@@ -165,11 +239,12 @@ struct LawSolver {
         }
         xs.sort()
         var inside = [Bool]()
-        var previous: [ComplexDouble]? = nil
-        for x in xs {
-            if let r = solvePoint(x, guesses: previous.map { [$0] } ?? []) {
+        var predictor = SweepPredictor()
+        for (i, x) in xs.enumerated() {
+            let verify = verifyEvery > 0 && i % verifyEvery == 0
+            if let r = solvePoint(x, guesses: predictor.guesses(at: x), verifyOutside: verify) {
                 inside.append(r.inside)
-                previous = r.u
+                predictor.add(x, r.u)
             } else {
                 inside.append(false)
             }
@@ -177,7 +252,24 @@ struct LawSolver {
         return intervals(xs: xs, inside: inside)
     }
 
-    private mutating func intervals(xs: [Double], inside: [Bool]) -> [ClosedRange<Double>] {
+    private mutating func intervals(xs: [Double], inside insideIn: [Bool]) -> [ClosedRange<Double>] {
+        // A scan point next to the support that was found outside is checked by continuation:
+        // tracking from a neighbour can land on a spurious real root and hide part of the support.
+        var inside = insideIn
+        var checked = Set<Int>()
+        var changed = true
+        while changed {
+            changed = false
+            for i in xs.indices where !inside[i] && !checked.contains(i) {
+                let nearSupport = (i > 0 && inside[i - 1]) || (i + 1 < xs.count && inside[i + 1])
+                guard nearSupport else { continue }
+                checked.insert(i)
+                if let r = solvePoint(xs[i], verifyOutside: true), r.inside {
+                    inside[i] = true
+                    changed = true
+                }
+            }
+        }
         var result = [ClosedRange<Double>]()
         var start: Double? = nil
         for i in xs.indices {
@@ -244,47 +336,100 @@ struct LawSolver {
         } else {
             support = scanSupport()
         }
-        var quadrature = integrate(support)
         let atomMass = atom?.mass ?? 0
+        if support.isEmpty && atomMass < 1 - 1e-9 {
+            // No continuous part found but the atoms do not carry all the mass: the tracking
+            // followed a spurious branch. Scan again, checking points by continuation.
+            support = scanSupport(verifyEvery: 4)
+        }
+        if !request.accurateCDF { return finishWithoutQuadrature(support: support) }
+        var quadrature = integrate(support)
         if warmSupport && abs(quadrature.mass + atomMass - 1) > 1e-4 {
             support = scanSupport()
             quadrature = integrate(support)
         }
-        if !quadrature.gaps.isEmpty {
-            support = splitAtGaps(support, gaps: quadrature.gaps)
+        if abs(quadrature.mass + atomMass - 1) > 1e-4 {
+            support = scanSupport(verifyEvery: 4)
             quadrature = integrate(support)
         }
+        if !quadrature.gaps.isEmpty {
+            support = mergeSlivers(splitAtGaps(support, gaps: quadrature.gaps))
+            quadrature = integrate(support)
+        }
+        let (xs, dens, failures) = displayGrid(support)
+        stats.failures = failures + quadrature.failures
+        return assemble(support: support, xs: xs, dens: dens, mass: quadrature.mass, moments: quadrature.moments,
+                        cdfX: quadrature.cdfX, cdfF: quadrature.cdfF)
+    }
+
+    /// The fast path: display grid only; CDF and moments by the trapezoid rule on it.
+    private mutating func finishWithoutQuadrature(support: [ClosedRange<Double>]) -> SolvedLaw {
+        let (xs, dens, failures) = displayGrid(support)
+        stats.failures = failures
+        var cdfX = [Double](), cdfF = [Double]()
+        var running = 0.0
+        var moments = [Double](repeating: 0, count: 4)
+        for i in xs.indices {
+            if i > 0 {
+                let h = xs[i] - xs[i - 1]
+                let a = dens[i - 1].isFinite ? dens[i - 1] : 0, b = dens[i].isFinite ? dens[i] : 0
+                running += 0.5 * h * (a + b)
+                var pa = 1.0, pb = 1.0
+                for j in 0..<4 { pa *= xs[i - 1]; pb *= xs[i]; moments[j] += 0.5 * h * (a * pa + b * pb) }
+            }
+            cdfX.append(xs[i]); cdfF.append(running)
+        }
+        return assemble(support: support, xs: xs, dens: dens, mass: running, moments: moments, cdfX: cdfX, cdfF: cdfF)
+    }
+
+    private mutating func displayGrid(_ support: [ClosedRange<Double>]) -> (xs: [Double], dens: [Double], failures: Int) {
         let range = displayRange(support)
         let n = max(2, request.gridPoints)
         var xs = [Double](), dens = [Double]()
         xs.reserveCapacity(n)
         dens.reserveCapacity(n)
         var failures = 0
-        var previousU: [ComplexDouble]? = nil
+        var predictor = SweepPredictor()
         for i in 0..<n {
             let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / Double(n - 1)
             xs.append(x)
-            guard support.contains(where: { $0.contains(x) }) else { dens.append(0); previousU = nil; continue }
-            if let r = solvePoint(x, guesses: previousU.map { [$0] } ?? []) {
+            guard support.contains(where: { $0.contains(x) }) else { dens.append(0); predictor.reset(); continue }
+            if let r = solvePoint(x, guesses: predictor.guesses(at: x), verifyOutside: true) {
                 dens.append(r.density)
-                previousU = r.u
+                predictor.add(x, r.u)
             } else {
                 dens.append(.nan)
                 failures += 1
-                previousU = nil
+                predictor.reset()
             }
         }
-        stats.failures = failures + quadrature.failures
-        let moments = chain.exactMoments
+        return (xs, dens, failures)
+    }
+
+    private func assemble(support: [ClosedRange<Double>], xs: [Double], dens: [Double], mass: Double, moments: [Double], cdfX: [Double], cdfF: [Double]) -> SolvedLaw {
+        let exact = chain.exactMoments
         var atoms = [Atom]()
         if let a = atom { atoms.append(a) }
-        var numerical = quadrature.moments
-        for k in 0..<numerical.count { numerical[k] += atomMass * Double.pow(atom?.location ?? 0, Double(k + 1)) }
+        var numerical = moments
+        for k in 0..<numerical.count { numerical[k] += (atom?.mass ?? 0) * Double.pow(atom?.location ?? 0, Double(k + 1)) }
         let spectrum = LimitSpectrum(
             kernel: kernel, x: xs, density: dens, atoms: atoms, support: support,
-            mean: moments.mean, secondMoment: moments.second, continuousMass: quadrature.mass,
-            numericalMoments: numerical, statistics: stats, cdfX: quadrature.cdfX, cdfF: quadrature.cdfF)
+            mean: exact.mean, secondMoment: exact.second, continuousMass: mass,
+            numericalMoments: numerical, statistics: stats, cdfX: cdfX, cdfF: cdfF)
         return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: solvedX, solvedU: solvedU)
+    }
+
+    /// Joins intervals separated by gaps narrower than 10⁻⁷ × scale (numerical slivers).
+    private func mergeSlivers(_ support: [ClosedRange<Double>]) -> [ClosedRange<Double>] {
+        var result = [ClosedRange<Double>]()
+        for r in support {
+            if let last = result.last, r.lowerBound - last.upperBound < 1e-7 * scale {
+                result[result.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
+            } else {
+                result.append(r)
+            }
+        }
+        return result
     }
 
     /// Splits support intervals at points found outside the support, bisecting the new edges.
@@ -370,7 +515,7 @@ struct LawSolver {
             }
             stack = panels.reversed()
             var done = [(t0: Double, t2: Double, integral: Double, f0: Double, f1: Double, f2: Double)]()
-            let tolerance = 2e-8
+            let tolerance = 2e-7
             var evaluations = 0
             while let p = stack.popLast() {
                 let w = p.t2 - p.t0

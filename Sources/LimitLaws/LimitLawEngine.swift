@@ -8,12 +8,17 @@ public struct SolveOptions: Sendable, Hashable {
     public var kernels: [KernelID]? = nil
     /// Coefficients (z_{−1}, z_0, …, z_L) for `KernelID.combination`.
     public var combination: [Double]? = nil
+    /// When false, the CDF and the moments come from the display grid (trapezoid rule) instead
+    /// of the adaptive quadrature: faster, for live display; KS against samples wants true.
+    public var accurateCDF: Bool = true
 
-    public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil, combination: [Double]? = nil) {
+    public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil,
+                combination: [Double]? = nil, accurateCDF: Bool = true) {
         self.gridPoints = gridPoints
         self.xRange = xRange
         self.kernels = kernels
         self.combination = combination
+        self.accurateCDF = accurateCDF
     }
 }
 
@@ -44,25 +49,37 @@ public struct LimitLawEngine: Sendable {
         let kernels = options.kernels ?? ((0...model.depth).map { KernelID.ck($0) } + [.ntk])
         var cache = SolverCache()
         var spectra = [LimitSpectrum]()
-        let request = LawRequest(gridPoints: options.gridPoints, xRange: options.xRange)
+        let request = LawRequest(gridPoints: options.gridPoints, xRange: options.xRange, accurateCDF: options.accurateCDF)
         // Solve CK layers first, in order: their right edges tighten the search interval of the
         // layers above and of the NTK.
-        let order = kernels.sorted { a, b in
+        // Lower CK layers that were not asked for are solved too (edges only, no display grid)
+        // when a law above them needs their edges for a tight enclosure.
+        var highest = -1
+        for k in kernels {
+            switch k {
+            case .ck(let l): highest = max(highest, l - 1)
+            case .ntk, .combination: highest = max(highest, model.depth)
+            }
+        }
+        let helpers = highest >= 0 ? (0...min(highest, model.depth)).map { KernelID.ck($0) }.filter { !kernels.contains($0) } : []
+        let order = (kernels + helpers).sorted { a, b in
             switch (a, b) {
             case (.ck(let x), .ck(let y)): return x < y
             case (.ck, _): return true
             default: return false
             }
         }
+        let edgesOnly = LawRequest(gridPoints: 2, xRange: nil, accurateCDF: false)
         var knownEdges: [Int: Double] = [:]
         let offset = { if case .marcenkoPastur = model.input { return 1 } else { return 0 } }()
         var solved: [KernelID: LimitSpectrum] = [:]
         for kernel in order {
+            let request = helpers.contains(kernel) ? edgesOnly : request
             if case .ck(let l) = kernel, !(0...model.depth).contains(l) { continue }
             if kernel == .combination && options.combination?.count != model.depth + 2 { continue }
             let law: SolvedLaw
             if let chain = Self.chain(for: kernel, model: model, combination: options.combination) {
-                if let old = previous?.laws[kernel], old.chain == chain, old.request == request {
+                if let old = previous?.laws[kernel], old.chain == chain, old.request.covers(request) {
                     var reused = old
                     var stats = old.spectrum.statistics
                     stats.reused = true

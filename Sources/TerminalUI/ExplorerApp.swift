@@ -16,8 +16,10 @@ public struct ExplorerConfiguration: Sendable {
     public var timingLogPath: String?
     /// The empirical check (NetworkSampling); nil until wired: `s` then says it is not available.
     public var empiricalCheck: EmpiricalCheck?
-    public var solve: SolveScheduler.Solve = SolveScheduler.engineSolve(gridPoints: 400)
+    public var solve: SolveScheduler.Solve = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Applied to the initial state (a session file's selections, empirical settings and seed).
+    public var adjustInitialState: (@Sendable (inout ExplorerState) -> Void)?
 
     public init(model: NetworkModel, inputLabel: String? = nil) {
         self.model = model
@@ -85,6 +87,8 @@ struct EventLoop {
     var displayedModel: NetworkModel?
     var lastLimits: SolveResult?
     var themeLoaded = ""
+    /// The theme on screen (the export writers use it).
+    var theme = Theme.fallback
     var noColor: Bool
     var timing: TimingLog?
     /// When the oldest key whose model is not on screen yet was read.
@@ -102,6 +106,7 @@ struct EventLoop {
         if !themeNames.contains(configuration.theme) { themeNames.append(configuration.theme) }
         state = ExplorerState(model: configuration.model, inputLabel: configuration.inputLabel, themeNames: themeNames,
                               themeName: configuration.theme, display: configuration.display, view: configuration.view)
+        configuration.adjustInitialState?(&state)
         content = FrameContent(summary: ModelSummary(model: configuration.model, inputLabel: configuration.inputLabel))
         let w = wake
         scheduler = SolveScheduler(solve: configuration.solve, notify: { w.signal() })
@@ -197,6 +202,8 @@ struct EventLoop {
                 case .failure(let error):
                     _ = ExplorerReducer.reduce(&state, .status(error.description, isError: true))
                 }
+            case .prepareExport, .writeExport:
+                performExport(effect)   // ExportEffects.swift
             }
         }
     }
@@ -204,6 +211,7 @@ struct EventLoop {
     mutating func loadTheme() {
         let (theme, error) = catalog.load(state.themeName)
         themeLoaded = state.themeName
+        self.theme = theme
         screen.apply(theme: theme, noColor: noColor)
         if let error { state.message = StatusMessage(error.description + " — using the default theme", isError: true) }
     }

@@ -41,9 +41,14 @@ func runEngineBenchmark(verbose: Bool) {
     var deepResult = result
     let depth20 = bestTime(3) { deepResult = engine.solve(deep) }
     if verbose { print("depth 20:"); describe(deepResult) }
+    let fast = SolveOptions(accurateCDF: false)
+    var display = engine.solve(model, options: fast)
+    let coldDisplay = bestTime(5) { display = engine.solve(model, options: fast) }
+    let warmDisplay = bestTime(5) { _ = engine.solve(changed, options: fast, previous: display.cache) }
     print("engine: cold solve (Figure 1, CK 0-5 + NTK, 400 points): \(ms(cold)) ms")
     print("engine: warm re-solve after gamma_3 * 1.01:               \(ms(warm)) ms")
     print("engine: cold solve, depth 20:                            \(ms(depth20)) ms")
+    print("engine: display-only (no CDF quadrature) cold / warm:    \(ms(coldDisplay)) / \(ms(warmDisplay)) ms")
     print("engine: failures cold/warm/depth20: \(result.failures)/\(warmResult.failures)/\(deepResult.failures)")
 }
 

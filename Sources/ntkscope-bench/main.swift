@@ -1,4 +1,21 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-let arguments = CommandLine.arguments.dropFirst()
+// Usage: ntkscope-bench [engine|sampling|explorer|all] [--verbose]
+let arguments = Array(CommandLine.arguments.dropFirst())
 let verbose = arguments.contains("--verbose")
-runEngineBenchmark(verbose: verbose)
+let sections = arguments.filter { !$0.hasPrefix("--") }
+let wanted = sections.isEmpty ? ["all"] : sections
+import LimitLaws
+if wanted.contains("engine") || wanted.contains("all") {
+    runEngineBenchmark(verbose: verbose)
+}
+if wanted.contains("sampling") || wanted.contains("all") {
+    runSamplingBenchmark()
+}
+if wanted.contains("profile") {
+    // One cold and one warm solve, for profilers (valgrind --tool=callgrind).
+    let engine = LimitLawEngine()
+    let cold = engine.solve(.figure1)
+    var changed = NetworkModel.figure1
+    changed.gammas[2] *= 1.01
+    _ = engine.solve(changed, previous: cold.cache)
+}

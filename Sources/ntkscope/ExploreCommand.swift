@@ -4,6 +4,7 @@ import Foundation
 import LimitLaws
 import PlotCanvas
 import TerminalUI
+import ViewExport
 
 /// `ntkscope explore`: the interactive explorer (the default subcommand).
 struct ExploreCommand: ParsableCommand {
@@ -14,17 +15,18 @@ struct ExploreCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "Theme name (dark, light, high-contrast, monochrome, or one in $XDG_CONFIG_HOME/ntkscope/themes) or a path to a .toml theme.")
-    var theme: String = "dark"
+    // Optional so that --config can tell them apart from defaults (dark, braille, log, layers).
+    @Option(help: "Theme name (dark, light, high-contrast, monochrome, or one in $XDG_CONFIG_HOME/ntkscope/themes) or a path to a .toml theme. (default: dark)")
+    var theme: String?
 
-    @Option(help: "Plot canvas: braille, block or ascii.")
-    var canvas: String = "braille"
+    @Option(help: "Plot canvas: braille, block or ascii. (default: braille)")
+    var canvas: String?
 
-    @Option(name: .customLong("y-scale"), help: "Initial y axis: log, linear or sqrt.")
-    var yScale: String = "log"
+    @Option(name: .customLong("y-scale"), help: "Initial y axis: log, linear or sqrt. (default: log)")
+    var yScale: String?
 
-    @Option(help: "Initial view: layers, compare or focus.")
-    var view: String = "layers"
+    @Option(help: "Initial view: layers, compare or focus. (default: layers)")
+    var view: String?
 
     @Option(name: .customLong("timing-log"), help: "Append frame and solve times (ms) to FILE.")
     var timingLog: String?
@@ -39,21 +41,24 @@ struct ExploreCommand: ParsableCommand {
     var height: Int = 40
 
     func validate() throws {
-        guard CanvasMode(rawValue: canvas) != nil else { throw ValidationError("invalid value '\(canvas)' for --canvas: must be braille, block or ascii") }
-        guard YScale(rawValue: yScale) != nil else { throw ValidationError("invalid value '\(yScale)' for --y-scale: must be log, linear or sqrt") }
-        guard ExplorerView(rawValue: view) != nil else { throw ValidationError("invalid value '\(view)' for --view: must be layers, compare or focus") }
+        if let canvas, CanvasMode(rawValue: canvas) == nil { throw ValidationError("invalid value '\(canvas)' for --canvas: must be braille, block or ascii") }
+        if let yScale, YScale(rawValue: yScale) == nil { throw ValidationError("invalid value '\(yScale)' for --y-scale: must be log, linear or sqrt") }
+        if let view, ExplorerView(rawValue: view) == nil { throw ValidationError("invalid value '\(view)' for --view: must be layers, compare or focus") }
         guard width >= 20, height >= 8 else { throw ValidationError("--width must be >= 20 and --height >= 8") }
     }
 
     func run() throws {
         let model = try modelOptions.model()
-        let display = DisplaySettings(yScale: YScale(rawValue: yScale)!, zoom: 0, canvas: CanvasMode(rawValue: canvas)!)
-        let explorerView = ExplorerView(rawValue: view)!
-        let inputLabel = modelOptions.inputLabel
+        // the session: --config's keys, then these options over them (ViewOverrides in RenderCommand.swift)
+        let overrides = ViewOverrides(view: view, yScale: yScale, canvas: canvas, theme: theme)
+        let session = try overrides.session(model: model, modelOptions: modelOptions)
+        let display = session.display
+        let explorerView = session.view
+        let inputLabel = session.inputLabel
+        let theme = session.theme
 
         if print {
-            let state = ExplorerState(model: model, inputLabel: inputLabel, themeNames: [theme], themeName: theme,
-                                      display: display, view: explorerView)
+            let state = session.makeState(themeNames: [theme])
             let t0 = DispatchTime.now().uptimeNanoseconds
             let spectra = LimitLawEngine().solve(model)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
@@ -81,9 +86,14 @@ struct ExploreCommand: ParsableCommand {
         configuration.display = display
         configuration.view = explorerView
         configuration.timingLogPath = timingLog
-        // LEAD: wire NetworkSampling here, e.g. `configuration.empiricalCheck = SampledNetworkCheck()`
-        // (a type conforming to ExplorerCore.EmpiricalCheck; see docs/explorer.md "Empirical check seam").
-        configuration.empiricalCheck = nil
+        // the rest of the session (selections, zoom, empirical settings, seed)
+        configuration.adjustInitialState = { state in
+            let s = session.makeState(themeNames: state.themeNames)
+            state.selection = s.selection; state.compare = s.compare; state.allLayers = s.allLayers
+            state.empiricalOn = s.empiricalOn; state.sampleSize = s.sampleSize; state.seed = s.seed
+        }
+        // The empirical check (`s`): a sampled network from NetworkSampling, seeded from the session.
+        configuration.empiricalCheck = SampledNetworkCheck(seed: session.makeState(themeNames: []).seed)
         do {
             let code = try ExplorerApp.run(configuration)
             if code != 0 { throw ExitCode(code) }
@@ -95,42 +105,4 @@ struct ExploreCommand: ParsableCommand {
 
 extension FileHandle: @retroactive TextOutputStream {
     public func write(_ string: String) { write(Data(string.utf8)) }
-}
-
-// TEMP: a stand-in for the lead's Sources/ntkscope/ModelOptions.swift; delete when it lands on main.
-struct ModelOptions: ParsableArguments {
-    @Option(name: [.customLong("sigma"), .customLong("activation")], help: "Activation σ (arctan, tanh, relu, …, b-family:0.3).")
-    var sigma: String = "arctan"
-
-    @Option(help: "Depth L (every γ_ℓ = --gamma).")
-    var depth: Int?
-
-    @Option(help: "γ_ℓ = n/d_ℓ: one value for every layer or a comma-separated list.")
-    var gamma: String = "0.5"
-
-    @Option(name: .customLong("gamma0"), help: "γ₀ = n/d₀ of Gaussian inputs.")
-    var gamma0: Double = 3
-
-    @Option(help: "Input law from a file of eigenvalues of XᵀX.")
-    var input: String?
-
-    var inputLabel: String? { input.map { ($0 as NSString).lastPathComponent } }
-
-    func model() throws -> NetworkModel {
-        let activation = try Activation.named(sigma)
-        var gammas = gamma.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        if gammas.isEmpty { throw ValidationError("invalid value '\(gamma)' for --gamma") }
-        if let depth { gammas = gammas.count == 1 ? Array(repeating: gammas[0], count: depth) : gammas }
-        else if gammas.count == 1 { gammas = Array(repeating: gammas[0], count: 5) }
-        var law = InputLaw.marcenkoPastur(gamma0: gamma0)
-        if let input {
-            switch InputFile.load(input) {
-            case .success(let e): law = .discrete(eigenvalues: e.eigenvalues)
-            case .failure(let e): throw ValidationError(e.description)
-            }
-        }
-        let m = NetworkModel(activation: activation, input: law, gammas: gammas)
-        try m.validate()
-        return m
-    }
 }

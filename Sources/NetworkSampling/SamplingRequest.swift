@@ -1,0 +1,240 @@
+import Foundation
+import LimitLaws
+
+/// A kernel whose spectrum the sampler computes.
+public enum SampledKernel: Sendable, Hashable, CustomStringConvertible, Comparable {
+    /// The conjugate kernel X_ℓᵀX_ℓ of layer ℓ (0 = the input Gram X₀ᵀX₀).
+    case ck(Int)
+    /// The exact (τ-weighted) NTK J_τᵀJ_τ, assembled from its closed form.
+    case ntk
+    /// Lemma 3.5's surrogate τ·r₊ Id + τ_{L+1} X_LᵀX_L + Σ_{ℓ<L} τ_{ℓ+1} q_ℓ X_ℓᵀX_ℓ built from the same sampled CKs.
+    case ntkSurrogate
+
+    /// The limit law this kernel is compared with.
+    public var limitKernel: KernelID {
+        switch self {
+        case .ck(let l): return .ck(l)
+        case .ntk, .ntkSurrogate: return .ntk
+        }
+    }
+    /// "ck", "ntk" or "ntk-surrogate" (the `kernel` column of the CSV output).
+    public var name: String {
+        switch self { case .ck: return "ck"; case .ntk: return "ntk"; case .ntkSurrogate: return "ntk-surrogate" }
+    }
+    /// The CK layer, or nil for the NTK kernels (the `layer` column; the CLI prints the depth L there).
+    public var layer: Int? { if case .ck(let l) = self { return l }; return nil }
+    public var description: String {
+        switch self { case .ck(let l): return "ck\(l)"; case .ntk: return "ntk"; case .ntkSurrogate: return "ntk-surrogate" }
+    }
+    var order: Int { switch self { case .ck(let l): return l; case .ntk: return 10_000; case .ntkSurrogate: return 10_001 } }
+    public static func < (a: SampledKernel, b: SampledKernel) -> Bool { a.order < b.order }
+}
+
+public enum Precision: String, Sendable, CaseIterable {
+    /// Products, Grams and eigenvalues in single precision (the fast default; see docs/empirical.md for its accuracy).
+    case float32
+    /// Everything in double precision (the reference).
+    case float64
+}
+
+/// One sampling job: a network of eq. (1) with iid N(0,1) weights, n samples and widths d_ℓ = round(n/γ_ℓ).
+public struct SamplingRequest: Sendable {
+    public var model: NetworkModel
+    public var n: Int
+    public var seed: UInt64
+    public var input: InputSpec
+    /// CK layers whose spectra are wanted (nil = all, 0...L).
+    public var ckLayers: [Int]?
+    public var ntk: Bool
+    public var surrogate: Bool
+    /// Number of network outputs k (Theorem 3.8): the NTK is then nk × nk (its limit law does not depend on k).
+    public var outputs: Int
+    public var precision: Precision
+    /// BLAS (and helper-loop) threads; nil = `BLASThreads.defaultCount`.
+    public var threads: Int?
+    /// Target floating-point work per BLAS call, which bounds the time between cancellation checks
+    /// (2.4e10 ≈ 0.2 s on two idle cores in float32, 0.4 s in float64).
+    public var flopsPerBlock: Double
+
+    public init(model: NetworkModel, n: Int = 3000, seed: UInt64 = 0, input: InputSpec = .fromModel,
+                ckLayers: [Int]? = nil, ntk: Bool = true, surrogate: Bool = false, outputs: Int = 1,
+                precision: Precision = .float32, threads: Int? = nil, flopsPerBlock: Double = 2.4e10) {
+        self.model = model; self.n = n; self.seed = seed; self.input = input
+        self.ckLayers = ckLayers; self.ntk = ntk; self.surrogate = surrogate; self.outputs = outputs
+        self.precision = precision; self.threads = threads; self.flopsPerBlock = flopsPerBlock
+    }
+
+    /// A request for exactly these limit kernels: `.ck(ℓ)` selects CK layers, `.ntk` the exact NTK.
+    public init(model: NetworkModel, n: Int, seed: UInt64 = 0, kernels: [KernelID], surrogate: Bool = false,
+                precision: Precision = .float32, threads: Int? = nil) {
+        var layers: [Int] = []
+        var ntk = false
+        for k in kernels {
+            switch k {
+            case .ck(let l): layers.append(l)
+            case .ntk: ntk = true
+            default: break
+            }
+        }
+        self.init(model: model, n: n, seed: seed, ckLayers: layers, ntk: ntk, surrogate: surrogate,
+                  precision: precision, threads: threads)
+    }
+
+    public var depth: Int { model.depth }
+    /// τ_1 … τ_{L+1} (all 1 unless the model sets them).
+    public var tau: [Double] { model.tau ?? Array(repeating: 1, count: model.depth + 1) }
+    public var resolvedThreads: Int { max(1, threads ?? BLASThreads.defaultCount) }
+
+    /// The kernels this request produces, in the order they are streamed.
+    public var kernels: [SampledKernel] {
+        var k = (ckLayers ?? Array(0...depth)).sorted().map { SampledKernel.ck($0) }
+        if surrogate { k.append(.ntkSurrogate) }
+        if ntk { k.append(.ntk) }
+        return k
+    }
+
+    /// The concrete input design for this n.
+    public func resolvedInput() throws(SamplingError) -> InputSpec {
+        switch input {
+        case .fromModel:
+            switch model.input {
+            case .marcenkoPastur(let g0):
+                guard g0 > 0, g0.isFinite else { throw .invalidRequest("gamma0 must be > 0 (got \(g0))") }
+                return .gaussian(d0: max(1, Int((Double(n) / g0).rounded())))
+            case .orthonormal: return .orthonormal(d0: nil)
+            case .discrete(let e): return .spectrum(e)
+            }
+        default: return input
+        }
+    }
+
+    /// Sample count: the data file's rows for `.data`, else `n`.
+    public var sampleCount: Int { if case .data(let d) = input { return d.samples }; return n }
+
+    /// d₀, d₁, …, d_L.
+    public func widths() throws(SamplingError) -> [Int] {
+        let n = sampleCount
+        let d0: Int
+        switch try resolvedInput() {
+        case .gaussian(let d), .powerLaw(let d, _): d0 = d
+        case .orthonormal(let d): d0 = d ?? n
+        case .spectrum: d0 = n
+        case .data(let m): d0 = m.features
+        case .fromModel: d0 = n
+        }
+        return [d0] + model.gammas.map { max(1, Int((Double(n) / $0).rounded())) }
+    }
+
+    /// Checks everything that can be checked before any allocation.
+    public func validate() throws(SamplingError) {
+        do { try model.validate() } catch { throw .invalidRequest(error.description) }
+        let n = sampleCount
+        guard n >= 2 else { throw .invalidRequest("--n must be at least 2 (got \(n))") }
+        guard n <= 200_000 else { throw .invalidRequest("--n \(n) is too large (an n×n matrix would not fit)") }
+        if let t = threads, t < 1 { throw .invalidRequest("--threads must be at least 1 (got \(t))") }
+        guard outputs >= 1, outputs <= 64 else { throw .invalidRequest("--outputs must be between 1 and 64 (got \(outputs))") }
+        if let ls = ckLayers {
+            for l in ls where l < 0 || l > depth {
+                throw .invalidRequest("--layer \(l): must be between 0 and the depth \(depth)")
+            }
+        }
+        if (ntk || surrogate) == false && (ckLayers?.isEmpty ?? false) {
+            throw .invalidRequest("nothing to compute: no CK layer and no NTK requested")
+        }
+        let w = try widths()
+        for (i, d) in w.enumerated() where d > 200_000 {
+            throw .invalidRequest("width d_\(i) = \(d) is too large (n/γ with a tiny γ?)")
+        }
+        switch try resolvedInput() {
+        case .orthonormal(let d):
+            if let d, d < n { throw .invalidRequest("orthonormal inputs need d0 ≥ n (got d0 = \(d), n = \(n))") }
+        case .powerLaw(_, let a):
+            guard a >= 0, a.isFinite else { throw .invalidRequest("power-law exponent must be ≥ 0 (got \(a))") }
+        case .spectrum(let e):
+            guard !e.isEmpty, e.allSatisfy({ $0 >= 0 && $0.isFinite }), e.contains(where: { $0 > 0 }) else {
+                throw .invalidRequest("input spectrum must be non-empty, finite, ≥ 0 and not all 0")
+            }
+        default: break
+        }
+    }
+
+    /// Estimated peak memory of the run in bytes (see docs/empirical.md, "Memory").
+    public func estimatedPeakBytes() throws(SamplingError) -> Int {
+        let w = try widths().map(Double.init)
+        let n = Double(sampleCount), L = depth
+        let s = precision == .float32 ? 4.0 : 8.0
+        let nn = n * n * s
+        let keepGrams = ntk || surrogate
+        let block = { (k: Double) -> Double in
+            let b = max(64, min(16384, (self.flopsPerBlock / (2 * k * n)).rounded()))
+            return b * k * s
+        }
+        // Input: the Double design (QR, data preprocessing) plus X₀ in the working precision.
+        var peak = w[0] * n * (8 + s)
+        // Forward pass, layer ℓ: stored σ′ blocks D_1..D_ℓ, X_{ℓ−1}, H_ℓ, one weight block,
+        // the Grams kept so far, one n×n scratch for the eigen solver.
+        var dSum = 0.0
+        for l in 1...L {
+            if ntk { dSum += w[l] * n * s }
+            let grams = keepGrams ? Double(l + 1) * nn : nn
+            peak = max(peak, dSum + (w[l - 1] + w[l]) * n * s + block(w[l - 1]) + grams + nn)
+        }
+        if ntk {
+            // Backward: remaining σ′ blocks (at worst all), S_ℓ and the product buffer (n·k columns each),
+            // one weight block, all Grams, the eigen scratch, the nk×nk NTK accumulator and S_ℓᵀS_ℓ temporary.
+            let k = Double(outputs)
+            let maxW = w[1...].max() ?? 0
+            peak = max(peak, dSum + 2 * maxW * n * k * s + block(maxW) + Double(L + 2) * nn + 2 * k * k * nn)
+        }
+        return Int(peak) + 48 << 20   // runtime, code, eigen workspace
+    }
+}
+
+/// Stages reported in progress events and timings.
+public enum SamplingStage: String, Sendable, CaseIterable {
+    case input, forward, grams, ntk, eigenvalues, done
+}
+
+public struct SamplingProgress: Sendable, Equatable {
+    public var stage: SamplingStage
+    /// The layer being worked on, when the stage has one.
+    public var layer: Int?
+    /// Overall fraction of the estimated work done, 0…1.
+    public var fraction: Double
+}
+
+/// The spectrum of one sampled kernel (eigenvalues ascending).
+public struct SampledSpectrum: Sendable {
+    public let kernel: SampledKernel
+    public let eigenvalues: [Double]
+    public let precision: Precision
+}
+
+public struct StageTimings: Sendable, Equatable {
+    public var input = 0.0, forward = 0.0, grams = 0.0, ntk = 0.0, eigenvalues = 0.0, total = 0.0
+    public init() {}
+}
+
+public struct SamplingPlan: Sendable {
+    public let n: Int
+    public let widths: [Int]
+    public let threads: Int
+    public let precision: Precision
+    public let estimatedBytes: Int
+    public let availableBytes: Int?
+    public let kernels: [SampledKernel]
+}
+
+public struct SamplingSummary: Sendable {
+    public let plan: SamplingPlan
+    public let timings: StageTimings
+    /// Peak resident set size of the process (VmHWM) when the run finished.
+    public let peakResidentBytes: Int?
+}
+
+public enum SamplingEvent: Sendable {
+    case started(SamplingPlan)
+    case progress(SamplingProgress)
+    case spectrum(SampledSpectrum)
+    case finished(SamplingSummary)
+}

@@ -1,0 +1,453 @@
+import ExplorerCore
+import Foundation
+import LimitLaws
+import PlotCanvas
+import TOMLKit
+
+/// Everything a session file holds: the model, the view, selections, zoom, theme, the empirical
+/// settings and the seed. `Session(state:)` then `makeState` is the identity on these fields.
+public struct Session: Sendable, Equatable {
+    public var model: NetworkModel
+    public var inputLabel: String?
+    public var view: ExplorerView
+    public var selected: KernelID
+    public var compare: [KernelID]
+    public var display: DisplaySettings
+    public var theme: String
+    public var allLayers: Bool
+    public var empiricalOn: Bool
+    public var sampleSize: Int
+    public var seed: UInt64
+
+    public init(state: ExplorerState) {
+        model = state.model; inputLabel = state.inputLabel; view = state.view; selected = state.selectedKernel
+        compare = state.compare; display = state.display; theme = state.themeName; allLayers = state.allLayers
+        empiricalOn = state.empiricalOn; sampleSize = state.sampleSize; seed = state.seed
+    }
+
+    public init(model: NetworkModel, inputLabel: String? = nil) {
+        self.init(state: ExplorerState(model: model, inputLabel: inputLabel))
+    }
+
+    /// The explorer state of this session; `themeNames` are the themes `t` cycles through.
+    public func makeState(themeNames: [String] = []) -> ExplorerState {
+        var names = themeNames
+        if !names.contains(theme) { names.append(theme) }
+        var s = ExplorerState(model: model, inputLabel: inputLabel, themeNames: names, themeName: theme,
+                              display: display, view: view)
+        s.selection = selected == .ntk ? model.depth + 1 : selected.layerNumber(depth: model.depth)
+        s.compare = compare
+        s.allLayers = allLayers
+        s.empiricalOn = empiricalOn
+        s.sampleSize = sampleSize
+        s.seed = seed
+        return s
+    }
+}
+
+/// A problem in a session file, naming the key.
+public struct SessionError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var key: String
+    public var value: String
+    public var reason: String
+    public init(key: String, value: String, reason: String) { self.key = key; self.value = value; self.reason = reason }
+    public var description: String {
+        value.isEmpty ? "key '\(key)': \(reason)" : "key '\(key)' = \(value): \(reason)"
+    }
+}
+
+/// What a session (or hand-written config) file says; nil = the key is absent. Command-line options
+/// are merged over this, then defaults fill the rest (`resolve`).
+public struct SessionConfig: Sendable, Equatable {
+    public struct Model: Sendable, Equatable {
+        public var activation: String?
+        public var bSigma: Double?
+        /// "gaussian", "orthonormal", "eigenvalues" (with `inputEigenvalues`) or "file" (with `inputFile`).
+        public var input: String?
+        public var gamma0: Double?
+        public var inputEigenvalues: [Double]?
+        public var inputFile: String?
+        public var inputLabel: String?
+        public var gammas: [Double]?
+        public var depth: Int?
+        public var gamma: Double?
+        public var tau: [Double]?
+        public var outputs: Int?
+        public init() {}
+    }
+    public var model = Model()
+    public var view: ExplorerView?
+    public var selected: String?
+    public var compare: [String]?
+    public var yScale: YScale?
+    public var zoom: Int?
+    public var canvas: CanvasMode?
+    public var theme: String?
+    public var allLayers: Bool?
+    public var empiricalOn: Bool?
+    public var sampleSize: Int?
+    public var seed: UInt64?
+    public init() {}
+
+    /// Applies the view keys (selections, zoom, theme, empirical settings) to a session whose model is
+    /// already resolved; selections are checked against its depth. With `clampToDepth` (the command
+    /// line changed the depth) a CK layer past the depth becomes the last layer, as in the explorer.
+    public func applyView(to session: inout Session, clampToDepth: Bool = false) throws(SessionError) {
+        if let v = view { session.view = v }
+        if let y = yScale { session.display.yScale = y }
+        if let z = zoom { session.display.zoom = z }
+        if let c = canvas { session.display.canvas = c }
+        if let t = theme { session.theme = t }
+        if let a = allLayers { session.allLayers = a }
+        if let e = empiricalOn { session.empiricalOn = e }
+        if let n = sampleSize { session.sampleSize = n }
+        if let s = seed { session.seed = s }
+        let depth = session.model.depth
+        let parseDepth = clampToDepth ? NetworkModel.maxDepth : depth
+        func clamp(_ k: KernelID) -> KernelID { if case .ck(let l) = k, l > depth { return .ck(depth) } else { return k } }
+        let allowed = "input, ck1…ck\(depth) or ntk (the model has depth \(depth))"
+        if let sel = selected {
+            guard let k = KernelID.parse(sel, depth: parseDepth).map(clamp) else { throw SessionError(key: "view.selected", value: "\"\(sel)\"", reason: "must be \(allowed)") }
+            session.selected = k
+        }
+        if let cmp = compare {
+            let ks = cmp.compactMap { KernelID.parse($0, depth: parseDepth) }.map(clamp)
+            guard cmp.count == 2, ks.count == 2 else {
+                throw SessionError(key: "view.compare", value: "[" + cmp.map { "\"\($0)\"" }.joined(separator: ", ") + "]",
+                                   reason: "must be two laws, each \(allowed)")
+            }
+            session.compare = ks
+        }
+    }
+}
+
+/// The session file codec: `encode` writes TOML with `schema = 1`, `decode` reads it back (or any
+/// hand-written subset) and rejects unknown keys and bad values with an error naming the key.
+public enum SessionFile {
+    public static let schema = 1
+
+    static let modelKeys = ["activation", "b_sigma", "input", "gamma0", "input_eigenvalues", "input_file", "input_label",
+                            "gammas", "depth", "gamma", "tau", "outputs"]
+    static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers"]
+    static let empiricalKeys = ["enabled", "n", "seed"]
+
+    /// "ck3", "ntk", "input".
+    public static func kernelName(_ k: KernelID) -> String {
+        switch k {
+        case .ck(0): return "input"
+        case .ck(let l): return "ck\(l)"
+        case .ntk: return "ntk"
+        case .combination: return "combination"
+        }
+    }
+
+    static func tomlString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if u.value < 0x20 || u.value == 0x7f { out += String(format: "\\u%04X", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// TOML float with Swift's shortest round-trip digits ("3.0", "0.1", "1e-05", "nan", "inf").
+    static func tomlDouble(_ x: Double) -> String {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+        return "\(x)"
+    }
+
+    static func tomlArray(_ xs: [Double], perLine: Int = 8) -> String {
+        if xs.count <= perLine { return "[" + xs.map(tomlDouble).joined(separator: ", ") + "]" }
+        var lines: [String] = []
+        var i = 0
+        while i < xs.count {
+            lines.append("  " + xs[i..<min(xs.count, i + perLine)].map(tomlDouble).joined(separator: ", ") + ",")
+            i += perLine
+        }
+        return "[\n" + lines.joined(separator: "\n") + "\n]"
+    }
+
+    /// The activation as a spec that `Activation.named` turns back into the same activation.
+    static func activationSpec(_ a: Activation) -> (spec: String, bSigma: Double?) {
+        switch a.shape {
+        case .bFamily(let b): return ("b-family", b)
+        case .leakyRelu(let s) where a.name.contains(":"): return ("leaky-relu:\(s)", nil)
+        case .elu(let alpha) where a.name.contains(":"): return ("elu:\(alpha)", nil)
+        default: return (a.name, nil)
+        }
+    }
+
+    public static func encode(_ s: Session) -> String {
+        var t = """
+            # ntkscope session file. `ntkscope --config FILE` reopens this view; every subcommand reads
+            # the [model] table, and command-line options take precedence over the keys here.
+            schema = \(schema)
+
+            [model]
+
+            """
+        let (spec, b) = activationSpec(s.model.activation)
+        t += "activation = \(tomlString(spec))\n"
+        if let b { t += "b_sigma = \(tomlDouble(b))\n" }
+        switch s.model.input {
+        case .marcenkoPastur(let g0):
+            t += "input = \"gaussian\"\ngamma0 = \(tomlDouble(g0))\n"
+        case .orthonormal:
+            t += "input = \"orthonormal\"\n"
+        case .discrete(let e):
+            t += "input = \"eigenvalues\"\n"
+            if let label = s.inputLabel { t += "input_label = \(tomlString(label))\n" }
+            t += "input_eigenvalues = \(tomlArray(e))\n"
+        }
+        if case .discrete = s.model.input {} else if let label = s.inputLabel { t += "input_label = \(tomlString(label))\n" }
+        t += "gammas = \(tomlArray(s.model.gammas))\n"
+        if let tau = s.model.tau { t += "tau = \(tomlArray(tau))\n" }
+        t += """
+
+            [view]
+            view = \(tomlString(s.view.rawValue))
+            selected = \(tomlString(kernelName(s.selected)))
+            compare = [\(s.compare.map { tomlString(kernelName($0)) }.joined(separator: ", "))]
+            y_scale = \(tomlString(s.display.yScale.rawValue))
+            zoom = \(s.display.zoom)
+            canvas = \(tomlString(s.display.canvas.rawValue))
+            theme = \(tomlString(s.theme))
+            all_layers = \(s.allLayers)
+
+            [empirical]
+            enabled = \(s.empiricalOn)
+            n = \(s.sampleSize)
+            seed = \(s.seed)
+
+            """
+        return t
+    }
+
+    // MARK: decoding
+
+    /// Parses a session/config file. Errors name the key (or the line of a TOML syntax error).
+    public static func decode(_ text: String) throws(SessionError) -> SessionConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            throw SessionError(key: "(line \(e.source.begin.line))", value: "", reason: "not valid TOML: \(e.description)")
+        } catch {
+            throw SessionError(key: "(file)", value: "", reason: "not valid TOML: \(error)")
+        }
+        var c = SessionConfig()
+        for key in table.keys {
+            switch key {
+            case "schema":
+                guard let v = table[key]?.int else { throw SessionError(key: key, value: show(table[key]), reason: "must be the integer \(schema)") }
+                guard v == schema else { throw SessionError(key: key, value: "\(v)", reason: "this ntkscope reads schema \(schema) only") }
+            case "model": try decodeModel(try subtable(table, key), into: &c)
+            case "view": try decodeView(try subtable(table, key), into: &c)
+            case "empirical": try decodeEmpirical(try subtable(table, key), into: &c)
+            default:
+                throw SessionError(key: key, value: "", reason: "unknown key (known: schema, [model], [view], [empirical])")
+            }
+        }
+        return c
+    }
+
+    static func show(_ v: TOMLValueConvertible?) -> String {
+        guard let v else { return "" }
+        if let s = v.string { return "\"\(s)\"" }
+        return "\(v.tomlValue)".trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func subtable(_ t: TOMLTable, _ key: String) throws(SessionError) -> TOMLTable {
+        guard let sub = t[key]?.table else { throw SessionError(key: key, value: show(t[key]), reason: "must be a table ([\(key)])") }
+        return sub
+    }
+
+    struct Reader {
+        let table: TOMLTable
+        let section: String
+        func name(_ k: String) -> String { "\(section).\(k)" }
+        func fail(_ k: String, _ reason: String) -> SessionError { SessionError(key: name(k), value: show(table[k]), reason: reason) }
+        func string(_ k: String) throws(SessionError) -> String {
+            guard let s = table[k]?.string else { throw fail(k, "must be a string") }
+            return s
+        }
+        func double(_ k: String) throws(SessionError) -> Double {
+            if let d = table[k]?.double { return d }
+            if let i = table[k]?.int { return Double(i) }
+            throw fail(k, "must be a number")
+        }
+        func positive(_ k: String) throws(SessionError) -> Double {
+            let d = try double(k)
+            guard d.isFinite, d > 0 else { throw fail(k, "must be a number > 0") }
+            return d
+        }
+        func int(_ k: String, _ range: ClosedRange<Int>) throws(SessionError) -> Int {
+            guard let i = table[k]?.int else { throw fail(k, "must be an integer from \(range.lowerBound) to \(range.upperBound)") }
+            guard range.contains(i) else { throw fail(k, "must be an integer from \(range.lowerBound) to \(range.upperBound)") }
+            return i
+        }
+        func bool(_ k: String) throws(SessionError) -> Bool {
+            guard let b = table[k]?.bool else { throw fail(k, "must be true or false") }
+            return b
+        }
+        func doubles(_ k: String) throws(SessionError) -> [Double] {
+            guard let a = table[k]?.array else { throw fail(k, "must be an array of numbers") }
+            var out: [Double] = []
+            for v in a {
+                if let d = v.double { out.append(d) } else if let i = v.int { out.append(Double(i)) } else { throw fail(k, "must be an array of numbers") }
+            }
+            return out
+        }
+        func strings(_ k: String) throws(SessionError) -> [String] {
+            guard let a = table[k]?.array else { throw fail(k, "must be an array of strings") }
+            var out: [String] = []
+            for v in a { guard let s = v.string else { throw fail(k, "must be an array of strings") }; out.append(s) }
+            return out
+        }
+        func oneOf<T>(_ k: String, _ values: [String], _ make: (String) -> T?) throws(SessionError) -> T {
+            let s = try string(k)
+            guard let v = make(s.lowercased()) else { throw fail(k, "must be one of \(values.joined(separator: ", "))") }
+            return v
+        }
+        func checkKeys(_ known: [String]) throws(SessionError) {
+            for k in table.keys where !known.contains(k) {
+                throw SessionError(key: name(k), value: "", reason: "unknown key (known in [\(section)]: \(known.joined(separator: ", ")))")
+            }
+        }
+    }
+
+    static func decodeModel(_ t: TOMLTable, into c: inout SessionConfig) throws(SessionError) {
+        let r = Reader(table: t, section: "model")
+        try r.checkKeys(modelKeys)
+        var m = SessionConfig.Model()
+        if t.contains(key: "activation") {
+            let spec = try r.string("activation")
+            // validated here so the error names the key
+            if spec.lowercased() != "b-family" || !t.contains(key: "b_sigma") {
+                do { _ = try Activation.named(spec) } catch { throw r.fail("activation", error.allowed) }
+            }
+            m.activation = spec
+        }
+        if t.contains(key: "b_sigma") {
+            let b = try r.double("b_sigma")
+            guard b.isFinite, abs(b) <= 1 else { throw r.fail("b_sigma", "must be a number in [-1, 1]") }
+            m.bSigma = b
+        }
+        if t.contains(key: "input") {
+            m.input = try r.oneOf("input", ["gaussian", "orthonormal", "eigenvalues", "file"]) { ["gaussian", "orthonormal", "eigenvalues", "file"].contains($0) ? $0 : nil }
+        }
+        if t.contains(key: "gamma0") { m.gamma0 = try r.positive("gamma0") }
+        if t.contains(key: "input_eigenvalues") {
+            let e = try r.doubles("input_eigenvalues")
+            guard !e.isEmpty, e.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw r.fail("input_eigenvalues", "must be a non-empty array of finite numbers >= 0") }
+            m.inputEigenvalues = e
+        }
+        if t.contains(key: "input_file") { m.inputFile = try r.string("input_file") }
+        if t.contains(key: "input_label") { m.inputLabel = try r.string("input_label") }
+        switch m.input {
+        case "eigenvalues"? where m.inputEigenvalues == nil:
+            throw SessionError(key: "model.input_eigenvalues", value: "", reason: "missing (input = \"eigenvalues\" needs it)")
+        case "file"? where m.inputFile == nil:
+            throw SessionError(key: "model.input_file", value: "", reason: "missing (input = \"file\" needs it)")
+        default: break
+        }
+        if t.contains(key: "gammas") {
+            let g = try r.doubles("gammas")
+            guard !g.isEmpty, g.count <= NetworkModel.maxDepth else { throw r.fail("gammas", "must hold 1 to \(NetworkModel.maxDepth) values γ_1,…,γ_L") }
+            guard g.allSatisfy({ $0.isFinite && NetworkModel.gammaRange.contains($0) }) else { throw r.fail("gammas", "every γ must be between 1e-4 and 1e4") }
+            m.gammas = g
+        }
+        if t.contains(key: "depth") { m.depth = try r.int("depth", 1...NetworkModel.maxDepth) }
+        if t.contains(key: "gamma") { m.gamma = try r.positive("gamma") }
+        if t.contains(key: "tau") {
+            let tau = try r.doubles("tau")
+            guard tau.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw r.fail("tau", "every τ must be > 0") }
+            m.tau = tau
+        }
+        if t.contains(key: "outputs") { m.outputs = try r.int("outputs", 1...1_000_000) }
+        c.model = m
+    }
+
+    static func decodeView(_ t: TOMLTable, into c: inout SessionConfig) throws(SessionError) {
+        let r = Reader(table: t, section: "view")
+        try r.checkKeys(viewKeys)
+        if t.contains(key: "view") { c.view = try r.oneOf("view", ExplorerView.allCases.map(\.rawValue)) { ExplorerView(rawValue: $0) } }
+        if t.contains(key: "selected") { c.selected = try r.string("selected") }
+        if t.contains(key: "compare") { c.compare = try r.strings("compare") }
+        if t.contains(key: "y_scale") { c.yScale = try r.oneOf("y_scale", YScale.allCases.map(\.rawValue)) { YScale(rawValue: $0 == "lin" ? "linear" : $0) } }
+        if t.contains(key: "zoom") { c.zoom = try r.int("zoom", 0...ExplorerReducer.maxZoom) }
+        if t.contains(key: "canvas") { c.canvas = try r.oneOf("canvas", CanvasMode.allCases.map(\.rawValue)) { CanvasMode(rawValue: $0) } }
+        if t.contains(key: "theme") {
+            let name = try r.string("theme")
+            guard !name.isEmpty else { throw r.fail("theme", "must name a theme") }
+            c.theme = name
+        }
+        if t.contains(key: "all_layers") { c.allLayers = try r.bool("all_layers") }
+    }
+
+    static func decodeEmpirical(_ t: TOMLTable, into c: inout SessionConfig) throws(SessionError) {
+        let r = Reader(table: t, section: "empirical")
+        try r.checkKeys(empiricalKeys)
+        if t.contains(key: "enabled") { c.empiricalOn = try r.bool("enabled") }
+        if t.contains(key: "n") { c.sampleSize = try r.int("n", ExplorerReducer.sampleSizes) }
+        if t.contains(key: "seed") {
+            // TOML integers are signed 64-bit: seeds are 0…2^63−1 in a file
+            guard let s = t["seed"]?.int, s >= 0 else { throw r.fail("seed", "must be an integer >= 0") }
+            c.seed = UInt64(s)
+        }
+    }
+
+    /// The model of a config without command-line options (for files written by `encode`): the
+    /// input law from the file's keys, defaults for the rest (arctan, γ₀ = 3, five layers of γ = 0.5).
+    /// `input = "file"` reads `input_file` relative to the current folder.
+    public static func resolveModel(_ m: SessionConfig.Model) throws(SessionError) -> (model: NetworkModel, inputLabel: String?) {
+        let activation: Activation
+        do {
+            if let b = m.bSigma { activation = try Activation.bFamily(b) }
+            else { activation = try Activation.named(m.activation ?? "arctan") }
+        } catch {
+            throw SessionError(key: m.bSigma != nil ? "model.b_sigma" : "model.activation", value: error.value, reason: error.allowed)
+        }
+        var label = m.inputLabel
+        let input: InputLaw
+        switch m.input ?? (m.inputEigenvalues != nil ? "eigenvalues" : m.inputFile != nil ? "file" : "gaussian") {
+        case "orthonormal": input = .orthonormal
+        case "eigenvalues": input = .discrete(eigenvalues: m.inputEigenvalues ?? [])
+        case "file":
+            let path = m.inputFile ?? ""
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw SessionError(key: "model.input_file", value: "\"\(path)\"", reason: "must be a readable UTF-8 text file")
+            }
+            do {
+                input = .discrete(eigenvalues: try InputLaw.parseEigenvalues(text, source: path).eigenvalues)
+            } catch {
+                throw SessionError(key: "model.input_file", value: "\"\(path)\"", reason: error.description)
+            }
+            if label == nil { label = (path as NSString).lastPathComponent }
+        default: input = .marcenkoPastur(gamma0: m.gamma0 ?? 3)
+        }
+        let gammas = m.gammas ?? Array(repeating: m.gamma ?? 0.5, count: m.depth ?? 5)
+        let model = NetworkModel(activation: activation, input: input, gammas: gammas, tau: m.tau)
+        do { try model.validate() } catch {
+            let key = error.field == "tau" ? "model.tau" : error.field == "gamma0" ? "model.gamma0" : "model.gammas"
+            throw SessionError(key: key, value: error.value, reason: error.allowed)
+        }
+        return (model, label)
+    }
+
+    /// A whole session from a file's config (defaults for absent keys).
+    public static func session(from c: SessionConfig) throws(SessionError) -> Session {
+        let (model, label) = try resolveModel(c.model)
+        var s = Session(model: model, inputLabel: label)
+        try c.applyView(to: &s)
+        return s
+    }
+}

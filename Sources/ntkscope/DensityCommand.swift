@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import LimitLaws
+
+enum KernelChoice: String, ExpressibleByArgument, CaseIterable {
+    case ck, ntk, all, combination
+}
+
+enum TableFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv, json, table
+}
+
+/// `ntkscope density`: the limit densities of the CK layers and the NTK.
+struct DensityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "density",
+        abstract: "Limit spectral densities of the CK of each layer and of the NTK (Fan & Wang 2020).")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Which laws: ck (every layer, or --layer), ntk, all, or combination (with --combination).")
+    var kernel: KernelChoice = .all
+
+    @Option(help: "CK layer 0...L (0 is the input law); with --kernel ck.")
+    var layer: Int?
+
+    @Option(help: "Coefficients z_{-1},z_0,…,z_L of z_{-1} Id + Σ z_ℓ X_ℓ^T X_ℓ (Theorem 3.7); implies --kernel combination.")
+    var combination: String?
+
+    @Option(help: "Points of the density grid.")
+    var grid: Int = 400
+
+    @Option(name: .customLong("x-min"), help: "Left end of the grid (default: automatic).")
+    var xMin: Double?
+
+    @Option(name: .customLong("x-max"), help: "Right end of the grid (default: automatic).")
+    var xMax: Double?
+
+    @Option(help: "Output format: csv (kernel,layer,x,density), json (adds atoms, support, moments, solver statistics), or table.")
+    var format: TableFormat = .csv
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    @Flag(help: "Replace an existing output file.")
+    var force = false
+
+    func run() throws {
+        let built = try model.build()
+        for n in built.notices { FileHandle.standardError.write(Data("ntkscope: \(n)\n".utf8)) }
+        let m = built.model
+        guard grid >= 2, grid <= 100_000 else {
+            throw ModelError(field: "--grid", value: "\(grid)", allowed: "must be an integer from 2 to 100000")
+        }
+        var range: ClosedRange<Double>? = nil
+        if xMin != nil || xMax != nil {
+            guard let lo = xMin, let hi = xMax else {
+                throw ModelError(field: xMin == nil ? "--x-min" : "--x-max", value: "missing", allowed: "--x-min and --x-max go together")
+            }
+            guard lo.isFinite, hi.isFinite, lo < hi else {
+                throw ModelError(field: "--x-min/--x-max", value: "\(lo)..\(hi)", allowed: "need finite numbers with x-min < x-max")
+            }
+            range = lo...hi
+        }
+        var kernels: [KernelID]
+        var coefficients: [Double]? = nil
+        let choice = combination != nil ? .combination : kernel
+        switch choice {
+        case .ck:
+            if let l = layer {
+                guard (0...m.depth).contains(l) else {
+                    throw ModelError(field: "--layer", value: "\(l)", allowed: "must be from 0 to the depth \(m.depth)")
+                }
+                kernels = [.ck(l)]
+            } else {
+                kernels = (0...m.depth).map { .ck($0) }
+            }
+        case .ntk: kernels = [.ntk]
+        case .all: kernels = (0...m.depth).map { .ck($0) } + [.ntk]
+        case .combination:
+            guard let text = combination else {
+                throw ModelError(field: "--combination", value: "missing", allowed: "--kernel combination needs --combination z_{-1},z_0,…,z_L")
+            }
+            let z = try ModelOptions.parseList(text, option: "--combination")
+            guard z.count == m.depth + 2 else {
+                throw ModelError(field: "--combination", value: text, allowed: "needs depth+2 = \(m.depth + 2) coefficients z_{-1},z_0,…,z_L")
+            }
+            guard z.dropFirst().contains(where: { $0 != 0 }) else {
+                throw ModelError(field: "--combination", value: text, allowed: "at least one of z_0,…,z_L must be non-zero")
+            }
+            coefficients = z
+            kernels = [.combination]
+        }
+        if layer != nil && choice != .ck {
+            throw ModelError(field: "--layer", value: "\(layer!)", allowed: "goes with --kernel ck")
+        }
+        let start = DispatchTime.now()
+        let result = LimitLawEngine().solve(m, options: SolveOptions(gridPoints: grid, xRange: range, kernels: kernels, combination: coefficients))
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) * 1e-9
+        let text: String
+        switch format {
+        case .csv: text = DensityReport.csv(result)
+        case .json: text = try DensityReport.json(result, seconds: seconds)
+        case .table: text = DensityReport.table(result, seconds: seconds)
+        }
+        try OutputFile.write(text, to: output, force: force)
+        if result.failures > 0 {
+            FileHandle.standardError.write(Data("ntkscope: warning: the solver failed at \(result.failures) grid points (density NaN there)\n".utf8))
+        }
+    }
+}
+
+/// Formats solved laws as CSV, JSON or a readable table.
+enum DensityReport {
+    static func csv(_ r: ModelSpectra) -> String {
+        var out = "kernel,layer,x,density\n"
+        for s in r.spectra {
+            let layer = s.kernel.layerNumber(depth: r.model.depth)
+            for (x, d) in zip(s.x, s.density) {
+                out += "\(s.kernel.kernelName),\(layer),\(NumberFormat.csv(x)),\(NumberFormat.csv(d))\n"
+            }
+        }
+        return out
+    }
+
+    struct LawJSON: Encodable {
+        struct AtomJSON: Encodable { let location: Double; let mass: Double }
+        struct Moments: Encodable { let mean: Double; let second: Double; let variance: Double; let numerical: [Double] }
+        struct Solver: Encodable { let points: Int; let iterations: Int; let failures: Int; let continuations: Int; let reused: Bool }
+        let kernel: String
+        let layer: Int
+        let x: [Double]
+        let density: [Double?]
+        let atoms: [AtomJSON]
+        let support: [[Double]]
+        let continuousMass: Double
+        let moments: Moments
+        let solver: Solver
+    }
+
+    struct ReportJSON: Encodable {
+        struct Model: Encodable {
+            let activation: String
+            let bSigma: Double
+            let aSigma: Double
+            let depth: Int
+            let input: String
+            let gammas: [Double]
+            let tau: [Double]?
+            let rPlus: Double
+            let ntkCoefficients: [Double]
+        }
+        let model: Model
+        let seconds: Double
+        let laws: [LawJSON]
+    }
+
+    static func json(_ r: ModelSpectra, seconds: Double) throws -> String {
+        let m = r.model
+        let report = ReportJSON(
+            model: .init(activation: m.activation.name, bSigma: m.activation.b, aSigma: m.activation.a, depth: m.depth,
+                         input: m.input.shortDescription, gammas: m.gammas, tau: m.tau, rPlus: m.rPlus,
+                         ntkCoefficients: m.ntkCoefficients),
+            seconds: seconds,
+            laws: r.spectra.map { s in
+                LawJSON(kernel: s.kernel.kernelName, layer: s.kernel.layerNumber(depth: m.depth), x: s.x,
+                        density: s.density.map { $0.isFinite ? $0 : nil },
+                        atoms: s.atoms.map { .init(location: $0.location, mass: $0.mass) },
+                        support: s.support.map { [$0.lowerBound, $0.upperBound] },
+                        continuousMass: s.continuousMass,
+                        moments: .init(mean: s.mean, second: s.secondMoment, variance: s.variance, numerical: s.numericalMoments),
+                        solver: .init(points: s.statistics.points, iterations: s.statistics.iterations, failures: s.failures,
+                                      continuations: s.statistics.continuations, reused: s.statistics.reused))
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+    }
+
+    static func table(_ r: ModelSpectra, seconds: Double) -> String {
+        let m = r.model
+        var out = "σ = \(m.activation.name)  b_σ = \(NumberFormat.fixed(m.activation.b, 4))  a_σ = \(NumberFormat.fixed(m.activation.a, 4))  L = \(m.depth)  input \(m.input.shortDescription)  γ = \(m.gammas.map { NumberFormat.general($0) }.joined(separator: ","))\n"
+        out += "solved \(r.spectra.count) laws in \(NumberFormat.fixed(seconds * 1000, 1)) ms\n\n"
+        for s in r.spectra {
+            let support = s.support.map { "[\(NumberFormat.general($0.lowerBound)), \(NumberFormat.general($0.upperBound))]" }.joined(separator: " ∪ ")
+            out += "\(s.kernel): support \(support.isEmpty ? "(atoms only)" : support)\n"
+            out += "  mean \(NumberFormat.general(s.mean))  second moment \(NumberFormat.general(s.secondMoment))  variance \(NumberFormat.general(s.variance))\n"
+            for a in s.atoms.prefix(5) { out += "  atom at \(NumberFormat.general(a.location)): \(NumberFormat.fixed(100 * a.mass, 1))%\n" }
+            if s.atoms.count > 5 { out += "  … \(s.atoms.count - 5) more atoms\n" }
+            // A coarse profile of the density: 12 rows.
+            let step = max(1, s.x.count / 12)
+            var i = 0
+            let peak = max(s.maxDensity, 1e-300)
+            while i < s.x.count {
+                let d = s.density[i]
+                let bar = d.isFinite ? String(repeating: "█", count: Int((d / peak * 40).rounded())) : "?"
+                out += "  x = \(NumberFormat.fixed(s.x[i], 4).leftPadded(10))  \(NumberFormat.fixed(d, 5).leftPadded(10))  \(bar)\n"
+                i += step
+            }
+            out += "\n"
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

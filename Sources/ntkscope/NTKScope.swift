@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import LimitLaws
+
+/// The root command. With no subcommand it starts the explorer.
+struct NTKScope: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ntkscope",
+        abstract: "Explore the eigenvalue spectra of the Conjugate Kernel and the Neural Tangent Kernel of deep random networks.",
+        discussion: "Linear-width limit laws after Fan & Wang (2020): the CK of each layer is an iterated Marcenko–Pastur map, the NTK solves recursive fixed-point equations.",
+        subcommands: [ExploreCommand.self, DensityCommand.self, ActivationsCommand.self, SeriesCommand.self, SphereCommand.self, SampleCommand.self, RenderCommand.self],
+        defaultSubcommand: ExploreCommand.self)
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try NTKScope.parseAsRoot()
+            try command.run()
+        } catch let error as ModelError {
+            FileHandle.standardError.write(Data("ntkscope: error: \(error)\n".utf8))
+            exit(2)
+        } catch {
+            let code = NTKScope.exitCode(for: error)
+            if code == .success {
+                print(NTKScope.fullMessage(for: error))
+                exit(0)
+            }
+            let message = NTKScope.fullMessage(for: error)
+            FileHandle.standardError.write(Data("ntkscope: \(message)\n".utf8))
+            exit(code == ExitCode(130) ? 130 : 2)
+        }
+    }
+}

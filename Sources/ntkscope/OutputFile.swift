@@ -1,0 +1,34 @@
+import Foundation
+import LimitLaws
+import ViewExport
+
+/// Writes command output to standard output or, atomically, to a file (ViewExport.AtomicFile:
+/// a temporary file in the target folder, flushed and renamed); an existing file is replaced only
+/// with `force`.
+enum OutputFile {
+    static func write(_ text: String, to path: String?, force: Bool) throws {
+        guard let path, path != "-" else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        do {
+            try AtomicFile.write(text, to: path, overwrite: force)
+        } catch {
+            if error.reason == .exists { throw ModelError(field: "--output", value: path, allowed: "the file exists; pass --force to replace it") }
+            throw ModelError(field: "--output", value: path, allowed: error.description)
+        }
+    }
+}
+
+/// Plain-text formatting helpers for tables and CSV.
+enum NumberFormat {
+    static func csv(_ x: Double) -> String {
+        x.isFinite ? "\(x)" : "nan"
+    }
+    static func fixed(_ x: Double, _ digits: Int) -> String {
+        String(format: "%.\(digits)f", x)
+    }
+    static func general(_ x: Double) -> String {
+        String(format: "%.6g", x)
+    }
+}

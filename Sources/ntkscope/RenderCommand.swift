@@ -1,0 +1,241 @@
+import ArgumentParser
+import ExplorerCore
+import Foundation
+import LimitLaws
+import NetworkSampling
+import PlotCanvas
+import ViewExport
+
+/// `ntkscope render`: the explorer's view written without a terminal, through the same writers as
+/// the explorer's `e` export (`ViewExport.export`), so the outputs for one state are identical.
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Write an explorer view as txt, ansi, svg, csv, json or a toml session file, without a terminal.",
+        discussion: """
+            The output for a given state is identical to the explorer's export (key e) of that state.
+            Examples:
+              ntkscope render --depth 3 --view focus --select ntk --format svg --output ntk.svg
+              ntkscope render --config session.toml --format csv > view.csv
+              ntkscope render --empirical --n 1000 --seed 7 --format json --output check.json
+            See docs/export.md.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var viewOptions: ViewOptions
+
+    @Option(help: ArgumentHelp("Terminal size the view is laid out for (columns x rows).", valueName: "COLSxROWS"))
+    var size: String = "160x48"
+
+    @Option(help: "Output format: txt, ansi, svg, csv, json or toml. (default: from the --output extension, else txt)")
+    var format: String?
+
+    @Option(name: [.short, .long], help: "Output file (default: standard output). Written to a temporary file and renamed.")
+    var output: String?
+
+    @Flag(help: "Replace an existing --output file.")
+    var force = false
+
+    func validate() throws {
+        _ = try parsedSize()
+        _ = try resolvedFormat()
+    }
+
+    func parsedSize() throws -> (width: Int, height: Int) {
+        let parts = size.lowercased().split(separator: "x").map { Int($0) }
+        guard parts.count == 2, let w = parts[0], let h = parts[1], (20...2000).contains(w), (8...1000).contains(h) else {
+            throw ModelError(field: "--size", value: size, allowed: "must be COLSxROWS with 20…2000 columns and 8…1000 rows, e.g. 160x48")
+        }
+        return (w, h)
+    }
+
+    func resolvedFormat() throws -> ExportFormat {
+        if let format {
+            guard let f = ExportFormat(rawValue: format.lowercased()) ?? (format.lowercased() == "ans" ? .ansi : nil) else {
+                throw ModelError(field: "--format", value: format, allowed: "must be one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return f
+        }
+        if let output, output != "-", let f = ExportFormat.from(path: output) { return f }
+        return .txt
+    }
+
+    func run() throws {
+        let (width, height) = try parsedSize()
+        let format = try resolvedFormat()
+        if let output, output != "-", !force, FileManager.default.fileExists(atPath: output) {
+            throw ModelError(field: "--output", value: output, allowed: "the file exists; pass --force to replace it")
+        }
+        let built = try modelOptions.build()
+        for n in built.notices { FileHandle.standardError.write(Data("ntkscope: \(n)\n".utf8)) }
+        let session = try viewOptions.overrides.session(model: built.model, modelOptions: modelOptions)
+        let catalog = ThemeCatalog()
+        let theme: Theme
+        do { theme = try catalog.loadThrowing(session.theme) } catch {
+            throw ModelError(field: "--theme", value: session.theme, allowed: error.description)
+        }
+        let state = session.makeState(themeNames: catalog.names())
+        var content = ViewRendering.solve(state.model, inputLabel: state.inputLabel)
+        if state.empiricalOn {
+            content.empirical = try ViewRendering.sample(state: state, content: content, progress: isatty(2) == 1)
+        }
+        let text = ViewExport.export(format, state: state, content: content, width: width, height: height, theme: theme)
+        try OutputFile.write(text, to: output, force: force)
+    }
+}
+
+/// The view options shared by `render` (and read from a session file by every command).
+struct ViewOptions: ParsableArguments {
+    @Option(help: "View: layers, compare or focus.")
+    var view: String?
+
+    @Option(help: "Selected law (focus view): input, ck1…ckL or ntk.")
+    var select: String?
+
+    @Option(help: ArgumentHelp("The two laws of the compare view, e.g. ck5,ntk.", valueName: "A,B"))
+    var compare: String?
+
+    @Option(name: .customLong("y-scale"), help: "y axis: log, linear or sqrt.")
+    var yScale: String?
+
+    @Option(help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.")
+    var zoom: Int?
+
+    @Option(help: "Plot canvas: braille, block or ascii.")
+    var canvas: String?
+
+    @Option(help: "Theme name or path to a .toml theme.")
+    var theme: String?
+
+    @Flag(help: "Include a sampled network (the explorer's empirical check): histograms, KS and W1.")
+    var empirical = false
+
+    @Option(help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
+    var n: Int?
+
+    @Option(help: "Seed of the sampled network.")
+    var seed: UInt64?
+
+    var overrides: ViewOverrides {
+        ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
+                      theme: theme, empirical: empirical, n: n, seed: seed)
+    }
+}
+
+/// View options given on the command line (nil = not given), merged over a config file's keys.
+struct ViewOverrides {
+    var view: String?
+    var select: String?
+    var compare: String?
+    var yScale: String?
+    var zoom: Int?
+    var canvas: String?
+    var theme: String?
+    var empirical = false
+    var n: Int?
+    var seed: UInt64?
+
+    /// The session: the merged model, the config file's view keys, then these options over them.
+    func session(model: NetworkModel, modelOptions: ModelOptions) throws -> Session {
+        var s = Session(model: model, inputLabel: modelOptions.inputLabel)
+        if let config = try modelOptions.loadConfig() {
+            do { try config.applyView(to: &s, clampToDepth: true) } catch { throw ModelOptions.configError(error, path: modelOptions.config ?? "") }
+        }
+        if let view {
+            guard let v = ExplorerView(rawValue: view.lowercased()) else { throw ModelError(field: "--view", value: view, allowed: "must be layers, compare or focus") }
+            s.view = v
+        }
+        let depth = model.depth
+        let laws = "input, ck1…ck\(depth) or ntk"
+        if let select {
+            guard let k = KernelID.parse(select, depth: depth) else { throw ModelError(field: "--select", value: select, allowed: "must be \(laws)") }
+            s.selected = k
+        }
+        if let compare {
+            let parts = compare.split(separator: ",").map { KernelID.parse(String($0).trimmingCharacters(in: .whitespaces), depth: depth) }
+            guard parts.count == 2, let a = parts[0], let b = parts[1] else {
+                throw ModelError(field: "--compare", value: compare, allowed: "must be two laws A,B, each \(laws)")
+            }
+            s.compare = [a, b]
+        }
+        if let yScale {
+            guard let y = YScale(rawValue: yScale.lowercased() == "lin" ? "linear" : yScale.lowercased()) else {
+                throw ModelError(field: "--y-scale", value: yScale, allowed: "must be log, linear or sqrt")
+            }
+            s.display.yScale = y
+        }
+        if let zoom {
+            guard (0...ExplorerReducer.maxZoom).contains(zoom) else { throw ModelError(field: "--zoom", value: "\(zoom)", allowed: "must be 0…\(ExplorerReducer.maxZoom)") }
+            s.display.zoom = zoom
+        }
+        if let canvas {
+            guard let c = CanvasMode(rawValue: canvas.lowercased()) else { throw ModelError(field: "--canvas", value: canvas, allowed: "must be braille, block or ascii") }
+            s.display.canvas = c
+        }
+        if let theme { s.theme = theme }
+        if empirical { s.empiricalOn = true }
+        if let n {
+            guard ExplorerReducer.sampleSizes.contains(n) else {
+                throw ModelError(field: "--n", value: "\(n)", allowed: "must be \(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)")
+            }
+            s.sampleSize = n
+        }
+        if let seed { s.seed = seed }
+        // a model changed on the command line may make the file's selections point past the depth
+        s.compare = s.compare.map { if case .ck(let l) = $0, l > depth { return .ck(depth) } else { return $0 } }
+        if case .ck(let l) = s.selected, l > depth { s.selected = .ck(depth) }
+        return s
+    }
+}
+
+/// Solving and sampling for a rendered view, the way the explorer does it.
+enum ViewRendering {
+    /// The limit laws on the explorer's grid (`SolveScheduler.explorerGridPoints`, as the explorer).
+    static func solve(_ model: NetworkModel, inputLabel: String?) -> FrameContent {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let spectra = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(model, nil, true)
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        var map: [KernelID: DisplaySpectrum] = [:]
+        for s in spectra.spectra { map[s.kernel] = DisplaySpectrum(s) }
+        return FrameContent(summary: ModelSummary(model: model, inputLabel: inputLabel), spectra: map,
+                            solve: SolveStatus(lastMilliseconds: ms, warm: false, failures: spectra.failures))
+    }
+
+    /// One sampled network of width n = `state.sampleSize` with `state.seed`, every law of the model,
+    /// compared with the limit laws (KS, W1); a progress line on stderr when it is a terminal.
+    static func sample(state: ExplorerState, content: FrameContent, progress: Bool) throws -> EmpiricalSnapshot {
+        let request = SamplingRequest(model: state.model, n: state.sampleSize, seed: state.seed, kernels: state.laws)
+        var spectra: [SampledSpectrum] = []
+        var lastDraw = Date.distantPast
+        do {
+            try NetworkSampler.run(request) { event in
+                switch event {
+                case .spectrum(let s): spectra.append(s)
+                case .progress(let p) where progress:
+                    let now = Date()
+                    if now.timeIntervalSince(lastDraw) > 0.1 || p.stage == .done {
+                        lastDraw = now
+                        let layer = p.layer.map { " layer \($0)" } ?? ""
+                        let line = String(format: "\r\u{1B}[Ksampling n=%d: %@%@ %5.1f%%", state.sampleSize, p.stage.rawValue, layer, 100 * p.fraction)
+                        FileHandle.standardError.write(Data(line.utf8))
+                    }
+                default: break
+                }
+            }
+        } catch {
+            if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            throw ModelError(field: "--empirical", value: "n = \(state.sampleSize)", allowed: "sampling failed: \(error)")
+        }
+        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let limits = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(state.model, nil, true)
+        var results: [KernelID: EmpiricalKernelResult] = [:]
+        let comparisons = LimitComparison.compare(spectra, limits: limits)
+        for s in spectra {
+            let k = s.kernel.limitKernel
+            guard state.laws.contains(k) else { continue }
+            let c = comparisons.first { $0.kernel == s.kernel }?.comparison
+            results[k] = EmpiricalKernelResult(kernel: k, eigenvalues: s.eigenvalues, ks: c?.ks ?? .nan, w1: c?.w1 ?? .nan)
+        }
+        return EmpiricalSnapshot(results: results, progress: nil, sampleSize: state.sampleSize)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `ntkscope render` and `--config` through the real binary: $NTKSCOPE_BIN (set by `make test`),
+/// else .build/debug/ntkscope or .build/release/ntkscope when present; skipped when there is none.
+@Suite struct RenderCommandTests {
+    static let binary: String? = {
+        if let b = ProcessInfo.processInfo.environment["NTKSCOPE_BIN"], FileManager.default.isExecutableFile(atPath: b) { return b }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for p in [".build/debug/ntkscope", ".build/release/ntkscope"] {
+            let path = root.appendingPathComponent(p).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }()
+
+    struct Run { var status: Int32; var out: String; var err: String }
+
+    func run(_ args: [String], in dir: URL) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary!)
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    func folder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ntkscope-render-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test(.enabled(if: binary != nil)) func sessionFileReproducesTheView() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let options = ["--depth", "3", "--gamma", "0.7", "--view", "focus", "--select", "ntk", "--zoom", "1", "--y-scale", "sqrt", "--size", "100x30"]
+        let direct = try run(["render", "--format", "txt"] + options, in: dir)
+        #expect(direct.status == 0, "\(direct.err)")
+        let toml = try run(["render", "--format", "toml", "-o", "s.toml"] + options, in: dir)
+        #expect(toml.status == 0, "\(toml.err)")
+        let again = try run(["render", "--config", "s.toml", "--size", "100x30"], in: dir)
+        #expect(again.status == 0, "\(again.err)")
+        #expect(again.out == direct.out)
+        // command-line options take precedence over the file
+        let deeper = try run(["render", "--config", "s.toml", "--depth", "2", "--format", "toml"], in: dir)
+        #expect(deeper.out.contains("gammas = [0.7, 0.7]"))
+        #expect(deeper.out.contains("selected = \"ntk\""))
+        // every subcommand reads the model from --config
+        let density = try run(["density", "--config", "s.toml"], in: dir)
+        #expect(density.status == 0, "\(density.err)")
+    }
+
+    @Test(.enabled(if: binary != nil)) func refusesToOverwriteWithoutForce() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "keep me\n".write(to: dir.appendingPathComponent("v.csv"), atomically: true, encoding: .utf8)
+        let r = try run(["render", "--depth", "1", "-o", "v.csv"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.err.contains("--force"))
+        #expect(try String(contentsOf: dir.appendingPathComponent("v.csv"), encoding: .utf8) == "keep me\n")
+        let forced = try run(["render", "--depth", "1", "-o", "v.csv", "--force"], in: dir)
+        #expect(forced.status == 0, "\(forced.err)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("v.csv"), encoding: .utf8).contains("kind,kernel,layer,x,density"))
+        let missing = try run(["render", "--depth", "1", "-o", "no/such/folder/v.svg"], in: dir)
+        #expect(missing.status == 2 && missing.err.contains("does not exist"))
+    }
+
+    @Test(.enabled(if: binary != nil)) func badConfigNamesTheKey() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "schema = 1\n[model]\ngammas = [0.5]\ncolour = \"red\"\n".write(to: dir.appendingPathComponent("c.toml"), atomically: true, encoding: .utf8)
+        let r = try run(["render", "--config", "c.toml"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.err.contains("'model.colour'"), "\(r.err)")
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import InfiniteWidth
+import LimitLaws
+
+@Suite struct SeriesTests {
+    @Test func composeMatchesDirectEvaluation() {
+        let outer = [0, 0.5, 0.3, 0.2]
+        let inner = [0, 0.6, 0.4]
+        let c = PowerSeries.compose(outer: outer, inner: inner, order: 12)
+        for x in [-0.7, 0.2, 0.9] {
+            let direct = PowerSeries.evaluate(outer, at: PowerSeries.evaluate(inner, at: x))
+            #expect(abs(PowerSeries.evaluate(c, at: x) - direct) < 1e-13)
+        }
+    }
+
+    /// The ReLU series against the closed-form arc-cosine kernels, within the stated bound.
+    @Test func reluSeriesMatchesArcCosine() {
+        let depth = 3
+        let s = KernelSeries(activation: activation("relu"), depth: depth, order: 200)
+        for l in 1...depth {
+            for rho in stride(from: -0.95, through: 0.95, by: 0.05) {
+                let exact = ArcCosine.kernels(rho, depth: l)
+                let ck = s.value(.ck(l), at: rho)
+                let ntk = s.value(.ntk(l), at: rho)
+                #expect(abs(ck.value - exact.ck) <= ck.errorBound + 1e-12, "K_\(l)(\(rho))")
+                #expect(abs(ntk.value - exact.ntk) <= ntk.errorBound + 1e-12, "Θ_\(l)(\(rho))")
+            }
+            // at ρ = 1 the remaining mass is exactly the tail: partial sum + tail = exact value
+            // (closed form at ρ = 1: K = 1, Θ_l = 1 + a + … + a^l with a = κ̇(1) = s²/2; the pointwise
+            // recursion is not used here since acos is ill-conditioned at 1)
+            let a = ArcCosine.s2 / 2
+            let exactNTK = (0...l).reduce(0.0) { $0 + pow(a, Double($1)) }
+            #expect(abs(ArcCosine.kappa(1) - 1) < 1e-14)
+            #expect(abs(s.valueAtOne(.ntk(l)) - exactNTK) < 1e-10 * exactNTK)
+            #expect(abs(s.ntk[l].reduce(0, +) + s.tail(.ntk(l)) - exactNTK) < 1e-10 * exactNTK)
+            #expect(s.tail(.ck(l)) > 0 && s.tail(.ck(l)) < 0.05)
+            // coefficients are non-negative (up to round-off)
+            #expect(s.ck[l].allSatisfy { $0 > -1e-15 } && s.ntk[l].allSatisfy { $0 > -1e-15 })
+        }
+    }
+
+    /// K_L(1) = 1 and Θ_L(1) = 1 + a + … + a^L exactly; for a smooth activation the series
+    /// converges fast, so the partial sums at ρ = 1 reach them.
+    @Test func valuesAtOne() {
+        for name in ["tanh", "erf", "gelu"] {
+            let act = activation(name)
+            let s = KernelSeries(activation: act, depth: 4, order: 200)
+            for l in 1...4 {
+                let geo = (0...l).reduce(0.0) { $0 + pow(act.a, Double($1)) }
+                #expect(abs(s.valueAtOne(.ntk(l)) - geo) < 1e-12)
+                #expect(abs(s.ck[l].reduce(0, +) - 1) < 1e-6, "\(name) K_\(l)(1)")
+                #expect(abs(s.ntk[l].reduce(0, +) - geo) < 1e-3 * geo, "\(name) Θ_\(l)(1)")
+                #expect(abs(s.value(.ck(l), at: 1).value - 1) == 0)
+            }
+        }
+    }
+
+    /// Linear activation: K_ℓ(ρ) = ρ and Θ_L(ρ) = (L+1)ρ; τ weights the terms.
+    @Test func linearAndTau() {
+        let s = KernelSeries(activation: activation("linear"), depth: 3, order: 20)
+        #expect(abs(s.ntk[3][1] - 4) < 1e-12)
+        #expect(abs(s.ck[3][1] - 1) < 1e-12)
+        let t = KernelSeries(activation: activation("linear"), depth: 3, order: 20, tau: [1, 2, 3, 4])
+        #expect(abs(t.ntk[3][1] - 10) < 1e-12)
+        #expect(abs(t.valueAtOne(.ntk(3)) - 10) < 1e-9)
+        // NTK linear coefficient is (L+1) b^{2L} in general
+        let r = KernelSeries(activation: activation("tanh"), depth: 3, order: 50)
+        #expect(abs(r.ntk[3][1] - 4 * pow(activation("tanh").b, 6)) < 1e-8)
+    }
+
+    /// Faster Hermite decay gives faster NTK coefficient decay: the ReLU NTK's tail mass at
+    /// order 100 is far larger than tanh's.
+    @Test func decayComparison() {
+        let relu = KernelSeries(activation: activation("relu"), depth: 2, order: 100)
+        let tanh = KernelSeries(activation: activation("tanh"), depth: 2, order: 100)
+        #expect(relu.tail(.ntk(2)) > 1e-3)
+        #expect(tanh.tail(.ntk(2)) < 1e-6)
+        #expect(relu.ntk[2][99] > 100 * tanh.ntk[2][99])
+    }
+}

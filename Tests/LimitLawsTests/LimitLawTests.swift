@@ -1,0 +1,215 @@
+import Testing
+@testable import LimitLaws
+import RealModule
+
+/// Closed-form Marcenko–Pastur density of lim spec X^T X, X ∈ R^{d×n} iid N(0, 1/d), γ = n/d.
+func marcenkoPasturDensity(_ x: Double, gamma: Double, shift: Double = 0) -> Double {
+    let y = x - shift
+    let a = (1 - gamma.squareRoot()) * (1 - gamma.squareRoot())
+    let b = (1 + gamma.squareRoot()) * (1 + gamma.squareRoot())
+    guard y > a, y < b else { return 0 }
+    return ((b - y) * (y - a)).squareRoot() / (2 * Double.pi * gamma * y)
+}
+
+func l1Distance(_ s: LimitSpectrum, gamma: Double, shift: Double = 0) -> Double {
+    let h = s.x[1] - s.x[0]
+    var sum = 0.0
+    for (x, d) in zip(s.x, s.density) { sum += abs(d - marcenkoPasturDensity(x, gamma: gamma, shift: shift)) }
+    return sum * h
+}
+
+func mpEdges(_ gamma: Double, shift: Double = 0) -> (Double, Double) {
+    ((1 - gamma.squareRoot()) * (1 - gamma.squareRoot()) + shift, (1 + gamma.squareRoot()) * (1 + gamma.squareRoot()) + shift)
+}
+
+@Suite struct MarcenkoPasturOracleTests {
+    let engine = LimitLawEngine()
+
+    @Test(arguments: [0.25, 0.5, 2.0, 3.0])
+    func everyCKLayerIsMarcenkoPasturWhenBIsZero(gamma: Double) throws {
+        let model = NetworkModel(activation: try .named("cos"), input: .marcenkoPastur(gamma0: 3), gammas: [gamma, 0.7, gamma])
+        let r = engine.solve(model, options: SolveOptions(kernels: [.ck(1), .ck(2), .ck(3)]))
+        for (s, g) in zip(r.spectra, [gamma, 0.7, gamma]) {
+            #expect(s.failures == 0)
+            #expect(l1Distance(s, gamma: g) < 1e-5, "L1 of \(s.kernel)")
+            let (a, b) = mpEdges(g)
+            #expect(abs(s.support.first!.lowerBound - a) < 1e-6)
+            #expect(abs(s.support.last!.upperBound - b) < 1e-6)
+            if g > 1 {
+                #expect(abs(s.atoms.first!.mass - (1 - 1 / g)) < 1e-12)
+                #expect(s.atoms.first!.location == 0)
+            } else {
+                #expect(s.atoms.isEmpty)
+            }
+        }
+    }
+
+    @Test(arguments: ["arctan", "relu", "linear"])
+    func oneLayerOnOrthonormalInputsIsMarcenkoPastur(activation: String) throws {
+        let model = NetworkModel(activation: try .named(activation), input: .orthonormal, gammas: [0.4])
+        let s = try #require(engine.solve(model, options: SolveOptions(kernels: [.ck(1)])).spectra.first)
+        #expect(l1Distance(s, gamma: 0.4) < 1e-5)
+        let (a, b) = mpEdges(0.4)
+        #expect(abs(s.support[0].lowerBound - a) < 1e-6 && abs(s.support[0].upperBound - b) < 1e-6)
+    }
+
+    @Test func inputLawIsMarcenkoPastur() throws {
+        let s = try #require(engine.solve(.figure1, options: SolveOptions(kernels: [.ck(0)])).spectra.first)
+        #expect(l1Distance(s, gamma: 3) < 1e-5)
+        #expect(abs(s.atoms[0].mass - 2.0 / 3.0) < 1e-12)
+    }
+
+    @Test func ntkWithZeroBIsShiftedMarcenkoPastur() throws {
+        let model = NetworkModel(activation: try .named("cos"), input: .marcenkoPastur(gamma0: 2), gammas: [0.5, 0.5, 0.8])
+        let s = try #require(engine.solve(model, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        let rPlus = model.rPlus
+        // r_+ = Σ a^{L−ℓ} (q = 0): a + a² + a³.
+        let a = model.activation.a
+        #expect(abs(rPlus - (a + a * a + a * a * a)) < 1e-12)
+        #expect(l1Distance(s, gamma: 0.8, shift: rPlus) < 1e-5)
+        let (lo, hi) = mpEdges(0.8, shift: rPlus)
+        #expect(abs(s.support[0].lowerBound - lo) < 1e-6 && abs(s.support[0].upperBound - hi) < 1e-6)
+    }
+}
+
+@Suite struct MassAndMomentTests {
+    let engine = LimitLawEngine()
+
+    static let models: [NetworkModel] = {
+        var list = [NetworkModel.figure1]
+        list.append(NetworkModel(activation: try! .named("tanh"), input: .orthonormal, gammas: [2, 0.3, 4]))
+        list.append(NetworkModel(activation: try! .named("relu"), input: .marcenkoPastur(gamma0: 0.5), gammas: [1.5, 1.5], tau: [0.5, 1, 2]))
+        list.append(NetworkModel(activation: try! .bFamily(0.5), input: .discrete(eigenvalues: [0.5, 0.5, 1, 2]), gammas: [0.5, 1]))
+        return list
+    }()
+
+    @Test(arguments: 0..<models.count)
+    func massIsOneAndMomentsMatchTheExactOnes(index: Int) {
+        let model = Self.models[index]
+        let r = engine.solve(model)
+        for s in r.spectra {
+            #expect(s.failures == 0, "\(s.kernel)")
+            let mass = s.continuousMass + s.totalAtomMass
+            #expect(abs(mass - 1) < 1e-6, "mass of \(s.kernel) in model \(index): \(mass)")
+            #expect(abs(s.numericalMoments[0] - s.mean) < 1e-5 * max(1, s.mean), "mean of \(s.kernel)")
+            #expect(abs(s.numericalMoments[1] - s.secondMoment) < 1e-5 * max(1, s.secondMoment), "m2 of \(s.kernel)")
+            // The CDF ends at 1.
+            #expect(abs(s.cdf(1e9) - 1) < 1e-6)
+        }
+    }
+
+    @Test func ckMeansAreOneAndSecondMomentsFollowTheRecursion() {
+        let model = NetworkModel.figure1
+        let r = engine.solve(model)
+        let b4 = Double.pow(model.activation.b, 4)
+        var m2 = 1 + 3.0 // MP(3)
+        for l in 1...5 {
+            m2 = 1 - b4 + b4 * m2 + 0.5
+            let s = r.spectrum(.ck(l))!
+            #expect(abs(s.mean - 1) < 1e-14)
+            #expect(abs(s.secondMoment - m2) < 1e-12)
+        }
+        // NTK mean = Σ_{ℓ=0}^{L} a^{L−ℓ}.
+        let a = model.activation.a
+        let ntkMean = (0...5).reduce(0.0) { $0 + Double.pow(a, Double(5 - $1)) }
+        #expect(abs(r.spectrum(.ntk)!.mean - ntkMean) < 1e-12)
+    }
+}
+
+@Suite struct SolverBehaviourTests {
+    let engine = LimitLawEngine()
+
+    @Test func deepNetworksAndExtremeRatiosSolveWithoutFailures() throws {
+        let deep = NetworkModel(activation: try .named("tanh"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: 32))
+        let r = engine.solve(deep, options: SolveOptions(gridPoints: 60, kernels: [.ck(32), .ntk]))
+        for s in r.spectra {
+            #expect(s.failures == 0)
+            #expect(abs(s.continuousMass + s.totalAtomMass - 1) < 1e-5)
+        }
+        for g in [1e-3, 1e3] {
+            let m = NetworkModel(activation: try .named("arctan"), input: .marcenkoPastur(gamma0: 1), gammas: [g, g])
+            let r2 = engine.solve(m, options: SolveOptions(gridPoints: 80))
+            for s in r2.spectra {
+                #expect(s.failures == 0, "γ = \(g), \(s.kernel)")
+                #expect(abs(s.continuousMass + s.totalAtomMass - 1) < 1e-5, "γ = \(g), \(s.kernel)")
+            }
+        }
+    }
+
+    @Test func warmStartAgreesWithColdAndReusesLowerLayers() {
+        let cold = engine.solve(.figure1)
+        var changed = NetworkModel.figure1
+        changed.gammas[2] *= 1.01
+        let warm = engine.solve(changed, previous: cold.cache)
+        let fresh = engine.solve(changed)
+        for l in 0...2 { #expect(warm.spectrum(.ck(l))!.statistics.reused) }
+        for l in 3...5 { #expect(!warm.spectrum(.ck(l))!.statistics.reused) }
+        for (w, f) in zip(warm.spectra, fresh.spectra) {
+            for (a, b) in zip(w.density, f.density) { #expect(abs(a - b) < 1e-8 * max(1, abs(b))) }
+            for (a, b) in zip(w.support, f.support) {
+                #expect(abs(a.lowerBound - b.lowerBound) < 1e-7 && abs(a.upperBound - b.upperBound) < 1e-7)
+            }
+        }
+    }
+
+    @Test func resultsAreDeterministic() {
+        let a = engine.solve(.figure1), b = engine.solve(.figure1)
+        for (s, t) in zip(a.spectra, b.spectra) { #expect(s.density == t.density) }
+    }
+
+    @Test func combinationWithOnlyTheTopLayerIsThatCK() throws {
+        let m = NetworkModel.figure1
+        let r = engine.solve(m, options: SolveOptions(kernels: [.combination, .ck(5)], combination: [0, 0, 0, 0, 0, 0, 1]))
+        let c = try #require(r.spectrum(.combination)), k = try #require(r.spectrum(.ck(5)))
+        for (a, b) in zip(c.density, k.density) { #expect(abs(a - b) < 1e-7 * max(1, b)) }
+    }
+
+    @Test func tauOfOnesIsTheNTK() throws {
+        var m = NetworkModel.figure1
+        let plain = try #require(engine.solve(m, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        m.tau = Array(repeating: 1, count: 6)
+        let weighted = try #require(engine.solve(m, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        #expect(plain.density == weighted.density)
+        // Doubling every τ doubles the kernel: support scales by 2.
+        m.tau = Array(repeating: 2, count: 6)
+        let doubled = try #require(engine.solve(m, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        #expect(abs(doubled.support.last!.upperBound - 2 * plain.support.last!.upperBound) < 1e-6)
+        #expect(abs(doubled.mean - 2 * plain.mean) < 1e-12)
+    }
+}
+
+@Suite struct JacobianTests {
+    /// The hand-differentiated one-pass Jacobian equals the forward-mode one and a central
+    /// finite difference, for CK, NTK and discrete-input chains.
+    @Test(arguments: [0, 1, 2])
+    func jacobianMatchesForwardModeAndFiniteDifferences(which: Int) throws {
+        let models = [
+            NetworkModel.figure1,
+            NetworkModel(activation: try .named("relu"), input: .orthonormal, gammas: [0.5, 2, 1], tau: [1, 2, 0.5, 1]),
+            NetworkModel(activation: try .bFamily(0.4), input: .discrete(eigenvalues: [0.5, 1.5]), gammas: [0.7, 0.7]),
+        ]
+        let model = models[which]
+        for kernel in [KernelID.ck(model.depth), .ntk] {
+            let chain = try #require(LimitLawEngine.chain(for: kernel, model: model, combination: nil))
+            var solver = ChainSolver(chain: chain)
+            let zeta = ComplexDouble(1.3, 0.4)
+            let u = (0..<chain.levels).map { ComplexDouble(0.3 + 0.1 * Double($0), -0.2 - 0.05 * Double($0)) }
+            let (dual, direct) = solver.jacobians(u: u, zeta: zeta)
+            for (a, b) in zip(dual, direct) { #expect((a - b).length < 1e-12 * max(1, a.length)) }
+            // Central differences of F along each unknown (F is holomorphic in u).
+            let h = 1e-6
+            for dir in 0..<chain.levels {
+                var up = u, down = u
+                up[dir] = up[dir] + ComplexDouble(h)
+                down[dir] = down[dir] - ComplexDouble(h)
+                let fUp = solver.residualVector(u: up, zeta: zeta)
+                let fDown = solver.residualVector(u: down, zeta: zeta)
+                for row in 0..<chain.levels {
+                    let fd = (fUp[row] - fDown[row]).divided(by: 2 * h)
+                    let exact = direct[row * chain.levels + dir]
+                    #expect((fd - exact).length < 1e-7 * max(1, exact.length), "\(kernel) row \(row) col \(dir)")
+                }
+            }
+        }
+    }
+}
