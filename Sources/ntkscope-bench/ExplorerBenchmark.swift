@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// Explorer latency without a terminal: a scripted key sequence on Figure 1 drives the pure state
-/// machine (KeyMap + ExplorerReducer), a warm-started solve (as SolveScheduler does, passing the previous
-/// SolverCache) whenever the model changed, and ScreenLayout.render at 200×60. "frame" = solve + layout,
+/// machine (KeyMap + ExplorerReducer), a warm-started display-only solve (SolveScheduler's first phase, passing
+/// the previous SolverCache) whenever the model changed, and ScreenLayout.render at 200×60. "frame" = solve + layout,
 /// i.e. key press → finished frame minus the ncurses write (measure that with `ntkscope --timing-log`).
 public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 3) {
     func now() -> Double {
@@ -16,8 +16,10 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
         return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
     }
     let engine = LimitLawEngine()
+    // as SolveScheduler's first phase: the fast display-only solve on the explorer's grid
     var options = SolveOptions()
-    options.gridPoints = 400
+    options.gridPoints = SolveScheduler.explorerGridPoints
+    options.accurateCDF = false
     // the script: γ steps on several layers, all layers, depth, γ₀, b_σ, activation, and view-only keys
     let script: [(String, Key)] = [
         ("k", .character("k")), ("k", .character("k")), ("j", .character("j")), ("l", .character("l")),

@@ -11,6 +11,9 @@ if wanted.contains("engine") || wanted.contains("all") {
 if wanted.contains("sampling") || wanted.contains("all") {
     runSamplingBenchmark()
 }
+if wanted.contains("explorer") || wanted.contains("all") {
+    runExplorerBenchmark()
+}
 if wanted.contains("profile") {
     // One cold and one warm solve, for profilers (valgrind --tool=callgrind).
     let engine = LimitLawEngine()

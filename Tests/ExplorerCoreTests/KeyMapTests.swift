@@ -116,8 +116,7 @@ import PlotCanvas
         #expect(s.themeName == "light")
         press(&s, .character("m"))
         #expect(s.display.canvas == .block)
-        press(&s, .character("e"))
-        #expect(s.message?.text.contains("not there yet") == true)
+        #expect(press(&s, .character("e")) == [.prepareExport])
     }
 
     @Test func empiricalKeys() {
