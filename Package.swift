@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "PlotCanvas"),
         // Explorer state, key map, themes and screen layout: pure functions from state to cells.
         .target(name: "ExplorerCore", dependencies: [
-            "LimitLaws", "NetworkSampling", "PlotCanvas",
+            "LimitLaws", "NetworkSampling", "InfiniteWidth", "PlotCanvas",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // Pure export writers (txt, ansi, svg, csv, json) and the session file codec (toml).
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
-        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas"]),
+        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth"]),
         .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
