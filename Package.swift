@@ -31,7 +31,7 @@ let package = Package(
         ]),
         // Pure export writers (txt, ansi, svg, csv, json) and the session file codec (toml).
         .target(name: "ViewExport", dependencies: [
-            "ExplorerCore", "PlotCanvas", "LimitLaws",
+            "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // ncurses through a module map and static inline shims.
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
         .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth"]),
-        .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws"]),
+        .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

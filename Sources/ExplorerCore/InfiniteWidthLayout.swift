@@ -211,8 +211,8 @@ public enum InfiniteWidthLayout {
         let infoWidth = body.width - leftWidth - 1
         let settings = frame.request.settings
         body.write(" Θ\(ScreenLayout.subscriptDigits(L)): infinite width vs linear width ", x: 0, y: 0, role: .title, attributes: [.bold])
-        var lx = body.write(" ▮ infinite-width Gram (n = \(settings.points), d = \(settings.dimension))", x: 0, y: 1, role: .seriesA)
-        lx += body.write("   ▬ linear-width law (γ_ℓ, γ₀ = n/d)", x: lx, y: 1, role: .seriesB)
+        var lx = body.write(" ▮ infinite-width Gram, n = \(settings.points), d = \(settings.dimension)", x: 0, y: 1, role: .seriesA, maxWidth: leftWidth)
+        lx += body.write("  ▬ linear-width law (γ_ℓ, γ₀ = n/d)", x: lx, y: 1, role: .seriesB, maxWidth: max(0, leftWidth - lx))
         guard let d = frame.dataset, let c = frame.comparison else {
             body.writeCentered(frame.error.map { "failed: \($0)" } ?? "computing the Gram spectrum and the law…", x: 0, span: leftWidth,
                                y: body.height / 2, role: frame.error == nil ? .dim : .warning)
@@ -258,8 +258,8 @@ public enum InfiniteWidthLayout {
         lines.append(("  λmax share \(ScreenLayout.percent(d.ntk.maxShare))  outliers \(d.ntk.outliers)", .text))
         lines.append(("linear width: γ = " + frame.request.gammas.map { ModelSummary.format($0) }.joined(separator: ","), .dim))
         lines.append(("  (↑↓ change γ_ℓ; [ ] n N change d, n)", .dim))
-        for (i, (text, role)) in lines.prefix(body.height - 1).enumerated() {
-            body.write(text, x: leftWidth + 1, y: i + 1, role: role, attributes: role == .title ? [.bold] : [], maxWidth: infoWidth)
+        for (i, (text, role)) in lines.prefix(body.height - 2).enumerated() {
+            body.write(text, x: leftWidth + 1, y: i + 2, role: role, attributes: role == .title ? [.bold] : [], maxWidth: infoWidth)
         }
     }
 }
