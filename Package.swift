@@ -26,12 +26,12 @@ let package = Package(
         .target(name: "PlotCanvas"),
         // Explorer state, key map, themes and screen layout: pure functions from state to cells.
         .target(name: "ExplorerCore", dependencies: [
-            "LimitLaws", "NetworkSampling", "PlotCanvas",
+            "LimitLaws", "NetworkSampling", "InfiniteWidth", "PlotCanvas",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // Pure export writers (txt, ansi, svg, csv, json) and the session file codec (toml).
         .target(name: "ViewExport", dependencies: [
-            "ExplorerCore", "PlotCanvas", "LimitLaws",
+            "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // ncurses through a module map and static inline shims.
@@ -49,8 +49,8 @@ let package = Package(
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
-        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas"]),
-        .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws"]),
+        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth"], exclude: ["Golden"]),
+        .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth"], exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

@@ -115,6 +115,8 @@ public struct FrameContent: Sendable {
     public var spectra: [KernelID: DisplaySpectrum]
     public var empirical: EmpiricalSnapshot
     public var solve: SolveStatus
+    /// The infinite-width mode's data (InfiniteWidthContent.swift); nil until computed.
+    public var infinite: InfiniteWidthFrame? = nil
     public init(summary: ModelSummary, spectra: [KernelID: DisplaySpectrum] = [:],
                 empirical: EmpiricalSnapshot = EmpiricalSnapshot(), solve: SolveStatus = SolveStatus()) {
         self.summary = summary; self.spectra = spectra; self.empirical = empirical; self.solve = solve

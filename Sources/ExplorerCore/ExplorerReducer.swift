@@ -144,6 +144,8 @@ public enum ExplorerReducer {
             state.message = StatusMessage("input law from \(label)")
         case .status(let text, let isError):
             state.message = StatusMessage(text, isError: isError)
+        case .infiniteWidth(let a):
+            InfiniteWidthReducer.reduce(&state, a)
         }
         if state.undoable != before {
             state.undoStack.append(before)
@@ -217,6 +219,7 @@ public enum ExplorerCommand {
             guard let v = Double(s), v.isFinite else { return nil }
             return v
         }
+        if let handled = InfiniteWidthReducer.command(name, args, state: &state) { _ = handled; return [] }
         switch name {
         case "q", "quit", "exit":
             state.shouldQuit = true

@@ -40,6 +40,7 @@ public struct UndoableState: Sendable, Hashable {
     public var compare: [KernelID]
     public var display: DisplaySettings
     public var sampleSize: Int
+    public var infinite = InfiniteWidthSettings()
 }
 
 /// The explorer's whole state. Changed only by `ExplorerReducer.reduce`; pure data.
@@ -48,6 +49,9 @@ public struct ExplorerState: Sendable {
     /// Shown instead of "Gaussian" when the input law came from a file.
     public var inputLabel: String?
     public var view: ExplorerView = .layers
+    /// `w`: linear-width limit laws or infinite-width kernels (InfiniteWidthMode.swift).
+    public var mode: ExplorerMode = .linearWidth
+    public var infinite = InfiniteWidthSettings()
     /// 0...L select CK layer ℓ (0 = the input law), L+1 selects the NTK.
     public var selection: Int = 1
     /// The two laws of the compare view (A, B).
@@ -95,11 +99,12 @@ public struct ExplorerState: Sendable {
     public var undoable: UndoableState {
         get {
             UndoableState(model: model, inputLabel: inputLabel, selection: selection, compare: compare,
-                          display: display, sampleSize: sampleSize)
+                          display: display, sampleSize: sampleSize, infinite: infinite)
         }
         set {
             model = newValue.model; inputLabel = newValue.inputLabel; selection = newValue.selection
             compare = newValue.compare; display = newValue.display; sampleSize = newValue.sampleSize
+            infinite = newValue.infinite
         }
     }
 }

@@ -29,6 +29,8 @@ public enum ExplorerAction: Sendable, Hashable {
     case status(String, isError: Bool)
     /// The export prompt (ExportPrompt.swift).
     case exportPrompt(ExportPromptAction)
+    /// The infinite-width mode (InfiniteWidthMode.swift).
+    case infiniteWidth(InfiniteWidthAction)
 }
 
 /// One row of the key map: the keys, what they do, and the line shown in the help overlay.
@@ -75,6 +77,7 @@ public enum KeyMap {
         KeyBinding(keys: [.character("Z")], label: "", action: .zoomOut, help: "", group: "View"),
         KeyBinding(keys: [.character("m")], label: "m", action: .cycleCanvas, help: "canvas: braille → block → ASCII", group: "View"),
         KeyBinding(keys: [.character("t")], label: "t", action: .nextTheme, help: "next theme", group: "View"),
+        InfiniteWidthKeys.toggle,
 
         KeyBinding(keys: [.character("s")], label: "s", action: .toggleEmpirical, help: "start / stop the empirical check", group: "Empirical check"),
         KeyBinding(keys: [.character("n")], label: "n / N", action: .sampleSizeDown, help: "sample size n ÷2 / ×2", group: "Empirical check"),
@@ -95,7 +98,7 @@ public enum KeyMap {
         (":view / :theme / :yscale / :canvas / :zoom", "as the keys"),
         (":export [FILE]", "export the view (.txt .ansi .svg .csv .json .toml)"),
         (":q", "quit"),
-    ]
+    ] + InfiniteWidthReducer.commands
 
     static let normal: [Key: ExplorerAction] = {
         var map: [Key: ExplorerAction] = [:]
@@ -135,7 +138,7 @@ public enum KeyMap {
             }
         case nil:
             if key == .escape { return .closeOverlay }
-            return normal[key]
+            return InfiniteWidthKeys.action(for: key, in: state) ?? normal[key]
         }
     }
 
@@ -146,6 +149,6 @@ public enum KeyMap {
             if groups.last?.0 != b.group { groups.append((b.group, [])) }
             groups[groups.count - 1].1.append((b.label, b.help))
         }
-        return groups
+        return groups + [InfiniteWidthKeys.helpGroup]
     }
 }

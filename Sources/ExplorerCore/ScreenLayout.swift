@@ -23,7 +23,9 @@ public enum ScreenLayout {
         let bodyHeight = height - 4
         var tooSmall = width < minimum.width || height < minimum.height
         var arrangement: (columns: Int, rows: Int)?
-        if !tooSmall, state.view == .layers {
+        if !tooSmall, state.view == .layers, state.mode == .infiniteWidth {
+            tooSmall = InfiniteWidthLayout.layersArrangement(depth: state.depth, width: width, height: bodyHeight) == nil
+        } else if !tooSmall, state.view == .layers {
             arrangement = panelArrangement(count: state.depth + 2, width: width, height: bodyHeight)
             tooSmall = arrangement == nil
         }
@@ -39,11 +41,12 @@ public enum ScreenLayout {
         }
         drawHeader(&grid, state: state, content: content)
         var body = ScreenGrid(width: width, height: bodyHeight)
-        switch state.view {
+        if state.mode == .infiniteWidth { InfiniteWidthLayout.drawBody(&body, state: state, content: content) }
+        else { switch state.view {
         case .layers: drawLayers(&body, state: state, content: content, arrangement: arrangement!)
         case .compare: drawCompare(&body, state: state, content: content)
         case .focus: drawFocus(&body, state: state, content: content)
-        }
+        } }
         grid.paste(body, x: 0, y: 2)
         drawFooter(&grid, state: state, content: content)
         if let prompt = state.exportPrompt { drawExportPrompt(&grid, prompt: prompt) }
@@ -123,6 +126,7 @@ public enum ScreenLayout {
         if state.display.zoom > 0 { info += "  zoom ×\(1 << state.display.zoom)" }
         if state.allLayers { info += "  [all layers]" }
         info += "  theme: \(state.themeName)"
+        if state.mode == .infiniteWidth { info = InfiniteWidthLayout.headerInfo(state: state, content: content) + "  " + info }
         grid.write(info, x: cx + 1, y: 1, role: .dim)
     }
 
@@ -130,7 +134,7 @@ public enum ScreenLayout {
 
     static func drawFooter(_ grid: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
         let h = grid.height, w = grid.width
-        grid.write(" " + footerKeys, x: 0, y: h - 2, role: .dim)
+        grid.write(" " + (state.mode == .infiniteWidth ? InfiniteWidthLayout.footerKeys : footerKeys), x: 0, y: h - 2, role: .dim)
         grid.fill(x: 0, y: h - 1, width: w, height: 1, with: Cell(" ", role: .statusBar))
         if let line = state.commandLine {
             grid.write(":" + line + "█", x: 0, y: h - 1, role: .statusBar)

@@ -95,6 +95,9 @@ struct EventLoop {
     var pendingKeyTime: UInt64?
     var lastKeyTime: UInt64?
     var empiricalKey: (NetworkModel, Int)?
+    /// The infinite-width mode's background computations (InfiniteWidthEffects.swift).
+    let infiniteScheduler: InfiniteWidthScheduler
+    var infiniteRequested: InfiniteWidthRequest?
 
     init(configuration: ExplorerConfiguration, screen: TerminalScreen, wake: WakePipe, signals: SignalWatcher) {
         self.configuration = configuration
@@ -111,6 +114,7 @@ struct EventLoop {
         let w = wake
         scheduler = SolveScheduler(solve: configuration.solve, notify: { w.signal() })
         empirical = configuration.empiricalCheck.map { EmpiricalRunner(check: $0, notify: { w.signal() }) }
+        infiniteScheduler = InfiniteWidthScheduler(notify: { w.signal() })
         let env = configuration.environment
         noColor = !(env["NO_COLOR"] ?? "").isEmpty || env["TERM"] == "dumb"
         timing = configuration.timingLogPath.flatMap { TimingLog(path: $0) }
@@ -164,6 +168,7 @@ struct EventLoop {
                 needsDraw = true
             }
             updateEmpirical()
+            if updateInfiniteWidth() { needsDraw = true }
             if let e = empirical {
                 let snap = e.snapshot
                 if state.empiricalOn { content.empirical = snap; needsDraw = true }

@@ -18,11 +18,15 @@ public struct Session: Sendable, Equatable {
     public var empiricalOn: Bool
     public var sampleSize: Int
     public var seed: UInt64
+    /// The infinite-width mode and its settings (table [infinite]).
+    public var mode: ExplorerMode = .linearWidth
+    public var infinite = InfiniteWidthSettings()
 
     public init(state: ExplorerState) {
         model = state.model; inputLabel = state.inputLabel; view = state.view; selected = state.selectedKernel
         compare = state.compare; display = state.display; theme = state.themeName; allLayers = state.allLayers
         empiricalOn = state.empiricalOn; sampleSize = state.sampleSize; seed = state.seed
+        mode = state.mode; infinite = state.infinite
     }
 
     public init(model: NetworkModel, inputLabel: String? = nil) {
@@ -41,6 +45,8 @@ public struct Session: Sendable, Equatable {
         s.empiricalOn = empiricalOn
         s.sampleSize = sampleSize
         s.seed = seed
+        s.mode = mode
+        s.infinite = infinite
         return s
     }
 }
@@ -87,6 +93,10 @@ public struct SessionConfig: Sendable, Equatable {
     public var empiricalOn: Bool?
     public var sampleSize: Int?
     public var seed: UInt64?
+    public var mode: ExplorerMode?
+    public var dimension: Int?
+    public var points: Int?
+    public var order: Int?
     public init() {}
 
     /// Applies the view keys (selections, zoom, theme, empirical settings) to a session whose model is
@@ -102,6 +112,10 @@ public struct SessionConfig: Sendable, Equatable {
         if let e = empiricalOn { session.empiricalOn = e }
         if let n = sampleSize { session.sampleSize = n }
         if let s = seed { session.seed = s }
+        if let m = mode { session.mode = m }
+        if let d = dimension { session.infinite.dimension = d }
+        if let n = points { session.infinite.points = n }
+        if let o = order { session.infinite.order = o }
         let depth = session.model.depth
         let parseDepth = clampToDepth ? NetworkModel.maxDepth : depth
         func clamp(_ k: KernelID) -> KernelID { if case .ck(let l) = k, l > depth { return .ck(depth) } else { return k } }
@@ -130,6 +144,7 @@ public enum SessionFile {
                             "gammas", "depth", "gamma", "tau", "outputs"]
     static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers"]
     static let empiricalKeys = ["enabled", "n", "seed"]
+    static let infiniteKeys = ["enabled", "dimension", "points", "order"]
 
     /// "ck3", "ntk", "input".
     public static func kernelName(_ k: KernelID) -> String {
@@ -227,6 +242,12 @@ public enum SessionFile {
             n = \(s.sampleSize)
             seed = \(s.seed)
 
+            [infinite]
+            enabled = \(s.mode == .infiniteWidth)
+            dimension = \(s.infinite.dimension)
+            points = \(s.infinite.points)
+            order = \(s.infinite.order)
+
             """
         return t
     }
@@ -252,8 +273,9 @@ public enum SessionFile {
             case "model": try decodeModel(try subtable(table, key), into: &c)
             case "view": try decodeView(try subtable(table, key), into: &c)
             case "empirical": try decodeEmpirical(try subtable(table, key), into: &c)
+            case "infinite": try decodeInfinite(try subtable(table, key), into: &c)
             default:
-                throw SessionError(key: key, value: "", reason: "unknown key (known: schema, [model], [view], [empirical])")
+                throw SessionError(key: key, value: "", reason: "unknown key (known: schema, [model], [view], [empirical], [infinite])")
             }
         }
         return c
@@ -403,6 +425,15 @@ public enum SessionFile {
             guard let s = t["seed"]?.int, s >= 0 else { throw r.fail("seed", "must be an integer >= 0") }
             c.seed = UInt64(s)
         }
+    }
+
+    static func decodeInfinite(_ t: TOMLTable, into c: inout SessionConfig) throws(SessionError) {
+        let r = Reader(table: t, section: "infinite")
+        try r.checkKeys(infiniteKeys)
+        if t.contains(key: "enabled") { c.mode = try r.bool("enabled") ? .infiniteWidth : .linearWidth }
+        if t.contains(key: "dimension") { c.dimension = try r.int("dimension", InfiniteWidthSettings.dimensions) }
+        if t.contains(key: "points") { c.points = try r.int("points", InfiniteWidthSettings.pointCounts) }
+        if t.contains(key: "order") { c.order = try r.int("order", InfiniteWidthSettings.orders) }
     }
 
     /// The model of a config without command-line options (for files written by `encode`): the

@@ -76,6 +76,7 @@ struct RenderCommand: ParsableCommand {
         }
         let state = session.makeState(themeNames: catalog.names())
         var content = ViewRendering.solve(state.model, inputLabel: state.inputLabel)
+        if state.mode == .infiniteWidth { content.infinite = InfiniteWidthCompute.compute(InfiniteWidthRequest(state: state)) }
         if state.empiricalOn {
             content.empirical = try ViewRendering.sample(state: state, content: content, progress: isatty(2) == 1)
         }
@@ -113,12 +114,24 @@ struct ViewOptions: ParsableArguments {
     @Option(help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
     var n: Int?
 
-    @Option(help: "Seed of the sampled network.")
+    @Option(help: "Seed of the sampled network (and of the infinite-width mode's points).")
     var seed: UInt64?
+
+    @Option(help: "Mode: linear (the linear-width limit laws) or infinite (infinite-width kernels; key w).")
+    var mode: String?
+
+    @Option(name: .customLong("dim"), help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound)).")
+    var dimension: Int?
+
+    @Option(help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound)).")
+    var points: Int?
+
+    @Option(help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound)).")
+    var order: Int?
 
     var overrides: ViewOverrides {
         ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
-                      theme: theme, empirical: empirical, n: n, seed: seed)
+                      theme: theme, empirical: empirical, n: n, seed: seed, mode: mode, dimension: dimension, points: points, order: order)
     }
 }
 
@@ -134,6 +147,10 @@ struct ViewOverrides {
     var empirical = false
     var n: Int?
     var seed: UInt64?
+    var mode: String?
+    var dimension: Int?
+    var points: Int?
+    var order: Int?
 
     /// The session: the merged model, the config file's view keys, then these options over them.
     func session(model: NetworkModel, modelOptions: ModelOptions) throws -> Session {
@@ -181,6 +198,18 @@ struct ViewOverrides {
             s.sampleSize = n
         }
         if let seed { s.seed = seed }
+        if let mode {
+            guard let m = ExplorerMode(rawValue: mode.lowercased()) else { throw ModelError(field: "--mode", value: mode, allowed: "must be linear or infinite") }
+            s.mode = m
+        }
+        func check(_ v: Int?, _ range: ClosedRange<Int>, _ option: String) throws -> Int? {
+            guard let v else { return nil }
+            guard range.contains(v) else { throw ModelError(field: option, value: "\(v)", allowed: "must be an integer from \(range.lowerBound) to \(range.upperBound)") }
+            return v
+        }
+        if let d = try check(dimension, InfiniteWidthSettings.dimensions, "--dim") { s.infinite.dimension = d }
+        if let n = try check(points, InfiniteWidthSettings.pointCounts, "--points") { s.infinite.points = n }
+        if let o = try check(order, InfiniteWidthSettings.orders, "--order") { s.infinite.order = o }
         // a model changed on the command line may make the file's selections point past the depth
         s.compare = s.compare.map { if case .ck(let l) = $0, l > depth { return .ck(depth) } else { return $0 } }
         if case .ck(let l) = s.selected, l > depth { s.selected = .ck(depth) }

@@ -1,0 +1,238 @@
+import Dispatch
+import Foundation
+import InfiniteWidth
+import LimitLaws
+import Synchronization
+
+/// What the infinite-width views are computed from: σ, depth and τ (the kernels), γ_ℓ (the
+/// linear-width law of the compare view), the mode's settings and the seed of the points.
+public struct InfiniteWidthRequest: Sendable, Hashable {
+    public var activation: Activation
+    public var depth: Int
+    public var tau: [Double]?
+    public var gammas: [Double]
+    public var settings: InfiniteWidthSettings
+    public var seed: UInt64
+
+    public init(activation: Activation, depth: Int, tau: [Double]? = nil, gammas: [Double],
+                settings: InfiniteWidthSettings, seed: UInt64) {
+        self.activation = activation; self.depth = depth; self.tau = tau; self.gammas = gammas
+        self.settings = settings; self.seed = seed
+    }
+
+    public init(state: ExplorerState) {
+        self.init(activation: state.model.activation, depth: state.depth, tau: state.model.tau,
+                  gammas: state.model.gammas, settings: state.infinite, seed: state.seed)
+    }
+}
+
+/// One sphere eigenvalue for display: degree k, multiplicity N(d, k), λ_k, its truncation bound
+/// and the share N(d,k)λ_k / K(1) of the trace.
+public struct SphereRow: Sendable, Hashable {
+    public var degree: Int
+    public var multiplicity: Double
+    public var lambda: Double
+    public var bound: Double
+    public var share: Double
+    public init(degree: Int, multiplicity: Double, lambda: Double, bound: Double, share: Double) {
+        self.degree = degree; self.multiplicity = multiplicity; self.lambda = lambda; self.bound = bound; self.share = share
+    }
+}
+
+/// One infinite-width kernel: its series coefficients and sphere spectrum.
+public struct InfiniteKernelData: Sendable {
+    public var kernel: InfiniteKernel
+    /// c_0 … c_N.
+    public var coefficients: [Double]
+    public var valueAtOne: Double
+    /// Σ_{j>N} c_j (bounds the truncation error on |ρ| ≤ 1).
+    public var tail: Double
+    public var sphere: [SphereRow]
+    /// Log-log slope of λ_k over the upper half of the degrees (nil if undefined).
+    public var slope: Double?
+    public init(kernel: InfiniteKernel, coefficients: [Double], valueAtOne: Double, tail: Double,
+                sphere: [SphereRow], slope: Double? = nil) {
+        self.kernel = kernel; self.coefficients = coefficients; self.valueAtOne = valueAtOne; self.tail = tail
+        self.sphere = sphere; self.slope = slope
+    }
+}
+
+/// The Gram spectra on the dataset (n points uniform on S^{d−1}): XᵀX, K_L and Θ_L.
+public struct DatasetGrams: Sendable {
+    public var input: GramSpectrum
+    public var ck: GramSpectrum
+    public var ntk: GramSpectrum
+    public init(input: GramSpectrum, ck: GramSpectrum, ntk: GramSpectrum) { self.input = input; self.ck = ck; self.ntk = ntk }
+}
+
+/// The compare view's data: the linear-width NTK law for the same σ, depth and inputs
+/// (input law Marcenko–Pastur(n/d), the model's γ_ℓ) and the KS distance to the infinite-width
+/// NTK Gram spectrum, also for γ_ℓ scaled down (the γ → 0 check).
+public struct InfiniteComparison: Sendable {
+    public var law: DisplaySpectrum
+    public var ks: Double
+    /// (factor applied to every γ_ℓ, KS) for factors 1, 0.1, 0.01.
+    public var gammaLimit: [GammaLimitPoint]
+    public init(law: DisplaySpectrum, ks: Double, gammaLimit: [GammaLimitPoint]) {
+        self.law = law; self.ks = ks; self.gammaLimit = gammaLimit
+    }
+}
+
+public struct GammaLimitPoint: Sendable, Hashable {
+    public var factor: Double
+    public var ks: Double
+    public var lawSecondMoment: Double
+    public init(factor: Double, ks: Double, lawSecondMoment: Double) { self.factor = factor; self.ks = ks; self.lawSecondMoment = lawSecondMoment }
+}
+
+/// Everything the infinite-width views draw. `dataset` and `comparison` arrive in a second stage
+/// (they need LAPACK and the engine); nil means "still computing" unless `error` says otherwise.
+public struct InfiniteWidthFrame: Sendable {
+    public var request: InfiniteWidthRequest
+    /// Hermite coefficients μ_0 … μ_{N+1} of σ.
+    public var hermite: [Double]
+    public var hermiteNote: String
+    /// K_0 … K_L and Θ_1 … Θ_L.
+    public var kernels: [InfiniteKernel: InfiniteKernelData]
+    public var dataset: DatasetGrams?
+    public var comparison: InfiniteComparison?
+    public var complete: Bool
+    public var error: String?
+    public init(request: InfiniteWidthRequest, hermite: [Double], hermiteNote: String = "",
+                kernels: [InfiniteKernel: InfiniteKernelData], dataset: DatasetGrams? = nil,
+                comparison: InfiniteComparison? = nil, complete: Bool = true, error: String? = nil) {
+        self.request = request; self.hermite = hermite; self.hermiteNote = hermiteNote; self.kernels = kernels
+        self.dataset = dataset; self.comparison = comparison; self.complete = complete; self.error = error
+    }
+
+    public var depth: Int { request.depth }
+}
+
+/// The computations (pure functions of the request; run off the interface thread).
+public enum InfiniteWidthCompute {
+    /// Largest degree of the sphere spectra.
+    public static func maxDegree(order: Int) -> Int { max(2, min(40, order / 2)) }
+
+    /// Stage 1: series, Hermite coefficients, sphere spectra.
+    public static func series(_ r: InfiniteWidthRequest) -> InfiniteWidthFrame {
+        let s = KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau)
+        var kernels: [InfiniteKernel: InfiniteKernelData] = [:]
+        let kmax = maxDegree(order: r.settings.order)
+        for k in [InfiniteKernel.ck(0)] + s.kernels {
+            let eig = SphereSpectrum.eigenvalues(s, kernel: k, dimension: r.settings.dimension, maxDegree: kmax)
+            let rows = eig.map { SphereRow(degree: $0.degree, multiplicity: $0.multiplicity, lambda: $0.lambda, bound: $0.errorBound, share: $0.traceShare) }
+            kernels[k] = InfiniteKernelData(kernel: k, coefficients: s.coefficients(k), valueAtOne: s.valueAtOne(k), tail: s.tail(k),
+                                            sphere: rows, slope: SphereSpectrum.decaySlope(eig, degrees: max(1, kmax / 2)...kmax))
+        }
+        let h = s.hermite
+        let note = "μ_k by \(h.method), trustworthy to k = \(h.trustworthyOrder)"
+        return InfiniteWidthFrame(request: r, hermite: h.mu, hermiteNote: note, kernels: kernels, complete: false)
+    }
+
+    /// Stage 2: the dataset Gram spectra and the comparison with the linear-width law.
+    public static func complete(_ frame: InfiniteWidthFrame, engine: LimitLawEngine = .init()) -> InfiniteWidthFrame {
+        var f = frame
+        f.complete = true
+        let r = frame.request
+        let s = KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau)
+        do {
+            let points = try InputPoints.make(.uniformSphere(n: r.settings.points, dimension: r.settings.dimension, seed: r.seed))
+            let d = try DatasetSpectra.compute(s, points: points)
+            f.dataset = DatasetGrams(input: d.input, ck: d.ck, ntk: d.ntk)
+        } catch {
+            f.error = "\(error)"
+            return f
+        }
+        let g0 = min(NetworkModel.gammaRange.upperBound, max(NetworkModel.gammaRange.lowerBound, r.settings.gamma0))
+        var points: [GammaLimitPoint] = []
+        for factor in [1.0, 0.1, 0.01] {
+            let gammas = r.gammas.map { min(NetworkModel.gammaRange.upperBound, max(NetworkModel.gammaRange.lowerBound, $0 * factor)) }
+            let model = NetworkModel(activation: r.activation, input: .marcenkoPastur(gamma0: g0), gammas: gammas, tau: r.tau)
+            guard (try? model.validate()) != nil else { continue }
+            let laws = engine.solve(model, options: SolveOptions(kernels: [.ntk]))
+            guard let law = laws.spectrum(.ntk), let ntk = f.dataset?.ntk else { continue }
+            let ks = LinearWidthComparison.ksDistance(ntk.eigenvalues, law)
+            points.append(GammaLimitPoint(factor: factor, ks: ks, lawSecondMoment: law.secondMoment))
+            if factor == 1 { f.comparison = InfiniteComparison(law: DisplaySpectrum(law), ks: ks, gammaLimit: []) }
+        }
+        f.comparison?.gammaLimit = points
+        return f
+    }
+
+    /// Both stages, synchronously (for `ntkscope render` and tests).
+    public static func compute(_ r: InfiniteWidthRequest) -> InfiniteWidthFrame {
+        complete(series(r))
+    }
+}
+
+/// Computes frames on a background queue, latest request only (like `SolveScheduler`), publishing
+/// the series stage first and the complete frame second. Finished frames are cached by request,
+/// so going back to earlier settings (undo, `w` twice) is immediate.
+public final class InfiniteWidthScheduler: Sendable {
+    struct Shared {
+        var pending: InfiniteWidthRequest?
+        var latest: InfiniteWidthRequest?
+        var running = false
+        var cache: [InfiniteWidthRequest: InfiniteWidthFrame] = [:]
+        var order: [InfiniteWidthRequest] = []
+        var result: InfiniteWidthFrame?
+    }
+    private let shared = Mutex(Shared())
+    private let queue = DispatchQueue(label: "ntkscope.infinite", qos: .userInitiated)
+    private let notify: @Sendable () -> Void
+    public static let cacheSize = 12
+
+    public init(notify: @escaping @Sendable () -> Void = {}) { self.notify = notify }
+
+    /// Asks for the frame of `request`; a cached one is published at once.
+    public func request(_ request: InfiniteWidthRequest) {
+        let start = shared.withLock { s -> Bool in
+            s.latest = request
+            if let cached = s.cache[request] { s.result = cached; s.pending = nil; return false }
+            s.pending = request
+            if s.running { return false }
+            s.running = true
+            return true
+        }
+        if start { queue.async { self.work() } } else if shared.withLock({ $0.result != nil }) { notify() }
+    }
+
+    private func isLatest(_ r: InfiniteWidthRequest) -> Bool { shared.withLock { $0.latest == r } }
+
+    private func publish(_ f: InfiniteWidthFrame) -> Bool {
+        let fresh = shared.withLock { s -> Bool in
+            if f.complete {
+                s.cache[f.request] = f
+                s.order.append(f.request)
+                if s.order.count > Self.cacheSize { s.cache[s.order.removeFirst()] = nil }
+            }
+            guard s.latest == f.request else { return false }
+            s.result = f
+            return true
+        }
+        if fresh { notify() }
+        return fresh
+    }
+
+    private func work() {
+        while true {
+            let job = shared.withLock { s -> InfiniteWidthRequest? in
+                guard let r = s.pending else { s.running = false; return nil }
+                s.pending = nil
+                return r
+            }
+            guard let r = job else { return }
+            let first = InfiniteWidthCompute.series(r)
+            _ = publish(first)
+            guard isLatest(r) else { continue }   // a newer request: drop stage 2
+            _ = publish(InfiniteWidthCompute.complete(first))
+        }
+    }
+
+    /// The newest published frame, once.
+    public func takeResult() -> InfiniteWidthFrame? {
+        shared.withLock { s in defer { s.result = nil }; return s.result }
+    }
+
+    public var isBusy: Bool { shared.withLock { $0.running } }
+}
