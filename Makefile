@@ -39,6 +39,7 @@ bench: setup
 	$(SWIFT) build -c release --product ntkscope-bench
 	@echo "machine: $$(nproc) cores, $$(lscpu | sed -n 's/^Model name: *//p'), $$(free -g | awk '/Mem:/{print $$2}') GiB"
 	taskset -c 0 .build/release/ntkscope-bench engine $(ARGS)
+	.build/release/ntkscope-bench explorer $(ARGS)
 	.build/release/ntkscope-bench sampling $(ARGS)
 
 clean:
