@@ -25,17 +25,7 @@ public enum InfiniteWidthLayout {
 
     /// Panels of the layers view: σ's Hermite decay, then one per depth ℓ = 1…L.
     public static func layersArrangement(depth: Int, width: Int, height: Int) -> (columns: Int, rows: Int)? {
-        let n = depth + 1
-        var best: (Int, Int)?
-        var bestScore = -1.0
-        for c in 1...max(1, n) {
-            let r = (n + c - 1) / c
-            let w = width / c, h = height / r
-            guard w >= minimumPanel.width, h >= minimumPanel.height else { continue }
-            let score = Double(min(w, 3 * h)) * Double(n) / Double(c * r)
-            if score > bestScore { bestScore = score; best = (c, r) }
-        }
-        return best.map { (columns: $0.0, rows: $0.1) }
+        ScreenLayout.panelArrangement(count: depth + 1, width: width, height: height, minimumPanel: minimumPanel)
     }
 
     public static func drawBody(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent) {

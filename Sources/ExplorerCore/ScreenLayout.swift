@@ -74,7 +74,8 @@ public enum ScreenLayout {
     }
 
     /// Columns × rows of panels for the layers view, or nil if none fits.
-    public static func panelArrangement(count n: Int, width: Int, height: Int) -> (columns: Int, rows: Int)? {
+    public static func panelArrangement(count n: Int, width: Int, height: Int,
+                                        minimumPanel: (width: Int, height: Int) = minimumPanel) -> (columns: Int, rows: Int)? {
         var best: (Int, Int)?
         var bestScore = -1.0
         for c in 1...max(1, n) {
