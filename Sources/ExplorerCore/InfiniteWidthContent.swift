@@ -2,6 +2,8 @@ import Dispatch
 import Foundation
 import InfiniteWidth
 import LimitLaws
+import NetworkSampling
+import PlotCanvas
 import Synchronization
 
 /// What the infinite-width views are computed from: σ, depth and τ (the kernels), γ_ℓ (the
@@ -73,8 +75,27 @@ public struct InfiniteComparison: Sendable {
     public var ks: Double
     /// (factor applied to every γ_ℓ, KS) for factors 1, 0.1, 0.01.
     public var gammaLimit: [GammaLimitPoint]
+    /// The solved law itself (for the sample's KS in stage 3; nil in hand-made content).
+    var limitLaw: LimitSpectrum?
     public init(law: DisplaySpectrum, ks: Double, gammaLimit: [GammaLimitPoint]) {
         self.law = law; self.ks = ks; self.gammaLimit = gammaLimit
+    }
+}
+
+/// A network of eq. (1) sampled at the model's widths d_ℓ = round(n/γ_ℓ) on the same n points
+/// (float32): its exact NTK eigenvalues and their KS distances. `eigenvalues` is nil when the
+/// sample was skipped or failed; `note` then says why.
+public struct InfiniteSample: Sendable {
+    /// d₀ = d, d₁ … d_L.
+    public var widths: [Int]
+    /// Eigenvalues of the sampled NTK JᵀJ, ascending.
+    public var eigenvalues: [Double]?
+    /// KS(sample, infinite-width Gram) and KS(sample, linear-width law).
+    public var ksVsGram: Double?
+    public var ksVsLaw: Double?
+    public var note: String?
+    public init(widths: [Int], eigenvalues: [Double]? = nil, ksVsGram: Double? = nil, ksVsLaw: Double? = nil, note: String? = nil) {
+        self.widths = widths; self.eigenvalues = eigenvalues; self.ksVsGram = ksVsGram; self.ksVsLaw = ksVsLaw; self.note = note
     }
 }
 
@@ -96,16 +117,20 @@ public struct InfiniteWidthFrame: Sendable {
     public var kernels: [InfiniteKernel: InfiniteKernelData]
     public var dataset: DatasetGrams?
     public var comparison: InfiniteComparison?
+    /// Stage 3: the sampled network (nil while sampling, or before stage 2).
+    public var sample: InfiniteSample?
     public var complete: Bool
     public var error: String?
     public init(request: InfiniteWidthRequest, hermite: [Double], hermiteNote: String = "",
                 kernels: [InfiniteKernel: InfiniteKernelData], dataset: DatasetGrams? = nil,
-                comparison: InfiniteComparison? = nil, complete: Bool = true, error: String? = nil) {
+                comparison: InfiniteComparison? = nil, sample: InfiniteSample? = nil, complete: Bool = true, error: String? = nil) {
         self.request = request; self.hermite = hermite; self.hermiteNote = hermiteNote; self.kernels = kernels
-        self.dataset = dataset; self.comparison = comparison; self.complete = complete; self.error = error
+        self.dataset = dataset; self.comparison = comparison; self.sample = sample; self.complete = complete; self.error = error
     }
 
     public var depth: Int { request.depth }
+    /// All three stages are done (the sample stage is skipped after an error).
+    public var finished: Bool { complete && (sample != nil || error != nil || dataset == nil) }
 }
 
 /// The computations (pure functions of the request; run off the interface thread).
@@ -153,15 +178,69 @@ public enum InfiniteWidthCompute {
             guard let law = laws.spectrum(.ntk), let ntk = f.dataset?.ntk else { continue }
             let ks = LinearWidthComparison.ksDistance(ntk.eigenvalues, law)
             points.append(GammaLimitPoint(factor: factor, ks: ks, lawSecondMoment: law.secondMoment))
-            if factor == 1 { f.comparison = InfiniteComparison(law: DisplaySpectrum(law), ks: ks, gammaLimit: []) }
+            if factor == 1 {
+                f.comparison = InfiniteComparison(law: DisplaySpectrum(law), ks: ks, gammaLimit: [])
+                f.comparison?.limitLaw = law
+            }
         }
         f.comparison?.gammaLimit = points
         return f
     }
 
-    /// Both stages, synchronously (for `ntkscope render` and tests).
+    /// Budgets of the sampled network (stage 3): Σ_ℓ d_ℓ·n entries of the hidden layers (memory:
+    /// float32 activations and σ′ are kept), and the estimated flops (forward and backward products
+    /// 4 Σ d_ℓ d_{ℓ−1} n, Grams 2 Σ d_ℓ n²). Beyond either the sample is skipped with a note.
+    public static let sampleEntryBudget = 6.0e7
+    public static let sampleFlopBudget = 4.0e11
+
+    /// The widths d₀ = d, d_ℓ = round(n/γ_ℓ) of the sampled network, and nil or why it is skipped.
+    public static func samplePlan(_ r: InfiniteWidthRequest) -> (widths: [Int], skip: String?) {
+        let n = r.settings.points
+        let w = [r.settings.dimension] + r.gammas.map { max(1, Int((Double(n) / $0).rounded())) }
+        let nd = Double(n)
+        let entries = w.dropFirst().reduce(0.0) { $0 + Double($1) * nd }
+        var flops = 0.0
+        for l in 1..<w.count { flops += 4 * Double(w[l]) * Double(w[l - 1]) * nd + 2 * Double(w[l]) * nd * nd }
+        if entries > sampleEntryBudget {
+            return (w, "skipped: Σ d_ℓ·n = \(AxisTicks.significant(entries, 2)) > \(AxisTicks.significant(sampleEntryBudget, 2))")
+        }
+        if flops > sampleFlopBudget {
+            return (w, "skipped: ≈\(AxisTicks.significant(flops, 2)) flop > \(AxisTicks.significant(sampleFlopBudget, 2))")
+        }
+        return (w, nil)
+    }
+
+    /// Stage 3: a network of eq. (1) at widths d_ℓ = round(n/γ_ℓ) on the same points (float32), its
+    /// exact NTK eigenvalues and their KS distances to the infinite-width Gram and the law.
+    public static func sample(_ frame: InfiniteWidthFrame, token: CancellationToken = CancellationToken()) -> InfiniteWidthFrame {
+        var f = frame
+        guard f.error == nil, let gram = f.dataset?.ntk else { return f }
+        let r = frame.request
+        let plan = samplePlan(r)
+        if let skip = plan.skip { f.sample = InfiniteSample(widths: plan.widths, note: skip); return f }
+        do {
+            let points = try InputPoints.make(.uniformSphere(n: r.settings.points, dimension: r.settings.dimension, seed: r.seed))
+            let data = DataMatrix(samples: points.count, features: points.dimension, values: points.columns)
+            let g0 = min(NetworkModel.gammaRange.upperBound, max(NetworkModel.gammaRange.lowerBound, r.settings.gamma0))
+            let model = NetworkModel(activation: r.activation, input: .marcenkoPastur(gamma0: g0), gammas: r.gammas, tau: r.tau)
+            let req = SamplingRequest(model: model, n: points.count, seed: r.seed, input: .data(data), ckLayers: [], ntk: true,
+                                      precision: .float32)
+            guard let ev = try NetworkSampler.spectra(req, token: token).first(where: { $0.kernel == .ntk })?.eigenvalues else {
+                f.sample = InfiniteSample(widths: plan.widths, note: "sample: no NTK spectrum")
+                return f
+            }
+            let law = f.comparison?.limitLaw
+            f.sample = InfiniteSample(widths: plan.widths, eigenvalues: ev, ksVsGram: LinearWidthComparison.ksDistance(ev, gram.eigenvalues),
+                                      ksVsLaw: law.map { LinearWidthComparison.ksDistance(ev, $0) })
+        } catch {
+            f.sample = InfiniteSample(widths: plan.widths, note: "sample failed: \(error)")
+        }
+        return f
+    }
+
+    /// All stages, synchronously (for `ntkscope render` and tests).
     public static func compute(_ r: InfiniteWidthRequest) -> InfiniteWidthFrame {
-        complete(series(r))
+        sample(complete(series(r)))
     }
 }
 
@@ -176,6 +255,8 @@ public final class InfiniteWidthScheduler: Sendable {
         var cache: [InfiniteWidthRequest: InfiniteWidthFrame] = [:]
         var order: [InfiniteWidthRequest] = []
         var result: InfiniteWidthFrame?
+        /// Cancels the running sample (stage 3) when a different request arrives.
+        var token: CancellationToken?
     }
     private let shared = Mutex(Shared())
     private let queue = DispatchQueue(label: "ntkscope.infinite", qos: .userInitiated)
@@ -187,8 +268,11 @@ public final class InfiniteWidthScheduler: Sendable {
     /// Asks for the frame of `request`; a cached one is published at once.
     public func request(_ request: InfiniteWidthRequest) {
         let start = shared.withLock { s -> Bool in
+            if let cached = s.cache[request] { s.latest = request; s.token?.cancel(); s.result = cached; s.pending = nil; return false }
+            // Already being computed (its later stages will be published): nothing to do.
+            if s.latest == request && s.running { return false }
+            s.token?.cancel()
             s.latest = request
-            if let cached = s.cache[request] { s.result = cached; s.pending = nil; return false }
             s.pending = request
             if s.running { return false }
             s.running = true
@@ -201,9 +285,9 @@ public final class InfiniteWidthScheduler: Sendable {
 
     private func publish(_ f: InfiniteWidthFrame) -> Bool {
         let fresh = shared.withLock { s -> Bool in
-            if f.complete {
+            if f.finished {
+                if s.cache[f.request] == nil { s.order.append(f.request) }
                 s.cache[f.request] = f
-                s.order.append(f.request)
                 if s.order.count > Self.cacheSize { s.cache[s.order.removeFirst()] = nil }
             }
             guard s.latest == f.request else { return false }
@@ -224,8 +308,20 @@ public final class InfiniteWidthScheduler: Sendable {
             guard let r = job else { return }
             let first = InfiniteWidthCompute.series(r)
             _ = publish(first)
-            guard isLatest(r) else { continue }   // a newer request: drop stage 2
-            _ = publish(InfiniteWidthCompute.complete(first))
+            guard isLatest(r) else { continue }   // a newer request: drop stages 2 and 3
+            let second = InfiniteWidthCompute.complete(first)
+            _ = publish(second)
+            guard isLatest(r), !second.finished else { continue }
+            let token = CancellationToken()
+            let current = shared.withLock { s -> Bool in
+                guard s.latest == r else { return false }
+                s.token = token
+                return true
+            }
+            guard current else { continue }
+            let third = InfiniteWidthCompute.sample(second, token: token)
+            shared.withLock { s in if s.token === token { s.token = nil } }
+            if !token.isCancelled { _ = publish(third) }
         }
     }
 

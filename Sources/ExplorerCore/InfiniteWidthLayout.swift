@@ -17,6 +17,7 @@ public enum InfiniteWidthLayout {
         if let f = content.infinite {
             if f.request != InfiniteWidthRequest(state: state) { t += "  computing…" }
             else if !f.complete { t += "  Gram spectra…" }
+            else if !f.finished { t += "  sampling a network…" }
         } else {
             t += "  computing…"
         }
@@ -195,14 +196,22 @@ public enum InfiniteWidthLayout {
 
     // MARK: compare
 
+    /// A histogram as a step outline (for a second empirical series over a filled histogram).
+    static func stepCurve(_ h: PlotHistogram) -> PlotCurve {
+        var x: [Double] = [], y: [Double] = []
+        for (i, v) in h.densities.enumerated() { x += [h.edges[i], h.edges[i + 1]]; y += [v, v] }
+        return PlotCurve(role: h.role, x: x, y: y)
+    }
+
     static func drawCompare(_ body: inout ScreenGrid, state: ExplorerState, frame: InfiniteWidthFrame) {
         let L = frame.depth
         let leftWidth = body.width * 3 / 5
         let infoWidth = body.width - leftWidth - 1
         let settings = frame.request.settings
-        body.write(" Θ\(ScreenLayout.subscriptDigits(L)): infinite width vs linear width ", x: 0, y: 0, role: .title, attributes: [.bold])
-        var lx = body.write(" ▮ infinite-width Gram, n = \(settings.points), d = \(settings.dimension)", x: 0, y: 1, role: .seriesA, maxWidth: leftWidth)
-        lx += body.write("  ▬ linear-width law (γ_ℓ, γ₀ = n/d)", x: lx, y: 1, role: .seriesB, maxWidth: max(0, leftWidth - lx))
+        let tx = body.write(" Θ\(ScreenLayout.subscriptDigits(L)): infinite width vs linear width ", x: 0, y: 0, role: .title, attributes: [.bold])
+        body.write(" n = \(settings.points), d = \(settings.dimension), law: γ_ℓ, γ₀ = n/d", x: tx, y: 0, role: .dim, maxWidth: max(0, leftWidth - tx))
+        var lx = body.write(" ▮ infinite-width Gram", x: 0, y: 1, role: .seriesA, maxWidth: leftWidth)
+        lx += body.write("  ▬ linear-width law", x: lx, y: 1, role: .seriesB, maxWidth: max(0, leftWidth - lx))
         guard let d = frame.dataset, let c = frame.comparison else {
             body.writeCentered(frame.error.map { "failed: \($0)" } ?? "computing the Gram spectrum and the law…", x: 0, span: leftWidth,
                                y: body.height / 2, role: frame.error == nil ? .dim : .warning)
@@ -210,13 +219,19 @@ public enum InfiniteWidthLayout {
         }
         let ev = d.ntk.eigenvalues
         let law = c.law
-        var lo = min(law.fullRange.lowerBound, ev.min() ?? 0), hi = max(law.fullRange.upperBound, ev.max() ?? 1)
+        let sampled = frame.sample?.eigenvalues ?? []
+        if !sampled.isEmpty {
+            lx += body.write("  ┄ sampled network", x: lx, y: 1, role: .empirical, maxWidth: max(0, leftWidth - lx))
+        }
+        var lo = min(law.fullRange.lowerBound, ev.min() ?? 0, sampled.min() ?? .infinity)
+        var hi = max(law.fullRange.upperBound, ev.max() ?? 1, sampled.max() ?? -.infinity)
         if state.display.zoom > 0 { hi = lo + (hi - lo) / Double(1 << state.display.zoom) }
         if !(hi > lo) { lo = 0; hi = 1 }
         var p = DensityPlot(xRange: lo...hi, yScale: state.display.yScale, mode: state.display.canvas)
         let bins = max(10, min(120, (leftWidth - 8) * state.display.canvas.pixelsPerCell.x / 2))
         p.histograms = [PlotHistogram.binning(ev, range: lo...hi, bins: bins, role: .seriesA)]
         p.curves = [PlotCurve(role: .seriesB, x: law.x, y: law.density)]
+        if !sampled.isEmpty { p.curves.append(stepCurve(PlotHistogram.binning(sampled, range: lo...hi, bins: max(5, bins / 2), role: .empirical))) }
         p.markers = law.atoms.filter { $0.mass >= 0.0005 }.map { PlotMarker(role: .seriesB, x: $0.location) }
         p.xTickTarget = max(2, (leftWidth - 8) / 9)
         body.paste(p.render(width: leftWidth - 1, height: body.height - 3), x: 0, y: 2)
@@ -227,6 +242,20 @@ public enum InfiniteWidthLayout {
         lines.append(("  KS(Gram, law) = \(String(format: "%.4f", c.ks))", .text))
         lines.append(("  mean    Gram \(sig(d.ntk.mean, 4))  law \(sig(law.mean, 4))", .text))
         lines.append(("  E λ²    Gram \(sig(d.ntk.secondMoment, 4))  law \(sig(law.secondMoment, 4))", .text))
+        lines.append(("sampled network, widths d_ℓ = round(n/γ_ℓ)", .title))
+        if let sm = frame.sample {
+            lines.append(("  d_ℓ = " + sm.widths.dropFirst().map(String.init).joined(separator: ", ") + "  (float32, exact NTK)", .dim))
+            if let e = sm.eigenvalues {
+                lines.append(("  KS(sample, Gram) = \(sm.ksVsGram.map { String(format: "%.4f", $0) } ?? "–")", .text))
+                lines.append(("  KS(sample, law)  = \(sm.ksVsLaw.map { String(format: "%.4f", $0) } ?? "–")", .text))
+                let m = e.reduce(0, +) / Double(max(1, e.count)), m2 = e.reduce(0) { $0 + $1 * $1 } / Double(max(1, e.count))
+                lines.append(("  mean \(sig(m, 4))  E λ² \(sig(m2, 4))", .text))
+            } else if let note = sm.note {
+                lines.append(("  " + note, .warning))
+            }
+        } else {
+            lines.append(("  sampling…", .dim))
+        }
         lines.append(("γ → 0 check (every γ_ℓ × f)", .title))
         lines.append(("     f      KS    E λ² law", .dim))
         for g in c.gammaLimit {

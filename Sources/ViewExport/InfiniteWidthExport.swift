@@ -30,7 +30,7 @@ extension ViewExport {
         let session = Session(state: state)
         var out = "# \(toolVersion) view export (csv, infinite width); the session: \(configLine(session))\n"
         out += "# kind: hermite (index k, value mu_k); coefficient (index j, value c_j of the series); sphere (index k, value lambda_k, multiplicity N(d,k), bound);\n"
-        out += "# gram (index i, value = i-th eigenvalue of the Gram on the dataset, largest first); law (compare view: value x, multiplicity = density); gamma_limit (index = factor on every gamma, value = KS)\n"
+        out += "# gram (index i, value = i-th eigenvalue of the Gram on the dataset, largest first); law (compare view: value x, multiplicity = density); gamma_limit (index = factor on every gamma, value = KS); sampled (compare view: i-th eigenvalue of a sampled network's NTK, largest first)\n"
         guard let f = content.infinite else { return out + "# (not computed)\n" + infiniteCSVHeader + "\n" }
         let s = f.request.settings
         out += "# d = \(s.dimension), n = \(s.points), order = \(s.order), seed = \(f.request.seed); \(f.hermiteNote)\n"
@@ -45,6 +45,11 @@ extension ViewExport {
             }
         }
         if let c = f.comparison { out += "# linear-width NTK law (input Marcenko-Pastur n/d, model gammas): KS to the Gram = \(number(c.ks))\n" }
+        if let sm = f.sample {
+            out += "# sampled network (widths " + sm.widths.map(String.init).joined(separator: ", ") + ", float32, exact NTK): "
+            out += sm.eigenvalues == nil ? (sm.note ?? "no spectrum") + "\n"
+                : "KS to the Gram = \(sm.ksVsGram.map(number) ?? ""), KS to the law = \(sm.ksVsLaw.map(number) ?? "")\n"
+        }
         out += infiniteCSVHeader + "\n"
         for (k, mu) in f.hermite.enumerated() { out += "hermite,sigma,0,\(k),\(number(mu)),,\n" }
         let kernels: [InfiniteKernel]
@@ -68,6 +73,9 @@ extension ViewExport {
         if state.view == .compare, let c = f.comparison {
             for (i, (x, y)) in zip(c.law.x, c.law.density).enumerated() { out += "law,ntk,\(f.depth),\(i),\(number(x)),\(number(y)),\n" }
             for g in c.gammaLimit { out += "gamma_limit,ntk,\(f.depth),\(number(g.factor)),\(number(g.ks)),,\n" }
+        }
+        if state.view == .compare, let e = f.sample?.eigenvalues {
+            for (i, v) in e.reversed().enumerated() { out += "sampled,ntk,\(f.depth),\(i),\(number(v)),,\n" }
         }
         return out
     }
@@ -109,6 +117,14 @@ extension ViewExport {
                                  ("mean", .number(c.law.mean)), ("second_moment", .number(c.law.secondMoment))])),
                 ("gamma_limit", .array(c.gammaLimit.map { .object([("factor", .number($0.factor)), ("ks", .number($0.ks)),
                                                                    ("law_second_moment", .number($0.lawSecondMoment))]) })),
+            ])))
+        }
+        if let sm = f.sample {
+            root.append(("sample", .object([
+                ("kernel", .string("ntk")), ("widths", .array(sm.widths.map { .int($0) })), ("precision", .string("float32")),
+                ("eigenvalues", sm.eigenvalues.map { .numbers(Array($0.reversed())) } ?? .null),
+                ("ks_to_gram", sm.ksVsGram.map { .number($0) } ?? .null), ("ks_to_law", sm.ksVsLaw.map { .number($0) } ?? .null),
+                ("note", sm.note.map { .string($0) } ?? .null),
             ])))
         }
         if let e = f.error { root.append(("error", .string(e))) }
@@ -179,19 +195,30 @@ extension ViewExport {
         case .compare:
             guard let d = frame.dataset, let c = frame.comparison else { break }
             let ev = d.ntk.eigenvalues
-            let lo = min(c.law.fullRange.lowerBound, ev.min() ?? 0), hi = max(c.law.fullRange.upperBound, ev.max() ?? 1)
-            let bins = 60, w = (hi - lo) / Double(bins)
-            var counts = Array(repeating: 0.0, count: bins)
-            for e in ev where w > 0 { counts[min(bins - 1, max(0, Int((e - lo) / w)))] += 1 }
-            var hist: [(Double, Double)] = []
-            for (i, n) in counts.enumerated() {
-                let y = n / (Double(ev.count) * w)
-                hist += [(lo + Double(i) * w, y), (lo + Double(i + 1) * w, y)]
+            let sampled = frame.sample?.eigenvalues ?? []
+            let lo = min(c.law.fullRange.lowerBound, ev.min() ?? 0, sampled.min() ?? .infinity)
+            let hi = max(c.law.fullRange.upperBound, ev.max() ?? 1, sampled.max() ?? -.infinity)
+            func steps(_ values: [Double], bins: Int) -> [(Double, Double)] {
+                let w = (hi - lo) / Double(bins)
+                var counts = Array(repeating: 0.0, count: bins)
+                for e in values where w > 0 { counts[min(bins - 1, max(0, Int((e - lo) / w)))] += 1 }
+                var hist: [(Double, Double)] = []
+                for (i, n) in counts.enumerated() {
+                    let y = w > 0 ? n / (Double(max(1, values.count)) * w) : 0
+                    hist += [(lo + Double(i) * w, y), (lo + Double(i + 1) * w, y)]
+                }
+                return hist
+            }
+            let hist = steps(ev, bins: 60)
+            var series: [(ColorRole, [(Double, Double)])] = [(.seriesA, hist), (.seriesB, Array(zip(c.law.x, c.law.density)))]
+            var sampleTitle = ""
+            if !sampled.isEmpty, let sm = frame.sample {
+                series.append((.empirical, steps(sampled, bins: 30)))
+                sampleTitle = "; sampled network (empirical colour): KS to Gram \(sm.ksVsGram.map { String(format: "%.4f", $0) } ?? "–"), to law \(sm.ksVsLaw.map { String(format: "%.4f", $0) } ?? "–")"
             }
             xyPanel(&svg, rect: (body.x, body.y, body.w, body.h), title: "Θ_\(L): infinite-width Gram (histogram) vs linear-width law (curve); KS = \(String(format: "%.4f", c.ks)); γ → 0: "
-                        + c.gammaLimit.map { "×\(ModelSummary.format($0.factor)) KS \(String(format: "%.3f", $0.ks))" }.joined(separator: ", "),
-                    xLabel: "eigenvalue", logX: false, logY: false,
-                    series: [(.seriesA, hist), (.seriesB, Array(zip(c.law.x, c.law.density)))])
+                        + c.gammaLimit.map { "×\(ModelSummary.format($0.factor)) KS \(String(format: "%.3f", $0.ks))" }.joined(separator: ", ") + sampleTitle,
+                    xLabel: "eigenvalue", logX: false, logY: false, series: series)
         }
         svg.line("</svg>")
         return svg.out

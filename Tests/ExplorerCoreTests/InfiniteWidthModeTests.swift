@@ -32,7 +32,7 @@ enum InfiniteFixture {
         return DisplaySpectrum(kernel: .ntk, x: xs, density: ys, support: [0.5...4.5], mean: 2.5, secondMoment: 7.25)
     }
 
-    static func frame(complete: Bool = true) -> InfiniteWidthFrame {
+    static func frame(complete: Bool = true, sampled: Bool = true) -> InfiniteWidthFrame {
         let s = state(.layers)
         var kernels: [InfiniteKernel: InfiniteKernelData] = [:]
         kernels[.ck(0)] = kernel(.ck(0), rate: 0.01, at1: 1)
@@ -53,6 +53,10 @@ enum InfiniteFixture {
                 GammaLimitPoint(factor: 1, ks: 0.12, lawSecondMoment: 7.9),
                 GammaLimitPoint(factor: 0.1, ks: 0.04, lawSecondMoment: 7.3),
                 GammaLimitPoint(factor: 0.01, ks: 0.02, lawSecondMoment: 7.25)])
+            if sampled {
+                let e = (0..<100).map { 0.4 + 4.4 * pow(Double($0) / 99, 1.2) }
+                f.sample = InfiniteSample(widths: [50, 200, 125], eigenvalues: e, ksVsGram: 0.0731, ksVsLaw: 0.1377)
+            }
         }
         return f
     }
@@ -190,6 +194,23 @@ enum InfiniteFixture {
         #expect(text.contains("computing…"))
     }
 
+    @Test func sampledNetworkStatsAppearWhenProvided() {
+        let text = screen(.compare)
+        #expect(text.contains("sampled network"))
+        #expect(text.contains("d_ℓ = 200, 125"))
+        #expect(text.contains("KS(sample, Gram) = 0.0731"))
+        #expect(text.contains("KS(sample, law)  = 0.1377"))
+        #expect(!text.contains("sampling"))
+        var c = InfiniteFixture.content()
+        c.infinite = InfiniteFixture.frame(sampled: false)
+        let waiting = screen(.compare, content: c)
+        #expect(waiting.contains("sampling…") && !waiting.contains("KS(sample"))
+        #expect(waiting.contains("sampling a network…"))
+        c.infinite?.sample = InfiniteSample(widths: [50, 2_400_000], note: "skipped: Σ d_ℓ·n = 2.4e8 > 6e7")
+        let skipped = screen(.compare, content: c)
+        #expect(skipped.contains("skipped: Σ d_ℓ·n = 2.4e8") && !skipped.contains("KS(sample"))
+    }
+
     @Test func everyCanvasAndSmallSizesRender() {
         for canvas in CanvasMode.allCases {
             var s = InfiniteFixture.state(.layers)
@@ -225,6 +246,24 @@ enum InfiniteFixture {
         let c = try! #require(f.comparison)
         #expect(c.gammaLimit.count == 3)
         #expect(c.gammaLimit.last!.ks < c.gammaLimit.first!.ks)
+        // stage 3: a network of widths n/γ_ℓ = 240 on the same points, its exact NTK
+        let sample = try! #require(f.sample)
+        #expect(sample.widths == [240, 240, 240] && sample.note == nil)
+        let e = try! #require(sample.eigenvalues)
+        #expect(e.count == 120)
+        let trace = e.reduce(0, +)
+        #expect(abs(trace / f.dataset!.ntk.trace - 1) < 0.2)   // one common O(√(2/width)) factor (‖w‖²/d_L)
+        #expect(sample.ksVsGram! < 0.5 && sample.ksVsLaw! < 0.5)
+    }
+
+    @Test func sampleIsSkippedOverBudget() {
+        let r = InfiniteWidthRequest(activation: try! Activation.named("tanh"), depth: 2, gammas: [0.001, 0.001],
+                                     settings: InfiniteWidthSettings(dimension: 400, points: 2400, order: 40), seed: 3)
+        let plan = InfiniteWidthCompute.samplePlan(r)
+        #expect(plan.widths == [400, 2_400_000, 2_400_000])
+        #expect(plan.skip?.hasPrefix("skipped") == true)
+        let ok = InfiniteWidthRequest(activation: r.activation, depth: 2, gammas: [0.5, 0.5], settings: r.settings, seed: 3)
+        #expect(InfiniteWidthCompute.samplePlan(ok).skip == nil)
     }
 
     @Test func schedulerPublishesTheLatestRequestAndCaches() async throws {
@@ -234,11 +273,14 @@ enum InfiniteFixture {
         scheduler.request(r)
         var frame: InfiniteWidthFrame?
         // no timing assumption: poll until the complete frame is there (bounded only by the test runner)
-        while frame?.complete != true {
-            if let f = scheduler.takeResult() { frame = f } else { try await Task.sleep(nanoseconds: 1_000_000) }
+        var stages: [Bool] = []
+        while frame?.finished != true {
+            if let f = scheduler.takeResult() { frame = f; stages.append(f.sample != nil) } else { try await Task.sleep(nanoseconds: 1_000_000) }
         }
         #expect(frame?.request == r)
+        #expect(frame?.sample?.eigenvalues?.count == 40)
+        #expect(stages.last == true)
         scheduler.request(r)   // cached: published at once
-        #expect(scheduler.takeResult()?.complete == true)
+        #expect(scheduler.takeResult()?.sample != nil)
     }
 }

@@ -50,6 +50,9 @@ import Testing
         let compare = Self.state(.compare)
         let c = ViewExport.export(.csv, state: compare, content: Self.content(compare), width: 120, height: 36, theme: Fixture.theme)
         #expect(c.contains("\nlaw,ntk,2,") && c.contains("\ngamma_limit,ntk,2,"))
+        #expect(c.split(separator: "\n").filter { $0.hasPrefix("sampled,ntk,2,") }.count == 30)
+        #expect(c.contains("# sampled network (widths 40, "))
+        #expect(!csv.contains("\nsampled,"))   // only in the compare view
     }
 
     @Test func jsonHasTheInfiniteWidthObject() throws {
@@ -64,6 +67,9 @@ import Testing
         let gram = try #require(inf["gram"] as? [String: Any])
         #expect(((gram["ntk"] as? [String: Any])?["eigenvalues"] as? [Any])?.count == 30)
         #expect((inf["comparison"] as? [String: Any])?["gamma_limit"] != nil)
+        let sample = try #require(inf["sample"] as? [String: Any])
+        #expect((sample["eigenvalues"] as? [Any])?.count == 30)
+        #expect(sample["ks_to_gram"] as? Double != nil && sample["ks_to_law"] as? Double != nil)
         #expect((root["config"] as? [String: Any])?["infinite"] != nil)
     }
 
