@@ -11,16 +11,21 @@ public struct GramSpectrum: Sendable {
     public var effectiveRank: Double { lambdaMax > 0 ? trace / lambdaMax : 0 }
     /// λ_max / Tr K.
     public var maxShare: Double { trace > 0 ? lambdaMax / trace : 0 }
-    /// Outliers: eigenvalues of the same order as λ_max, i.e. ≥ outlierFraction · λ_max.
-    public let outlierFraction: Double
-    public var outliers: Int { eigenvalues.filter { $0 >= outlierFraction * lambdaMax }.count }
+    /// Outliers: eigenvalues standing out of the bulk, above `outlierFactor` × the bulk's 90th
+    /// percentile (a flat spectrum has none; a spike such as a strong principal component counts).
+    public let outlierFactor: Double
+    public var bulkEdge: Double {
+        guard !eigenvalues.isEmpty else { return 0 }
+        return eigenvalues[min(eigenvalues.count - 1, eigenvalues.count / 10)]   // descending order
+    }
+    public var outliers: Int { eigenvalues.filter { $0 > outlierFactor * bulkEdge }.count }
     /// Bound on the largest entrywise error of the Gram from truncating the series (0 if exact).
     public let entryErrorBound: Double
 
-    public init(eigenvalues: [Double], trace: Double, outlierFraction: Double = 0.1, entryErrorBound: Double = 0) {
+    public init(eigenvalues: [Double], trace: Double, outlierFactor: Double = 3, entryErrorBound: Double = 0) {
         self.eigenvalues = eigenvalues.sorted(by: >)
         self.trace = trace
-        self.outlierFraction = outlierFraction
+        self.outlierFactor = outlierFactor
         self.entryErrorBound = entryErrorBound
     }
 
@@ -79,20 +84,20 @@ public enum KernelGram {
 
     /// Spectrum summary of a kernel's Gram on the given points.
     public static func spectrum(_ series: KernelSeries, kernel: InfiniteKernel, points: InputPoints,
-                                innerProducts: [Double]? = nil, outlierFraction: Double = 0.1) throws -> GramSpectrum {
+                                innerProducts: [Double]? = nil, outlierFactor: Double = 3) throws -> GramSpectrum {
         let g = innerProducts ?? points.innerProducts()
         let (k, err) = gram(series, kernel: kernel, innerProducts: g, n: points.count)
         let ev = try symmetricEigenvalues(k, n: points.count)
         return GramSpectrum(eigenvalues: ev, trace: Double(points.count) * series.valueAtOne(kernel),
-                            outlierFraction: outlierFraction, entryErrorBound: err)
+                            outlierFactor: outlierFactor, entryErrorBound: err)
     }
 
     /// Spectrum summary of the input Gram X^T X.
     public static func inputSpectrum(points: InputPoints, innerProducts: [Double]? = nil,
-                                     outlierFraction: Double = 0.1) throws -> GramSpectrum {
+                                     outlierFactor: Double = 3) throws -> GramSpectrum {
         let g = innerProducts ?? points.innerProducts()
         let ev = try symmetricEigenvalues(g, n: points.count)
-        return GramSpectrum(eigenvalues: ev, trace: Double(points.count), outlierFraction: outlierFraction)
+        return GramSpectrum(eigenvalues: ev, trace: Double(points.count), outlierFactor: outlierFactor)
     }
 }
 
@@ -105,12 +110,12 @@ public struct DatasetSpectra: Sendable {
     public var ntkToInputEffectiveRank: Double { input.effectiveRank > 0 ? ntk.effectiveRank / input.effectiveRank : 0 }
 
     /// Computes all three (one dsyrk, two Grams, three dsyevd).
-    public static func compute(_ series: KernelSeries, points: InputPoints, outlierFraction: Double = 0.1) throws -> DatasetSpectra {
+    public static func compute(_ series: KernelSeries, points: InputPoints, outlierFactor: Double = 3) throws -> DatasetSpectra {
         let g = points.innerProducts()
         let L = series.depth
         return DatasetSpectra(
-            input: try KernelGram.inputSpectrum(points: points, innerProducts: g, outlierFraction: outlierFraction),
-            ck: try KernelGram.spectrum(series, kernel: .ck(L), points: points, innerProducts: g, outlierFraction: outlierFraction),
-            ntk: try KernelGram.spectrum(series, kernel: .ntk(L), points: points, innerProducts: g, outlierFraction: outlierFraction))
+            input: try KernelGram.inputSpectrum(points: points, innerProducts: g, outlierFactor: outlierFactor),
+            ck: try KernelGram.spectrum(series, kernel: .ck(L), points: points, innerProducts: g, outlierFactor: outlierFactor),
+            ntk: try KernelGram.spectrum(series, kernel: .ntk(L), points: points, innerProducts: g, outlierFactor: outlierFactor))
     }
 }

@@ -79,7 +79,9 @@ import LimitLaws
         // dominant constant mode: λ_max carries a small share and the spectrum is flatter than XᵀX's.
         #expect(abs(d.ntk.effectiveRank - d.ntk.trace / d.ntk.lambdaMax) < 1e-9)
         #expect(abs(d.ntk.maxShare * d.ntk.effectiveRank - 1) < 1e-12)
-        #expect(d.ntk.outliers == d.ntk.eigenvalues.filter { $0 >= 0.1 * d.ntk.lambdaMax }.count)
+        #expect(d.ntk.outliers == d.ntk.eigenvalues.filter { $0 > 3 * d.ntk.bulkEdge }.count)
+        #expect(GramSpectrum(eigenvalues: [100] + Array(repeating: 1.0, count: 99), trace: 199).outliers == 1)
+        #expect(GramSpectrum(eigenvalues: (1...100).map { Double($0) }, trace: 5050).outliers == 0)
         #expect(d.ntk.effectiveRank > d.input.effectiveRank)
         let parsed = try InputPoints.parse("# x y z\nx,y,z\n1, 0, 0\n0 2 0\n3,4,0\n", source: "t.csv")
         #expect(parsed.count == 3 && parsed.dimension == 3)
