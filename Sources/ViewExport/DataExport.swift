@@ -155,7 +155,7 @@ enum JSON {
     func serialized(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent), inner = String(repeating: "  ", count: indent + 1)
         switch self {
-        case .string(let s): return JSON.quote(s)
+        case .string(let s): return quotedString(s)
         case .number(let x): return JSON.format(x)
         case .int(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
@@ -166,28 +166,12 @@ enum JSON {
             return "[\n" + items.map { inner + $0.serialized(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
         case .object(let pairs):
             if pairs.isEmpty { return "{}" }
-            return "{\n" + pairs.map { inner + JSON.quote($0.0) + ": " + $0.1.serialized(indent: indent + 1) }.joined(separator: ",\n")
+            return "{\n" + pairs.map { inner + quotedString($0.0) + ": " + $0.1.serialized(indent: indent + 1) }.joined(separator: ",\n")
                 + "\n" + pad + "}"
         }
     }
 
     static func format(_ x: Double) -> String {
         x.isFinite ? "\(x)" : "null"
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

@@ -156,21 +156,6 @@ public enum SessionFile {
         }
     }
 
-    static func tomlString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7f { out += String(format: "\\u%04X", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
 
     /// TOML float with Swift's shortest round-trip digits ("3.0", "0.1", "1e-05", "nan", "inf").
     static func tomlDouble(_ x: Double) -> String {
@@ -210,7 +195,7 @@ public enum SessionFile {
 
             """
         let (spec, b) = activationSpec(s.model.activation)
-        t += "activation = \(tomlString(spec))\n"
+        t += "activation = \(quotedString(spec))\n"
         if let b { t += "b_sigma = \(tomlDouble(b))\n" }
         switch s.model.input {
         case .marcenkoPastur(let g0):
@@ -219,22 +204,22 @@ public enum SessionFile {
             t += "input = \"orthonormal\"\n"
         case .discrete(let e):
             t += "input = \"eigenvalues\"\n"
-            if let label = s.inputLabel { t += "input_label = \(tomlString(label))\n" }
+            if let label = s.inputLabel { t += "input_label = \(quotedString(label))\n" }
             t += "input_eigenvalues = \(tomlArray(e))\n"
         }
-        if case .discrete = s.model.input {} else if let label = s.inputLabel { t += "input_label = \(tomlString(label))\n" }
+        if case .discrete = s.model.input {} else if let label = s.inputLabel { t += "input_label = \(quotedString(label))\n" }
         t += "gammas = \(tomlArray(s.model.gammas))\n"
         if let tau = s.model.tau { t += "tau = \(tomlArray(tau))\n" }
         t += """
 
             [view]
-            view = \(tomlString(s.view.rawValue))
-            selected = \(tomlString(kernelName(s.selected)))
-            compare = [\(s.compare.map { tomlString(kernelName($0)) }.joined(separator: ", "))]
-            y_scale = \(tomlString(s.display.yScale.rawValue))
+            view = \(quotedString(s.view.rawValue))
+            selected = \(quotedString(kernelName(s.selected)))
+            compare = [\(s.compare.map { quotedString(kernelName($0)) }.joined(separator: ", "))]
+            y_scale = \(quotedString(s.display.yScale.rawValue))
             zoom = \(s.display.zoom)
-            canvas = \(tomlString(s.display.canvas.rawValue))
-            theme = \(tomlString(s.theme))
+            canvas = \(quotedString(s.display.canvas.rawValue))
+            theme = \(quotedString(s.theme))
             all_layers = \(s.allLayers)
 
             [empirical]
