@@ -53,6 +53,9 @@ public struct DisplaySpectrum: Sendable {
     }
 
     /// Mass (continuous + atoms) in [lo, hi].
+    /// Atoms worth drawing or listing (mass ≥ 0.05%).
+    public var visibleAtoms: [PointMass] { atoms.filter { $0.mass >= 0.0005 } }
+
     public func mass(in range: ClosedRange<Double>) -> Double {
         var m = atoms.filter { range.contains($0.location) }.map(\.mass).reduce(0, +)
         guard x.count >= 2 else { return m }

@@ -232,7 +232,7 @@ public enum InfiniteWidthLayout {
         p.histograms = [PlotHistogram.binning(ev, range: lo...hi, bins: bins, role: .seriesA)]
         p.curves = [PlotCurve(role: .seriesB, x: law.x, y: law.density)]
         if !sampled.isEmpty { p.curves.append(stepCurve(PlotHistogram.binning(sampled, range: lo...hi, bins: max(5, bins / 2), role: .empirical))) }
-        p.markers = law.atoms.filter { $0.mass >= 0.0005 }.map { PlotMarker(role: .seriesB, x: $0.location) }
+        p.markers = law.visibleAtoms.map { PlotMarker(role: .seriesB, x: $0.location) }
         p.xTickTarget = max(2, (leftWidth - 8) / 9)
         body.paste(p.render(width: leftWidth - 1, height: body.height - 3), x: 0, y: 2)
         body.write("atoms of the law: " + ScreenLayout.atomsText(law), x: 0, y: body.height - 1, role: .seriesB, maxWidth: leftWidth - 1)

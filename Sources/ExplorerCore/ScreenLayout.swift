@@ -180,12 +180,33 @@ public enum ScreenLayout {
     }
 
     static func atomsText(_ s: DisplaySpectrum) -> String {
-        let atoms = s.atoms.filter { $0.mass >= 0.0005 }
+        let atoms = s.visibleAtoms
         if atoms.isEmpty { return "no atoms · mean \(AxisTicks.significant(s.mean))" }
         return atoms.map { "atom at \(AxisTicks.significant($0.location, 2)): \(percent($0.mass))" }.joined(separator: " · ")
     }
 
-    static func percent(_ m: Double) -> String {
+    /// The facts block of the focus view (support, atoms, moments, continuous mass), shared by the
+    /// screen and the SVG export.
+    public static func lawFacts(_ s: DisplaySpectrum, maxIntervals: Int, maxAtoms: Int) -> [(String, ColorRole)] {
+        let sig = { (v: Double) in AxisTicks.significant(v, 4) }
+        var lines: [(String, ColorRole)] = [("support", .title)]
+        if s.support.isEmpty { lines.append(("  (none)", .text)) }
+        for r in s.support.prefix(maxIntervals) { lines.append(("  [\(sig(r.lowerBound)), \(sig(r.upperBound))]", .text)) }
+        if s.support.count > maxIntervals { lines.append(("  … \(s.support.count - maxIntervals) more", .dim)) }
+        lines.append(("atoms", .title))
+        let atoms = s.visibleAtoms
+        if atoms.isEmpty { lines.append(("  none", .text)) }
+        for a in atoms.prefix(maxAtoms) { lines.append(("  at \(sig(a.location)): \(percent(a.mass))", .text)) }
+        lines.append(("moments", .title))
+        lines.append(("  mean      \(sig(s.mean))", .text))
+        lines.append(("  E λ²      \(sig(s.secondMoment))", .text))
+        lines.append(("  variance  \(sig(s.secondMoment - s.mean * s.mean))", .text))
+        lines.append(("mass", .title))
+        lines.append(("  continuous  \(percent(s.continuousMass))", .text))
+        return lines
+    }
+
+    public static func percent(_ m: Double) -> String {
         m >= 0.1 ? "\(Int((m * 100).rounded()))%" : String(format: "%.1f%%", m * 100)
     }
 
@@ -205,7 +226,7 @@ public enum ScreenLayout {
             p.histograms.append(PlotHistogram.binning(e.eigenvalues, range: range, bins: bins, role: .empirical))
         }
         p.curves.append(PlotCurve(role: curveRole, x: s.x, y: s.density))
-        p.markers = s.atoms.filter { $0.mass >= 0.0005 }.map { PlotMarker(role: curveRole, x: $0.location) }
+        p.markers = s.visibleAtoms.map { PlotMarker(role: curveRole, x: $0.location) }
         return p
     }
 
@@ -258,8 +279,8 @@ public enum ScreenLayout {
             let range = min(ra.lowerBound, rb.lowerBound)...max(ra.upperBound, rb.upperBound)
             var p = DensityPlot(xRange: range, yScale: state.display.yScale, mode: state.display.canvas)
             p.curves = [PlotCurve(role: .seriesA, x: sa.x, y: sa.density), PlotCurve(role: .seriesB, x: sb.x, y: sb.density)]
-            p.markers = sa.atoms.filter { $0.mass >= 0.0005 }.map { PlotMarker(role: .seriesA, x: $0.location) }
-                + sb.atoms.filter { $0.mass >= 0.0005 }.map { PlotMarker(role: .seriesB, x: $0.location) }
+            p.markers = sa.visibleAtoms.map { PlotMarker(role: .seriesA, x: $0.location) }
+                + sb.visibleAtoms.map { PlotMarker(role: .seriesB, x: $0.location) }
             p.xTickTarget = max(2, (leftWidth - 8) / 9)
             left.paste(p.render(width: leftWidth - 1, height: body.height - 4), x: 0, y: 2)
             left.write("A: " + atomsText(sa), x: 0, y: body.height - 2, role: .seriesA, maxWidth: leftWidth - 1)
@@ -294,22 +315,8 @@ public enum ScreenLayout {
         p.logDecades = 5
         body.paste(p.render(width: plotWidth, height: body.height - 1), x: 0, y: 1)
 
-        var lines: [(String, ColorRole)] = []
+        var lines = lawFacts(s, maxIntervals: 4, maxAtoms: 3)
         let sig = { (v: Double) in AxisTicks.significant(v, 4) }
-        lines.append(("support", .title))
-        if s.support.isEmpty { lines.append(("  (none)", .text)) }
-        for r in s.support.prefix(4) { lines.append(("  [\(sig(r.lowerBound)), \(sig(r.upperBound))]", .text)) }
-        if s.support.count > 4 { lines.append(("  … \(s.support.count - 4) more", .dim)) }
-        lines.append(("atoms", .title))
-        let atoms = s.atoms.filter { $0.mass >= 0.0005 }
-        if atoms.isEmpty { lines.append(("  none", .text)) }
-        for a in atoms.prefix(3) { lines.append(("  at \(sig(a.location)): \(percent(a.mass))", .text)) }
-        lines.append(("moments", .title))
-        lines.append(("  mean      \(sig(s.mean))", .text))
-        lines.append(("  E λ²      \(sig(s.secondMoment))", .text))
-        lines.append(("  variance  \(sig(s.secondMoment - s.mean * s.mean))", .text))
-        lines.append(("mass", .title))
-        lines.append(("  continuous  \(percent(s.continuousMass))", .text))
         let full = s.fullRange
         let narrow = AxisTicks.niceStep(span: full.upperBound - full.lowerBound, target: 100)
         let edge = full.lowerBound + narrow

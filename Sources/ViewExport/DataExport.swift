@@ -34,7 +34,7 @@ extension ViewExport {
             for (x, y) in zip(s.x, s.density) where range.contains(x) {
                 out += "density," + prefix + "\(number(x)),\(number(y)),,,\n"
             }
-            for a in visibleAtoms(s) where range.contains(a.location) {
+            for a in s.visibleAtoms where range.contains(a.location) {
                 out += "atom," + prefix + "\(number(a.location)),,\(number(a.mass)),,\n"
             }
             if let e = empirical(of: k, state: state, content: content) {
@@ -85,7 +85,7 @@ extension ViewExport {
                 ("kernel", .string(name)), ("layer", .int(layer)), ("title", .string(k.title)),
                 ("x_range", .numbers([range.lowerBound, range.upperBound])),
                 ("x", .numbers(points.map(\.0))), ("density", .numbers(points.map(\.1))),
-                ("atoms", .array(visibleAtoms(s).map { .object([("x", .number($0.location)), ("mass", .number($0.mass))]) })),
+                ("atoms", .array(s.visibleAtoms.map { .object([("x", .number($0.location)), ("mass", .number($0.mass))]) })),
                 ("support", .array(s.support.map { .numbers([$0.lowerBound, $0.upperBound]) })),
                 ("mean", .number(s.mean)), ("second_moment", .number(s.secondMoment)),
                 ("continuous_mass", .number(s.continuousMass)),

@@ -141,31 +141,14 @@ extension ViewExport {
     }
 
     static func atomsLine(_ s: DisplaySpectrum) -> String {
-        let atoms = visibleAtoms(s)
+        let atoms = s.visibleAtoms
         if atoms.isEmpty { return "no atoms · mean \(AxisTicks.significant(s.mean))" }
-        return atoms.map { "atom at \(AxisTicks.significant($0.location, 2)): \(percent($0.mass))" }.joined(separator: " · ")
-    }
-
-    static func percent(_ m: Double) -> String {
-        m >= 0.1 ? "\(Int((m * 100).rounded()))%" : String(format: "%.1f%%", m * 100)
+        return atoms.map { "atom at \(AxisTicks.significant($0.location, 2)): \(ScreenLayout.percent($0.mass))" }.joined(separator: " · ")
     }
 
     static func focusInfo(_ svg: inout SVGBuilder, kernel: KernelID, rect: Rect, state: ExplorerState, content: FrameContent) {
         guard let s = content.spectra[kernel] else { return }
-        let sig = { (v: Double) in AxisTicks.significant(v, 4) }
-        var lines: [(String, ColorRole)] = [("support", .title)]
-        if s.support.isEmpty { lines.append(("  (none)", .text)) }
-        for r in s.support.prefix(6) { lines.append(("  [\(sig(r.lowerBound)), \(sig(r.upperBound))]", .text)) }
-        lines.append(("atoms", .title))
-        let atoms = visibleAtoms(s)
-        if atoms.isEmpty { lines.append(("  none", .text)) }
-        for a in atoms.prefix(4) { lines.append(("  at \(sig(a.location)): \(percent(a.mass))", .text)) }
-        lines.append(("moments", .title))
-        lines.append(("  mean  \(sig(s.mean))", .text))
-        lines.append(("  E λ²  \(sig(s.secondMoment))", .text))
-        lines.append(("  variance  \(sig(s.secondMoment - s.mean * s.mean))", .text))
-        lines.append(("mass", .title))
-        lines.append(("  continuous  \(percent(s.continuousMass))", .text))
+        var lines = ScreenLayout.lawFacts(s, maxIntervals: 6, maxAtoms: 4)
         if let e = empirical(of: kernel, state: state, content: content) {
             lines.append(("empirical (n = \(state.sampleSize), seed \(state.seed))", .title))
             lines.append(("  KS  \(String(format: "%.4f", e.ks))", .empirical))
@@ -280,11 +263,11 @@ extension ViewExport {
 
         // atoms: marked points on the x axis, with their mass
         for s in series {
-            for a in visibleAtoms(s.spectrum) where range.contains(a.location) {
+            for a in s.spectrum.visibleAtoms where range.contains(a.location) {
                 let x = fx(a.location)
                 svg.line("<path class=\"atom-stem\" d=\"M\(f(x)) \(f(bottom))V\(f(top + 16))\" stroke=\"\(svg.color(role: s.role))\" stroke-width=\"1\" stroke-dasharray=\"3 3\" fill=\"none\"/>")
-                svg.line("<circle class=\"atom\" cx=\"\(f(x))\" cy=\"\(f(bottom))\" r=\"4.5\" fill=\"\(svg.color(role: s.role))\" stroke=\"\(svg.color(svg.theme.background, background: true))\" stroke-width=\"1\"><title>atom at \(AxisTicks.significant(a.location, 4)), mass \(percent(a.mass))</title></circle>")
-                svg.text(percent(a.mass), x: x + 5, y: top + 14, role: s.role, size: 10, cls: "atom-label")
+                svg.line("<circle class=\"atom\" cx=\"\(f(x))\" cy=\"\(f(bottom))\" r=\"4.5\" fill=\"\(svg.color(role: s.role))\" stroke=\"\(svg.color(svg.theme.background, background: true))\" stroke-width=\"1\"><title>atom at \(AxisTicks.significant(a.location, 4)), mass \(ScreenLayout.percent(a.mass))</title></circle>")
+                svg.text(ScreenLayout.percent(a.mass), x: x + 5, y: top + 14, role: s.role, size: 10, cls: "atom-label")
             }
         }
 

@@ -98,7 +98,6 @@ public enum ViewExport {
     }
 
     /// Atoms shown (the layout hides masses below 0.05 %).
-    static func visibleAtoms(_ s: DisplaySpectrum) -> [PointMass] { s.atoms.filter { $0.mass >= 0.0005 } }
 
     /// "ck" (layer 0 = the input law) or "ntk" and the layer (L for the NTK), as in the other commands' CSV.
     static func kernelColumns(_ k: KernelID, depth: Int) -> (String, Int) {
