@@ -6,19 +6,11 @@ import Testing
 /// deadline that only matters if the test fails); nothing depends on how fast a frame arrives.
 @Suite struct InfiniteWidthModeEndToEndTests {
     static let binary = RenderCommandTests.binary
-    static let tmux: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    @discardableResult
+    /// Runs a command through `TmuxSession.spawn` (no pipes), stdout captured.
     func sh(_ exe: String, _ args: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out; p.standardError = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self))
+        let r = try TmuxSession.spawn(exe, args)
+        return (r.status, r.output)
     }
 
     @Test(.enabled(if: binary != nil)) func renderWritesTheInfiniteWidthData() throws {
@@ -34,33 +26,24 @@ import Testing
         #expect(bad.status != 0)
     }
 
-    @Test(.enabled(if: binary != nil && tmux != nil)) func wSwitchesTheModeInALiveExplorer() throws {
-        let tmux = Self.tmux!
-        let name = "ntkscope-iw-\(getpid())"
-        try sh(tmux, ["new-session", "-d", "-s", name, "-x", "160", "-y", "48",
-                      "env TERM=xterm-256color LANG=C.UTF-8 \(Self.binary!) --depth 2"])
-        defer { _ = try? sh(tmux, ["kill-session", "-t", name]) }
-        func screen() throws -> String { try sh(tmux, ["capture-pane", "-p", "-t", name]).out }
+    @Test(.enabled(if: TmuxSession.available)) func wSwitchesTheModeInALiveExplorer() throws {
+        // TmuxSession: its own tmux socket, and no pipes (a tmux server started here would inherit a
+        // pipe's write end and a read to EOF would never return).
+        let tmux = try TmuxSession(width: 160, height: 48, arguments: ["--depth", "2"])
+        defer { tmux.kill() }
         func wait(_ what: String, until ok: (String) -> Bool) throws -> String {
-            let deadline = Date().addingTimeInterval(120)
-            var s = try screen()
-            while !ok(s) {
-                guard Date() < deadline else { Issue.record("timed out waiting for \(what); screen:\n\(s)"); return s }
-                Thread.sleep(forTimeInterval: 0.1)
-                s = try screen()
-            }
-            return s
+            try tmux.waitFor(what, timeout: 120, ok)
         }
         _ = try wait("the explorer") { $0.contains("ntkscope") && $0.contains("view: layers") }
-        try sh(tmux, ["send-keys", "-t", name, "w"])
+        tmux.send("w")
         _ = try wait("the infinite-width layers view") { $0.contains("INFINITE WIDTH") && $0.contains("Hermite") && !$0.contains("computing") }
-        try sh(tmux, ["send-keys", "-t", name, "3"])
+        tmux.send("3")
         let focus = try wait("the focus view's dataset block") { $0.contains("sphere eigenvalues") && $0.contains("r(Θ)/r(XᵀX)") }
         #expect(focus.contains("view: focus"))
-        try sh(tmux, ["send-keys", "-t", name, "]"])
+        tmux.send("]")
         _ = try wait("d = 500") { $0.contains("INFINITE WIDTH d = 500") }
-        try sh(tmux, ["send-keys", "-t", name, "w"])
+        tmux.send("w")
         _ = try wait("the linear-width view") { !$0.contains("INFINITE WIDTH") && $0.contains("view: focus") }
-        try sh(tmux, ["send-keys", "-t", name, "q"])
+        tmux.send("q")
     }
 }

@@ -82,11 +82,13 @@ final class TmuxSession {
     let name: String
     let socket: String
 
-    init(width: Int, height: Int) throws {
+    /// - Parameter arguments: the explorer's command-line arguments (plain words, no quoting needed).
+    init(width: Int, height: Int, arguments: [String] = []) throws {
         name = "ntk-e2e-\(getpid())-\(Int.random(in: 0..<1_000_000))"
         socket = name
         // The shell waits for the explorer and prints its exit status on the restored screen.
-        let command = "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= '\(TmuxSession.binary!)'; echo EXIT=$?; sleep 600"
+        let words = ([TmuxSession.binary!] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let command = "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= \(words); echo EXIT=$?; sleep 600"
         try run(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command])
     }
 

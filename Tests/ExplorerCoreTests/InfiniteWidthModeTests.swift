@@ -266,7 +266,7 @@ enum InfiniteFixture {
         #expect(InfiniteWidthCompute.samplePlan(ok).skip == nil)
     }
 
-    @Test func schedulerPublishesTheLatestRequestAndCaches() async throws {
+    @Test(.timeLimit(.minutes(10))) func schedulerPublishesTheLatestRequestAndCaches() async throws {
         let scheduler = InfiniteWidthScheduler()
         let r = InfiniteWidthRequest(activation: try! Activation.named("relu"), depth: 1, gammas: [0.5],
                                      settings: InfiniteWidthSettings(dimension: 20, points: 40, order: 20), seed: 1)

@@ -84,7 +84,7 @@ import LimitLaws
         #expect(blocksAtCancel > 0 && token.blocksStarted == blocksAtCancel && panelsAfter == 0)
     }
 
-    @Test func cancellingTheConsumingTaskCancelsTheJob() async throws {
+    @Test(.timeLimit(.minutes(10))) func cancellingTheConsumingTaskCancelsTheJob() async throws {
         let job = SamplingJob(SamplingRequest(model: try model("arctan", gammas: [0.5, 0.5]), n: 600,
                                               seed: 1, kernels: [.ck(2), .ntk]))
         // The consumer cancels its own task at the first event; the job must stop and report `.cancelled`.
@@ -107,7 +107,7 @@ import LimitLaws
         #expect(job.token.blocksStarted <= blocksAtCancel + 1)
     }
 
-    @Test func newRequestCancelsTheStaleOne() async throws {
+    @Test(.timeLimit(.minutes(10))) func newRequestCancelsTheStaleOne() async throws {
         let service = SamplingService()
         let stale = await service.submit(SamplingRequest(model: try model("arctan", gammas: [0.25, 0.25, 0.25]),
                                                           n: 1500, seed: 1, flopsPerBlock: 1e7))
