@@ -51,6 +51,7 @@ struct ChainSolver {
     private var numer: [ComplexDual]
     private var jac: [ComplexDouble]
     private var f: [ComplexDouble]
+    private var pivots: [Int]
     // Values and gradients (row k holds d/du of quantity k) for the one-pass Jacobian.
     private var vzm: [ComplexDouble], vtop: [ComplexDouble], vnum: [ComplexDouble]
     private var gzm: [ComplexDouble], gtop: [ComplexDouble], gnum: [ComplexDouble]
@@ -76,6 +77,7 @@ struct ChainSolver {
         zTop = Array(repeating: ComplexDual(0), count: J + 1)
         numer = Array(repeating: ComplexDual(0), count: J + 1)
         jac = Array(repeating: .zero, count: J * J)
+        pivots = Array(repeating: 0, count: J)
         f = Array(repeating: .zero, count: J)
         vzm = Array(repeating: .zero, count: J + 1)
         vtop = Array(repeating: .zero, count: J + 1)
@@ -89,102 +91,135 @@ struct ChainSolver {
         gTmp = Array(repeating: .zero, count: max(J, 1))
     }
 
-    /// F(u) and its full Jacobian in one pass: values once, gradients as J-vectors (O(J²)).
-    /// Same equations as `evaluate`, differentiated by hand.
-    private mutating func evaluateWithJacobian(u: [ComplexDouble], zeta: ComplexDouble) {
+    /// F(u) and, with `jacobian`, its full Jacobian in one pass: values once, gradients as
+    /// J-vectors (O(J²)). Same equations as `evaluate`, differentiated by hand. Returns T = m(ζ).
+    @discardableResult
+    private mutating func evaluateWithJacobian(u: [ComplexDouble], zeta: ComplexDouble, jacobian: Bool = true) -> ComplexDouble {
         let n = J
-        @inline(__always) func clear(_ a: inout [ComplexDouble], _ row: Int) {
-            for d in 0..<n { a[row * n + d] = .zero }
-        }
-        vzm[n] = ComplexDouble(chain.shift) - zeta
-        vtop[n] = ComplexDouble(c[n])
-        clear(&gzm, n); clear(&gtop, n)
-        var j = n
-        while j >= 1 {
-            let bb = b2[j - 1]
-            vzm[j - 1] = vzm[j] + u[j - 1].multiplied(by: 1 - bb)
-            vtop[j - 1] = ComplexDouble(c[j - 1]) + u[j - 1].multiplied(by: bb)
-            for d in 0..<n { gzm[(j - 1) * n + d] = gzm[j * n + d] }
-            gzm[(j - 1) * n + (j - 1)] = gzm[(j - 1) * n + (j - 1)] + ComplexDouble(1 - bb)
-            clear(&gtop, j - 1)
-            gtop[(j - 1) * n + (j - 1)] = ComplexDouble(bb)
-            j -= 1
-        }
-        var T: ComplexDouble, tau0: ComplexDouble
-        if let values = baseValues {
-            var t = ComplexDouble.zero, t0 = ComplexDouble.zero
-            var a = ComplexDouble.zero, b = ComplexDouble.zero, cc = ComplexDouble.zero
-            for (i, x) in values.enumerated() {
-                let baseWeight = baseWeights[i]
-                let inv = fastReciprocal(vzm[0] + vtop[0].multiplied(by: x))
-                let inv2 = inv * inv
-                t = t + inv.multiplied(by: baseWeight)
-                t0 = t0 + inv.multiplied(by: baseWeight * x)
-                a = a + inv2.multiplied(by: baseWeight)
-                b = b + inv2.multiplied(by: baseWeight * x)
-                cc = cc + inv2.multiplied(by: baseWeight * x * x)
+        let shift = chain.shift
+        return u.withUnsafeBufferPointer { u in
+        c.withUnsafeBufferPointer { c in
+        b2.withUnsafeBufferPointer { b2 in
+        gammas.withUnsafeBufferPointer { gammas in
+        vzm.withUnsafeMutableBufferPointer { vzm in
+        vtop.withUnsafeMutableBufferPointer { vtop in
+        vnum.withUnsafeMutableBufferPointer { vnum in
+        gzm.withUnsafeMutableBufferPointer { gzm in
+        gtop.withUnsafeMutableBufferPointer { gtop in
+        gnum.withUnsafeMutableBufferPointer { gnum in
+        gT.withUnsafeMutableBufferPointer { gT in
+        gTau0.withUnsafeMutableBufferPointer { gTau0 in
+        gP.withUnsafeMutableBufferPointer { gP in
+        f.withUnsafeMutableBufferPointer { f in
+        jac.withUnsafeMutableBufferPointer { jac in
+            @inline(__always) func clear(_ a: UnsafeMutableBufferPointer<ComplexDouble>, _ row: Int) {
+                for d in 0..<n { a[row * n + d] = .zero }
             }
-            T = t; tau0 = t0
-            for d in 0..<n {
-                gT[d] = -(a * gzm[d] + b * gtop[d])
-                gTau0[d] = -(b * gzm[d] + cc * gtop[d])
-            }
-        } else {
-            T = fastReciprocal(vzm[0] + vtop[0])
-            tau0 = T
-            let t2 = T * T
-            for d in 0..<n {
-                gT[d] = -(t2 * (gzm[d] + gtop[d]))
-                gTau0[d] = gT[d]
-            }
-        }
-        var P = ComplexDouble.zero
-        for d in 0..<n { gP[d] = .zero }
-        for k in 0..<n {
-            vnum[k] = ComplexDouble(1) - vzm[k] * T - P
-            for d in 0..<n { gnum[k * n + d] = -(gzm[k * n + d] * T + vzm[k] * gT[d]) - gP[d] }
-            if c[k] != 0 {
-                if k == 0 {
-                    P = P + tau0.multiplied(by: c[k])
-                    for d in 0..<n { gP[d] = gP[d] + gTau0[d].multiplied(by: c[k]) }
-                } else {
-                    let inv = fastReciprocal(vtop[k])
-                    let tauK = vnum[k] * inv
-                    P = P + tauK.multiplied(by: c[k])
-                    for d in 0..<n { gP[d] = gP[d] + ((gnum[k * n + d] - tauK * gtop[k * n + d]) * inv).multiplied(by: c[k]) }
+            vzm[n] = ComplexDouble(shift) - zeta
+            vtop[n] = ComplexDouble(c[n])
+            if jacobian { clear(gzm, n); clear(gtop, n) }
+            var j = n
+            while j >= 1 {
+                let bb = b2[j - 1]
+                vzm[j - 1] = vzm[j] + u[j - 1].multiplied(by: 1 - bb)
+                vtop[j - 1] = ComplexDouble(c[j - 1]) + u[j - 1].multiplied(by: bb)
+                if jacobian {
+                    for d in 0..<n { gzm[(j - 1) * n + d] = gzm[j * n + d] }
+                    gzm[(j - 1) * n + (j - 1)] = gzm[(j - 1) * n + (j - 1)] + ComplexDouble(1 - bb)
+                    clear(gtop, j - 1)
+                    gtop[(j - 1) * n + (j - 1)] = ComplexDouble(bb)
                 }
+                j -= 1
             }
-        }
-        for j in 1...n {
-            let g = gammas[j - 1], bb = b2[j - 1]
-            let uj = u[j - 1]
-            let top = vtop[j]
-            let row = (j - 1) * n
-            if c[j - 1] == 0 {
-                let a = ComplexDouble(1) + (top * T).multiplied(by: g * (1 - bb))
-                f[j - 1] = uj * a + (top * vnum[j - 1]).multiplied(by: g) - top
-                for d in 0..<n {
-                    let dTop = gtop[j * n + d]
-                    var v = (uj * (dTop * T + top * gT[d])).multiplied(by: g * (1 - bb))
-                    v = v + (dTop * vnum[j - 1] + top * gnum[(j - 1) * n + d]).multiplied(by: g) - dTop
-                    jac[row + d] = v
+            var T: ComplexDouble, tau0: ComplexDouble
+            if let values = baseValues {
+                var t = ComplexDouble.zero, t0 = ComplexDouble.zero
+                var a = ComplexDouble.zero, b = ComplexDouble.zero, cc = ComplexDouble.zero
+                for (i, x) in values.enumerated() {
+                    let baseWeight = baseWeights[i]
+                    let inv = fastReciprocal(vzm[0] + vtop[0].multiplied(by: x))
+                    t = t + inv.multiplied(by: baseWeight)
+                    t0 = t0 + inv.multiplied(by: baseWeight * x)
+                    if jacobian {
+                        let inv2 = inv * inv
+                        a = a + inv2.multiplied(by: baseWeight)
+                        b = b + inv2.multiplied(by: baseWeight * x)
+                        cc = cc + inv2.multiplied(by: baseWeight * x * x)
+                    }
                 }
-                jac[row + (j - 1)] = jac[row + (j - 1)] + a
+                T = t; tau0 = t0
+                if jacobian {
+                    for d in 0..<n {
+                        gT[d] = -(a * gzm[d] + b * gtop[d])
+                        gTau0[d] = -(b * gzm[d] + cc * gtop[d])
+                    }
+                }
             } else {
-                let inv = fastReciprocal(vtop[j - 1])
-                let ratio = vnum[j - 1] * inv
-                let inner = T.multiplied(by: 1 - bb) + ratio.multiplied(by: bb)
-                let a = ComplexDouble(1) + (top * inner).multiplied(by: g)
-                f[j - 1] = uj * a - top
-                for d in 0..<n {
-                    let dTop = gtop[j * n + d]
-                    let dTerm = ((gnum[(j - 1) * n + d] - ratio * gtop[(j - 1) * n + d]) * inv).multiplied(by: bb)
-                    let dInner = gT[d].multiplied(by: 1 - bb) + dTerm
-                    jac[row + d] = (uj * (dTop * inner + top * dInner)).multiplied(by: g) - dTop
+                T = fastReciprocal(vzm[0] + vtop[0])
+                tau0 = T
+                if jacobian {
+                    let t2 = T * T
+                    for d in 0..<n {
+                        gT[d] = -(t2 * (gzm[d] + gtop[d]))
+                        gTau0[d] = gT[d]
+                    }
                 }
-                jac[row + (j - 1)] = jac[row + (j - 1)] + a
             }
-        }
+            var P = ComplexDouble.zero
+            if jacobian { for d in 0..<n { gP[d] = .zero } }
+            for k in 0..<n {
+                vnum[k] = ComplexDouble(1) - vzm[k] * T - P
+                if jacobian {
+                    for d in 0..<n { gnum[k * n + d] = -(gzm[k * n + d] * T + vzm[k] * gT[d]) - gP[d] }
+                }
+                if c[k] != 0 {
+                    if k == 0 {
+                        P = P + tau0.multiplied(by: c[k])
+                        if jacobian { for d in 0..<n { gP[d] = gP[d] + gTau0[d].multiplied(by: c[k]) } }
+                    } else {
+                        let inv = fastReciprocal(vtop[k])
+                        let tauK = vnum[k] * inv
+                        P = P + tauK.multiplied(by: c[k])
+                        if jacobian {
+                            for d in 0..<n { gP[d] = gP[d] + ((gnum[k * n + d] - tauK * gtop[k * n + d]) * inv).multiplied(by: c[k]) }
+                        }
+                    }
+                }
+            }
+            for j in 1...n {
+                let g = gammas[j - 1], bb = b2[j - 1]
+                let uj = u[j - 1]
+                let top = vtop[j]
+                let row = (j - 1) * n
+                if c[j - 1] == 0 {
+                    let a = ComplexDouble(1) + (top * T).multiplied(by: g * (1 - bb))
+                    f[j - 1] = uj * a + (top * vnum[j - 1]).multiplied(by: g) - top
+                    guard jacobian else { continue }
+                    for d in 0..<n {
+                        let dTop = gtop[j * n + d]
+                        var v = (uj * (dTop * T + top * gT[d])).multiplied(by: g * (1 - bb))
+                        v = v + (dTop * vnum[j - 1] + top * gnum[(j - 1) * n + d]).multiplied(by: g) - dTop
+                        jac[row + d] = v
+                    }
+                    jac[row + (j - 1)] = jac[row + (j - 1)] + a
+                } else {
+                    let inv = fastReciprocal(vtop[j - 1])
+                    let ratio = vnum[j - 1] * inv
+                    let inner = T.multiplied(by: 1 - bb) + ratio.multiplied(by: bb)
+                    let a = ComplexDouble(1) + (top * inner).multiplied(by: g)
+                    f[j - 1] = uj * a - top
+                    guard jacobian else { continue }
+                    for d in 0..<n {
+                        let dTop = gtop[j * n + d]
+                        let dTerm = ((gnum[(j - 1) * n + d] - ratio * gtop[(j - 1) * n + d]) * inv).multiplied(by: bb)
+                        let dInner = gT[d].multiplied(by: 1 - bb) + dTerm
+                        jac[row + d] = (uj * (dTop * inner + top * dInner)).multiplied(by: g) - dTop
+                    }
+                    jac[row + (j - 1)] = jac[row + (j - 1)] + a
+                }
+            }
+            return T
+        }}}}}}}}}}}}}}}
     }
 
     /// Evaluates F(u) with the tangent along unknown `direction` (or none when −1).
@@ -274,28 +309,28 @@ struct ChainSolver {
     mutating func solve(zeta: ComplexDouble, initial: [ComplexDouble], maxIterations: Int = 40) -> PointSolution? {
         if J == 0 { return nil }
         var u = initial
-        var T = evaluate(u: u, zeta: zeta, direction: -1)
+        var T = evaluateWithJacobian(u: u, zeta: zeta, jacobian: false)
         var res = residual(u)
         var delta = [ComplexDouble](repeating: .zero, count: J)
+        var trial = u
         for iteration in 0..<maxIterations {
             if res < 1e-12 {
                 return accept(u: u, T: T, iterations: iteration)
             }
             evaluateWithJacobian(u: u, zeta: zeta)
             for j in 0..<J { delta[j] = -f[j] }
-            guard Self.solveLinear(&jac, &delta, J) else { return nil }
+            guard Self.factor(&jac, &pivots, J), Self.substitute(jac, pivots, &delta, J) else { return nil }
             var step = 1.0
             var accepted = false
             var stepSize = 0.0
             for _ in 0..<8 {
-                var trial = u
                 for j in 0..<J { trial[j] = u[j] + delta[j].multiplied(by: step) }
-                let tT = evaluate(u: trial, zeta: zeta, direction: -1)
+                let tT = evaluateWithJacobian(u: trial, zeta: zeta, jacobian: false)
                 let tRes = residual(trial)
                 if tRes.isFinite && (tRes < res || tRes < 1e-13) {
                     stepSize = 0
                     for j in 0..<J { stepSize = max(stepSize, (delta[j].multiplied(by: step)).length / max(1e-300, trial[j].length)) }
-                    u = trial; T = tT; res = tRes; accepted = true
+                    swap(&u, &trial); T = tT; res = tRes; accepted = true
                     break
                 }
                 step *= 0.5
@@ -359,34 +394,72 @@ struct ChainSolver {
         return nil
     }
 
-    /// Gaussian elimination with partial pivoting on a row-major n×n complex system.
+    /// Solves a row-major n×n complex system (for tests and one-off use).
     static func solveLinear(_ a: inout [ComplexDouble], _ b: inout [ComplexDouble], _ n: Int) -> Bool {
-        for col in 0..<n {
-            var pivot = col
-            var best = a[col * n + col].length
-            for r in (col + 1)..<max(col + 1, n) where a[r * n + col].length > best {
-                best = a[r * n + col].length; pivot = r
-            }
-            if !(best > 0) || !best.isFinite { return false }
-            if pivot != col {
-                for k in 0..<n { a.swapAt(col * n + k, pivot * n + k) }
-                b.swapAt(col, pivot)
-            }
-            let inv = fastReciprocal(a[col * n + col])
-            for r in (col + 1)..<max(col + 1, n) {
-                let factor = a[r * n + col] * inv
-                if factor == .zero { continue }
-                for k in col..<n { a[r * n + k] = a[r * n + k] - factor * a[col * n + k] }
-                b[r] = b[r] - factor * b[col]
+        var pivots = [Int](repeating: 0, count: n)
+        return factor(&a, &pivots, n) && substitute(a, pivots, &b, n)
+    }
+
+    /// LU factorisation in place with partial pivoting (multipliers below the diagonal).
+    /// Pivots by |Re| + |Im| (within a factor √2 of the modulus, and far cheaper than `length`).
+    static func factor(_ a: inout [ComplexDouble], _ pivots: inout [Int], _ n: Int) -> Bool {
+        @inline(__always) func size(_ z: ComplexDouble) -> Double { abs(z.real) + abs(z.imaginary) }
+        return a.withUnsafeMutableBufferPointer { a in
+            pivots.withUnsafeMutableBufferPointer { pivots in
+                for col in 0..<n {
+                    var pivot = col
+                    var best = size(a[col * n + col])
+                    var r = col + 1
+                    while r < n {
+                        let s = size(a[r * n + col])
+                        if s > best { best = s; pivot = r }
+                        r += 1
+                    }
+                    if !(best > 0) || !best.isFinite { return false }
+                    pivots[col] = pivot
+                    if pivot != col {
+                        for k in 0..<n { a.swapAt(col * n + k, pivot * n + k) }
+                    }
+                    let inv = fastReciprocal(a[col * n + col])
+                    r = col + 1
+                    while r < n {
+                        let factor = a[r * n + col] * inv
+                        a[r * n + col] = factor
+                        var k = col + 1
+                        while k < n { a[r * n + k] = a[r * n + k] - factor * a[col * n + k]; k += 1 }
+                        r += 1
+                    }
+                }
+                return true
             }
         }
-        var r = n - 1
-        while r >= 0 {
-            var s = b[r]
-            for k in (r + 1)..<max(r + 1, n) { s = s - a[r * n + k] * b[k] }
-            b[r] = s * fastReciprocal(a[r * n + r])
-            r -= 1
+    }
+
+    /// Solves with the factors of `factor`; false when the solution is not finite.
+    static func substitute(_ a: [ComplexDouble], _ pivots: [Int], _ b: inout [ComplexDouble], _ n: Int) -> Bool {
+        a.withUnsafeBufferPointer { a in
+            pivots.withUnsafeBufferPointer { pivots in
+                b.withUnsafeMutableBufferPointer { b in
+                    // Every interchange first (the factors' rows were swapped whole), then L and U.
+                    for col in 0..<n where pivots[col] != col { b.swapAt(col, pivots[col]) }
+                    for col in 0..<n {
+                        let bc = b[col]
+                        var r = col + 1
+                        while r < n { b[r] = b[r] - a[r * n + col] * bc; r += 1 }
+                    }
+                    var r = n - 1
+                    while r >= 0 {
+                        var s = b[r]
+                        var k = r + 1
+                        while k < n { s = s - a[r * n + k] * b[k]; k += 1 }
+                        s = s * fastReciprocal(a[r * n + r])
+                        guard s.real.isFinite && s.imaginary.isFinite else { return false }
+                        b[r] = s
+                        r -= 1
+                    }
+                    return true
+                }
+            }
         }
-        return b.allSatisfy { $0.real.isFinite && $0.imaginary.isFinite }
     }
 }

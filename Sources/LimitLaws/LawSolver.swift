@@ -71,6 +71,10 @@ struct LawSolver {
     /// Solved points, kept sorted by x.
     var solvedX: [Double] = []
     var solvedU: [[ComplexDouble]] = []
+    /// Inside/outside of every point solved in this solve.
+    var classified: [Double: Bool] = [:]
+    /// Support intervals (by index) that go straight to the fallback quadrature.
+    var seriesSkipped = Set<Int>()
 
     static let scanUniform = 200
     static let scanGeometric = 96
@@ -154,6 +158,7 @@ struct LawSolver {
                 stats.iterations += s.iterations
                 remember(x, s.u)
                 let d = density(at: x, s.stieltjes)
+                classified[x] = d.inside
                 return (s.u, d.density, d.inside)
             }
         }
@@ -162,6 +167,7 @@ struct LawSolver {
             stats.iterations += s.iterations
             remember(x, s.u)
             let d = density(at: x, s.stieltjes)
+            classified[x] = d.inside
             return (s.u, d.density, d.inside)
         }
         return nil
@@ -183,7 +189,7 @@ struct LawSolver {
         var guess: [ComplexDouble]? = nearestSolved(inside).map { solvedU[$0] }
         var insidePoints: [(x: Double, d: Double)] = []
         var steps = 0
-        let tolerance = 1e-11 * scale
+        let tolerance = 1e-9 * scale
         while abs(ins - out) > tolerance && steps < 60 {
             steps += 1
             var next = 0.5 * (out + ins)
@@ -202,7 +208,15 @@ struct LawSolver {
                         // land on a spurious real root and fake an edge.
                         if let r = solvePoint(probeIn, guesses: guess.map { [$0] } ?? []), r.inside,
                            let o = solvePoint(probeOut, verifyOutside: true), !o.inside {
-                            return e
+                            // The edge lies between the probes. The secant of ρ² through the inner
+                            // probe and one point 2 tolerances further in pins it down far more
+                            // finely (over 4 tolerances ρ² is linear even for a narrow component).
+                            let further = probeIn + inward * 2 * tolerance
+                            guard let f = solvePoint(further, guesses: [r.u]), f.inside else { return e }
+                            let (c, d) = (r.density * r.density, f.density * f.density)
+                            guard abs(d - c) > 0 else { return e }
+                            let refined = probeIn - c * (probeIn - further) / (c - d)
+                            return min(max(refined, min(probeIn, probeOut)), max(probeIn, probeOut))
                         }
                         next = e
                     }
@@ -222,6 +236,19 @@ struct LawSolver {
                     insidePoints = []
                     out = outside
                 }
+            }
+        }
+        // The secant of ρ² through the bracket's inside end and a point 2 tolerances further in
+        // locates the edge far more precisely than the bracket's midpoint (ρ² is linear at a
+        // square-root edge); it is kept inside the final bracket.
+        let inward = ins > out ? 1.0 : -1.0
+        if abs(ins - out) <= tolerance,
+           let r = solvePoint(ins, guesses: guess.map { [$0] } ?? []), r.inside,
+           let f = solvePoint(ins + inward * 2 * tolerance, guesses: [r.u]), f.inside {
+            let (c, d) = (r.density * r.density, f.density * f.density)
+            if abs(d - c) > 0 {
+                let e = ins - c * (2 * tolerance * inward) / (c - d)
+                return min(max(e, min(out, ins)), max(out, ins))
             }
         }
         return 0.5 * (out + ins)
@@ -333,6 +360,11 @@ struct LawSolver {
            let refined = refineSupport(previous: p.spectrum.support) {
             support = refined
             warmSupport = true
+            // Intervals whose series did not converge last time will not now either.
+            let old = p.spectrum
+            for (k, interval) in old.support.enumerated() where !old.series.contains(where: { $0.interval == interval }) {
+                seriesSkipped.insert(k)
+            }
         } else {
             support = scanSupport()
         }
@@ -342,30 +374,40 @@ struct LawSolver {
             // followed a spurious branch. Scan again, checking points by continuation.
             support = scanSupport(verifyEvery: 4)
         }
-        if !request.accurateCDF { return finishWithoutQuadrature(support: support) }
         var quadrature = integrate(support)
-        if warmSupport && abs(quadrature.mass + atomMass - 1) > 1e-4 {
+        func massLost(_ q: Quadrature) -> Bool {
+            guard let mass = q.mass else { return false }
+            return abs(mass + atomMass - 1) > 1e-4
+        }
+        if warmSupport && massLost(quadrature) {
+            seriesSkipped = []
             support = scanSupport()
             quadrature = integrate(support)
         }
-        if abs(quadrature.mass + atomMass - 1) > 1e-4 {
+        if massLost(quadrature) {
+            seriesSkipped = []
             support = scanSupport(verifyEvery: 4)
             quadrature = integrate(support)
         }
         if !quadrature.gaps.isEmpty {
+            seriesSkipped = []
             support = mergeSlivers(splitAtGaps(support, gaps: quadrature.gaps))
             quadrature = integrate(support)
         }
-        let (xs, dens, failures) = displayGrid(support)
+        let (xs, dens, failures) = displayGrid(support, series: quadrature.series)
         stats.failures = failures + quadrature.failures
-        return assemble(support: support, xs: xs, dens: dens, mass: quadrature.mass, moments: quadrature.moments,
-                        cdfX: quadrature.cdfX, cdfF: quadrature.cdfF)
+        guard let mass = quadrature.mass else {
+            // Display-only and not every interval has a converged series: trapezoid rule on the grid.
+            return finishByTrapezoid(support: support, xs: xs, dens: dens)
+        }
+        var law = assemble(support: support, xs: xs, dens: dens, mass: mass, moments: quadrature.moments,
+                           cdfX: quadrature.cdfX, cdfF: quadrature.cdfF)
+        law.spectrum.series = quadrature.series.compactMap { $0 }
+        return law
     }
 
-    /// The fast path: display grid only; CDF and moments by the trapezoid rule on it.
-    private mutating func finishWithoutQuadrature(support: [ClosedRange<Double>]) -> SolvedLaw {
-        let (xs, dens, failures) = displayGrid(support)
-        stats.failures = failures
+    /// The display-only fallback: CDF and moments by the trapezoid rule on the display grid.
+    private func finishByTrapezoid(support: [ClosedRange<Double>], xs: [Double], dens: [Double]) -> SolvedLaw {
         var cdfX = [Double](), cdfF = [Double]()
         var running = 0.0
         var moments = [Double](repeating: 0, count: 4)
@@ -382,7 +424,8 @@ struct LawSolver {
         return assemble(support: support, xs: xs, dens: dens, mass: running, moments: moments, cdfX: cdfX, cdfF: cdfF)
     }
 
-    private mutating func displayGrid(_ support: [ClosedRange<Double>]) -> (xs: [Double], dens: [Double], failures: Int) {
+    /// The display grid: from the interval's series where there is one, solved point by point elsewhere.
+    private mutating func displayGrid(_ support: [ClosedRange<Double>], series: [SupportSeries?]) -> (xs: [Double], dens: [Double], failures: Int) {
         let range = displayRange(support)
         let n = max(2, request.gridPoints)
         var xs = [Double](), dens = [Double]()
@@ -393,7 +436,11 @@ struct LawSolver {
         for i in 0..<n {
             let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / Double(n - 1)
             xs.append(x)
-            guard support.contains(where: { $0.contains(x) }) else { dens.append(0); predictor.reset(); continue }
+            guard let k = support.firstIndex(where: { $0.contains(x) }) else { dens.append(0); predictor.reset(); continue }
+            if k < series.count, let piece = series[k] {
+                dens.append(piece.density(at: x))
+                continue
+            }
             if let r = solvePoint(x, guesses: predictor.guesses(at: x), verifyOutside: true) {
                 dens.append(r.density)
                 predictor.add(x, r.u)
@@ -438,14 +485,13 @@ struct LawSolver {
         for interval in support {
             let inGap = gaps.filter { interval.contains($0) }.sorted()
             if inGap.isEmpty { result.append(interval); continue }
-            // Classify the solved points of this interval and rebuild its runs.
+            // Rebuild the interval's runs from the points classified in this solve (solutions
+            // kept from an earlier solve for warm starts say nothing about the present support).
             var xs = [interval.lowerBound]
             var inside = [true]
-            for (k, x) in solvedX.enumerated() where x > interval.lowerBound && x < interval.upperBound {
-                let isGap = inGap.contains(x)
-                _ = k
+            for (x, isInside) in classified.sorted(by: { $0.key < $1.key }) where x > interval.lowerBound && x < interval.upperBound {
                 xs.append(x)
-                inside.append(!isGap)
+                inside.append(isInside && !inGap.contains(x))
             }
             xs.append(interval.upperBound)
             inside.append(true)
@@ -476,84 +522,240 @@ struct LawSolver {
         return lo...hi
     }
 
-    /// Adaptive Simpson integration of each interval in θ, where x = a + (b − a)(1 − cos θ)/2
-    /// (the substitution smooths the square-root edges). Returns the mass, a CDF table, the first
-    /// four moments, and gaps discovered inside an interval (runs of nodes outside the support).
-    private mutating func integrate(_ support: [ClosedRange<Double>]) -> (mass: Double, cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int, gaps: [Double]) {
-        var gapPoints = [Double]()
-        var cdfX = [Double](), cdfF = [Double]()
-        var total = 0.0
+    /// Mass, CDF table, moments and series of the continuous part, interval by interval.
+    struct Quadrature {
+        /// nil when some interval has neither a series nor an adaptive quadrature (display-only).
+        var mass: Double?
+        var cdfX: [Double] = [], cdfF: [Double] = []
         var moments = [Double](repeating: 0, count: 4)
         var failures = 0
-        for interval in support {
-            let a = interval.lowerBound, b = interval.upperBound
-            let half = (b - a) / 2
-            func xOf(_ t: Double) -> Double { a + half * (1 - Double.cos(t)) }
-            var previousU: [ComplexDouble]? = nil
-            func g(_ t: Double, _ solver: inout LawSolver) -> Double {
-                if t <= 0 || t >= Double.pi { return 0 }
-                if let r = solver.solvePoint(xOf(t), guesses: previousU.map { [$0] } ?? [], verifyOutside: true) {
-                    if !r.inside { gapPoints.append(xOf(t)) }
-                    previousU = r.u
-                    return r.density * half * Double.sin(t)
-                }
-                failures += 1
-                return 0
+        /// Points inside an interval found outside the support.
+        var gaps: [Double] = []
+        /// Per interval: its Chebyshev series when it converged.
+        var series: [SupportSeries?] = []
+    }
+
+    /// Series tolerances and largest order. The coefficient tail must fall below `seriesTolerance`
+    /// (relative to the largest coefficient) and the mass must settle to `seriesMassTolerance`
+    /// (relative change from N/2 to N). The tail has a floor ~ √(edge error)/N, which is why it is
+    /// not asked to be smaller: the mass and the CDF converge far faster than the last coefficients.
+    /// Intervals whose series does not converge (non-square-root edges, components that merge)
+    /// fall back to adaptive Simpson, or to the display grid.
+    private var seriesTolerance: Double { request.accurateCDF ? 1e-6 : 1e-4 }
+    private var seriesMassTolerance: Double { request.accurateCDF ? 1e-9 : 1e-6 }
+    private var seriesMaxOrder: Int { request.accurateCDF ? 512 : 128 }
+
+    private mutating func integrate(_ support: [ClosedRange<Double>]) -> Quadrature {
+        var q = Quadrature(mass: 0)
+        var running = 0.0
+        for (k, interval) in support.enumerated() {
+            if !seriesSkipped.contains(k),
+               var piece = chebyshevSeries(interval, gaps: &q.gaps, failures: &q.failures, moments: &q.moments) {
+                piece.start = running
+                q.cdfX.append(interval.lowerBound); q.cdfF.append(running)
+                running += piece.mass
+                q.cdfX.append(interval.upperBound); q.cdfF.append(running)
+                q.series.append(piece)
+            } else if request.accurateCDF {
+                let r = adaptiveSimpson(interval, start: running, gaps: &q.gaps)
+                q.failures += r.failures
+                for j in 0..<4 { q.moments[j] += r.moments[j] }
+                q.cdfX += r.cdfX; q.cdfF += r.cdfF
+                running = r.cdfF.last ?? running
+                q.series.append(nil)
+            } else {
+                q.mass = nil
+                q.series.append(nil)
             }
-            // Panels [t0, t2] with midpoint t1, refined until Simpson's error estimate is small.
-            struct Panel { var t0, t1, t2, f0, f1, f2: Double; var depth: Int }
-            let initial = 16
-            let h = Double.pi / Double(initial)
-            var stack = [Panel]()
-            var f0 = g(0, &self)
-            var panels = [Panel]()
-            for k in 0..<initial {
-                let t0 = Double(k) * h, t2 = t0 + h, t1 = t0 + h / 2
-                let f1 = g(t1, &self), f2 = g(t2, &self)
-                panels.append(Panel(t0: t0, t1: t1, t2: t2, f0: f0, f1: f1, f2: f2, depth: 0))
-                f0 = f2
-            }
-            stack = panels.reversed()
-            var done = [(t0: Double, t2: Double, integral: Double, f0: Double, f1: Double, f2: Double)]()
-            let tolerance = 2e-7
-            var evaluations = 0
-            while let p = stack.popLast() {
-                let w = p.t2 - p.t0
-                let whole = w / 6 * (p.f0 + 4 * p.f1 + p.f2)
-                let ta = (p.t0 + p.t1) / 2, tb = (p.t1 + p.t2) / 2
-                let fa = g(ta, &self), fb = g(tb, &self)
-                evaluations += 2
-                let left = w / 12 * (p.f0 + 4 * fa + p.f1)
-                let right = w / 12 * (p.f1 + 4 * fb + p.f2)
-                let err = abs(left + right - whole)
-                if (err < 15 * tolerance * w / Double.pi && p.depth >= 1) || p.depth >= 14 || evaluations > 6000 {
-                    let value = left + right + (left + right - whole) / 15
-                    done.append((p.t0, p.t1, left, p.f0, fa, p.f1))
-                    done.append((p.t1, p.t2, value - left, p.f1, fb, p.f2))
-                } else {
-                    stack.append(Panel(t0: p.t1, t1: tb, t2: p.t2, f0: p.f1, f1: fb, f2: p.f2, depth: p.depth + 1))
-                    stack.append(Panel(t0: p.t0, t1: ta, t2: p.t1, f0: p.f0, f1: fa, f2: p.f1, depth: p.depth + 1))
-                }
-            }
-            done.sort { $0.t0 < $1.t0 }
-            var running = total
-            cdfX.append(a); cdfF.append(running)
-            for d in done {
-                let w = d.t2 - d.t0
-                let tm = (d.t0 + d.t2) / 2
-                // Moments by Simpson on the same panel.
-                let xs = [xOf(d.t0), xOf(tm), xOf(d.t2)]
-                let fs = [d.f0, d.f1, d.f2]
-                var p = [1.0, 1.0, 1.0]
-                for j in 0..<4 {
-                    for i in 0..<3 { p[i] *= xs[i] }
-                    moments[j] += w / 6 * (fs[0] * p[0] + 4 * fs[1] * p[1] + fs[2] * p[2])
-                }
-                running += d.integral
-                cdfX.append(xOf(d.t2)); cdfF.append(running)
-            }
-            total = running
         }
-        return (total, cdfX, cdfF, moments, failures, gapPoints)
+        if q.mass != nil { q.mass = running }
+        return q
+    }
+
+    /// The interval's Chebyshev series, doubling N from 16 until its tail and its mass settle.
+    /// Adds the interval's moments (trapezoid rule in θ, spectrally accurate here) when it succeeds.
+    private mutating func chebyshevSeries(_ interval: ClosedRange<Double>, gaps: inout [Double], failures: inout Int, moments: inout [Double]) -> SupportSeries? {
+        let a = interval.lowerBound
+        let half = (interval.upperBound - a) / 2
+        guard half > 0 else { return nil }
+        var n = 16
+        var values = [Double](repeating: 0, count: n + 1)
+        var nodes = [Double](repeating: a, count: n + 1)
+        var us = [[ComplexDouble]](repeating: [], count: n + 1)
+        var previous: SupportSeries? = nil
+        var predictor = SweepPredictor()
+        func node(_ k: Int, of n: Int, guesses: [[ComplexDouble]], _ solver: inout LawSolver) -> (x: Double, h: Double, u: [ComplexDouble])? {
+            let theta = Double(k) * Double.pi / Double(n)
+            let x = a + half * (1 - Double.cos(theta))
+            guard let r = solver.solvePoint(x, guesses: guesses + predictor.guesses(at: x), verifyOutside: true) else {
+                failures += 1
+                return nil
+            }
+            predictor.add(x, r.u)
+            if !r.inside { gaps.append(x); return nil }
+            return (x, r.density * half * Double.sin(theta), r.u)
+        }
+        for k in 1..<n {
+            guard let v = node(k, of: n, guesses: [], &self) else { return nil }
+            nodes[k] = v.x; values[k] = v.h; us[k] = v.u
+        }
+        nodes[n] = interval.upperBound
+        while true {
+            let piece = SupportSeries(interval: interval, values: values)
+            if let p = previous, piece.tailRatio < seriesTolerance,
+               abs(piece.mass - p.mass) < seriesMassTolerance * max(piece.mass, 1e-300) {
+                let w = Double.pi / Double(n)
+                for k in 1..<n {
+                    var power = 1.0
+                    for j in 0..<4 { power *= nodes[k]; moments[j] += w * power * values[k] }
+                }
+                return piece
+            }
+            if n >= seriesMaxOrder { return nil }
+            // Give up early when even geometric convergence from here (each doubling squaring the
+            // last improvement) could not reach the tolerance by the largest order: an interior
+            // non-analytic point (two components merging) makes the coefficients decay slowly.
+            if let p = previous, n >= 64, p.tailRatio > 0 {
+                var rate = min(1, piece.tailRatio / p.tailRatio)
+                var predicted = piece.tailRatio
+                var m = n
+                while m < seriesMaxOrder { predicted *= rate; rate *= rate; m *= 2 }
+                if predicted > 10 * seriesTolerance { return nil }
+            }
+            previous = piece
+            // Double N: the old nodes are the even ones; solve the new odd ones in order, each
+            // from the cubic interpolant in θ of its old neighbours (u is smooth in θ, edges included).
+            var finer = [Double](repeating: 0, count: 2 * n + 1)
+            var finerNodes = [Double](repeating: a, count: 2 * n + 1)
+            var finerU = [[ComplexDouble]](repeating: [], count: 2 * n + 1)
+            for k in 0...n { finer[2 * k] = values[k]; finerNodes[2 * k] = nodes[k]; finerU[2 * k] = us[k] }
+            predictor.reset()
+            for k in stride(from: 1, to: 2 * n, by: 2) {
+                let guess = Self.midpointGuesses(us, between: (k - 1) / 2)
+                guard let v = node(k, of: 2 * n, guesses: guess, &self) else { return nil }
+                finerNodes[k] = v.x; finer[k] = v.h; finerU[k] = v.u
+            }
+            n *= 2
+            values = finer
+            nodes = finerNodes
+            us = finerU
+        }
+    }
+
+    /// Guesses for the point halfway between equally spaced solved points i and i + 1 of `us`
+    /// (empty entries are unsolved ends): the cubic midpoint rule (−1, 9, 9, −1)/16, a one-sided
+    /// quadratic at the ends, and the plain average.
+    static func midpointGuesses(_ us: [[ComplexDouble]], between i: Int) -> [[ComplexDouble]] {
+        func solved(_ j: Int) -> [ComplexDouble]? { j >= 0 && j < us.count && !us[j].isEmpty ? us[j] : nil }
+        func combine(_ terms: [([ComplexDouble], Double)]) -> [ComplexDouble] {
+            var out = [ComplexDouble](repeating: .zero, count: terms[0].0.count)
+            for (u, w) in terms { for j in out.indices { out[j] = out[j] + u[j].multiplied(by: w) } }
+            return out
+        }
+        var result = [[ComplexDouble]]()
+        if let a = solved(i - 1), let b = solved(i), let c = solved(i + 1), let d = solved(i + 2) {
+            result.append(combine([(a, -1.0 / 16), (b, 9.0 / 16), (c, 9.0 / 16), (d, -1.0 / 16)]))
+        } else if solved(i) == nil, let b = solved(i + 1), let c = solved(i + 2), let d = solved(i + 3) {
+            // At x_i − ½h... from the right: nodes at +½h, +3/2 h, +5/2 h.
+            result.append(combine([(b, 15.0 / 8), (c, -10.0 / 8), (d, 3.0 / 8)]))
+        } else if solved(i + 1) == nil, let a = solved(i - 2), let b = solved(i - 1), let c = solved(i) {
+            result.append(combine([(c, 15.0 / 8), (b, -10.0 / 8), (a, 3.0 / 8)]))
+        }
+        if let b = solved(i), let c = solved(i + 1) { result.append(combine([(b, 0.5), (c, 0.5)])) }
+        return result
+    }
+
+    /// Adaptive Simpson integration of one interval in θ, where x = a + (b − a)(1 − cos θ)/2
+    /// (the substitution smooths the square-root edges): the fallback when the series does not
+    /// converge. Returns a CDF table (starting at `start`) and the first four moments; appends
+    /// points found outside the support to `gaps`.
+    private mutating func adaptiveSimpson(_ interval: ClosedRange<Double>, start: Double, gaps gapPoints: inout [Double]) -> (cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int) {
+        var cdfX = [Double](), cdfF = [Double]()
+        var moments = [Double](repeating: 0, count: 4)
+        var failures = 0
+        let a = interval.lowerBound, b = interval.upperBound
+        let half = (b - a) / 2
+        func xOf(_ t: Double) -> Double { a + half * (1 - Double.cos(t)) }
+        typealias U = [ComplexDouble]
+        func g(_ t: Double, guesses: [U], _ solver: inout LawSolver) -> (f: Double, u: U?) {
+            if t <= 0 || t >= Double.pi { return (0, nil) }
+            if let r = solver.solvePoint(xOf(t), guesses: guesses, verifyOutside: true) {
+                if !r.inside { gapPoints.append(xOf(t)) }
+                return (r.density * half * Double.sin(t), r.u)
+            }
+            failures += 1
+            return (0, nil)
+        }
+        /// Guesses at the quarter points of a panel from the quadratic through its three points.
+        func quarterGuesses(_ u0: U?, _ u1: U?, _ u2: U?, left: Bool) -> [U] {
+            func mix(_ terms: [(U, Double)]) -> U {
+                var out = U(repeating: .zero, count: terms[0].0.count)
+                for (u, w) in terms { for j in out.indices { out[j] = out[j] + u[j].multiplied(by: w) } }
+                return out
+            }
+            var result = [U]()
+            if let a = u0, let b = u1, let c = u2 {
+                result.append(left ? mix([(a, 0.375), (b, 0.75), (c, -0.125)]) : mix([(a, -0.125), (b, 0.75), (c, 0.375)]))
+            }
+            if let a = left ? u0 : u2, let b = u1 { result.append(mix([(a, 0.5), (b, 0.5)])) }
+            if let b = u1 { result.append(b) }
+            return result
+        }
+        // Panels [t0, t2] with midpoint t1, refined until Simpson's error estimate is small.
+        struct Panel { var t0, t1, t2, f0, f1, f2: Double; var u0, u1, u2: U?; var depth: Int }
+        let initial = 16
+        let h = Double.pi / Double(initial)
+        var (f0, u0) = g(0, guesses: [], &self)
+        var panels = [Panel]()
+        var last: U? = nil
+        for k in 0..<initial {
+            let t0 = Double(k) * h, t2 = t0 + h, t1 = t0 + h / 2
+            let (f1, u1) = g(t1, guesses: last.map { [$0] } ?? [], &self)
+            let (f2, u2) = g(t2, guesses: (u1 ?? last).map { [$0] } ?? [], &self)
+            last = u2 ?? u1 ?? last
+            panels.append(Panel(t0: t0, t1: t1, t2: t2, f0: f0, f1: f1, f2: f2, u0: u0, u1: u1, u2: u2, depth: 0))
+            f0 = f2; u0 = u2
+        }
+        var stack: [Panel] = panels.reversed()
+        var done = [(t0: Double, t2: Double, integral: Double, f0: Double, f1: Double, f2: Double)]()
+        let tolerance = 2e-7
+        var evaluations = 0
+        while let p = stack.popLast() {
+            let w = p.t2 - p.t0
+            let whole = w / 6 * (p.f0 + 4 * p.f1 + p.f2)
+            let ta = (p.t0 + p.t1) / 2, tb = (p.t1 + p.t2) / 2
+            let (fa, ua) = g(ta, guesses: quarterGuesses(p.u0, p.u1, p.u2, left: true), &self)
+            let (fb, ub) = g(tb, guesses: quarterGuesses(p.u0, p.u1, p.u2, left: false), &self)
+            evaluations += 2
+            let left = w / 12 * (p.f0 + 4 * fa + p.f1)
+            let right = w / 12 * (p.f1 + 4 * fb + p.f2)
+            let err = abs(left + right - whole)
+            if (err < 15 * tolerance * w / Double.pi && p.depth >= 1) || p.depth >= 14 || evaluations > 6000 {
+                let value = left + right + (left + right - whole) / 15
+                done.append((p.t0, p.t1, left, p.f0, fa, p.f1))
+                done.append((p.t1, p.t2, value - left, p.f1, fb, p.f2))
+            } else {
+                stack.append(Panel(t0: p.t1, t1: tb, t2: p.t2, f0: p.f1, f1: fb, f2: p.f2, u0: p.u1, u1: ub, u2: p.u2, depth: p.depth + 1))
+                stack.append(Panel(t0: p.t0, t1: ta, t2: p.t1, f0: p.f0, f1: fa, f2: p.f1, u0: p.u0, u1: ua, u2: p.u1, depth: p.depth + 1))
+            }
+        }
+        done.sort { $0.t0 < $1.t0 }
+        var running = start
+        cdfX.append(a); cdfF.append(running)
+        for d in done {
+            let w = d.t2 - d.t0
+            let tm = (d.t0 + d.t2) / 2
+            // Moments by Simpson on the same panel.
+            let xs = [xOf(d.t0), xOf(tm), xOf(d.t2)]
+            let fs = [d.f0, d.f1, d.f2]
+            var p = [1.0, 1.0, 1.0]
+            for j in 0..<4 {
+                for i in 0..<3 { p[i] *= xs[i] }
+                moments[j] += w / 6 * (fs[0] * p[0] + 4 * fs[1] * p[1] + fs[2] * p[2])
+            }
+            running += d.integral
+            cdfX.append(xOf(d.t2)); cdfF.append(running)
+        }
+        return (cdfX, cdfF, moments, failures)
     }
 }

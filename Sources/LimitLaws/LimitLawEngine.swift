@@ -180,8 +180,10 @@ public struct LimitLawEngine: Sendable {
 
 extension LimitSpectrum {
     func withStatistics(_ s: SolverStatistics) -> LimitSpectrum {
-        LimitSpectrum(kernel: kernel, x: x, density: density, atoms: atoms, support: support, mean: mean,
-                      secondMoment: secondMoment, continuousMass: continuousMass, numericalMoments: numericalMoments,
-                      statistics: s, cdfX: cdfX, cdfF: cdfF)
+        var copy = LimitSpectrum(kernel: kernel, x: x, density: density, atoms: atoms, support: support, mean: mean,
+                                 secondMoment: secondMoment, continuousMass: continuousMass, numericalMoments: numericalMoments,
+                                 statistics: s, cdfX: cdfX, cdfF: cdfF)
+        copy.series = series
+        return copy
     }
 }

@@ -78,6 +78,8 @@ public struct LimitSpectrum: Sendable {
     /// The continuous part's CDF at increasing abscissae (piecewise linear in between).
     let cdfX: [Double]
     let cdfF: [Double]
+    /// Support intervals whose CDF is a Chebyshev series (exact between the table's points).
+    var series: [SupportSeries] = []
 
     public var failures: Int { statistics.failures }
     public var variance: Double { secondMoment - mean * mean }
@@ -100,7 +102,8 @@ public struct LimitSpectrum: Sendable {
         self.cdfF = cdfF
     }
 
-    /// Limit CDF at x: the continuous part (integrated on a refined grid) plus the atoms ≤ x.
+    /// Limit CDF at x: the continuous part (its Chebyshev series, or the integrated table) plus
+    /// the atoms ≤ x.
     /// The continuous part is renormalised to 1 − Σ atoms.
     public func cdf(_ x: Double) -> Double {
         var f = atoms.reduce(0) { $1.location <= x ? $0 + $1.mass : $0 }
@@ -108,6 +111,8 @@ public struct LimitSpectrum: Sendable {
         let norm = (1 - totalAtomMass) / continuousMass
         if x >= last {
             f += continuousMass * norm
+        } else if let piece = series.first(where: { $0.interval.contains(x) }) {
+            f += (piece.start + piece.integral(upTo: x)) * norm
         } else if x > first {
             var lo = 0, hi = cdfX.count - 1
             while hi - lo > 1 {
