@@ -12,7 +12,8 @@ public enum Key: Sendable, Hashable {
 
 /// Everything a key (or the command line, or the shell) can ask the explorer to do.
 public enum ExplorerAction: Sendable, Hashable {
-    case quit, toggleHelp
+    /// `q`: quit with status 0. `interrupt` is Ctrl-C: quit with status 130.
+    case quit, interrupt, toggleHelp
     case selectPrevious, selectNext
     case gammaUp, gammaDown, gammaAllUp, gammaAllDown, toggleAllLayers
     case nextActivation, previousActivation, bDown, bUp
@@ -45,7 +46,8 @@ public struct KeyBinding: Sendable {
 /// The key map: one table drives both dispatch and the help overlay, so help cannot drift.
 public enum KeyMap {
     public static let bindings: [KeyBinding] = [
-        KeyBinding(keys: [.character("q"), .ctrlC], label: "q  Ctrl-C", action: .quit, help: "quit (restores the terminal)", group: "General"),
+        KeyBinding(keys: [.character("q")], label: "q", action: .quit, help: "quit (restores the terminal)", group: "General"),
+        KeyBinding(keys: [.ctrlC], label: "Ctrl-C", action: .interrupt, help: "quit with exit status 130 (as SIGINT)", group: "General"),
         KeyBinding(keys: [.character("?"), .f1], label: "?  F1", action: .toggleHelp, help: "this help", group: "General"),
         KeyBinding(keys: [.character(":")], label: ":", action: .openCommandLine, help: "command line (:help lists commands)", group: "General"),
         KeyBinding(keys: [.character("u")], label: "u", action: .undo, help: "undo the last change", group: "General"),
@@ -108,7 +110,7 @@ public enum KeyMap {
 
     /// The action for a key in the current mode (command line, overlay or normal), if any.
     public static func action(for key: Key, in state: ExplorerState) -> ExplorerAction? {
-        if key == .ctrlC { return .quit }
+        if key == .ctrlC { return .interrupt }
         if let prompt = state.exportPrompt { return ExportPromptReducer.action(for: key, prompt: prompt) }
         if state.commandLine != nil {
             switch key {

@@ -55,7 +55,42 @@ struct TmuxExplorerTests {
         let pid = tmux.explorerPID()
         try #require(pid > 0)
         kill(pid, SIGTERM)
-        _ = try tmux.waitForExit()
+        let status = try tmux.waitForExit()
+        #expect(status == 143, "SIGTERM should exit with 128 + 15")
+        #expect(!tmux.capture().contains("ntkscope │"))
+    }
+
+    @Test func sigintRestoresTheTerminalAndExits130() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        defer { tmux.kill() }
+        _ = try tmux.waitFor("first frame") { $0.contains("ntkscope │") }
+        let pid = tmux.explorerPID()
+        try #require(pid > 0)
+        kill(pid, SIGINT)
+        let status = try tmux.waitForExit()
+        #expect(status == 130, "SIGINT should exit with 128 + 2")
+        #expect(!tmux.capture().contains("ntkscope │"))
+    }
+
+    @Test func sighupRestoresTheTerminalAndExits129() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        defer { tmux.kill() }
+        _ = try tmux.waitFor("first frame") { $0.contains("ntkscope │") }
+        let pid = tmux.explorerPID()
+        try #require(pid > 0)
+        kill(pid, SIGHUP)
+        let status = try tmux.waitForExit()
+        #expect(status == 129, "SIGHUP should exit with 128 + 1")
+        #expect(!tmux.capture().contains("ntkscope │"))
+    }
+
+    @Test func ctrlCRestoresTheTerminalAndExits130() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        defer { tmux.kill() }
+        _ = try tmux.waitFor("first frame") { $0.contains("ntkscope │") }
+        tmux.send("C-c")   // a key in raw mode, not a signal
+        let status = try tmux.waitForExit()
+        #expect(status == 130)
         #expect(!tmux.capture().contains("ntkscope │"))
     }
 
