@@ -70,6 +70,31 @@ import Testing
         #expect(missing.status == 2 && missing.err.contains("does not exist"))
     }
 
+    @Test(.enabled(if: binary != nil), arguments: [[String](), ["--kernel", "ntk"], ["--kernel", "ck", "--depth", "2"], ["--depth", "2", "--combination", "1,0,0,1"]])
+    func densityJSONTimesEveryLaw(arguments: [String]) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["density", "--format", "json", "--grid", "60"] + arguments, in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let total = try #require(json["seconds"] as? Double)
+        #expect(total.isFinite && total >= 0)
+        let laws = try #require(json["laws"] as? [[String: Any]])
+        #expect(!laws.isEmpty)
+        var sum = 0.0
+        for law in laws {
+            let name = "\(law["kernel"] ?? "?") \(law["layer"] ?? "?")"
+            let seconds = try #require(law["seconds"] as? Double, "law \(name) has no seconds")
+            #expect(seconds.isFinite && seconds >= 0, "law \(name): seconds = \(seconds)")
+            sum += seconds
+            // the solver statistics are per law too
+            let solver = try #require(law["solver"] as? [String: Any], "law \(name) has no solver statistics")
+            for key in ["points", "iterations", "failures"] { #expect(solver[key] is Int, "law \(name): solver.\(key)") }
+        }
+        // each law's time is a part of the whole solve
+        #expect(sum <= total + 1e-6, "per-law seconds \(sum) exceed the total \(total)")
+    }
+
     @Test(.enabled(if: binary != nil)) func badConfigNamesTheKey() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
