@@ -38,6 +38,9 @@ public enum ExplorerReducer {
             effects.append(.quit(status: ExplorerReducer.interruptStatus))
         case .toggleHelp:
             state.overlay = state.overlay == .help ? nil : .help
+            state.helpPage = 0
+        case .helpPage(let page):
+            state.helpPage = max(0, page)
         case .closeOverlay:
             state.overlay = nil
             state.commandLine = nil
@@ -232,6 +235,7 @@ public enum ExplorerCommand {
             return [.quit(status: 0)]
         case "help", "h":
             state.overlay = .help
+            state.helpPage = 0
         case "gamma":
             guard args.count == 2, let l = Int(args[0]), let v = number(args[1]) else { return fail("usage: :gamma ℓ VALUE (e.g. :gamma 3 0.25)") }
             guard v > 0 else { return fail("invalid value '\(args[1])' for γ_\(l): must be > 0") }

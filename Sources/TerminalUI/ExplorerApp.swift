@@ -150,7 +150,7 @@ struct EventLoop {
                 let modelBefore = state.model
                 for key in keys {
                     if key == .resize { needsDraw = true; continue }
-                    guard let action = KeyMap.action(for: key, in: state) else { continue }
+                    guard let action = KeyMap.action(for: key, in: state, screen: screen.size) else { continue }
                     let effects = ExplorerReducer.reduce(&state, action)
                     for case .quit(let status) in effects { exitStatus = status }
                     perform(effects)
