@@ -4,7 +4,8 @@ import PlotCanvas
 
 /// Side effects the reducer asks the shell to perform (I/O only; everything else is state).
 public enum ExplorerEffect: Sendable, Hashable {
-    case quit
+    /// End the explorer with this exit status: 0 for `q` and `:q`, 130 (128 + SIGINT) for Ctrl-C.
+    case quit(status: Int32)
     /// Read an input law from a file and send back `.setInput` or `.status(…, isError: true)`.
     case loadInputFile(String)
     /// Open the export prompt: answer with `.exportPrompt(.open(defaultPath:))` (the shell knows the date).
@@ -21,6 +22,8 @@ public enum ExplorerReducer {
     public static let maxDepth = 12
     public static let sampleSizes = 100...16000
     public static let maxZoom = 12
+    /// Exit status after Ctrl-C: 128 + SIGINT, as if the shell had seen the signal.
+    public static let interruptStatus: Int32 = 130
 
     public static func reduce(_ state: inout ExplorerState, _ action: ExplorerAction) -> [ExplorerEffect] {
         let before = state.undoable
@@ -29,9 +32,15 @@ public enum ExplorerReducer {
         switch action {
         case .quit:
             state.shouldQuit = true
-            effects.append(.quit)
+            effects.append(.quit(status: 0))
+        case .interrupt:
+            state.shouldQuit = true
+            effects.append(.quit(status: ExplorerReducer.interruptStatus))
         case .toggleHelp:
             state.overlay = state.overlay == .help ? nil : .help
+            state.helpPage = 0
+        case .helpPage(let page):
+            state.helpPage = max(0, page)
         case .closeOverlay:
             state.overlay = nil
             state.commandLine = nil
@@ -223,9 +232,10 @@ public enum ExplorerCommand {
         switch name {
         case "q", "quit", "exit":
             state.shouldQuit = true
-            return [.quit]
+            return [.quit(status: 0)]
         case "help", "h":
             state.overlay = .help
+            state.helpPage = 0
         case "gamma":
             guard args.count == 2, let l = Int(args[0]), let v = number(args[1]) else { return fail("usage: :gamma ℓ VALUE (e.g. :gamma 3 0.25)") }
             guard v > 0 else { return fail("invalid value '\(args[1])' for γ_\(l): must be > 0") }

@@ -64,6 +64,8 @@ public struct ExplorerState: Sendable {
     public var empiricalOn = false
     public var sampleSize = 1000
     public var overlay: ExplorerOverlay?
+    /// The page of the help overlay (HelpOverlay.swift; 0 when it opens).
+    public var helpPage = 0
     /// Non-nil while the `:` command line is open (the text typed so far).
     public var commandLine: String?
     public var message: StatusMessage?

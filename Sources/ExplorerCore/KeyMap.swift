@@ -12,7 +12,10 @@ public enum Key: Sendable, Hashable {
 
 /// Everything a key (or the command line, or the shell) can ask the explorer to do.
 public enum ExplorerAction: Sendable, Hashable {
-    case quit, toggleHelp
+    /// `q`: quit with status 0. `interrupt` is Ctrl-C: quit with status 130.
+    case quit, interrupt, toggleHelp
+    /// Show this page of the help overlay.
+    case helpPage(Int)
     case selectPrevious, selectNext
     case gammaUp, gammaDown, gammaAllUp, gammaAllDown, toggleAllLayers
     case nextActivation, previousActivation, bDown, bUp
@@ -45,8 +48,9 @@ public struct KeyBinding: Sendable {
 /// The key map: one table drives both dispatch and the help overlay, so help cannot drift.
 public enum KeyMap {
     public static let bindings: [KeyBinding] = [
-        KeyBinding(keys: [.character("q"), .ctrlC], label: "q  Ctrl-C", action: .quit, help: "quit (restores the terminal)", group: "General"),
-        KeyBinding(keys: [.character("?"), .f1], label: "?  F1", action: .toggleHelp, help: "this help", group: "General"),
+        KeyBinding(keys: [.character("q")], label: "q", action: .quit, help: "quit (restores the terminal)", group: "General"),
+        KeyBinding(keys: [.ctrlC], label: "Ctrl-C", action: .interrupt, help: "quit with exit status 130 (as SIGINT)", group: "General"),
+        KeyBinding(keys: [.character("?"), .f1], label: "?  F1", action: .toggleHelp, help: "this help (? space → next page, ← back)", group: "General"),
         KeyBinding(keys: [.character(":")], label: ":", action: .openCommandLine, help: "command line (:help lists commands)", group: "General"),
         KeyBinding(keys: [.character("u")], label: "u", action: .undo, help: "undo the last change", group: "General"),
         KeyBinding(keys: [.character("r")], label: "r", action: .reset, help: "reset to the starting configuration", group: "General"),
@@ -107,8 +111,11 @@ public enum KeyMap {
     }()
 
     /// The action for a key in the current mode (command line, overlay or normal), if any.
-    public static func action(for key: Key, in state: ExplorerState) -> ExplorerAction? {
-        if key == .ctrlC { return .quit }
+    /// `screen` is the terminal's size, which decides how many pages the help overlay has
+    /// (without it the help is taken to fit on one page).
+    public static func action(for key: Key, in state: ExplorerState,
+                              screen: (width: Int, height: Int)? = nil) -> ExplorerAction? {
+        if key == .ctrlC { return .interrupt }
         if let prompt = state.exportPrompt { return ExportPromptReducer.action(for: key, prompt: prompt) }
         if state.commandLine != nil {
             switch key {
@@ -121,10 +128,16 @@ public enum KeyMap {
         }
         switch state.overlay {
         case .help:
+            let pages = screen.map { HelpOverlay.layout(width: $0.width, height: $0.height).pages.count } ?? 1
+            let page = min(max(0, state.helpPage), pages - 1)
             switch key {
             case .character("q"): return .quit
             case .resize: return nil
-            default: return .toggleHelp   // any key closes help
+            // next page; the last one closes (so with one page `?` toggles help as before)
+            case .character("?"), .character(" "), .f1, .right:
+                return page + 1 < pages ? .helpPage(page + 1) : .closeOverlay
+            case .left: return page > 0 ? .helpPage(page - 1) : nil
+            default: return .closeOverlay   // Esc and any other key close help
             }
         case .compareChooser:
             switch key {

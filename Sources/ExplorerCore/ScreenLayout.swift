@@ -51,7 +51,7 @@ public enum ScreenLayout {
         drawFooter(&grid, state: state, content: content)
         if let prompt = state.exportPrompt { drawExportPrompt(&grid, prompt: prompt) }
         switch state.overlay {
-        case .help: drawHelp(&grid, ascii: ascii)
+        case .help: HelpOverlay.draw(&grid, page: state.helpPage, ascii: ascii)
         case .compareChooser(let cursor): drawChooser(&grid, state: state, cursor: cursor, ascii: ascii)
         case nil: break
         }
@@ -342,35 +342,6 @@ public enum ScreenLayout {
     }
 
     // MARK: overlays
-
-    static func drawHelp(_ grid: inout ScreenGrid, ascii: Bool) {
-        var lines: [(String, ColorRole)] = []
-        for (group, entries) in KeyMap.helpGroups {
-            lines.append((group, .title))
-            for (keys, text) in entries { lines.append(("  " + keys.padding(toLength: 12, withPad: " ", startingAt: 0) + text, .text)) }
-        }
-        lines.append(("Commands", .title))
-        for (cmd, text) in KeyMap.commands { lines.append(("  " + cmd.padding(toLength: 16, withPad: " ", startingAt: 0) + text, .text)) }
-        let columnWidth = (lines.map(\.0.count).max() ?? 20) + 2
-        let available = grid.height - 4
-        let columns = lines.count <= available ? 1 : 2
-        let perColumn = (lines.count + columns - 1) / columns
-        let boxWidth = min(grid.width - 2, columns * columnWidth + 2)
-        let boxHeight = min(grid.height - 2, perColumn + 3)
-        let x0 = max(0, (grid.width - boxWidth) / 2), y0 = max(0, (grid.height - boxHeight) / 2)
-        grid.fill(x: x0, y: y0, width: boxWidth, height: boxHeight, with: Cell(" "))
-        grid.box(x: x0, y: y0, width: boxWidth, height: boxHeight, role: .axis, ascii: ascii)
-        grid.write(" ntkscope keys — any key closes ", x: x0 + 2, y: y0, role: .title, attributes: [.bold])
-        for (i, (text, role)) in lines.enumerated() {
-            let c = i / perColumn, r = i % perColumn
-            guard r + 1 < boxHeight - 1 else { continue }
-            grid.write(text, x: x0 + 2 + c * columnWidth, y: y0 + 1 + r, role: role,
-                       attributes: role == .title ? [.bold] : [], maxWidth: min(columnWidth, boxWidth - 3 - c * columnWidth))
-        }
-        if perColumn + 2 > boxHeight - 1 {
-            grid.write(" (enlarge the terminal to see all) ", x: x0 + 2, y: y0 + boxHeight - 1, role: .dim)
-        }
-    }
 
     static func drawChooser(_ grid: inout ScreenGrid, state: ExplorerState, cursor: Int, ascii: Bool) {
         let laws = state.laws

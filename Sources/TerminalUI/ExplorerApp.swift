@@ -59,7 +59,6 @@ public enum ExplorerApp {
             crashGuard.uninstall()
             throw e
         }
-        var exitCode: Int32 = 0
         defer {
             screen.stop()
             crashGuard.uninstall()
@@ -67,9 +66,12 @@ public enum ExplorerApp {
             signals.cancel()
         }
         var loop = EventLoop(configuration: configuration, screen: screen, wake: wake, signals: signals)
-        exitCode = loop.run()
-        return exitCode
+        return loop.run()
     }
+
+    /// The shell's convention for a process ended by a signal: 128 + the signal number
+    /// (SIGINT → 130, SIGTERM → 143, SIGHUP → 129).
+    public static func exitStatus(forSignal signal: Int32) -> Int32 { 128 + signal }
 }
 
 /// The event loop's state (main thread only).
@@ -132,8 +134,13 @@ struct EventLoop {
         // Give a fast first solve the chance to appear in the first frame.
         wake.wait(milliseconds: 200)
         var needsDraw = true
+        var exitStatus: Int32 = 0
         while !state.shouldQuit {
-            if signals.fired { state.shouldQuit = true; break }
+            if let signal = signals.received {
+                exitStatus = ExplorerApp.exitStatus(forSignal: signal)
+                state.shouldQuit = true
+                break
+            }
             wake.drain()
             var keys = screen.readKeys()
             if screen.checkResize() { needsDraw = true }
@@ -143,8 +150,9 @@ struct EventLoop {
                 let modelBefore = state.model
                 for key in keys {
                     if key == .resize { needsDraw = true; continue }
-                    guard let action = KeyMap.action(for: key, in: state) else { continue }
+                    guard let action = KeyMap.action(for: key, in: state, screen: screen.size) else { continue }
                     let effects = ExplorerReducer.reduce(&state, action)
+                    for case .quit(let status) in effects { exitStatus = status }
                     perform(effects)
                     if state.shouldQuit { break }
                 }
@@ -183,7 +191,7 @@ struct EventLoop {
         }
         empirical?.stop()
         timing?.close()
-        return 0
+        return exitStatus
     }
 
     mutating func requestSolve(keyTime: UInt64) {
@@ -300,23 +308,31 @@ final class WakePipe: Sendable {
     func wait(milliseconds: Int32) { poll(stdinToo: false, milliseconds: milliseconds) }
 }
 
-/// SIGTERM, SIGHUP, SIGINT → an orderly quit (the loop restores the terminal).
-/// (With raw() Ctrl-C is a key; SIGINT still arrives from `kill -INT`.)
+/// SIGTERM, SIGHUP, SIGINT → an orderly quit (the loop restores the terminal), then exit with
+/// 128 + the signal number. (With raw() Ctrl-C is a key; SIGINT still arrives from `kill -INT`.)
 final class SignalWatcher: @unchecked Sendable {
-    private let flag = Atomic<Bool>(false)
+    /// The first signal received, 0 before any.
+    private let first = Atomic<Int32>(0)
     private var sources: [DispatchSourceSignal] = []   // main thread only
 
     init(wake: WakePipe) {
         for sig in [SIGTERM, SIGHUP, SIGINT] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in self.flag.store(true, ordering: .relaxed); wake.signal() }
+            source.setEventHandler { [self] in
+                _ = self.first.compareExchange(expected: 0, desired: sig, ordering: .relaxed)
+                wake.signal()
+            }
             source.resume()
             sources.append(source)
         }
     }
 
-    var fired: Bool { flag.load(ordering: .relaxed) }
+    /// The first signal received, if any.
+    var received: Int32? {
+        let s = first.load(ordering: .relaxed)
+        return s == 0 ? nil : s
+    }
 
     func cancel() {
         for s in sources { s.cancel() }

@@ -94,14 +94,12 @@ struct DensityCommand: ParsableCommand {
         if layer != nil && choice != .ck {
             throw ModelError(field: "--layer", value: "\(layer!)", allowed: "goes with --kernel ck")
         }
-        let start = DispatchTime.now()
-        let result = LimitLawEngine().solve(m, options: SolveOptions(gridPoints: grid, xRange: range, kernels: kernels, combination: coefficients))
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) * 1e-9
+        let result = TimedSolve.solve(m, options: SolveOptions(gridPoints: grid, xRange: range, kernels: kernels, combination: coefficients))
         let text: String
         switch format {
         case .csv: text = DensityReport.csv(result)
-        case .json: text = try DensityReport.json(result, seconds: seconds)
-        case .table: text = DensityReport.table(result, seconds: seconds)
+        case .json: text = try DensityReport.json(result)
+        case .table: text = DensityReport.table(result)
         }
         try OutputFile.write(text, to: output, force: force)
         if result.failures > 0 {
@@ -110,9 +108,54 @@ struct DensityCommand: ParsableCommand {
     }
 }
 
+/// The laws of one model with the wall-clock time each took to solve.
+struct TimedSpectra {
+    var model: NetworkModel
+    /// In the order asked for.
+    var spectra: [LimitSpectrum]
+    /// Seconds per law, parallel to `spectra`.
+    var seconds: [Double]
+    /// The whole solve.
+    var totalSeconds: Double
+    var failures: Int { spectra.reduce(0) { $0 + $1.failures } }
+}
+
+/// `LimitLawEngine.solve` one law at a time, to time each. The engine solves CK layers in order
+/// (each tightens the search interval of the laws above) and reuses a law from the previous
+/// solve's cache when its chain and grid are unchanged. So solve i asks for laws 1…i with the
+/// cache of solve i − 1: laws 1…i−1 are reused unchanged (with the same edges as in one solve of
+/// all of them) and only law i is new; its time is the time of solve i. The laws are the same as
+/// from a single solve. Lower CK layers that were not asked for (edges only, for the enclosure)
+/// count towards the first law that needs them.
+enum TimedSolve {
+    static func solve(_ model: NetworkModel, options: SolveOptions) -> TimedSpectra {
+        let engine = LimitLawEngine()
+        let asked = options.kernels ?? ((0...model.depth).map { KernelID.ck($0) } + [.ntk])
+        // the engine's order: CK layers upwards, then the rest as asked
+        let order = asked.filter { if case .ck = $0 { return true } else { return false } }.sorted { $0.layerNumber(depth: model.depth) < $1.layerNumber(depth: model.depth) }
+            + asked.filter { if case .ck = $0 { return false } else { return true } }
+        let clock = { DispatchTime.now().uptimeNanoseconds }
+        let start = clock()
+        var cache: SolverCache?
+        var solved: [KernelID: (LimitSpectrum, Double)] = [:]
+        for i in order.indices {
+            var o = options
+            o.kernels = Array(order[...i])
+            let t0 = clock()
+            let r = engine.solve(model, options: o, previous: cache)
+            let seconds = Double(clock() - t0) * 1e-9
+            cache = r.cache
+            if let s = r.spectrum(order[i]) { solved[order[i]] = (s, seconds) }
+        }
+        let total = Double(clock() - start) * 1e-9
+        let laws = asked.compactMap { solved[$0] }
+        return TimedSpectra(model: model, spectra: laws.map(\.0), seconds: laws.map(\.1), totalSeconds: total)
+    }
+}
+
 /// Formats solved laws as CSV, JSON or a readable table.
 enum DensityReport {
-    static func csv(_ r: ModelSpectra) -> String {
+    static func csv(_ r: TimedSpectra) -> String {
         var out = "kernel,layer,x,density\n"
         for s in r.spectra {
             let layer = s.kernel.layerNumber(depth: r.model.depth)
@@ -136,6 +179,8 @@ enum DensityReport {
         let continuousMass: Double
         let moments: Moments
         let solver: Solver
+        /// Wall-clock seconds to solve this law.
+        let seconds: Double
     }
 
     struct ReportJSON: Encodable {
@@ -155,14 +200,14 @@ enum DensityReport {
         let laws: [LawJSON]
     }
 
-    static func json(_ r: ModelSpectra, seconds: Double) throws -> String {
+    static func json(_ r: TimedSpectra) throws -> String {
         let m = r.model
         let report = ReportJSON(
             model: .init(activation: m.activation.name, bSigma: m.activation.b, aSigma: m.activation.a, depth: m.depth,
                          input: m.input.shortDescription, gammas: m.gammas, tau: m.tau, rPlus: m.rPlus,
                          ntkCoefficients: m.ntkCoefficients),
-            seconds: seconds,
-            laws: r.spectra.map { s in
+            seconds: r.totalSeconds,
+            laws: zip(r.spectra, r.seconds).map { s, seconds in
                 LawJSON(kernel: s.kernel.kernelName, layer: s.kernel.layerNumber(depth: m.depth), x: s.x,
                         density: s.density.map { $0.isFinite ? $0 : nil },
                         atoms: s.atoms.map { .init(location: $0.location, mass: $0.mass) },
@@ -170,20 +215,22 @@ enum DensityReport {
                         continuousMass: s.continuousMass,
                         moments: .init(mean: s.mean, second: s.secondMoment, variance: s.variance, numerical: s.numericalMoments),
                         solver: .init(points: s.statistics.points, iterations: s.statistics.iterations, failures: s.failures,
-                                      continuations: s.statistics.continuations, reused: s.statistics.reused))
+                                      continuations: s.statistics.continuations, reused: s.statistics.reused),
+                        seconds: seconds)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
     }
 
-    static func table(_ r: ModelSpectra, seconds: Double) -> String {
+    static func table(_ r: TimedSpectra) -> String {
         let m = r.model
         var out = "σ = \(m.activation.name)  b_σ = \(NumberFormat.fixed(m.activation.b, 4))  a_σ = \(NumberFormat.fixed(m.activation.a, 4))  L = \(m.depth)  input \(m.input.shortDescription)  γ = \(m.gammas.map { NumberFormat.general($0) }.joined(separator: ","))\n"
-        out += "solved \(r.spectra.count) laws in \(NumberFormat.fixed(seconds * 1000, 1)) ms\n\n"
-        for s in r.spectra {
+        out += "solved \(r.spectra.count) laws in \(NumberFormat.fixed(r.totalSeconds * 1000, 1)) ms\n\n"
+        for (s, seconds) in zip(r.spectra, r.seconds) {
             let support = s.support.map { "[\(NumberFormat.general($0.lowerBound)), \(NumberFormat.general($0.upperBound))]" }.joined(separator: " ∪ ")
             out += "\(s.kernel): support \(support.isEmpty ? "(atoms only)" : support)\n"
+            out += "  solved in \(NumberFormat.fixed(seconds * 1000, 1)) ms\n"
             out += "  mean \(NumberFormat.general(s.mean))  second moment \(NumberFormat.general(s.secondMoment))  variance \(NumberFormat.general(s.variance))\n"
             for a in s.atoms.prefix(5) { out += "  atom at \(NumberFormat.general(a.location)): \(NumberFormat.fixed(100 * a.mass, 1))%\n" }
             if s.atoms.count > 5 { out += "  … \(s.atoms.count - 5) more atoms\n" }

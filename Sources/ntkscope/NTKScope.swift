@@ -18,6 +18,10 @@ enum Main {
         do {
             var command = try NTKScope.parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            // a status chosen by a command that already said what it had to (the explorer: 130
+            // after Ctrl-C or SIGINT, 143 after SIGTERM, 129 after SIGHUP; 2 when it cannot start)
+            exit(code.rawValue)
         } catch let error as ModelError {
             FileHandle.standardError.write(Data("ntkscope: error: \(error)\n".utf8))
             exit(2)

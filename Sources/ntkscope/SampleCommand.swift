@@ -22,11 +22,11 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .customLong("n"), help: "Number of samples n (default 3000; a data file's row count with --data).")
+    @Option(name: .customLong("n"), help: "Number of samples n (default: n in --config's [empirical] table, else 3000; a data file's row count with --data).")
     var n: Int?
 
-    @Option(help: "Random seed (unsigned 64-bit).")
-    var seed: UInt64 = 0
+    @Option(help: "Random seed (unsigned 64-bit). (default: seed in --config's [empirical] table, else 0)")
+    var seed: UInt64?
 
     @Option(help: "Kernels to compute: ck, ntk or all.")
     var kernel: String = "all"
@@ -74,10 +74,32 @@ struct SampleCommand: ParsableCommand {
         do {
             try execute()
         } catch let e as SamplingError {
-            throw fail(e.description)
+            // name the key when n came from the session file (the sampler's messages say --n)
+            var message = e.description
+            if let s = try? resolvedSampling(), s.nFromConfig, let n = s.n {
+                message += " (n = \(n) is key 'empirical.n' in --config \(modelOptions.config ?? ""))"
+            }
+            throw fail(message)
         } catch let e as ModelError {
             throw fail(e.description)
         }
+    }
+
+    /// n and the seed: the command line, else the `--config` file's `[empirical]` table (the
+    /// explorer's empirical check: `sample --config FILE` samples the network it checked), else
+    /// the defaults (3000, or the data file's row count; seed 0). With `--data` the file's n is
+    /// not used: it is the explorer's sample size, not a number of data rows.
+    struct Sampling {
+        /// nil: the default (3000, or every row of --data).
+        var n: Int?
+        var nFromConfig: Bool
+        var seed: UInt64
+    }
+
+    func resolvedSampling() throws -> Sampling {
+        let empirical = try modelOptions.loadConfig()
+        let fileN = data == nil ? empirical?.sampleSize : nil
+        return Sampling(n: n ?? fileN, nFromConfig: n == nil && fileN != nil, seed: seed ?? empirical?.seed ?? 0)
     }
 
     /// Bad input: the root command prints "ntkscope: Error: <message>" to stderr and exits with code 2.
@@ -99,7 +121,8 @@ struct SampleCommand: ParsableCommand {
         if let l = layer, l < 0 || l > model.depth { throw fail("--layer \(l): must be between 0 and the depth \(model.depth)") }
         if layer != nil && kernel == "ntk" { throw fail("--layer selects a CK layer; it cannot be used with --kernel ntk") }
         if removePCs != 0 && data == nil { throw fail("--remove-pcs needs --data FILE") }
-        let n = self.n ?? 3000
+        let sampling = try resolvedSampling()
+        let n = sampling.n ?? 3000
         let spec: InputSpec
         switch data != nil ? "file" : input {
         case "model": spec = .fromModel
@@ -121,7 +144,7 @@ struct SampleCommand: ParsableCommand {
             spec = .data(try m.preprocessed(removePCs: removePCs))
         default: throw fail("--input must be model, gaussian, orthonormal, power-law or file (got '\(input)')")
         }
-        var req = SamplingRequest(model: model, n: n, seed: seed, input: spec, precision: prec, threads: threads)
+        var req = SamplingRequest(model: model, n: n, seed: sampling.seed, input: spec, precision: prec, threads: threads)
         req.outputs = modelOptions.resolvedOutputs
         req.ntk = kernel != "ck"
         req.surrogate = surrogate

@@ -70,6 +70,66 @@ import Testing
         #expect(missing.status == 2 && missing.err.contains("does not exist"))
     }
 
+    @Test(.enabled(if: binary != nil), arguments: [[String](), ["--kernel", "ntk"], ["--kernel", "ck", "--depth", "2"], ["--depth", "2", "--combination", "1,0,0,1"]])
+    func densityJSONTimesEveryLaw(arguments: [String]) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["density", "--format", "json", "--grid", "60"] + arguments, in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let total = try #require(json["seconds"] as? Double)
+        #expect(total.isFinite && total >= 0)
+        let laws = try #require(json["laws"] as? [[String: Any]])
+        #expect(!laws.isEmpty)
+        var sum = 0.0
+        for law in laws {
+            let name = "\(law["kernel"] ?? "?") \(law["layer"] ?? "?")"
+            let seconds = try #require(law["seconds"] as? Double, "law \(name) has no seconds")
+            #expect(seconds.isFinite && seconds >= 0, "law \(name): seconds = \(seconds)")
+            sum += seconds
+            // the solver statistics are per law too
+            let solver = try #require(law["solver"] as? [String: Any], "law \(name) has no solver statistics")
+            for key in ["points", "iterations", "failures"] { #expect(solver[key] is Int, "law \(name): solver.\(key)") }
+        }
+        // each law's time is a part of the whole solve
+        #expect(sum <= total + 1e-6, "per-law seconds \(sum) exceed the total \(total)")
+    }
+
+    /// `sample --config`: n and the seed come from the session's [empirical] table unless given.
+    @Test(.enabled(if: binary != nil)) func sampleReadsNAndSeedFromTheSessionFile() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "schema = 1\n[model]\ngammas = [0.5, 0.5]\n[empirical]\nenabled = false\nn = 120\nseed = 7\n"
+            .write(to: dir.appendingPathComponent("s.toml"), atomically: true, encoding: .utf8)
+        func header(_ args: [String]) throws -> (n: Int, seed: Int) {
+            let r = try run(["sample", "--format", "json", "--kernel", "ck", "--layer", "1", "--threads", "1"] + args, in: dir)
+            #expect(r.status == 0, "\(r.err)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+            return (try #require(json["n"] as? Int), try #require(json["seed"] as? Int))
+        }
+        let fromFile = try header(["--config", "s.toml"])
+        #expect(fromFile.n == 120 && fromFile.seed == 7)
+        // the command line takes precedence, each option on its own
+        let both = try header(["--config", "s.toml", "--n", "100", "--seed", "3"])
+        #expect(both.n == 100 && both.seed == 3)
+        let onlySeed = try header(["--config", "s.toml", "--seed", "3"])
+        #expect(onlySeed.n == 120 && onlySeed.seed == 3)
+        // without --config: the defaults
+        let defaults = try header(["--depth", "2", "--n", "100"])
+        #expect(defaults.seed == 0)
+        // the same network as the options spelled out
+        let viaFile = try run(["sample", "--config", "s.toml", "--threads", "1"], in: dir)
+        let spelled = try run(["sample", "--depth", "2", "--gamma", "0.5", "--n", "120", "--seed", "7", "--threads", "1"], in: dir)
+        #expect(viaFile.status == 0 && spelled.status == 0, "\(viaFile.err)\(spelled.err)")
+        #expect(viaFile.out == spelled.out)
+        #expect(viaFile.out.split(separator: "\n").count == 1 + 4 * 120)   // header, CK 0…2 and the NTK
+        // a bad value in the table names the key
+        try "schema = 1\n[empirical]\nn = 5\n".write(to: dir.appendingPathComponent("bad.toml"), atomically: true, encoding: .utf8)
+        let bad = try run(["sample", "--config", "bad.toml"], in: dir)
+        #expect(bad.status == 2)
+        #expect(bad.err.contains("'empirical.n'"), "\(bad.err)")
+    }
+
     @Test(.enabled(if: binary != nil)) func badConfigNamesTheKey() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }

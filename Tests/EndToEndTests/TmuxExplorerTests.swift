@@ -48,6 +48,23 @@ struct TmuxExplorerTests {
         #expect(!after.contains("ntkscope │"), "terminal not restored:\n\(after)")
     }
 
+    @Test func helpPagesOnAnEightyColumnTerminal() throws {
+        let tmux = try TmuxSession(width: 80, height: 24)
+        defer { tmux.kill() }
+        _ = try tmux.waitFor("first frame") { $0.contains("ntkscope │") }
+        tmux.send("?")
+        let first = try tmux.waitFor("help page 1") { $0.contains("ntkscope keys") && $0.contains("page 1/") }
+        #expect(first.contains("undo the last change"))
+        tmux.send("Space")
+        _ = try tmux.waitFor("help page 2") { $0.contains("page 2/") }
+        tmux.send("Left")
+        _ = try tmux.waitFor("help page 1 again") { $0.contains("page 1/") }
+        tmux.send("Escape")
+        _ = try tmux.waitFor("help closed") { !$0.contains("ntkscope keys") && $0.contains("ntkscope │") }
+        tmux.send("q")
+        #expect(try tmux.waitForExit() == 0)
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
         let tmux = try TmuxSession(width: 100, height: 30)
         defer { tmux.kill() }
@@ -55,7 +72,42 @@ struct TmuxExplorerTests {
         let pid = tmux.explorerPID()
         try #require(pid > 0)
         kill(pid, SIGTERM)
-        _ = try tmux.waitForExit()
+        let status = try tmux.waitForExit()
+        #expect(status == 143, "SIGTERM should exit with 128 + 15")
+        #expect(!tmux.capture().contains("ntkscope │"))
+    }
+
+    @Test func sigintRestoresTheTerminalAndExits130() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        defer { tmux.kill() }
+        _ = try tmux.waitFor("first frame") { $0.contains("ntkscope │") }
+        let pid = tmux.explorerPID()
+        try #require(pid > 0)
+        kill(pid, SIGINT)
+        let status = try tmux.waitForExit()
+        #expect(status == 130, "SIGINT should exit with 128 + 2")
+        #expect(!tmux.capture().contains("ntkscope │"))
+    }
+
+    @Test func sighupRestoresTheTerminalAndExits129() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        defer { tmux.kill() }
+        _ = try tmux.waitFor("first frame") { $0.contains("ntkscope │") }
+        let pid = tmux.explorerPID()
+        try #require(pid > 0)
+        kill(pid, SIGHUP)
+        let status = try tmux.waitForExit()
+        #expect(status == 129, "SIGHUP should exit with 128 + 1")
+        #expect(!tmux.capture().contains("ntkscope │"))
+    }
+
+    @Test func ctrlCRestoresTheTerminalAndExits130() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        defer { tmux.kill() }
+        _ = try tmux.waitFor("first frame") { $0.contains("ntkscope │") }
+        tmux.send("C-c")   // a key in raw mode, not a signal
+        let status = try tmux.waitForExit()
+        #expect(status == 130)
         #expect(!tmux.capture().contains("ntkscope │"))
     }
 

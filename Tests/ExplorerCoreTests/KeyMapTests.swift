@@ -25,12 +25,18 @@ import PlotCanvas
         return effects
     }
 
-    @Test func quitKeys() {
-        for key in [Key.character("q"), .ctrlC] {
+    @Test func quitKeysAndTheirExitStatus() {
+        // q quits with 0; Ctrl-C with 130 (128 + SIGINT), in every mode, as the shell would report it
+        for (key, status) in [(Key.character("q"), Int32(0)), (.ctrlC, 130)] {
             var s = fresh()
-            #expect(press(&s, key) == [.quit])
+            #expect(press(&s, key) == [.quit(status: status)])
             #expect(s.shouldQuit)
         }
+        var s = fresh()
+        press(&s, .character(":"), .character("d"))
+        #expect(press(&s, .ctrlC) == [.quit(status: 130)])
+        s = fresh()
+        #expect(type(&s, "q") == [.quit(status: 0)])
     }
 
     @Test func layerSelectionIsClamped() {

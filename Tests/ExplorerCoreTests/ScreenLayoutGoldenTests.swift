@@ -76,6 +76,11 @@ import PlotCanvas
         var s = MockSpectra.state()
         s.overlay = .help
         try check("help-120x40", render(s, MockSpectra.content(), 120, 40))
+        try check("help-200x60", render(s, MockSpectra.content(), 200, 60))
+        try check("help-80x24-page1", render(s, MockSpectra.content(), 80, 24))
+        s.helpPage = HelpOverlay.layout(width: 80, height: 24).pages.count - 1
+        try check("help-80x24-last-page", render(s, MockSpectra.content(), 80, 24))
+        s.helpPage = 0
         s.overlay = .compareChooser(cursor: 2)
         try check("chooser-100x30", render(s, MockSpectra.content(), 100, 30))
         s.overlay = nil
