@@ -21,7 +21,8 @@ public struct SolveResult: Sendable {
 ///
 /// Zoom windows (ZoomResolve.swift) are solved on the same queue, one window per job, after a new
 /// model's fast solve and before its accurate one: the latest `requestZoom` only, windows of a model
-/// that is no longer the latest skipped, each warm-started from the full-range `SolverCache`. Solved
+/// that is no longer the latest skipped, each warm-started from the same law's previous window (the
+/// CK layers below it, which the engine solves too, are then reused) or the full-range `SolverCache`. Solved
 /// windows are kept in a cache of their own (model, law, range), so going back to a zoom level
 /// already seen, or an accurate solve that moves the range by rounding, costs no solve; the
 /// full-range cache is never replaced by a zoom solve (its grid is what ×1 draws).
@@ -132,11 +133,8 @@ public final class SolveScheduler: Sendable {
         let (start, answered) = shared.withLock { s -> (Bool, Bool) in
             s.zoom = request.windows.isEmpty ? nil : request
             guard let progress = s.zoomProgress() else { return (false, false) }
-            if progress.complete {
-                s.zoomResult = progress
-                return (false, true)
-            }
-            return (s.startIfIdle(), false)
+            if !progress.grids.isEmpty { s.zoomResult = progress }
+            return (progress.complete ? false : s.startIfIdle(), !progress.grids.isEmpty)
         }
         if answered { notify() }
         if start { queue.async { self.work() } }
