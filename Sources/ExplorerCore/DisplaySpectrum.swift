@@ -20,6 +20,9 @@ public struct DisplaySpectrum: Sendable {
     public var mean: Double
     public var secondMoment: Double
     public var failures: Int
+    /// The density re-solved on zoom windows (ZoomResolve.swift); `curve(in:)` picks what to draw.
+    /// Atoms, support and moments above are the full-range solve's and do not change with the zoom.
+    public var zoomed: [DensityGrid] = []
 
     public init(kernel: KernelID, x: [Double], density: [Double], atoms: [PointMass] = [],
                 support: [ClosedRange<Double>] = [], mean: Double = .nan, secondMoment: Double = .nan, failures: Int = 0) {
@@ -107,8 +110,11 @@ public struct SolveStatus: Sendable, Hashable {
     /// A newer model is being solved; the plots on screen belong to an older one.
     public var pending: Bool
     public var failures: Int
-    public init(lastMilliseconds: Double? = nil, warm: Bool = false, pending: Bool = false, failures: Int = 0) {
+    /// The zoom's re-solve is running: the plots show the full-range grid magnified meanwhile.
+    public var zoomPending: Bool
+    public init(lastMilliseconds: Double? = nil, warm: Bool = false, pending: Bool = false, failures: Int = 0, zoomPending: Bool = false) {
         self.lastMilliseconds = lastMilliseconds; self.warm = warm; self.pending = pending; self.failures = failures
+        self.zoomPending = zoomPending
     }
 }
 

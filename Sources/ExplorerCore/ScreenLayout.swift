@@ -124,7 +124,7 @@ public enum ScreenLayout {
         }
         token("NTK", selected: state.selection > s.depth)
         var info = "│ view: \(state.view.rawValue)  y: \(state.display.yScale.rawValue)"
-        if state.display.zoom > 0 { info += "  zoom ×\(1 << state.display.zoom)" }
+        if state.display.zoom > 0 { info += "  zoom ×\(1 << state.display.zoom)" + (content.solve.zoomPending ? " solving…" : "") }
         if state.allLayers { info += "  [all layers]" }
         info += "  theme: \(state.themeName)"
         if state.mode == .infiniteWidth { info = InfiniteWidthLayout.headerInfo(state: state, content: content) + "  " + info }
@@ -217,6 +217,11 @@ public enum ScreenLayout {
         return full.lowerBound...(full.lowerBound + span)
     }
 
+    /// The compare overlay's x range: the union of the two laws' visible ranges.
+    public static func compareRange(_ a: ClosedRange<Double>, _ b: ClosedRange<Double>) -> ClosedRange<Double> {
+        min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
+    }
+
     /// A density plot of one law (theory curve over the empirical histogram, atoms marked).
     static func plot(_ s: DisplaySpectrum, range: ClosedRange<Double>, state: ExplorerState, empirical: EmpiricalKernelResult?,
                      curveRole: ColorRole = .theory, width: Int) -> DensityPlot {
@@ -225,7 +230,8 @@ public enum ScreenLayout {
             let bins = max(1, (width - 6) * state.display.canvas.pixelsPerCell.x)
             p.histograms.append(PlotHistogram.binning(e.eigenvalues, range: range, bins: bins, role: .empirical))
         }
-        p.curves.append(PlotCurve(role: curveRole, x: s.x, y: s.density))
+        let curve = s.curve(in: range)   // re-solved on the zoom window once it arrives
+        p.curves.append(PlotCurve(role: curveRole, x: curve.x, y: curve.density))
         p.markers = s.visibleAtoms.map { PlotMarker(role: curveRole, x: $0.location) }
         return p
     }
@@ -276,9 +282,10 @@ public enum ScreenLayout {
         lx += left.write("   ▬ B: \(b.title) \(gammaText(b, summary: content.summary))", x: lx, y: 1, role: .seriesB)
         if let sa = content.spectra[a], let sb = content.spectra[b] {
             let ra = visibleRange(sa, zoom: state.display.zoom), rb = visibleRange(sb, zoom: state.display.zoom)
-            let range = min(ra.lowerBound, rb.lowerBound)...max(ra.upperBound, rb.upperBound)
+            let range = compareRange(ra, rb)
             var p = DensityPlot(xRange: range, yScale: state.display.yScale, mode: state.display.canvas)
-            p.curves = [PlotCurve(role: .seriesA, x: sa.x, y: sa.density), PlotCurve(role: .seriesB, x: sb.x, y: sb.density)]
+            let ca = sa.curve(in: range), cb = sb.curve(in: range)
+            p.curves = [PlotCurve(role: .seriesA, x: ca.x, y: ca.density), PlotCurve(role: .seriesB, x: cb.x, y: cb.density)]
             p.markers = sa.visibleAtoms.map { PlotMarker(role: .seriesA, x: $0.location) }
                 + sb.visibleAtoms.map { PlotMarker(role: .seriesB, x: $0.location) }
             p.xTickTarget = max(2, (leftWidth - 8) / 9)

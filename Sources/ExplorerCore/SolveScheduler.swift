@@ -18,31 +18,77 @@ public struct SolveResult: Sendable {
 /// the pending one (key repeats coalesce); a result whose model is no longer the latest request is
 /// dropped (its cache is kept, so the next solve still warm-starts). The engine's `solve` is
 /// synchronous, so a running solve is not interrupted; it is abandoned.
+///
+/// Zoom windows (ZoomResolve.swift) are solved on the same queue, one window per job, after a new
+/// model's fast solve and before its accurate one: the latest `requestZoom` only, windows of a model
+/// that is no longer the latest skipped, each warm-started from the same law's previous window (the
+/// CK layers below it, which the engine solves too, are then reused) or the full-range `SolverCache`. Solved
+/// windows are kept in a cache of their own (model, law, range), so going back to a zoom level
+/// already seen, or an accurate solve that moves the range by rounding, costs no solve; the
+/// full-range cache is never replaced by a zoom solve (its grid is what ×1 draws).
 public final class SolveScheduler: Sendable {
     /// Solves a model; `accurate` false asks for the fast display-only solve (no CDF quadrature).
     public typealias Solve = @Sendable (NetworkModel, SolverCache?, _ accurate: Bool) -> ModelSpectra
+    /// Solves one law's density on a zoom window, warm-started from `previous`: the cache of the
+    /// same law's last window, else the full-range cache. Returns the grid and the cache to pass
+    /// to the law's next window.
+    public typealias ZoomSolve = @Sendable (NetworkModel, ZoomWindow, _ previous: SolverCache?) -> (grid: DensityGrid, cache: SolverCache?)
 
     struct Shared {
         var pending: NetworkModel?
+        /// The fast phase of this model is shown; its accurate phase is still to do.
+        var accuratePending: NetworkModel?
         var latest: NetworkModel?
         var running = false
         var cache: SolverCache?
         var result: SolveResult?
         var lastFastMilliseconds: Double?
+        var lastFastWarm = false
+        var zoom: ZoomRequest?
+        var zoomResult: ZoomResult?
+        var zoomCache: [(model: NetworkModel, window: ZoomWindow, grid: DensityGrid)] = []
+        /// Per law, the cache of its last window solve, and the model they belong to.
+        var zoomWarm: [KernelID: SolverCache] = [:]
+        var zoomWarmModel: NetworkModel?
+        var zoomSolves = 0
+
+        func cachedGrid(_ model: NetworkModel, _ w: ZoomWindow) -> DensityGrid? {
+            zoomCache.last { $0.model == model && $0.window.matches(w) }?.grid
+        }
+
+        /// The grids of the current zoom request found in the cache; nil if there is no request.
+        func zoomProgress() -> ZoomResult? {
+            guard let z = zoom else { return nil }
+            var grids: [(window: ZoomWindow, grid: DensityGrid)] = []
+            for w in z.windows { if let g = cachedGrid(z.model, w) { grids.append((w, g)) } }
+            return ZoomResult(model: z.model, grids: grids, complete: grids.count == z.windows.count)
+        }
+    }
+
+    enum Job {
+        case solve(NetworkModel, SolverCache?, accurate: Bool)
+        case zoom(NetworkModel, ZoomWindow, SolverCache?)
     }
 
     private let shared = Mutex(Shared())
     private let queue = DispatchQueue(label: "ntkscope.solve", qos: .userInitiated)
     private let solve: Solve
+    private let zoomSolve: ZoomSolve
     private let notify: @Sendable () -> Void
 
-    /// `notify` is called (on the solve queue) whenever a result is ready.
     /// Points of the explorer's density grid: finer than a braille panel on a 200-column terminal
-    /// (at most ~130 dots wide in the layers view), and cheap enough for live solves.
+    /// (at most ~130 dots wide in the layers view), and cheap enough for live solves. A zoom window
+    /// gets as many, so the zoomed plot is as finely resolved as the full one.
     public static let explorerGridPoints = 256
+    /// Zoom windows kept (about a dozen zoom levels of the layers view).
+    public static let zoomCacheCapacity = 96
 
-    public init(solve: @escaping Solve = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints), notify: @escaping @Sendable () -> Void = {}) {
+    /// `notify` is called (on the solve queue, or inside `requestZoom` when the cache answers) whenever a result is ready.
+    public init(solve: @escaping Solve = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints),
+                zoomSolve: @escaping ZoomSolve = SolveScheduler.engineZoomSolve(gridPoints: SolveScheduler.explorerGridPoints),
+                notify: @escaping @Sendable () -> Void = {}) {
         self.solve = solve
+        self.zoomSolve = zoomSolve
         self.notify = notify
     }
 
@@ -56,51 +102,115 @@ public final class SolveScheduler: Sendable {
         }
     }
 
+    /// The engine on one window: `gridPoints` over `window.range` for that law alone, display-only
+    /// (the CDF, masses and moments of a window solve are not used), warm-started from `previous`.
+    /// The engine also solves, edges only, the CK layers below the law (they bound its support):
+    /// from the full-range cache they are re-solved, from the law's previous window cache reused.
+    public static func engineZoomSolve(gridPoints: Int) -> ZoomSolve {
+        let engine = LimitLawEngine()
+        return { model, window, previous in
+            let options = SolveOptions(gridPoints: gridPoints, xRange: window.range, kernels: [window.kernel], accurateCDF: false)
+            let solved = engine.solve(model, options: options, previous: previous)
+            guard let s = solved.spectrum(window.kernel) else {
+                return (DensityGrid(range: window.range, x: [], density: []), nil)   // drawn from the full grid
+            }
+            return (DensityGrid(range: window.range, x: s.x, density: s.density), solved.cache)
+        }
+    }
+
     public func request(_ model: NetworkModel) {
         let start = shared.withLock { s -> Bool in
             s.pending = model
             s.latest = model
-            if s.running { return false }
-            s.running = true
-            return true
+            return s.startIfIdle()
         }
         if start { queue.async { self.work() } }
     }
 
-    /// Two phases per request: a fast display-only solve that is shown at once, then, unless a
-    /// newer request is already waiting, an accurate solve (CDF by quadrature: exact masses and
-    /// moments in the focus view) that replaces it.
+    /// The windows the view of `request.model` needs under its zoom (replacing any earlier request).
+    /// Windows already solved are answered from the cache at once; no windows (×1) cancels.
+    public func requestZoom(_ request: ZoomRequest) {
+        let (start, answered) = shared.withLock { s -> (Bool, Bool) in
+            s.zoom = request.windows.isEmpty ? nil : request
+            guard let progress = s.zoomProgress() else { return (false, false) }
+            if !progress.grids.isEmpty { s.zoomResult = progress }
+            return (progress.complete ? false : s.startIfIdle(), !progress.grids.isEmpty)
+        }
+        if answered { notify() }
+        if start { queue.async { self.work() } }
+    }
+
+    /// Jobs in priority order: a new model's fast solve, the zoom windows of the latest model, the
+    /// accurate solve.
     private func work() {
         while true {
-            let job = shared.withLock { s -> (NetworkModel, SolverCache?)? in
-                guard let m = s.pending else { s.running = false; return nil }
-                s.pending = nil
-                return (m, s.cache)
-            }
-            guard let (model, cache) = job else { return }
-            for accurate in [false, true] {
-                if accurate && shared.withLock({ $0.pending != nil }) { break }
-                let previous = accurate ? shared.withLock { $0.cache } : cache
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                let spectra = solve(model, previous, accurate)
-                let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-                var display: [KernelID: DisplaySpectrum] = [:]
-                for s in spectra.spectra { display[s.kernel] = DisplaySpectrum(s) }
-                let result = SolveResult(model: model, spectra: spectra, display: display, milliseconds: ms, warm: cache != nil,
-                                         accurate: accurate)
-                let fresh = shared.withLock { s -> Bool in
-                    s.cache = spectra.cache
-                    guard s.latest == model else { return false }   // stale: a newer model was requested
-                    // An accurate result keeps the fast phase's timing in the header.
-                    var r = result
-                    if accurate, let shown = s.lastFastMilliseconds { r.milliseconds = shown }
-                    if !accurate { s.lastFastMilliseconds = ms }
-                    s.result = r
-                    return true
+            let job = shared.withLock { s -> Job? in
+                if let m = s.pending {
+                    s.pending = nil
+                    s.accuratePending = nil
+                    return .solve(m, s.cache, accurate: false)
                 }
-                if fresh { notify() }
+                if let z = s.zoom, s.latest == nil || z.model == s.latest,
+                   let w = z.windows.first(where: { s.cachedGrid(z.model, $0) == nil }) {
+                    let warm = s.zoomWarmModel == z.model ? s.zoomWarm[w.kernel] : nil
+                    return .zoom(z.model, w, warm ?? s.cache)
+                }
+                if let m = s.accuratePending {
+                    s.accuratePending = nil
+                    return .solve(m, s.cache, accurate: true)
+                }
+                s.running = false
+                return nil
+            }
+            switch job {
+            case nil: return
+            case .solve(let model, let cache, let accurate): runSolve(model, cache, accurate: accurate)
+            case .zoom(let model, let window, let cache): runZoom(model, window, cache)
             }
         }
+    }
+
+    /// Two phases per model: a fast display-only solve that is shown at once, then, unless a newer
+    /// request is already waiting, an accurate solve (CDF by quadrature: exact masses and moments in
+    /// the focus view) that replaces it.
+    private func runSolve(_ model: NetworkModel, _ cache: SolverCache?, accurate: Bool) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let spectra = solve(model, cache, accurate)
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        var display: [KernelID: DisplaySpectrum] = [:]
+        for s in spectra.spectra { display[s.kernel] = DisplaySpectrum(s) }
+        let result = SolveResult(model: model, spectra: spectra, display: display, milliseconds: ms,
+                                 warm: cache != nil, accurate: accurate)
+        let fresh = shared.withLock { s -> Bool in
+            s.cache = spectra.cache
+            guard s.latest == model else { return false }   // stale: a newer model was requested
+            // An accurate result keeps the fast phase's timing (and warm or cold) in the header.
+            var r = result
+            if accurate, let shown = s.lastFastMilliseconds { r.milliseconds = shown; r.warm = s.lastFastWarm }
+            if !accurate {
+                s.lastFastMilliseconds = ms
+                s.lastFastWarm = r.warm
+                if s.pending == nil { s.accuratePending = model }
+            }
+            s.result = r
+            return true
+        }
+        if fresh { notify() }
+    }
+
+    private func runZoom(_ model: NetworkModel, _ window: ZoomWindow, _ cache: SolverCache?) {
+        let (grid, lawCache) = zoomSolve(model, window, cache)
+        let fresh = shared.withLock { s -> Bool in
+            s.zoomSolves += 1
+            if s.zoomWarmModel != model { s.zoomWarm = [:]; s.zoomWarmModel = model }
+            s.zoomWarm[window.kernel] = lawCache
+            s.zoomCache.append((model, window, grid))
+            if s.zoomCache.count > Self.zoomCacheCapacity { s.zoomCache.removeFirst(s.zoomCache.count - Self.zoomCacheCapacity) }
+            guard let z = s.zoom, z.model == model, z.windows.contains(where: { $0.matches(window) }) else { return false }
+            s.zoomResult = s.zoomProgress()
+            return true
+        }
+        if fresh { notify() }
     }
 
     /// The newest finished result, once.
@@ -108,7 +218,24 @@ public final class SolveScheduler: Sendable {
         shared.withLock { s in defer { s.result = nil }; return s.result }
     }
 
+    /// The current zoom request's solved windows (each new window adds to it), once.
+    public func takeZoomResult() -> ZoomResult? {
+        shared.withLock { s in defer { s.zoomResult = nil }; return s.zoomResult }
+    }
+
     public var isBusy: Bool { shared.withLock { $0.running } }
+
+    /// Zoom windows solved so far (not answered from the cache).
+    public var zoomSolveCount: Int { shared.withLock { $0.zoomSolves } }
+}
+
+extension SolveScheduler.Shared {
+    /// Marks the worker running; true if it has to be started.
+    mutating func startIfIdle() -> Bool {
+        if running { return false }
+        running = true
+        return true
+    }
 }
 
 /// Runs an `EmpiricalCheck` as a Task, one at a time; `start` cancels the previous run.

@@ -100,6 +100,8 @@ struct EventLoop {
     /// The infinite-width mode's background computations (InfiniteWidthEffects.swift).
     let infiniteScheduler: InfiniteWidthScheduler
     var infiniteRequested: InfiniteWidthRequest?
+    /// Zoom windows requested and re-solved (ZoomEffects.swift).
+    var zoom = ZoomTracker()
 
     init(configuration: ExplorerConfiguration, screen: TerminalScreen, wake: WakePipe, signals: SignalWatcher) {
         self.configuration = configuration
@@ -167,7 +169,7 @@ struct EventLoop {
                 if state.themeName != themeLoaded { loadTheme() }
             }
             if let r = scheduler.takeResult() {
-                content.spectra = r.display
+                content.spectra = zoom.attach(to: r.display, model: r.model)
                 content.solve = SolveStatus(lastMilliseconds: r.milliseconds, warm: r.warm, pending: r.model != state.model,
                                             failures: r.spectra.spectra.map(\.failures).reduce(0, +))
                 content.summary = ModelSummary(model: r.model, inputLabel: state.inputLabel)
@@ -175,6 +177,7 @@ struct EventLoop {
                 lastLimits = r
                 needsDraw = true
             }
+            if updateZoom() { needsDraw = true }
             updateEmpirical()
             if updateInfiniteWidth() { needsDraw = true }
             if let e = empirical {

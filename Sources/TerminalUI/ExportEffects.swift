@@ -20,6 +20,7 @@ extension EventLoop {
                 let absolute = try AtomicFile.write(text, to: path, overwrite: overwrite)
                 var note = ""
                 if displayedModel != state.model { note = " (the plots were still being solved for the latest change)" }
+                else if content.solve.zoomPending { note = " (the zoomed ranges were still being solved: magnified curves)" }
                 _ = ExplorerReducer.reduce(&state, .status("exported \(format.rawValue) to \(absolute)\(note)", isError: false))
             } catch {
                 if error.reason == .exists {

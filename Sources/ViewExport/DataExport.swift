@@ -31,7 +31,8 @@ extension ViewExport {
             guard let s = content.spectra[k], let range = xRange(of: k, state: state, content: content) else { continue }
             let (name, layer) = kernelColumns(k, depth: depth)
             let prefix = "\(name),\(layer),"
-            for (x, y) in zip(s.x, s.density) where range.contains(x) {
+            let curve = s.curve(in: range)   // the zoom window's re-solve when there is one
+            for (x, y) in zip(curve.x, curve.density) where range.contains(x) {
                 out += "density," + prefix + "\(number(x)),\(number(y)),,,\n"
             }
             for a in s.visibleAtoms where range.contains(a.location) {
@@ -80,7 +81,8 @@ extension ViewExport {
         for k in kernels(in: state) {
             let (name, layer) = kernelColumns(k, depth: depth)
             guard let s = content.spectra[k], let range = xRange(of: k, state: state, content: content) else { continue }
-            let points = zip(s.x, s.density).filter { range.contains($0.0) }
+            let curve = s.curve(in: range)
+            let points = zip(curve.x, curve.density).filter { range.contains($0.0) }
             laws.append(.object([
                 ("kernel", .string(name)), ("layer", .int(layer)), ("title", .string(k.title)),
                 ("x_range", .numbers([range.lowerBound, range.upperBound])),

@@ -129,7 +129,7 @@ extension ViewExport {
             svg.line("</g>")
             return
         }
-        let range = min(ra.lowerBound, rb.lowerBound)...max(ra.upperBound, rb.upperBound)
+        let range = ScreenLayout.compareRange(ra, rb)
         let summary = content.summary
         plot(&svg, rect: Rect(x: rect.x, y: rect.y + 22, width: rect.width, height: rect.height - 56), range: range,
              series: [Series(kernel: a, spectrum: sa, role: .seriesA, label: "A: " + panelTitle(a, summary: summary)),
@@ -175,11 +175,13 @@ extension ViewExport {
         // y maximum: the largest column average (narrow peaks keep their mass), as on screen
         // (the grid's own peak counts too, up to 20× that, so narrow bumps are not cut; edge singularities are)
         var yMax = 0.0
-        for s in series {
-            let avg = DensityPlot.columnAverages(PlotCurve(role: s.role, x: s.spectrum.x, y: s.spectrum.density), range: range,
+        // each law's curve on this range: its zoom window's re-solve when there is one (as on screen)
+        let curves = series.map { $0.spectrum.curve(in: range) }
+        for (s, c) in zip(series, curves) {
+            let avg = DensityPlot.columnAverages(PlotCurve(role: s.role, x: c.x, y: c.density), range: range,
                                                  count: max(1, Int(right - left)))
             let averaged = avg.filter(\.isFinite).max() ?? 0
-            let peak = zip(s.spectrum.x, s.spectrum.density).filter { range.contains($0.0) && $0.1.isFinite }.map(\.1).max() ?? 0
+            let peak = zip(c.x, c.density).filter { range.contains($0.0) && $0.1.isFinite }.map(\.1).max() ?? 0
             yMax = max(yMax, averaged, min(peak, 20 * averaged))
         }
         if let h = histogram { yMax = max(yMax, h.density.max() ?? 0) }
@@ -216,10 +218,10 @@ extension ViewExport {
         }
 
         // densities: the law's grid, one sub-path per run of drawable points
-        for s in series {
+        for (s, c) in zip(series, curves) {
             var d = ""
             var penDown = false
-            let xs = s.spectrum.x, ys = s.spectrum.density
+            let xs = c.x, ys = c.density
             for i in xs.indices {
                 // keep one point beyond each end of the range so the curve reaches the frame
                 let inside = range.contains(xs[i]) || (i + 1 < xs.count && xs[i] < range.lowerBound && xs[i + 1] >= range.lowerBound)

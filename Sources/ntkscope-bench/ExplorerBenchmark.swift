@@ -83,3 +83,43 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
     let within = all.filter { $0 <= 16 }.count
     print(String(format: "  frames within 16 ms: %d of %d (%.0f%%)", within, all.count, 100 * Double(within) / Double(max(1, all.count))))
 }
+
+/// Zoom re-solves (SolveScheduler's zoom jobs, ZoomPlan's windows) on Figure 1 after its full-range
+/// display solve: per zoom level ×2…×64, every window of the layers view (L + 2 laws) and of the
+/// focus view on CK ℓ=1 (its narrow bump) and on the NTK, after stepping through the lower zoom
+/// levels as the `z` key does (each law's window starts from its previous window's cache, the first
+/// from the full-range cache). Best of `rounds`.
+public func runZoomBenchmark(rounds: Int = 3) {
+    func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
+    }
+    let full = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, false)
+    var display: [KernelID: DisplaySpectrum] = [:]
+    for s in full.spectra { display[s.kernel] = DisplaySpectrum(s) }
+    let zoomSolve = SolveScheduler.engineZoomSolve(gridPoints: SolveScheduler.explorerGridPoints)
+    print("explorer zoom: windows re-solved (\(SolveScheduler.explorerGridPoints) points each, Figure 1), best of \(rounds)")
+    print("  zoom   layers view (windows, ms)   focus CK ℓ=1 (ms)   focus NTK (ms)")
+    var best: [[Double]] = Array(repeating: Array(repeating: .infinity, count: 3), count: 7)
+    var counts = Array(repeating: 0, count: 7)
+    for _ in 0..<rounds {
+        for (column, (view, selection)) in [(ExplorerView.layers, 1), (.focus, 1), (.focus, 6)].enumerated() {
+            var warm: [KernelID: SolverCache] = [:]
+            for zoom in 1...6 {
+                var state = ExplorerState(model: .figure1, themeNames: ["dark"], view: view)
+                state.selection = selection
+                state.display.zoom = zoom
+                let windows = ZoomPlan.windows(state: state, spectra: display)
+                let t0 = now()
+                for w in windows { warm[w.kernel] = zoomSolve(state.model, w, warm[w.kernel] ?? full.cache).cache }
+                best[zoom][column] = min(best[zoom][column], now() - t0)
+                if column == 0 { counts[zoom] = windows.count }
+            }
+        }
+    }
+    for zoom in 1...6 {
+        print(String(format: "  ×%-3d   %2d windows %7.2f             %7.2f             %7.2f", 1 << zoom, counts[zoom],
+                     best[zoom][0], best[zoom][1], best[zoom][2]))
+    }
+}

@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|sampling|explorer|all] [--verbose]
+// Usage: ntkscope-bench [engine|sampling|explorer|zoom|all] [--verbose]
 let arguments = Array(CommandLine.arguments.dropFirst())
 let verbose = arguments.contains("--verbose")
 let sections = arguments.filter { !$0.hasPrefix("--") }
@@ -13,6 +13,10 @@ if wanted.contains("sampling") || wanted.contains("all") {
 }
 if wanted.contains("explorer") || wanted.contains("all") {
     runExplorerBenchmark()
+    runZoomBenchmark()
+}
+if wanted.contains("zoom") {
+    runZoomBenchmark()
 }
 if wanted.contains("profile") || wanted.contains("profile-cold") {
     // One cold and (for `profile`) one warm solve, for instruction counts under valgrind

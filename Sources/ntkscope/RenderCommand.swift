@@ -75,7 +75,7 @@ struct RenderCommand: ParsableCommand {
             throw ModelError(field: "--theme", value: session.theme, allowed: error.description)
         }
         let state = session.makeState(themeNames: catalog.names())
-        var content = ViewRendering.solve(state.model, inputLabel: state.inputLabel)
+        var content = ViewRendering.solve(state.model, inputLabel: state.inputLabel, zoomedFor: state)
         if state.mode == .infiniteWidth { content.infinite = InfiniteWidthCompute.compute(InfiniteWidthRequest(state: state)) }
         if state.empiricalOn {
             content.empirical = try ViewRendering.sample(state: state, content: content, progress: isatty(2) == 1)
@@ -219,13 +219,15 @@ struct ViewOverrides {
 
 /// Solving and sampling for a rendered view, the way the explorer does it.
 enum ViewRendering {
-    /// The limit laws on the explorer's grid (`SolveScheduler.explorerGridPoints`, as the explorer).
-    static func solve(_ model: NetworkModel, inputLabel: String?) -> FrameContent {
+    /// The limit laws on the explorer's grid (`SolveScheduler.explorerGridPoints`, as the explorer);
+    /// with a zoomed `state`, each plot range of its view re-solved as the explorer does (ZoomPlan).
+    static func solve(_ model: NetworkModel, inputLabel: String?, zoomedFor state: ExplorerState? = nil) -> FrameContent {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let spectra = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(model, nil, true)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
         var map: [KernelID: DisplaySpectrum] = [:]
         for s in spectra.spectra { map[s.kernel] = DisplaySpectrum(s) }
+        if let state { map = ZoomPlan.resolved(state: state, spectra: map, cache: spectra.cache) }
         return FrameContent(summary: ModelSummary(model: model, inputLabel: inputLabel), spectra: map,
                             solve: SolveStatus(lastMilliseconds: ms, warm: false, failures: spectra.failures))
     }
