@@ -23,6 +23,9 @@ public struct DisplaySpectrum: Sendable {
     /// The density re-solved on zoom windows (ZoomResolve.swift); `curve(in:)` picks what to draw.
     /// Atoms, support and moments above are the full-range solve's and do not change with the zoom.
     public var zoomed: [DensityGrid] = []
+    /// The engine's law, when this was built from one: its mass and CDF come from the solver's
+    /// quadrature (Chebyshev series), not from the display grid.
+    public var law: LimitSpectrum? = nil
 
     public init(kernel: KernelID, x: [Double], density: [Double], atoms: [PointMass] = [],
                 support: [ClosedRange<Double>] = [], mean: Double = .nan, secondMoment: Double = .nan, failures: Int = 0) {
@@ -34,6 +37,7 @@ public struct DisplaySpectrum: Sendable {
         self.init(kernel: s.kernel, x: s.x, density: s.density,
                   atoms: s.atoms.map { PointMass(location: $0.location, mass: $0.mass) },
                   support: s.support, mean: s.mean, secondMoment: s.secondMoment, failures: s.failures)
+        law = s
     }
 
     /// The x range to show: the grid's range, extended to include atoms.
@@ -44,8 +48,9 @@ public struct DisplaySpectrum: Sendable {
         return lo...hi
     }
 
-    /// Mass of the continuous part (trapezoid rule on the grid).
+    /// Mass of the continuous part: the solver's, or the trapezoid rule on the grid.
     public var continuousMass: Double {
+        if let law { return law.continuousMass }
         guard x.count >= 2 else { return 0 }
         var m = 0.0
         for i in 1..<x.count {
@@ -55,11 +60,12 @@ public struct DisplaySpectrum: Sendable {
         return m
     }
 
-    /// Mass (continuous + atoms) in [lo, hi].
     /// Atoms worth drawing or listing (mass ≥ 0.05%).
     public var visibleAtoms: [PointMass] { atoms.filter { $0.mass >= 0.0005 } }
 
+    /// Mass (continuous + atoms) in [lo, hi].
     public func mass(in range: ClosedRange<Double>) -> Double {
+        if let law { return max(0, law.cdf(range.upperBound) - law.cdf(range.lowerBound.nextDown)) }
         var m = atoms.filter { range.contains($0.location) }.map(\.mass).reduce(0, +)
         guard x.count >= 2 else { return m }
         let cols = DensityPlot.columnAverages(PlotCurve(role: .theory, x: x, y: density), range: range, count: 1)

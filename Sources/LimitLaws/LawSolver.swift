@@ -18,10 +18,15 @@ struct LawRequest: Sendable, Hashable {
     /// from the display grid alone (the explorer's fast path while keys are pressed).
     var accurateCDF: Bool = true
 
+    /// Only the support is wanted (a lower layer solved for its edges, which tighten the
+    /// enclosures of the laws above it).
+    var edgesOnly: Bool = false
+
     /// Whether a law solved for this request can stand for one solved for `other`
-    /// (an accurate CDF serves a display-only request too).
+    /// (an accurate CDF serves a display-only request too; any solve serves an edges-only one).
     func covers(_ other: LawRequest) -> Bool {
-        gridPoints == other.gridPoints && xRange == other.xRange && (accurateCDF || !other.accurateCDF)
+        if other.edgesOnly { return true }
+        return gridPoints == other.gridPoints && xRange == other.xRange && (accurateCDF || !other.accurateCDF)
     }
 }
 

@@ -69,7 +69,7 @@ public struct LimitLawEngine: Sendable {
             default: return false
             }
         }
-        let edgesOnly = LawRequest(gridPoints: 2, xRange: nil, accurateCDF: false)
+        let edgesOnly = LawRequest(gridPoints: 2, xRange: nil, accurateCDF: false, edgesOnly: true)
         var knownEdges: [Int: Double] = [:]
         let offset = { if case .marcenkoPastur = model.input { return 1 } else { return 0 } }()
         var solved: [KernelID: LimitSpectrum] = [:]
