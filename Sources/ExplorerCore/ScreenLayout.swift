@@ -203,6 +203,9 @@ public enum ScreenLayout {
         lines.append(("  variance  \(sig(s.secondMoment - s.mean * s.mean))", .text))
         lines.append(("mass", .title))
         lines.append(("  continuous  \(percent(s.continuousMass))", .text))
+        if let law = s.law, law.massDeficit > 1e-3 {
+            lines.append(("  \(percent(law.massDeficit)) not found: do not trust", .warning))
+        }
         return lines
     }
 

@@ -105,7 +105,7 @@ struct CombinationChain: Sendable, Hashable {
         case .discrete(let v): rho.append(Double(v.filter { $0 > 0 }.count) / Double(v.count))
         }
         for l in links {
-            let phiRank = l.b2 < 1 ? 1.0 : rho.last!
+            let phiRank = l.isNested ? rho.last! : 1.0
             rho.append(min(1 / l.gamma, phiRank))
         }
         return rho
@@ -119,15 +119,26 @@ struct CombinationChain: Sendable, Hashable {
         // Walk down from the top: a group of nested levels spans the rank of its lowest member
         // that has a non-zero coefficient... every level's column space lies in the span of the
         // group's base when links are nested (b² = 1), so the union over a group is its largest rank.
+        // With K_0 = Id (orthonormal inputs, or the MP input's own base) the c_0 K_0 term is a
+        // shift of every eigenvalue: the atom sits at c_{−1} + c_0, and level 0 spans nothing.
+        var location = shift
+        var c = coefficients
+        if case .identity = base, c[0] != 0 { location += c[0]; c[0] = 0 }
         var total = 0.0
         var groupMax = 0.0
-        for j in 0..<coefficients.count {
-            let nestedInPrevious = j > 0 && links[j - 1].b2 >= 1
+        for j in 0..<c.count {
+            let nestedInPrevious = j > 0 && links[j - 1].isNested
             if !nestedInPrevious { total += groupMax; groupMax = 0 }
-            if coefficients[j] != 0 { groupMax = max(groupMax, rho[j]) }
+            if c[j] != 0 { groupMax = max(groupMax, rho[j]) }
         }
         total += groupMax
         let mass = 1 - min(1, total)
-        return mass > 1e-12 ? Atom(location: shift, mass: mass) : nil
+        return mass > 1e-12 ? Atom(location: location, mass: mass) : nil
     }
+}
+
+extension ChainLink {
+    /// b² = 1 up to rounding (b_σ of the linear activation comes out of quadrature as 1 − 10⁻¹⁶):
+    /// the link's column space then lies inside the one below it.
+    var isNested: Bool { b2 >= 1 - 1e-12 }
 }

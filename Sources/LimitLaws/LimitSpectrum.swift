@@ -55,6 +55,8 @@ public struct SolverStatistics: Sendable, Hashable {
     public var continuations: Int = 0
     /// Whether this law was reused unchanged from the previous solve.
     public var reused: Bool = false
+
+    public init() {}
 }
 
 /// The limit spectral law of one kernel, ready to plot and to compare with samples.
@@ -84,6 +86,9 @@ public struct LimitSpectrum: Sendable {
     public var failures: Int { statistics.failures }
     public var variance: Double { secondMoment - mean * mean }
     public var totalAtomMass: Double { atoms.reduce(0) { $0 + $1.mass } }
+    /// How far density plus atoms is from a probability law: above ~10⁻³ (10⁻⁶ for accurate
+    /// solves) a part of the support was not found and the law should not be trusted.
+    public var massDeficit: Double { abs(1 - continuousMass - totalAtomMass) }
 
     public init(kernel: KernelID, x: [Double], density: [Double], atoms: [Atom], support: [ClosedRange<Double>],
                 mean: Double, secondMoment: Double, continuousMass: Double, numericalMoments: [Double],

@@ -105,6 +105,10 @@ struct DensityCommand: ParsableCommand {
         if result.failures > 0 {
             FileHandle.standardError.write(Data("ntkscope: warning: the solver failed at \(result.failures) grid points (density NaN there)\n".utf8))
         }
+        for s in result.spectra where s.massDeficit > 1e-4 {
+            let found = String(format: "%.2f%%", 100 * (s.continuousMass + s.totalAtomMass))
+            FileHandle.standardError.write(Data("ntkscope: warning: \(s.kernel): density and atoms hold \(found) of the mass, not 100%: part of the support was not found; do not trust this law\n".utf8))
+        }
     }
 }
 
@@ -169,7 +173,7 @@ enum DensityReport {
     struct LawJSON: Encodable {
         struct AtomJSON: Encodable { let location: Double; let mass: Double }
         struct Moments: Encodable { let mean: Double; let second: Double; let variance: Double; let numerical: [Double] }
-        struct Solver: Encodable { let points: Int; let iterations: Int; let failures: Int; let continuations: Int; let reused: Bool }
+        struct Solver: Encodable { let points: Int; let iterations: Int; let failures: Int; let continuations: Int; let reused: Bool; let massDeficit: Double }
         let kernel: String
         let layer: Int
         let x: [Double]
@@ -215,7 +219,8 @@ enum DensityReport {
                         continuousMass: s.continuousMass,
                         moments: .init(mean: s.mean, second: s.secondMoment, variance: s.variance, numerical: s.numericalMoments),
                         solver: .init(points: s.statistics.points, iterations: s.statistics.iterations, failures: s.failures,
-                                      continuations: s.statistics.continuations, reused: s.statistics.reused),
+                                      continuations: s.statistics.continuations, reused: s.statistics.reused,
+                                      massDeficit: s.massDeficit),
                         seconds: seconds)
             })
         let encoder = JSONEncoder()

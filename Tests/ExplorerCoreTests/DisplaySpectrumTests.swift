@@ -18,3 +18,17 @@ import LimitLaws
         #expect(abs(gridOnly.mass(in: 0...0.1) - 2.0 / 3.0) > 0.05)
     }
 }
+
+@Suite struct MassDeficitTests {
+    @Test func aLawMissingMassSaysSoInTheFocusFacts() {
+        func law(continuous: Double) -> LimitSpectrum {
+            LimitSpectrum(kernel: .ntk, x: [0, 1, 2], density: [0, 0.3, 0], atoms: [Atom(location: 0, mass: 0.2)], support: [0...2],
+                          mean: 1, secondMoment: 2, continuousMass: continuous, numericalMoments: [1, 2, 3, 4],
+                          statistics: SolverStatistics(), cdfX: [0, 2], cdfF: [0, continuous])
+        }
+        let bad = ScreenLayout.lawFacts(DisplaySpectrum(law(continuous: 0.3)), maxIntervals: 4, maxAtoms: 3)
+        #expect(bad.contains { $0.0.contains("50% not found") && $0.1 == .warning })
+        let good = ScreenLayout.lawFacts(DisplaySpectrum(law(continuous: 0.8)), maxIntervals: 4, maxAtoms: 3)
+        #expect(!good.contains { $0.0.contains("not found") })
+    }
+}

@@ -119,6 +119,23 @@ func mpEdges(_ gamma: Double, shift: Double = 0) -> (Double, Double) {
 @Suite struct SolverBehaviourTests {
     let engine = LimitLawEngine()
 
+    /// Two rank cases the atom rule once got wrong: the linear activation's b² is 1 only up to
+    /// rounding (its layers are nested in the input, whose atom at 0 they keep), and with
+    /// orthonormal inputs the NTK's z_0 K_0 = z_0 Id shifts the atom to z_{−1} + z_0.
+    @Test func atomsOfNestedLayersAndOfTheShiftedNTK() throws {
+        let linear = NetworkModel(activation: try .named("linear"), input: .marcenkoPastur(gamma0: 3.793), gammas: [0.1159])
+        for s in engine.solve(linear).spectra {
+            #expect(abs(s.totalAtomMass - (1 - 1 / 3.793)) < 1e-12, "\(s.kernel)")
+            #expect(s.massDeficit < 1e-6, "\(s.kernel)")
+        }
+        let ortho = NetworkModel(activation: try .named("silu"), input: .orthonormal, gammas: [8.6695])
+        let ntk = try #require(engine.solve(ortho, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        #expect(abs(ntk.totalAtomMass - (1 - 1 / 8.6695)) < 1e-12)
+        #expect(abs(ntk.atoms[0].location - (ortho.ntkCoefficients[0] + ortho.ntkCoefficients[1])) < 1e-12)
+        #expect(ntk.massDeficit < 1e-6)
+        #expect(abs(ntk.numericalMoments[0] - ntk.mean) < 1e-6 * ntk.mean)
+    }
+
     @Test func deepNetworksAndExtremeRatiosSolveWithoutFailures() throws {
         let deep = NetworkModel(activation: try .named("tanh"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: 32))
         let r = engine.solve(deep, options: SolveOptions(gridPoints: 60, kernels: [.ck(32), .ntk]))
