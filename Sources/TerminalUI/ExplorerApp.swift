@@ -382,7 +382,8 @@ final class StderrCapture {
     private var path: String?
 
     init() {
-        var template = Array("/tmp/ntkscope-stderr-XXXXXX".utf8CString)
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(directory)/ntkscope-stderr-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else { return }
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
