@@ -91,7 +91,11 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
         let scale = 1 / variance.squareRoot()
         self.shift = mean
         self.scale = scale
-        self.b = scale * expect { shape.rawDerivative($0) }
+        // An odd σ′ (cos, the b-family at b = 0) integrates to a rounding residue of ~1e−17, not 0;
+        // left as it is, b² ≠ 0 gives every layer a coefficient q_ℓ ≈ 1e−34 in the NTK, whose rank
+        // then counts against the atom at r_+. The quadrature is good to 1e−15, so below 1e−13 b_σ is 0.
+        let b = scale * expect { shape.rawDerivative($0) }
+        self.b = abs(b) < 1e-13 ? 0 : b
         self.a = scale * scale * expect { let d = shape.rawDerivative($0); return d * d }
     }
 

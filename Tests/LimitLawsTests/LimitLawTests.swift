@@ -59,16 +59,29 @@ func mpEdges(_ gamma: Double, shift: Double = 0) -> (Double, Double) {
         #expect(abs(s.atoms[0].mass - 2.0 / 3.0) < 1e-12)
     }
 
-    @Test func ntkWithZeroBIsShiftedMarcenkoPastur() throws {
-        let model = NetworkModel(activation: try .named("cos"), input: .marcenkoPastur(gamma0: 2), gammas: [0.5, 0.5, 0.8])
+    /// With γ_L > 1 the law has an atom at r_+ of mass 1 − 1/γ_L; b_σ must be exactly 0 for it
+    /// (a rounding residue b² ~ 1e−34 once counted every layer's rank against the atom).
+    @Test(arguments: [("cos", 0.8), ("cos", 21.5847), ("b-family:0", 3.0)])
+    func ntkWithZeroBIsShiftedMarcenkoPastur(activation: String, lastGamma: Double) throws {
+        let model = NetworkModel(activation: try .named(activation), input: .marcenkoPastur(gamma0: 5.714), gammas: [0.5, 1.9639, lastGamma])
+        #expect(model.activation.b == 0)
         let s = try #require(engine.solve(model, options: SolveOptions(kernels: [.ntk])).spectra.first)
         let rPlus = model.rPlus
         // r_+ = Σ a^{L−ℓ} (q = 0): a + a² + a³.
         let a = model.activation.a
         #expect(abs(rPlus - (a + a * a + a * a * a)) < 1e-12)
-        #expect(l1Distance(s, gamma: 0.8, shift: rPlus) < 1e-5)
-        let (lo, hi) = mpEdges(0.8, shift: rPlus)
-        #expect(abs(s.support[0].lowerBound - lo) < 1e-6 && abs(s.support[0].upperBound - hi) < 1e-6)
+        #expect(s.failures == 0)
+        #expect(l1Distance(s, gamma: lastGamma, shift: rPlus) < 1e-5)
+        let (lo, hi) = mpEdges(lastGamma, shift: rPlus)
+        #expect(abs(s.support.first!.lowerBound - lo) < 1e-6 && abs(s.support.last!.upperBound - hi) < 1e-6)
+        if lastGamma > 1 {
+            #expect(s.support.count == 1)
+            #expect(abs(s.atoms.first!.mass - (1 - 1 / lastGamma)) < 1e-12)
+            #expect(abs(s.atoms.first!.location - rPlus) < 1e-12)
+        } else {
+            #expect(s.atoms.isEmpty)
+        }
+        #expect(abs(s.massDeficit) < 1e-6)
     }
 }
 
