@@ -56,6 +56,31 @@ struct CombinationChain: Sendable, Hashable {
         return lo...max(hi, lo + 1e-12)
     }
 
+    /// Terms c_j K_j that move no eigenvalue by more than `relativeTolerance` of the law's scale
+    /// are replaced by their mean c_j·φ(K_j) Id (Weyl: each eigenvalue moves by at most
+    /// |c_j|·‖K_j‖). A small b_σ gives the NTK coefficients q_ℓ = b_σ^{2(L−ℓ)} of 1e−12 and less,
+    /// whose clusters of that width around r_+ no scan can resolve; as part of the atom they are
+    /// exact to the tolerance, the mean stays exact and the atom's mass is right.
+    func droppingNegligibleTerms(relativeTolerance: Double = 1e-6) -> CombinationChain {
+        let bounds = normBounds()
+        let scale = zip(coefficients, bounds).reduce(abs(shift)) { $0 + abs($1.0) * $1.1 }
+        let means = levelMeans
+        var copy = self
+        for j in coefficients.indices where coefficients[j] != 0 && abs(coefficients[j]) * bounds[j] < relativeTolerance * scale {
+            copy.shift += coefficients[j] * means[j]
+            copy.coefficients[j] = 0
+        }
+        return copy
+    }
+
+    /// φ(K_j) for every level: φ(K_j) = φ(Φ_j) = (1 − b²) + b² φ(K_{j−1}).
+    var levelMeans: [Double] {
+        var mean = [Double](repeating: 1, count: coefficients.count)
+        if case .discrete(let v) = base { mean[0] = v.reduce(0, +) / Double(v.count) }
+        for j in mean.indices.dropFirst() { mean[j] = (1 - links[j - 1].b2) + links[j - 1].b2 * mean[j - 1] }
+        return mean
+    }
+
     var allCoefficientsNonNegative: Bool { coefficients.allSatisfy { $0 >= 0 } }
 
     // MARK: exact moments (freeness: K_j = Φ^{1/2} W Φ^{1/2}, φ(W) = 1, φ(W²) = 1 + γ)
@@ -64,14 +89,9 @@ struct CombinationChain: Sendable, Hashable {
     var exactMoments: (mean: Double, second: Double) {
         let n = coefficients.count
         // Means are all 1 (inputs normalised to mean 1, and φ(K_j) = φ(Φ_j) = 1).
-        var baseMean = 1.0, baseSecond = 1.0
-        if case .discrete(let v) = base {
-            baseMean = v.reduce(0, +) / Double(v.count)
-            baseSecond = v.reduce(0) { $0 + $1 * $1 } / Double(v.count)
-        }
-        var mean = [Double](repeating: 1, count: n)
-        mean[0] = baseMean
-        for j in 1..<n { mean[j] = (1 - links[j - 1].b2) + links[j - 1].b2 * mean[j - 1] }
+        var baseSecond = 1.0
+        if case .discrete(let v) = base { baseSecond = v.reduce(0) { $0 + $1 * $1 } / Double(v.count) }
+        let mean = levelMeans
         // Mixed moments φ(K_i K_j).
         var mixed = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         mixed[0][0] = baseSecond

@@ -132,6 +132,7 @@ public struct LimitLawEngine: Sendable {
             var c = [Double](repeating: 0, count: J + 1)
             for (l, v) in layerCoefficients.enumerated() where l <= top { c[l + offset] = v }
             return CombinationChain(links: Array(links.prefix(J)), base: base, coefficients: c, shift: shift)
+                .droppingNegligibleTerms()
         }
         switch kernel {
         case .ck(let l):

@@ -132,6 +132,24 @@ func mpEdges(_ gamma: Double, shift: Double = 0) -> (Double, Double) {
 @Suite struct SolverBehaviourTests {
     let engine = LimitLawEngine()
 
+    /// A small b_σ gives NTK terms q_ℓ K_ℓ with q_ℓ = b^{2(L−ℓ)} down to 1e−20: clusters around r_+
+    /// narrower than any scan. Those under 1e−6 of the law's scale join the atom, so the mass is
+    /// whole, the mean exact, and for b ≤ 1e−3 the atom is r_+'s 1 − 1/γ_L.
+    @Test(arguments: [1e-5, 1e-3, 0.03, 0.1])
+    func smallBSigmaKeepsTheNTKMassWhole(b: Double) throws {
+        let model = NetworkModel(activation: try .bFamily(b), input: .marcenkoPastur(gamma0: 5.714), gammas: [1.9639, 21.5847])
+        let s = try #require(engine.solve(model, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        #expect(s.failures == 0)
+        #expect(s.massDeficit < 1e-6, "mass deficit \(s.massDeficit)")
+        let exactMean = model.r.reduce(1, +)   // Σ r_ℓ + φ(K_L), as r_+ + Σ q_ℓ + 1
+        #expect(abs(s.mean - exactMean) < 1e-12)
+        #expect(abs(s.numericalMoments[0] - exactMean) < 1e-5 * exactMean)
+        if b <= 1e-3 {
+            #expect(abs(s.atoms.first!.mass - (1 - 1 / 21.5847)) < 1e-12)
+            #expect(s.support.count == 1)
+        }
+    }
+
     /// Two rank cases the atom rule once got wrong: the linear activation's b² is 1 only up to
     /// rounding (its layers are nested in the input, whose atom at 0 they keep), and with
     /// orthonormal inputs the NTK's z_0 K_0 = z_0 Id shifts the atom to z_{−1} + z_0.
