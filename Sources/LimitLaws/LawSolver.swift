@@ -263,13 +263,7 @@ struct LawSolver {
     /// With `verifyEvery` = k > 0, every k-th point found outside is re-solved by continuation
     /// (a robust but slower scan, used when the fast one lost mass).
     private mutating func scanSupport(verifyEvery: Int = 0) -> [ClosedRange<Double>] {
-        let lo = bounds.lowerBound, hi = bounds.upperBound
-        var xs = (0...Self.scanUniform).map { lo + (hi - lo) * Double($0) / Double(Self.scanUniform) }
-        for k in 0..<Self.scanGeometric {
-            let e = -9.0 + 8.5 * Double(k) / Double(Self.scanGeometric - 1)
-            xs.append(lo + (hi - lo) * Double.pow(10, e))
-        }
-        xs.sort()
+        let xs = scanGrid
         var inside = [Bool]()
         var predictor = SweepPredictor()
         for (i, x) in xs.enumerated() {
@@ -284,7 +278,18 @@ struct LawSolver {
         return intervals(xs: xs, inside: inside)
     }
 
-    private mutating func intervals(xs: [Double], inside insideIn: [Bool]) -> [ClosedRange<Double>] {
+    /// The scan's abscissae: uniform over the enclosure plus geometric towards its lower end.
+    var scanGrid: [Double] {
+        let lo = bounds.lowerBound, hi = bounds.upperBound
+        var xs = (0...Self.scanUniform).map { lo + (hi - lo) * Double($0) / Double(Self.scanUniform) }
+        for k in 0..<Self.scanGeometric {
+            let e = -9.0 + 8.5 * Double(k) / Double(Self.scanGeometric - 1)
+            xs.append(lo + (hi - lo) * Double.pow(10, e))
+        }
+        return xs.sorted()
+    }
+
+    mutating func intervals(xs: [Double], inside insideIn: [Bool]) -> [ClosedRange<Double>] {
         // A scan point next to the support that was found outside is checked by continuation:
         // tracking from a neighbour can land on a spurious real root and hide part of the support.
         var inside = insideIn
@@ -393,6 +398,15 @@ struct LawSolver {
             seriesSkipped = []
             support = scanSupport(verifyEvery: 4)
             quadrature = integrate(support)
+        }
+        if massLost(quadrature), let mass = quadrature.mass {
+            // Still short: look for components narrower than the scan spacing.
+            let hidden = hiddenSupport(found: support, quadrature: quadrature, deficit: 1 - atomMass - mass)
+            if !hidden.isEmpty {
+                seriesSkipped = []
+                support = mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound })
+                quadrature = integrate(support)
+            }
         }
         if !quadrature.gaps.isEmpty {
             seriesSkipped = []

@@ -87,7 +87,8 @@ public struct LimitSpectrum: Sendable {
     public var variance: Double { secondMoment - mean * mean }
     public var totalAtomMass: Double { atoms.reduce(0) { $0 + $1.mass } }
     /// How far density plus atoms is from a probability law: above ~10⁻³ (10⁻⁶ for accurate
-    /// solves) a part of the support was not found and the law should not be trusted.
+    /// solves) a part of the support was not found (or, with too much mass, an edge too close to
+    /// an atom was not resolved) and the law should not be trusted.
     public var massDeficit: Double { abs(1 - continuousMass - totalAtomMass) }
 
     public init(kernel: KernelID, x: [Double], density: [Double], atoms: [Atom], support: [ClosedRange<Double>],
@@ -119,13 +120,7 @@ public struct LimitSpectrum: Sendable {
         } else if let piece = series.first(where: { $0.interval.contains(x) }) {
             f += (piece.start + piece.integral(upTo: x)) * norm
         } else if x > first {
-            var lo = 0, hi = cdfX.count - 1
-            while hi - lo > 1 {
-                let mid = (lo + hi) / 2
-                if cdfX[mid] <= x { lo = mid } else { hi = mid }
-            }
-            let t = (x - cdfX[lo]) / max(cdfX[hi] - cdfX[lo], 1e-300)
-            f += (cdfF[lo] + t * (cdfF[hi] - cdfF[lo])) * norm
+            f += piecewiseLinear(cdfX, cdfF, at: x) * norm
         }
         return min(1, max(0, f))
     }
@@ -146,4 +141,18 @@ public struct LimitSpectrum: Sendable {
 
     /// The largest density on the display grid (ignoring failures).
     public var maxDensity: Double { density.reduce(0) { $1.isFinite ? max($0, $1) : $0 } }
+}
+
+/// The piecewise-linear interpolant of the table (xs increasing) at x, constant beyond its ends.
+func piecewiseLinear(_ xs: [Double], _ fs: [Double], at x: Double) -> Double {
+    guard let first = xs.first, let last = xs.last else { return 0 }
+    if x <= first { return fs[0] }
+    if x >= last { return fs[fs.count - 1] }
+    var lo = 0, hi = xs.count - 1
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2
+        if xs[mid] <= x { lo = mid } else { hi = mid }
+    }
+    let t = (x - xs[lo]) / max(xs[hi] - xs[lo], 1e-300)
+    return fs[lo] + t * (fs[hi] - fs[lo])
 }

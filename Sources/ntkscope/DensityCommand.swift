@@ -107,7 +107,8 @@ struct DensityCommand: ParsableCommand {
         }
         for s in result.spectra where s.massDeficit > 1e-4 {
             let found = String(format: "%.2f%%", 100 * (s.continuousMass + s.totalAtomMass))
-            FileHandle.standardError.write(Data("ntkscope: warning: \(s.kernel): density and atoms hold \(found) of the mass, not 100%: part of the support was not found; do not trust this law\n".utf8))
+            let cause = s.continuousMass + s.totalAtomMass < 1 ? "part of the support was not found" : "the quadrature is inaccurate near an edge"
+            FileHandle.standardError.write(Data("ntkscope: warning: \(s.kernel): density and atoms hold \(found) of the mass, not 100%: \(cause); do not trust this law\n".utf8))
         }
     }
 }

@@ -132,6 +132,28 @@ func mpEdges(_ gamma: Double, shift: Double = 0) -> (Double, Double) {
 @Suite struct SolverBehaviourTests {
     let engine = LimitLawEngine()
 
+    /// Components narrower than the scan spacing. A rank-deficient layer (γ₁ = 2.374: atom at 0
+    /// of mass 1 − 1/γ₁) under a very wide one (γ₂ = 0.014) becomes a bump of that mass and width
+    /// about 4√γ₂(1 − b²) ≈ 0.03 near 1 − b² = 0.063; and the sin NTK's compressed zero modes sit
+    /// in a sliver between its atom and its bulk. Both hide between scan points; the smoothed-mass
+    /// search finds them.
+    @Test func componentsNarrowerThanTheScanAreFound() throws {
+        let elu = NetworkModel(activation: try .named("elu"), input: .marcenkoPastur(gamma0: 4.026), gammas: [2.374, 0.01397])
+        let ck = try #require(engine.solve(elu, options: SolveOptions(kernels: [.ck(2)])).spectra.first)
+        #expect(ck.failures == 0)
+        #expect(ck.massDeficit < 1e-6, "mass deficit \(ck.massDeficit)")
+        let bump = try #require(ck.support.first)
+        #expect(bump.upperBound < 0.09 && bump.lowerBound > 0.04, "\(bump)")
+        let bumpMass = ck.cdf(bump.upperBound) - ck.cdf(bump.lowerBound)
+        #expect(abs(bumpMass - (1 - 1 / 2.374)) < 1e-6, "bump mass \(bumpMass)")
+
+        let sin = NetworkModel(activation: try .named("sin"), input: .orthonormal, gammas: [2.028, 37.6])
+        let ntk = try #require(engine.solve(sin, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        #expect(ntk.failures == 0)
+        #expect(ntk.massDeficit < 1e-6, "mass deficit \(ntk.massDeficit)")
+        #expect(abs(ntk.numericalMoments[0] - ntk.mean) < 1e-5 * ntk.mean)
+    }
+
     /// A small b_σ gives NTK terms q_ℓ K_ℓ with q_ℓ = b^{2(L−ℓ)} down to 1e−20: clusters around r_+
     /// narrower than any scan. Those under 1e−6 of the law's scale join the atom, so the mass is
     /// whole, the mean exact, and for b ≤ 1e−3 the atom is r_+'s 1 − 1/γ_L.
