@@ -18,22 +18,32 @@ enum Main {
         do {
             var command = try NTKScope.parseAsRoot()
             try command.run()
+            finish(0)
         } catch let code as ExitCode {
             // a status chosen by a command that already said what it had to (the explorer: 130
             // after Ctrl-C or SIGINT, 143 after SIGTERM, 129 after SIGHUP; 2 when it cannot start)
-            exit(code.rawValue)
+            finish(code.rawValue)
         } catch let error as ModelError {
             FileHandle.standardError.write(Data("ntkscope: error: \(error)\n".utf8))
-            exit(2)
+            finish(2)
         } catch {
             let code = NTKScope.exitCode(for: error)
             if code == .success {
                 print(NTKScope.fullMessage(for: error))
-                exit(0)
+                finish(0)
             }
             let message = NTKScope.fullMessage(for: error)
             FileHandle.standardError.write(Data("ntkscope: \(message)\n".utf8))
-            exit(code == ExitCode(130) ? 130 : 2)
+            finish(code == ExitCode(130) ? 130 : 2)
         }
+    }
+
+    /// Flushes the standard streams and ends the process without running library destructors:
+    /// OpenBLAS's exit handler joins its worker threads and can deadlock there (a race in its
+    /// thread shutdown), which left a quit explorer running with the shell never getting back.
+    /// Every file ntkscope writes is complete (written and renamed) before this point.
+    static func finish(_ code: Int32) -> Never {
+        fflush(nil)   // every open output stream
+        _exit(code)
     }
 }
