@@ -559,9 +559,11 @@ struct LawSolver {
     /// (relative change from N/2 to N). The tail has a floor ~ √(edge error)/N, which is why it is
     /// not asked to be smaller: the mass and the CDF converge far faster than the last coefficients.
     /// Intervals whose series does not converge (non-square-root edges, components that merge)
-    /// fall back to adaptive Simpson, or to the display grid.
-    private var seriesTolerance: Double { request.accurateCDF ? 1e-6 : 1e-4 }
-    private var seriesMassTolerance: Double { request.accurateCDF ? 1e-9 : 1e-6 }
+    /// fall back to adaptive Simpson, or to the display grid. The display-only solve (drawn first,
+    /// then replaced by the accurate one) asks only for plot accuracy: its density stays within
+    /// 2·10⁻⁴ of the peak of the accurate one on the tested models (DisplaySolveTests: ≤ 1%).
+    private var seriesTolerance: Double { request.accurateCDF ? 1e-6 : 3e-3 }
+    private var seriesMassTolerance: Double { request.accurateCDF ? 1e-9 : 1e-4 }
     private var seriesMaxOrder: Int { request.accurateCDF ? 512 : 128 }
 
     private mutating func integrate(_ support: [ClosedRange<Double>]) -> Quadrature {
