@@ -19,7 +19,8 @@ public enum ExplorerEffect: Sendable, Hashable {
 public enum ExplorerReducer {
     public static let gammaStep = 1.25
     public static let gammaLimits = 1e-3...1e3
-    public static let maxDepth = 12
+    /// Deepest model the keys and `:depth` reach (the engine goes to 64; the layers view pages through panels).
+    public static let maxDepth = 32
     public static let sampleSizes = 100...16000
     public static let maxZoom = 12
     /// Exit status after Ctrl-C: 128 + SIGINT, as if the shell had seen the signal.

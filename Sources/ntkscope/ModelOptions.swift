@@ -118,6 +118,9 @@ struct ModelOptions: ParsableArguments {
         if let list = gammas {
             layerGammas = try Self.parseList(list, option: "--gammas")
             guard !layerGammas.isEmpty else { throw ModelError(field: "--gammas", value: list, allowed: "needs at least one value") }
+            if let d = depth, d != layerGammas.count {
+                throw ModelError(field: "--depth", value: "\(d)", allowed: "must equal the number of --gammas values (\(layerGammas.count)), or be left out: --gammas sets the depth")
+            }
         } else if let fileGammas = fileModel.gammas, gamma == nil {
             // the file's γ_ℓ; --depth keeps the first ones or repeats the last (as the explorer's :depth)
             let d = depth ?? fileGammas.count

@@ -130,6 +130,16 @@ import Testing
         #expect(bad.err.contains("'empirical.n'"), "\(bad.err)")
     }
 
+    @Test(.enabled(if: binary != nil)) func depthThatContradictsTheGammasIsRefused() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["density", "--gammas", "1,2", "--depth", "3"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.err.contains("--depth") && r.err.contains("--gammas"), "\(r.err)")
+        let agreeing = try run(["density", "--gammas", "1,2", "--depth", "2", "--grid", "2"], in: dir)
+        #expect(agreeing.status == 0, "\(agreeing.err)")
+    }
+
     @Test(.enabled(if: binary != nil)) func badConfigNamesTheKey() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -186,6 +186,11 @@ import PlotCanvas
         #expect(abs(s.model.activation.b - 0.3) < 1e-9)
         _ = type(&s, "depth 7")
         #expect(s.depth == 7 && s.model.gammas.last == 2)
+        _ = type(&s, "depth 32")                          // the solver's "depth up to at least 32"
+        #expect(s.depth == 32 && s.message?.isError != true)
+        _ = type(&s, "depth 33")
+        #expect(s.depth == 32 && s.message?.isError == true)
+        _ = type(&s, "depth 7")
         _ = type(&s, "gamma0 1.5")
         #expect(s.model.input == .marcenkoPastur(gamma0: 1.5))
         #expect(type(&s, "input /tmp/x.txt") == [.loadInputFile("/tmp/x.txt")])
