@@ -8,8 +8,8 @@ public struct SolveOptions: Sendable, Hashable {
     public var kernels: [KernelID]? = nil
     /// Coefficients (z_{−1}, z_0, …, z_L) for `KernelID.combination`.
     public var combination: [Double]? = nil
-    /// When false, the CDF and the moments come from the display grid (trapezoid rule) instead
-    /// of the adaptive quadrature: faster, for live display; KS against samples wants true.
+    /// When false, the series and the quadrature are asked for plot accuracy only (density within
+    /// ~10⁻³ of its peak, mass to ~10⁻⁴): faster, for live display; KS against samples wants true.
     public var accurateCDF: Bool = true
 
     public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil,

@@ -28,3 +28,25 @@ import Testing
         }
     }
 }
+
+/// Where a support interval's series does not converge (Figure 1's CK layers 4 and 5: bump and
+/// bulk merge at a sharp neck), the display grid is interpolated from the adaptive Simpson samples
+/// instead of solved again. Oracle: Newton at every grid point, on the physical branch.
+@Suite struct SimpsonInterpolationTests {
+    @Test(arguments: [4, 5])
+    func interpolatedDensityMatchesPointSolves(layer: Int) throws {
+        let model = NetworkModel.figure1
+        let law = try #require(LimitLawEngine().solve(model, options: SolveOptions(gridPoints: 400, kernels: [.ck(layer)])).spectra.first)
+        #expect(law.series.count < law.support.count, "the neck interval should take the Simpson path")
+        let chain = try #require(LimitLawEngine.chain(for: .ck(layer), model: model, combination: nil))
+        var solver = LawSolver(kernel: .ck(layer), chain: chain, request: LawRequest(gridPoints: 400, xRange: nil, accurateCDF: true))
+        let peak = law.density.max() ?? 1
+        var worst = 0.0
+        for (x, d) in zip(law.x, law.density) where law.support.contains(where: { $0.contains(x) }) {
+            let solved = solver.solvePoint(x, verifyOutside: true)
+            let exact = try #require(solved)
+            worst = max(worst, abs(exact.density - d))
+        }
+        #expect(worst < 1e-6 * peak, "worst difference \(worst / peak) of the peak")
+    }
+}
