@@ -549,7 +549,7 @@ struct LawSolver {
     private var seriesMassTolerance: Double { request.accurateCDF ? 1e-9 : 1e-4 }
     private var seriesMaxOrder: Int { request.accurateCDF ? 512 : 128 }
     /// Adaptive Simpson's tolerance on the mass (per unit θ), where the series does not converge.
-    private var simpsonTolerance: Double { request.accurateCDF ? 2e-7 : 1e-4 }
+    private var simpsonTolerance: Double { request.accurateCDF ? 1e-6 : 1e-4 }
 
     private mutating func integrate(_ support: [ClosedRange<Double>]) -> Quadrature {
         var q = Quadrature(mass: 0)

@@ -19,6 +19,17 @@ if wanted.contains("explorer") || wanted.contains("all") {
 if wanted.contains("zoom") {
     runZoomBenchmark()
 }
+if wanted.contains("profile-display") || wanted.contains("profile-display-cold") {
+    // The explorer's first phase: display-only solves on its 256-point grid.
+    let engine = LimitLawEngine()
+    let options = SolveOptions(gridPoints: 256, accurateCDF: false)
+    let cold = engine.solve(.figure1, options: options)
+    if wanted.contains("profile-display") {
+        var changed = NetworkModel.figure1
+        changed.gammas[2] *= 1.01
+        _ = engine.solve(changed, options: options, previous: cold.cache)
+    }
+}
 if wanted.contains("profile") || wanted.contains("profile-cold") {
     // One cold and (for `profile`) one warm solve, for instruction counts under valgrind
     // (cachegrind needs a binary without DWARF 5 debug info: `strip -g` a copy).
