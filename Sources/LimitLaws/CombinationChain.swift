@@ -131,29 +131,44 @@ struct CombinationChain: Sendable, Hashable {
         return rho
     }
 
-    /// The atom of the law at c_{−1} (the common kernel of the K_j with c_j ≠ 0), if any.
-    /// Column spaces of links with b² < 1 are in general position; a link with b² = 1 lies
-    /// inside the one below it.
-    var atom: Atom? {
+    /// The atoms of the law, by location. Column spaces of links with b² < 1 are in general
+    /// position; a link with b² = 1 lies inside the one below it.
+    ///
+    /// At c_{−1}: the common kernel of the K_j with c_j ≠ 0. With a discrete base and c_0 ≠ 0,
+    /// also one atom per non-zero eigenvalue λ of K_0 whose multiplicity p exceeds the rank R of
+    /// the levels above: its eigenspace keeps dimension p − R outside their span (inside range(K_0)
+    /// when they are nested in it: the same count), where the law's operator is c_{−1} + c_0 λ.
+    var atoms: [Atom] {
         let rho = rankFractions
-        // Walk down from the top: a group of nested levels spans the rank of its lowest member
-        // that has a non-zero coefficient... every level's column space lies in the span of the
-        // group's base when links are nested (b² = 1), so the union over a group is its largest rank.
         // With K_0 = Id (orthonormal inputs, or the MP input's own base) the c_0 K_0 term is a
         // shift of every eigenvalue: the atom sits at c_{−1} + c_0, and level 0 spans nothing.
         var location = shift
         var c = coefficients
         if case .identity = base, c[0] != 0 { location += c[0]; c[0] = 0 }
-        var total = 0.0
-        var groupMax = 0.0
-        for j in 0..<c.count {
-            let nestedInPrevious = j > 0 && links[j - 1].isNested
-            if !nestedInPrevious { total += groupMax; groupMax = 0 }
-            if c[j] != 0 { groupMax = max(groupMax, rho[j]) }
+        // A group of nested levels spans the largest rank among its members with c_j ≠ 0 (each
+        // lies in the span of the one below); groups are in general position, so their ranks add.
+        func unionRank(from first: Int) -> Double {
+            var total = 0.0, groupMax = 0.0
+            for j in first..<c.count {
+                let nestedInPrevious = j > first && links[j - 1].isNested
+                if !nestedInPrevious { total += groupMax; groupMax = 0 }
+                if c[j] != 0 { groupMax = max(groupMax, rho[j]) }
+            }
+            return total + groupMax
         }
-        total += groupMax
-        let mass = 1 - min(1, total)
-        return mass > 1e-12 ? Atom(location: location, mass: mass) : nil
+        var result = [Atom]()
+        let kernelMass = 1 - min(1, unionRank(from: 0))
+        if kernelMass > 1e-12 { result.append(Atom(location: location, mass: kernelMass)) }
+        if case .discrete(let values) = base, c[0] != 0, c.count > 1 {
+            let above = unionRank(from: 1)
+            var counts: [Double: Int] = [:]
+            for v in values where v > 0 { counts[v, default: 0] += 1 }
+            for (lambda, count) in counts {
+                let mass = Double(count) / Double(values.count) - above
+                if mass > 1e-12 { result.append(Atom(location: shift + c[0] * lambda, mass: mass)) }
+            }
+        }
+        return result.sorted { $0.location < $1.location }
     }
 }
 

@@ -65,7 +65,7 @@ extension LawSolver {
             stats.continuations += 1
             stats.iterations += s.iterations
             var m = s.stieltjes
-            if let a = atom { m = m - ComplexDouble(a.mass) / ComplexDouble(a.location - x, -epsilon) }
+            for a in atoms { m = m - ComplexDouble(a.mass) / ComplexDouble(a.location - x, -epsilon) }
             var known = 0.0
             for p in pieces { let d = p.x - x; known += p.mass * epsilon * epsilon / (d * d + epsilon * epsilon) }
             let excess = epsilon * m.imaginary - known

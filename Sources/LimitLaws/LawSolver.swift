@@ -72,7 +72,8 @@ struct LawSolver {
     let bounds: ClosedRange<Double>
     let scale: Double
     let eta: Double
-    let atom: Atom?
+    let atoms: [Atom]
+    let atomMass: Double
     var stats = SolverStatistics()
     /// Solved points, kept sorted by x.
     var solvedX: [Double] = []
@@ -95,7 +96,8 @@ struct LawSolver {
         bounds = chain.spectralBounds(known: knownEdges)
         scale = max(bounds.upperBound - bounds.lowerBound, 1e-9)
         eta = 1e-14 * scale
-        atom = chain.atom
+        atoms = chain.atoms
+        atomMass = atoms.reduce(0) { $0 + $1.mass }
     }
 
     /// Inside the support Im m is of order |m|; outside it is of order η. A point is inside
@@ -129,7 +131,7 @@ struct LawSolver {
 
     /// Moves x off an atom so that subtracting the atom's Cauchy term stays accurate.
     private func evaluationPoint(_ x: Double) -> Double {
-        if let a = atom, abs(x - a.location) < 1e-7 * scale { return a.location + 1e-7 * scale }
+        for a in atoms where abs(x - a.location) < 1e-7 * scale { return a.location + 1e-7 * scale }
         return x
     }
 
@@ -137,8 +139,8 @@ struct LawSolver {
     /// x is inside the support.
     private func density(at x: Double, _ m: ComplexDouble) -> (density: Double, inside: Bool) {
         var continuous = m
-        if let a = atom {
-            // m = m_c − p/(λ_a − x − iη) ... subtract the atom's term p/(a − ζ).
+        for a in atoms {
+            // m = m_c + Σ p/(λ_a − x − iη): subtract each atom's term p/(a − ζ).
             continuous = continuous - ComplexDouble(a.mass) / ComplexDouble(a.location - x, -eta)
         }
         let im = continuous.imaginary
@@ -379,7 +381,6 @@ struct LawSolver {
         } else {
             support = scanSupport()
         }
-        let atomMass = atom?.mass ?? 0
         if support.isEmpty && atomMass < 1 - 1e-9 {
             // No continuous part found but the atoms do not carry all the mass: the tracking
             // followed a spurious branch. Scan again, checking points by continuation.
@@ -456,10 +457,8 @@ struct LawSolver {
 
     private func assemble(support: [ClosedRange<Double>], xs: [Double], dens: [Double], mass: Double, moments: [Double], cdfX: [Double], cdfF: [Double]) -> SolvedLaw {
         let exact = chain.exactMoments
-        var atoms = [Atom]()
-        if let a = atom { atoms.append(a) }
         var numerical = moments
-        for k in 0..<numerical.count { numerical[k] += (atom?.mass ?? 0) * Double.pow(atom?.location ?? 0, Double(k + 1)) }
+        for k in 0..<numerical.count { for a in atoms { numerical[k] += a.mass * Double.pow(a.location, Double(k + 1)) } }
         let spectrum = LimitSpectrum(
             kernel: kernel, x: xs, density: dens, atoms: atoms, support: support,
             mean: exact.mean, secondMoment: exact.second, continuousMass: mass,
@@ -515,8 +514,8 @@ struct LawSolver {
         if let r = request.xRange { return r }
         var lo = support.first?.lowerBound ?? bounds.lowerBound
         var hi = support.last?.upperBound ?? bounds.upperBound
-        if let a = atom { lo = min(lo, a.location); hi = max(hi, a.location) }
-        if support.isEmpty, let a = atom { lo = a.location - 0.5; hi = a.location + 0.5 }
+        for a in atoms { lo = min(lo, a.location); hi = max(hi, a.location) }
+        if support.isEmpty, let first = atoms.first, let last = atoms.last { lo = first.location - 0.5; hi = last.location + 0.5 }
         let width = max(hi - lo, 1e-9)
         if lo - bounds.lowerBound < 0.15 * width && bounds.lowerBound <= lo { lo = bounds.lowerBound } else { lo -= 0.04 * width }
         hi += 0.04 * width

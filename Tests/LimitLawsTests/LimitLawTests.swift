@@ -189,6 +189,34 @@ func mpEdges(_ gamma: Double, shift: Double = 0) -> (Double, Double) {
         #expect(abs(ntk.numericalMoments[0] - ntk.mean) < 1e-6 * ntk.mean)
     }
 
+    /// A discrete input law with repeated eigenvalues: in the NTK, q_0 K_0 + (rank-R upper layers)
+    /// keeps an atom at c_{−1} + q_0 λ of mass p_λ − R for each eigenvalue λ of multiplicity p_λ > R.
+    /// An input file of ones is δ_1: its NTK must be the orthonormal-input one.
+    @Test func discreteInputsWithMultiplicitiesKeepTheirAtomsInTheNTK() throws {
+        let ones = NetworkModel(activation: try .named("arctan"), input: .discrete(eigenvalues: [1, 1, 1]), gammas: [3])
+        let ortho = NetworkModel(activation: try .named("arctan"), input: .orthonormal, gammas: [3])
+        let a = try #require(engine.solve(ones, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        let b = try #require(engine.solve(ortho, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        #expect(a.atoms.count == 1 && b.atoms.count == 1)
+        #expect(abs(a.atoms[0].location - b.atoms[0].location) < 1e-12 && abs(a.atoms[0].mass - 2.0 / 3.0) < 1e-12)
+        #expect(abs(a.support[0].lowerBound - b.support[0].lowerBound) < 1e-9 && abs(a.support[0].upperBound - b.support[0].upperBound) < 1e-9)
+        #expect(a.massDeficit < 1e-6)
+
+        let values = [0, 1.0, 0.004, 0.25, 3.75]           // five eigenvalues, 20% each (mean 1)
+        let model = NetworkModel(activation: try .named("gelu"), input: .discrete(eigenvalues: values), gammas: [12.31], tau: [1.4, 1.78])
+        let s = try #require(engine.solve(model, options: SolveOptions(kernels: [.ntk])).spectra.first)
+        let z = model.ntkCoefficients
+        let rank = 1 / 12.31
+        #expect(s.atoms.count == 5)
+        for (atom, lambda) in zip(s.atoms, values.sorted()) {
+            #expect(abs(atom.location - (z[0] + z[1] * lambda)) < 1e-12)
+            #expect(abs(atom.mass - (0.2 - rank)) < 1e-12)
+        }
+        #expect(s.failures == 0)
+        #expect(s.massDeficit < 1e-6, "mass deficit \(s.massDeficit)")
+        #expect(abs(s.numericalMoments[0] - s.mean) < 1e-6 * s.mean)
+    }
+
     @Test func deepNetworksAndExtremeRatiosSolveWithoutFailures() throws {
         let deep = NetworkModel(activation: try .named("tanh"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: 32))
         let r = engine.solve(deep, options: SolveOptions(gridPoints: 60, kernels: [.ck(32), .ntk]))
