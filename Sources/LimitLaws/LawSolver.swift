@@ -803,6 +803,6 @@ struct SimpsonSamples: Sendable {
             for j in first..<(first + 4) where j != i { w *= (t - theta[j]) / (theta[i] - theta[j]) }
             value += w * h[i]
         }
-        return max(0, value / (half * s))
+        return value.isNaN ? .nan : max(0, value / (half * s))   // NaN: a failed sample nearby
     }
 }

@@ -103,7 +103,7 @@ struct DensityCommand: ParsableCommand {
         }
         try OutputFile.write(text, to: output, force: force)
         if result.failures > 0 {
-            FileHandle.standardError.write(Data("ntkscope: warning: the solver failed at \(result.failures) grid points (density NaN there)\n".utf8))
+            FileHandle.standardError.write(Data("ntkscope: warning: the solver failed at \(result.failures) points (display-grid points where it failed are NaN; failed quadrature points count as 0, see solver.failures in --format json)\n".utf8))
         }
         for s in result.spectra where s.massDeficit > 1e-4 {
             let found = String(format: "%.2f%%", 100 * (s.continuousMass + s.totalAtomMass))
