@@ -81,6 +81,20 @@ struct CombinationChain: Sendable, Hashable {
         return mean
     }
 
+    /// Whether a solve of `other` is a useful warm start for this chain: same levels and base, and
+    /// parameters within one explorer step (γ within ×1.5, b² within 0.12, coefficients within 30%).
+    /// Farther apart (another activation), old edges and old solutions as Newton guesses cost more
+    /// than a cold scan: 6–20% more iterations measured on Figure 1 switching arctan to tanh, relu,
+    /// gelu or sin.
+    func isNear(_ other: CombinationChain) -> Bool {
+        guard other.levels == levels, other.base == base, other.coefficients.count == coefficients.count else { return false }
+        for (l, o) in zip(links, other.links) {
+            guard abs(Double.log(l.gamma / o.gamma)) <= Double.log(1.5), abs(l.b2 - o.b2) <= 0.12 else { return false }
+        }
+        func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 0.3 * max(abs(a), abs(b)) + 1e-12 }
+        return zip(coefficients, other.coefficients).allSatisfy { close($0, $1) } && close(shift, other.shift)
+    }
+
     var allCoefficientsNonNegative: Bool { coefficients.allSatisfy { $0 >= 0 } }
 
     // MARK: exact moments (freeness: K_j = Φ^{1/2} W Φ^{1/2}, φ(W) = 1, φ(W²) = 1 + γ)

@@ -363,13 +363,13 @@ struct LawSolver {
     // MARK: the whole law
 
     mutating func run(previous: SolvedLaw?) -> SolvedLaw {
-        if let p = previous, p.chain.levels == chain.levels {
+        if let p = previous, chain.isNear(p.chain) {
             solvedX = p.solvedX
             solvedU = p.solvedU
         }
         var support: [ClosedRange<Double>]
         var warmSupport = false
-        if let p = previous, p.chain.levels == chain.levels, !p.spectrum.support.isEmpty,
+        if let p = previous, chain.isNear(p.chain), !p.spectrum.support.isEmpty,
            let refined = refineSupport(previous: p.spectrum.support) {
             support = refined
             warmSupport = true
