@@ -217,6 +217,29 @@ func mpEdges(_ gamma: Double, shift: Double = 0) -> (Double, Double) {
         #expect(abs(s.numericalMoments[0] - s.mean) < 1e-6 * s.mean)
     }
 
+    /// Warm starts come from a nearby chain only: one explorer step (γ × 1.25; b ± 0.05 for a CK
+    /// layer) is near; the NTK of another activation (r_+ moves by far more than 30%) is not;
+    /// either way the law is the same as a cold solve's.
+    @Test func warmStartsOnlyFromNearbyChains() throws {
+        let base = NetworkModel.figure1
+        func chain(_ m: NetworkModel) throws -> CombinationChain { try #require(LimitLawEngine.chain(for: .ntk, model: m, combination: nil)) }
+        var step = base; step.gammas[2] *= 1.25
+        var other = base; other.activation = try .named("tanh")
+        #expect(try chain(step).isNear(chain(base)))
+        #expect(try !chain(other).isNear(chain(base)))
+        let b1 = NetworkModel(activation: try .bFamily(0.5), input: base.input, gammas: base.gammas)
+        var b2 = b1; b2.activation = try .bFamily(0.55)
+        let ck3 = { (m: NetworkModel) throws -> CombinationChain in try #require(LimitLawEngine.chain(for: .ck(3), model: m, combination: nil)) }
+        #expect(try ck3(b2).isNear(ck3(b1)))
+        let first = engine.solve(base)
+        for m in [step, other] {
+            let warm = try #require(engine.solve(m, options: SolveOptions(kernels: [.ntk]), previous: first.cache).spectra.first)
+            let cold = try #require(engine.solve(m, options: SolveOptions(kernels: [.ntk])).spectra.first)
+            #expect(abs(warm.support.last!.upperBound - cold.support.last!.upperBound) < 1e-8)
+            #expect(abs(warm.continuousMass - cold.continuousMass) < 1e-8)
+        }
+    }
+
     @Test func deepNetworksAndExtremeRatiosSolveWithoutFailures() throws {
         let deep = NetworkModel(activation: try .named("tanh"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: 32))
         let r = engine.solve(deep, options: SolveOptions(gridPoints: 60, kernels: [.ck(32), .ntk]))
