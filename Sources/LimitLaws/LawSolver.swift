@@ -414,6 +414,19 @@ struct LawSolver {
             support = mergeSlivers(splitAtGaps(support, gaps: quadrature.gaps))
             quadrature = integrate(support)
         }
+        // An interval where every Simpson point failed, while the mass is whole without it, holds
+        // no mass: it is not support (a near-singular point the scan took for support) and its
+        // failed points are not failures of the law.
+        let dead = Set(quadrature.samples.indices.filter { k in
+            guard let table = quadrature.samples[k] else { return false }
+            let inner = table.h.dropFirst().dropLast()
+            return !inner.isEmpty && inner.allSatisfy(\.isNaN)
+        })
+        if !dead.isEmpty && abs(quadrature.mass + atomMass - 1) < 1e-6 {
+            support = support.indices.filter { !dead.contains($0) }.map { support[$0] }
+            seriesSkipped = []
+            quadrature = integrate(support)
+        }
         let (xs, dens, failures) = displayGrid(support, series: quadrature.series, samples: quadrature.samples)
         stats.failures = failures + quadrature.failures
         var law = assemble(support: support, xs: xs, dens: dens, mass: quadrature.mass, moments: quadrature.moments,
