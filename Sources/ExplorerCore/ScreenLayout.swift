@@ -111,24 +111,42 @@ public enum ScreenLayout {
         }
         // row 1: the layers with the selection highlighted
         var cx = grid.write(" layers: ", x: 0, y: 1, role: .dim)
-        func token(_ text: String, selected: Bool) {
-            cx += grid.write(text, x: cx, y: 1, role: selected ? .highlight : .text,
-                             attributes: selected ? [.reverse, .bold] : [])
-            cx += 1
-        }
         let g0: String
         if s.input.hasPrefix("Gaussian γ₀ = ") { g0 = "0:γ₀=" + s.input.dropFirst("Gaussian γ₀ = ".count) } else { g0 = "0:input" }
-        token(g0, selected: state.selection == 0)
+        var tokens = [(text: g0, selected: state.selection == 0)]
         for (i, g) in s.gammas.enumerated() {
-            token("\(i + 1):γ=\(f(g))", selected: state.selection == i + 1 || (state.allLayers && state.selection > 0))
+            tokens.append(("\(i + 1):γ=\(f(g))", state.selection == i + 1 || (state.allLayers && state.selection > 0)))
         }
-        token("NTK", selected: state.selection > s.depth)
+        tokens.append(("NTK", state.selection > s.depth))
+        // A deep model's list may not fit: show a window around the selected layer, "…" marking cuts.
+        let room = max(12, grid.width - cx - 2)
+        let shown = Self.window(widths: tokens.map { $0.text.count + 1 }, around: min(state.selection, tokens.count - 1), room: room)
+        if shown.lowerBound > 0 { cx += grid.write("… ", x: cx, y: 1, role: .dim) }
+        for t in tokens[shown] {
+            cx += grid.write(t.text, x: cx, y: 1, role: t.selected ? .highlight : .text, attributes: t.selected ? [.reverse, .bold] : [])
+            cx += 1
+        }
+        if shown.upperBound < tokens.count - 1 { cx += grid.write("… ", x: cx, y: 1, role: .dim) }
         var info = "│ view: \(state.view.rawValue)  y: \(state.display.yScale.rawValue)"
         if state.display.zoom > 0 { info += "  zoom ×\(1 << state.display.zoom)" + (content.solve.zoomPending ? " solving…" : "") }
         if state.allLayers { info += "  [all layers]" }
         info += "  theme: \(state.themeName)"
         if state.mode == .infiniteWidth { info = InfiniteWidthLayout.headerInfo(state: state, content: content) + "  " + info }
         grid.write(info, x: cx + 1, y: 1, role: .dim)
+    }
+
+    /// The widest run of items around `center` whose widths fit in `room` (2 more for each "…").
+    static func window(widths: [Int], around center: Int, room: Int) -> ClosedRange<Int> {
+        if widths.reduce(0, +) <= room { return 0...(widths.count - 1) }
+        var lo = center, hi = center
+        var used = widths[center] + 4
+        var grew = true
+        while grew {
+            grew = false
+            if hi + 1 < widths.count, used + widths[hi + 1] <= room { hi += 1; used += widths[hi]; grew = true }
+            if lo > 0, used + widths[lo - 1] <= room { lo -= 1; used += widths[lo]; grew = true }
+        }
+        return lo...hi
     }
 
     static let footerKeys = "q quit  ? help  ←→ layer  ↑↓ γ_ℓ  a/A σ  b/B b_σ  d/D depth  i/I γ₀  1 2 3 view  c compare  s check  n/N size  y y-axis  z/Z zoom  t theme  u undo  r reset  : command"

@@ -115,6 +115,22 @@ import PlotCanvas
         }
     }
 
+    /// A depth-30 model's layer list does not fit a 160-column header: it shows a window around the
+    /// selected layer with "…" where it is cut.
+    @Test func deepModelsHeaderFollowsTheSelection() {
+        var model = NetworkModel.figure1
+        model.gammas = Array(repeating: 0.5, count: 30)
+        var state = ExplorerState(model: model)
+        state.selection = 25
+        var content = FrameContent(summary: ModelSummary(activation: "arctan", b: 0.978, a: 1.112, gammas: model.gammas, input: "Gaussian γ₀ = 3"))
+        content.solve.pending = false
+        let header = ScreenLayout.render(state: state, content: content, width: 160, height: 48).lines()[1]
+        #expect(header.contains("25:γ=0.5") && header.contains("… "), "\(header)")
+        #expect(!header.contains(" 1:γ=0.5"))
+        #expect(ScreenLayout.window(widths: [5, 5, 5, 5, 5, 5], around: 5, room: 20) == 3...5)
+        #expect(ScreenLayout.window(widths: [5, 5, 5], around: 1, room: 100) == 0...2)
+    }
+
     @Test func missingSpectraSaySolving() {
         let text = render(MockSpectra.state(), FrameContent(summary: MockSpectra.summary), 120, 40).plainText()
         #expect(text.contains("solving…"))
