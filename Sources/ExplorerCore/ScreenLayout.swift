@@ -222,8 +222,7 @@ public enum ScreenLayout {
         lines.append(("mass", .title))
         lines.append(("  continuous  \(percent(s.continuousMass))", .text))
         if let law = s.law, law.massDeficit > 1e-3 {
-            let missing = law.continuousMass + law.totalAtomMass < 1
-            lines.append(("  \(percent(law.massDeficit)) \(missing ? "not found" : "too much"): do not trust", .warning))
+            lines.append(("  \(percent(law.massDeficit)) \(law.heldMass < 1 ? "not found" : "too much"): do not trust", .warning))
         }
         return lines
     }

@@ -64,8 +64,7 @@ extension LawSolver {
             guard epsilon > 1e-12 * scale, let s = solver.solveByContinuation(x: x, eta: epsilon, scale: scale) else { continue }
             stats.continuations += 1
             stats.iterations += s.iterations
-            var m = s.stieltjes
-            for a in atoms { m = m - ComplexDouble(a.mass) / ComplexDouble(a.location - x, -epsilon) }
+            let m = continuousPart(s.stieltjes, at: x, height: epsilon)
             var known = 0.0
             for p in pieces { let d = p.x - x; known += p.mass * epsilon * epsilon / (d * d + epsilon * epsilon) }
             let excess = epsilon * m.imaginary - known
@@ -81,7 +80,7 @@ extension LawSolver {
             let count = 64
             let width = (interval.upperBound - interval.lowerBound) / Double(count)
             func cdf(_ x: Double) -> Double {
-                if k < quadrature.series.count, let series = quadrature.series[k] { return series.integral(upTo: x) }
+                if case .series(let piece) = quadrature.fits[k] { return piece.integral(upTo: x) }
                 return piecewiseLinear(quadrature.cdfX, quadrature.cdfF, at: x)
             }
             var previous = cdf(interval.lowerBound)

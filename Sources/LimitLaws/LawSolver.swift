@@ -138,14 +138,16 @@ struct LawSolver {
     /// Density of the continuous part at x, from the Stieltjes transform at x + iη, and whether
     /// x is inside the support.
     private func density(at x: Double, _ m: ComplexDouble) -> (density: Double, inside: Bool) {
-        var continuous = m
-        for a in atoms {
-            // m = m_c + Σ p/(λ_a − x − iη): subtract each atom's term p/(a − ζ).
-            continuous = continuous - ComplexDouble(a.mass) / ComplexDouble(a.location - x, -eta)
-        }
+        let continuous = continuousPart(m, at: x, height: eta)
         let im = continuous.imaginary
         let inside = im > Self.insideRatio * continuous.length
         return (inside ? im / Double.pi : 0, inside)
+    }
+
+    /// The continuous part's Stieltjes transform at x + i·height: m = m_c + Σ p/(λ_a − x − i·height),
+    /// so each atom's term p/(λ_a − ζ) is subtracted.
+    func continuousPart(_ m: ComplexDouble, at x: Double, height: Double) -> ComplexDouble {
+        atoms.reduce(m) { $0 - ComplexDouble($1.mass) / ComplexDouble($1.location - x, -height) }
     }
 
     /// Solves at x from the given guesses, then from the nearest solved point, then by continuation.
@@ -363,13 +365,14 @@ struct LawSolver {
     // MARK: the whole law
 
     mutating func run(previous: SolvedLaw?) -> SolvedLaw {
-        if let p = previous, chain.isNear(p.chain) {
+        let warm = previous.flatMap { chain.isNear($0.chain) ? $0 : nil }
+        if let p = warm {
             solvedX = p.solvedX
             solvedU = p.solvedU
         }
         var support: [ClosedRange<Double>]
         var warmSupport = false
-        if let p = previous, chain.isNear(p.chain), !p.spectrum.support.isEmpty,
+        if let p = warm, !p.spectrum.support.isEmpty,
            let refined = refineSupport(previous: p.spectrum.support) {
             support = refined
             warmSupport = true
@@ -417,8 +420,8 @@ struct LawSolver {
         // An interval where every Simpson point failed, while the mass is whole without it, holds
         // no mass: it is not support (a near-singular point the scan took for support) and its
         // failed points are not failures of the law.
-        let dead = Set(quadrature.samples.indices.filter { k in
-            guard let table = quadrature.samples[k] else { return false }
+        let dead = Set(quadrature.fits.indices.filter { k in
+            guard case .samples(let table) = quadrature.fits[k] else { return false }
             let inner = table.h.dropFirst().dropLast()
             return !inner.isEmpty && inner.allSatisfy(\.isNaN)
         })
@@ -427,45 +430,22 @@ struct LawSolver {
             seriesSkipped = []
             quadrature = integrate(support)
         }
-        let (xs, dens, failures) = displayGrid(support, series: quadrature.series, samples: quadrature.samples)
-        stats.failures = failures + quadrature.failures
+        let (xs, dens) = displayGrid(support, fits: quadrature.fits)
+        stats.failures = quadrature.failures
         var law = assemble(support: support, xs: xs, dens: dens, mass: quadrature.mass, moments: quadrature.moments,
                            cdfX: quadrature.cdfX, cdfF: quadrature.cdfF)
-        law.spectrum.series = quadrature.series.compactMap { $0 }
+        law.spectrum.series = quadrature.fits.compactMap { if case .series(let piece) = $0 { return piece } else { return nil } }
         return law
     }
 
-    /// The display grid: from the interval's series where there is one, solved point by point elsewhere.
-    private mutating func displayGrid(_ support: [ClosedRange<Double>], series: [SupportSeries?], samples: [SimpsonSamples?] = []) -> (xs: [Double], dens: [Double], failures: Int) {
+    /// The display grid: each support interval's density from its fit (series or Simpson samples),
+    /// 0 outside the support.
+    private func displayGrid(_ support: [ClosedRange<Double>], fits: [IntervalFit]) -> (xs: [Double], dens: [Double]) {
         let range = displayRange(support)
         let n = max(2, request.gridPoints)
-        var xs = [Double](), dens = [Double]()
-        xs.reserveCapacity(n)
-        dens.reserveCapacity(n)
-        var failures = 0
-        var predictor = SweepPredictor()
-        for i in 0..<n {
-            let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / Double(n - 1)
-            xs.append(x)
-            guard let k = support.firstIndex(where: { $0.contains(x) }) else { dens.append(0); predictor.reset(); continue }
-            if k < series.count, let piece = series[k] {
-                dens.append(piece.density(at: x))
-                continue
-            }
-            if k < samples.count, let table = samples[k] {
-                dens.append(table.density(at: x))
-                continue
-            }
-            if let r = solvePoint(x, guesses: predictor.guesses(at: x), verifyOutside: true) {
-                dens.append(r.density)
-                predictor.add(x, r.u)
-            } else {
-                dens.append(.nan)
-                failures += 1
-                predictor.reset()
-            }
-        }
-        return (xs, dens, failures)
+        let xs = (0..<n).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(n - 1) }
+        let dens = xs.map { x in support.firstIndex { $0.contains(x) }.map { fits[$0].density(at: x) } ?? 0 }
+        return (xs, dens)
     }
 
     private func assemble(support: [ClosedRange<Double>], xs: [Double], dens: [Double], mass: Double, moments: [Double], cdfX: [Double], cdfF: [Double]) -> SolvedLaw {
@@ -543,10 +523,21 @@ struct LawSolver {
         var failures = 0
         /// Points inside an interval found outside the support.
         var gaps: [Double] = []
-        /// Per interval: its Chebyshev series when it converged.
-        var series: [SupportSeries?] = []
-        /// Per interval: the adaptive Simpson samples where the series did not converge.
-        var samples: [SimpsonSamples?] = []
+        /// Per interval: its Chebyshev series, or Simpson's samples where the series did not converge.
+        var fits: [IntervalFit] = []
+    }
+
+    /// How one support interval's density is represented.
+    enum IntervalFit {
+        case series(SupportSeries)
+        case samples(SimpsonSamples)
+
+        func density(at x: Double) -> Double {
+            switch self {
+            case .series(let piece): return piece.density(at: x)
+            case .samples(let table): return table.density(at: x)
+            }
+        }
     }
 
     /// Series tolerances and largest order. The coefficient tail must fall below `seriesTolerance`
@@ -554,7 +545,7 @@ struct LawSolver {
     /// (relative change from N/2 to N). The tail has a floor ~ √(edge error)/N, which is why it is
     /// not asked to be smaller: the mass and the CDF converge far faster than the last coefficients.
     /// Intervals whose series does not converge (non-square-root edges, components that merge)
-    /// fall back to adaptive Simpson, or to the display grid. The display-only solve (drawn first,
+    /// fall back to adaptive Simpson. The display-only solve (drawn first,
     /// then replaced by the accurate one) asks only for plot accuracy: its density stays within
     /// 4·10⁻⁴ of the peak of the accurate one on the tested models (DisplaySolveTests: ≤ 1%).
     private var seriesTolerance: Double { request.accurateCDF ? 1e-6 : 3e-3 }
@@ -573,18 +564,15 @@ struct LawSolver {
                 q.cdfX.append(interval.lowerBound); q.cdfF.append(running)
                 running += piece.mass
                 q.cdfX.append(interval.upperBound); q.cdfF.append(running)
-                q.series.append(piece)
+                q.fits.append(.series(piece))
             } else {
                 let r = adaptiveSimpson(interval, start: running, gaps: &q.gaps)
                 q.failures += r.failures
                 for j in 0..<4 { q.moments[j] += r.moments[j] }
                 q.cdfX += r.cdfX; q.cdfF += r.cdfF
                 running = r.cdfF.last ?? running
-                q.series.append(nil)
-                q.samples.append(r.samples)
-                continue
+                q.fits.append(.samples(r.samples))
             }
-            q.samples.append(nil)
         }
         q.mass = running
         return q
@@ -765,13 +753,10 @@ struct LawSolver {
         // A failed point counts as 0 in the integrals (and in `failures`) and is NaN in the samples.
         var samples = SimpsonSamples(interval: interval, theta: [0], h: [done.first?.f0 ?? 0])
         for d in done {
+            let w = d.t2 - d.t0
             let tm = (d.t0 + d.t2) / 2
             samples.theta += [tm, d.t2]
             samples.h += [failedThetas.contains(tm) ? .nan : d.f1, failedThetas.contains(d.t2) ? .nan : d.f2]
-        }
-        for d in done {
-            let w = d.t2 - d.t0
-            let tm = (d.t0 + d.t2) / 2
             // Moments by Simpson on the same panel.
             let xs = [xOf(d.t0), xOf(tm), xOf(d.t2)]
             let fs = [d.f0, d.f1, d.f2]

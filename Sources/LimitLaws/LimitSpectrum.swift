@@ -86,10 +86,12 @@ public struct LimitSpectrum: Sendable {
     public var failures: Int { statistics.failures }
     public var variance: Double { secondMoment - mean * mean }
     public var totalAtomMass: Double { atoms.reduce(0) { $0 + $1.mass } }
+    /// Mass held by density and atoms together (1 for a probability law).
+    public var heldMass: Double { continuousMass + totalAtomMass }
     /// How far density plus atoms is from a probability law: above ~10⁻³ (10⁻⁶ for accurate
     /// solves) a part of the support was not found (or, with too much mass, an edge too close to
     /// an atom was not resolved) and the law should not be trusted.
-    public var massDeficit: Double { abs(1 - continuousMass - totalAtomMass) }
+    public var massDeficit: Double { abs(1 - heldMass) }
 
     public init(kernel: KernelID, x: [Double], density: [Double], atoms: [Atom], support: [ClosedRange<Double>],
                 mean: Double, secondMoment: Double, continuousMass: Double, numericalMoments: [Double],

@@ -19,27 +19,22 @@ if wanted.contains("explorer") || wanted.contains("all") {
 if wanted.contains("zoom") {
     runZoomBenchmark()
 }
-if wanted.contains("profile-display") || wanted.contains("profile-display-cold") {
-    // The explorer's first phase: display-only solves on its 256-point grid.
+/// One cold Figure-1 solve and, with `warm`, the re-solve after γ_3 × 1.01: for instruction counts
+/// under valgrind (cachegrind needs a binary without DWARF 5 debug info: `strip -g` a copy).
+func profile(_ options: SolveOptions, warm: Bool) {
     let engine = LimitLawEngine()
-    let options = SolveOptions(gridPoints: 256, accurateCDF: false)
     let cold = engine.solve(.figure1, options: options)
-    if wanted.contains("profile-display") {
-        var changed = NetworkModel.figure1
-        changed.gammas[2] *= 1.01
-        _ = engine.solve(changed, options: options, previous: cold.cache)
-    }
+    guard warm else { return }
+    var changed = NetworkModel.figure1
+    changed.gammas[2] *= 1.01
+    _ = engine.solve(changed, options: options, previous: cold.cache)
+}
+// The explorer's first phase: display-only solves on its 256-point grid.
+if wanted.contains("profile-display") || wanted.contains("profile-display-cold") {
+    profile(SolveOptions(gridPoints: 256, accurateCDF: false), warm: wanted.contains("profile-display"))
 }
 if wanted.contains("profile") || wanted.contains("profile-cold") {
-    // One cold and (for `profile`) one warm solve, for instruction counts under valgrind
-    // (cachegrind needs a binary without DWARF 5 debug info: `strip -g` a copy).
-    let engine = LimitLawEngine()
-    let cold = engine.solve(.figure1)
-    if wanted.contains("profile") {
-        var changed = NetworkModel.figure1
-        changed.gammas[2] *= 1.01
-        _ = engine.solve(changed, previous: cold.cache)
-    }
+    profile(SolveOptions(), warm: wanted.contains("profile"))
 }
 // End without library destructors: OpenBLAS's exit handler can deadlock joining its threads.
 fflush(nil)

@@ -106,8 +106,8 @@ struct DensityCommand: ParsableCommand {
             FileHandle.standardError.write(Data("ntkscope: warning: the solver failed at \(result.failures) points (display-grid points where it failed are NaN; failed quadrature points count as 0, see solver.failures in --format json)\n".utf8))
         }
         for s in result.spectra where s.massDeficit > 1e-4 {
-            let found = String(format: "%.2f%%", 100 * (s.continuousMass + s.totalAtomMass))
-            let cause = s.continuousMass + s.totalAtomMass < 1 ? "part of the support was not found" : "the quadrature is inaccurate near an edge"
+            let found = String(format: "%.2f%%", 100 * s.heldMass)
+            let cause = s.heldMass < 1 ? "part of the support was not found" : "the quadrature is inaccurate near an edge"
             FileHandle.standardError.write(Data("ntkscope: warning: \(s.kernel): density and atoms hold \(found) of the mass, not 100%: \(cause); do not trust this law\n".utf8))
         }
     }
