@@ -195,7 +195,13 @@ final class TmuxSession {
         var screen = ""
         while Date() < deadline {
             screen = capture()
-            if condition(screen) { return screen }
+            // a capture can land while the explorer is writing a frame (the header new, the rest
+            // old): a screen counts only when a second capture finds it unchanged
+            if condition(screen) {
+                usleep(50_000)
+                if capture() == screen { return screen }
+                continue
+            }
             usleep(100_000)
         }
         throw Timeout(description: "timed out waiting for \(what); screen:\n\(screen)")
