@@ -58,22 +58,29 @@ public struct DotCanvas: Sendable {
     static let quadrants: [Character] = [" ", "▘", "▝", "▀", "▖", "▌", "▞", "▛", "▗", "▚", "▐", "▜", "▄", "▙", "▟", "█"]
     static let brailleBits: [[UInt32]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]   // [dx][dy]
 
-    /// The cell glyph for a set of pixel bits, as used by `render()`.
+    /// The cell glyph for a set of pixel bits ([dx][dy]), as used by `render()`.
     public static func glyph(mode: CanvasMode, bits: [[Bool]]) -> Character {
+        var mask = 0
+        for dx in bits.indices { for dy in bits[dx].indices where bits[dx][dy] { mask |= 1 << (dx * 4 + dy) } }
+        return Character(glyph(mode: mode, mask: mask))
+    }
+
+    /// The glyph for pixel bits packed as bit dx·4 + dy.
+    static func glyph(mode: CanvasMode, mask: Int) -> Unicode.Scalar {
+        @inline(__always) func bit(_ dx: Int, _ dy: Int) -> Bool { mask & (1 << (dx * 4 + dy)) != 0 }
         switch mode {
         case .braille:
             var code: UInt32 = 0
-            for dx in 0..<2 { for dy in 0..<4 where bits[dx][dy] { code |= brailleBits[dx][dy] } }
-            return Character(Unicode.Scalar(0x2800 + code)!)
+            for dx in 0..<2 { for dy in 0..<4 where bit(dx, dy) { code |= brailleBits[dx][dy] } }
+            return Unicode.Scalar(0x2800 + code)!
         case .block:
             var index = 0
-            if bits[0][0] { index |= 1 }; if bits[1][0] { index |= 2 }
-            if bits[0][1] { index |= 4 }; if bits[1][1] { index |= 8 }
-            return quadrants[index]
+            if bit(0, 0) { index |= 1 }; if bit(1, 0) { index |= 2 }
+            if bit(0, 1) { index |= 4 }; if bit(1, 1) { index |= 8 }
+            return quadrants[index].unicodeScalars.first!
         case .ascii:
-            let top = bits[0][0] || bits[1][0], bottom = bits[0][1] || bits[1][1]
-            let all = bits[0][0] && bits[1][0] && bits[0][1] && bits[1][1]
-            if all { return "#" }
+            let top = bit(0, 0) || bit(1, 0), bottom = bit(0, 1) || bit(1, 1)
+            if top && bottom && bit(0, 0) && bit(1, 0) && bit(0, 1) && bit(1, 1) { return "#" }
             if top && bottom { return ":" }
             if top { return "'" }
             if bottom { return "." }
@@ -86,20 +93,22 @@ public struct DotCanvas: Sendable {
     public func render() -> ScreenGrid {
         var grid = ScreenGrid(width: columns, height: rows)
         let (sx, sy) = mode.pixelsPerCell
-        var bits = Array(repeating: Array(repeating: false, count: sy), count: sx)
-        for row in 0..<rows {
-            for col in 0..<columns {
-                var top = 0
-                var any = false
-                for dx in 0..<sx {
+        let width = pixelWidth
+        layers.withUnsafeBufferPointer { layers in
+            for row in 0..<rows {
+                for col in 0..<columns {
+                    var top: UInt8 = 0
+                    var mask = 0
                     for dy in 0..<sy {
-                        let v = layers[(row * sy + dy) * pixelWidth + col * sx + dx]
-                        bits[dx][dy] = v != 0
-                        if v != 0 { any = true; top = max(top, Int(v)) }
+                        let base = (row * sy + dy) * width + col * sx
+                        for dx in 0..<sx {
+                            let v = layers[base + dx]
+                            if v != 0 { mask |= 1 << (dx * 4 + dy); top = max(top, v) }
+                        }
                     }
-                }
-                if any {
-                    grid[col, row] = Cell(DotCanvas.glyph(mode: mode, bits: bits), role: roles[top - 1])
+                    if mask != 0 {
+                        grid[col, row] = Cell(scalar: DotCanvas.glyph(mode: mode, mask: mask), role: roles[Int(top) - 1])
+                    }
                 }
             }
         }

@@ -13,13 +13,22 @@ public struct CellAttributes: OptionSet, Sendable, Hashable {
     public static let underline = CellAttributes(rawValue: 8)
 }
 
-/// One terminal cell. Every character used by ntkscope occupies exactly one column.
+/// One terminal cell. Every character used by ntkscope occupies exactly one column and is one
+/// Unicode scalar; the cell stores that scalar, which keeps `Cell` a plain value that grids copy
+/// without reference counting (a character of several scalars keeps its first).
 public struct Cell: Sendable, Hashable {
-    public var character: Character
+    public var scalar: Unicode.Scalar
     public var role: ColorRole
     public var attributes: CellAttributes
     public init(_ character: Character = " ", role: ColorRole = .text, attributes: CellAttributes = []) {
-        self.character = character; self.role = role; self.attributes = attributes
+        self.init(scalar: character.unicodeScalars.first ?? " ", role: role, attributes: attributes)
+    }
+    public init(scalar: Unicode.Scalar, role: ColorRole = .text, attributes: CellAttributes = []) {
+        self.scalar = scalar; self.role = role; self.attributes = attributes
+    }
+    public var character: Character {
+        get { Character(scalar) }
+        set { scalar = newValue.unicodeScalars.first ?? " " }
     }
     public static let blank = Cell()
 }
@@ -83,9 +92,15 @@ public struct ScreenGrid: Sendable, Equatable {
 
     /// Copies `grid` with its top-left corner at (x, y), clipped.
     public mutating func paste(_ grid: ScreenGrid, x: Int, y: Int) {
-        for yy in 0..<grid.height where y + yy >= 0 && y + yy < height {
-            for xx in 0..<grid.width where x + xx >= 0 && x + xx < width {
-                cells[(y + yy) * width + x + xx] = grid.cells[yy * grid.width + xx]
+        let x0 = max(0, -x), x1 = min(grid.width, width - x)   // the source columns that land inside
+        guard x0 < x1 else { return }
+        let w = width
+        cells.withUnsafeMutableBufferPointer { target in
+            grid.cells.withUnsafeBufferPointer { source in
+                for yy in max(0, -y)..<max(max(0, -y), min(grid.height, height - y)) {
+                    let from = yy * grid.width, to = (y + yy) * w + x
+                    for xx in x0..<x1 { target[to + xx] = source[from + xx] }
+                }
             }
         }
     }
@@ -104,9 +119,11 @@ public struct ScreenGrid: Sendable, Equatable {
     /// One string per row, trailing spaces removed.
     public func lines() -> [String] {
         (0..<height).map { y in
-            var s = String(cells[(y * width)..<(y * width + width)].map(\.character))
-            while s.last == " " { s.removeLast() }
-            return s
+            var end = y * width + width
+            while end > y * width && cells[end - 1].scalar == " " { end -= 1 }
+            var s = String.UnicodeScalarView()
+            for cell in cells[(y * width)..<end] { s.append(cell.scalar) }
+            return String(s)
         }
     }
 

@@ -115,11 +115,12 @@ final class TerminalScreen {
             while x < grid.width {
                 let start = x
                 let style = attributes(grid[x, y])
-                var run = ""
+                var scalars = String.UnicodeScalarView()
                 while x < grid.width, attributes(grid[x, y]) == style {
-                    run.append(grid[x, y].character)
+                    scalars.append(grid[x, y].scalar)
                     x += 1
                 }
+                var run = String(scalars)
                 shim_attrset(style)
                 // the last cell of the screen: addstr would scroll; ncurses handles it with insch-less write, keep it simple
                 if y == grid.height - 1 && x == grid.width { run.removeLast() }

@@ -20,7 +20,7 @@ extension ViewExport {
                 let cell = grid[x, y]
                 let sgr = sgrSequence(role: cell.role, attributes: cell.attributes, theme: theme)
                 if sgr != current { out += "\u{1B}[0" + sgr + "m"; current = sgr }
-                out.append(cell.character)
+                out.unicodeScalars.append(cell.scalar)
             }
             out += "\u{1B}[0m\n"
         }

@@ -123,3 +123,13 @@ public func runZoomBenchmark(rounds: Int = 3) {
                      best[zoom][0], best[zoom][1], best[zoom][2]))
     }
 }
+
+/// 20 layouts of Figure 1's layers view at 200×60, after one display solve.
+public func profileLayout(frames: Int = 20) {
+    let solved = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, false)
+    var display: [KernelID: DisplaySpectrum] = [:]
+    for s in solved.spectra { display[s.kernel] = DisplaySpectrum(s) }
+    let state = ExplorerState(model: .figure1, themeNames: ["dark"])
+    let content = FrameContent(summary: ModelSummary(model: state.model), spectra: display, solve: SolveStatus(lastMilliseconds: 1, warm: true))
+    for _ in 0..<frames { _ = ScreenLayout.render(state: state, content: content, width: 200, height: 60) }
+}

@@ -1,5 +1,6 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
 // Usage: ntkscope-bench [engine|sampling|explorer|zoom|all] [--verbose]
+// Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
 let verbose = arguments.contains("--verbose")
@@ -35,6 +36,10 @@ if wanted.contains("profile-display") || wanted.contains("profile-display-cold")
 }
 if wanted.contains("profile") || wanted.contains("profile-cold") {
     profile(SolveOptions(), warm: wanted.contains("profile"))
+}
+// The explorer's layout alone: 20 frames of the layers view at 200×60 (for instruction counts).
+if wanted.contains("profile-layout") {
+    profileLayout()
 }
 // End without library destructors: OpenBLAS's exit handler can deadlock joining its threads.
 fflush(nil)
