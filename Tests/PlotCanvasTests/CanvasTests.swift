@@ -51,6 +51,37 @@ import Testing
         #expect(h.densities == [1.0, 0.5])   // 2 of 4 in a bin of width 0.5 -> 1.0
     }
 
+    /// Every one of the 256 dot patterns of a cell against the Unicode braille numbering: dots 1–3
+    /// down the left column, 4–6 down the right, 7 and 8 on the bottom row; dot k is bit k − 1.
+    @Test func everyBraillePattern() {
+        let dot = [[1, 2, 3, 7], [4, 5, 6, 8]]   // [dx][dy]
+        for pattern in 0..<256 {
+            var c = DotCanvas(columns: 1, rows: 1, mode: .braille)
+            let l = c.addLayer(.theory)
+            var code = 0
+            for dx in 0..<2 { for dy in 0..<4 where pattern & (1 << (dx * 4 + dy)) != 0 {
+                c.set(dx, dy, layer: l)
+                code |= 1 << (dot[dx][dy] - 1)
+            } }
+            let expected: Character = code == 0 ? " " : Character(Unicode.Scalar(0x2800 + code)!)
+            #expect(c.render()[0, 0].character == expected, "pattern \(pattern)")
+        }
+    }
+
+    /// Pasting clips at every edge and keeps the cells' styles.
+    @Test func pasteClipsAndKeepsStyles() {
+        var panel = ScreenGrid(width: 3, height: 2)
+        panel.write("σ▲b", x: 0, y: 0, role: .theory, attributes: .bold)
+        panel.write("cde", x: 0, y: 1)
+        var g = ScreenGrid(width: 4, height: 2)
+        g.paste(panel, x: 2, y: -1)
+        #expect(g.plainText() == "  cd\n")
+        g.paste(panel, x: -1, y: 0)
+        #expect(g.plainText() == "▲bcd\nde")
+        #expect(g[0, 0] == Cell("▲", role: .theory, attributes: .bold))
+        #expect(g[0, 1].role == .text && g[3, 0].character == "d")
+    }
+
     @Test func gridText() {
         var g = ScreenGrid(width: 6, height: 2)
         g.write("abcdefgh", x: 1, y: 0)
