@@ -13,8 +13,11 @@ final class TerminalScreen {
     private var screen: OpaquePointer?
     private(set) var depth: ColorDepth = .none
     private(set) var utf8 = true
-    private var pairs: [ColorRole: attr_t] = [:]
+    /// Colour pair attributes by `ColorRole.rawValue` (0 without colours).
+    private var pairs = [attr_t](repeating: 0, count: ColorRole.allCases.count)
     private var monochrome = true
+    /// The grid on screen, to redraw only the rows that changed (nil: redraw everything).
+    private var shown: ScreenGrid?
 
     /// Starts curses on the controlling terminal. Returns nil (with a reason) if it cannot.
     static func start() -> Result<TerminalScreen, TerminalError> {
@@ -65,7 +68,8 @@ final class TerminalScreen {
 
     /// Sets up colour pairs for `theme`; `noColor` forces attributes only.
     func apply(theme: Theme, noColor: Bool) {
-        pairs = [:]
+        pairs = [attr_t](repeating: 0, count: ColorRole.allCases.count)
+        shown = nil
         monochrome = true
         depth = .none
         guard !noColor, !theme.monochrome, has_colors() else { return }
@@ -90,13 +94,13 @@ final class TerminalScreen {
         for (i, role) in ColorRole.allCases.enumerated() {
             let (fg, bg) = theme.colors(for: role)
             init_extended_pair(Int32(i + 1), number(fg), number(bg))
-            pairs[role] = shim_color_pair(Int32(i + 1))
+            pairs[Int(role.rawValue)] = shim_color_pair(Int32(i + 1))
         }
-        shim_bkgd(pairs[.text] ?? 0)
+        shim_bkgd(pairs[Int(ColorRole.text.rawValue)])
     }
 
     private func attributes(_ cell: Cell) -> attr_t {
-        var a: attr_t = monochrome ? 0 : (pairs[cell.role] ?? 0)
+        var a: attr_t = monochrome ? 0 : pairs[Int(cell.role.rawValue)]
         var flags = cell.attributes
         if monochrome { flags.formUnion(Theme.monochromeAttributes(for: cell.role)) }
         if flags.contains(.bold) { a |= shim_a_bold() }
@@ -106,11 +110,18 @@ final class TerminalScreen {
         return a
     }
 
-    /// Draws the grid (runs of equal style per row) and refreshes.
+    /// Draws the rows of the grid that differ from the one on screen (all of them after a resize
+    /// or a theme change), in runs of equal style, and refreshes.
     func draw(_ input: ScreenGrid) {
         let grid = utf8 ? input : AsciiFallback.grid(input)
-        erase()
+        let previous = shown.flatMap { $0.width == grid.width && $0.height == grid.height ? $0 : nil }
+        if previous == nil { erase() }
         for y in 0..<grid.height {
+            if let previous, previous.cells[(y * grid.width)..<((y + 1) * grid.width)] == grid.cells[(y * grid.width)..<((y + 1) * grid.width)] {
+                continue
+            }
+            // the last cell of the screen is never written (see below): blank the row first
+            if previous != nil && y == grid.height - 1 { move(Int32(y), 0); clrtoeol() }
             var x = 0
             while x < grid.width {
                 let start = x
@@ -129,6 +140,7 @@ final class TerminalScreen {
         }
         shim_attrset(shim_a_normal())
         refresh()
+        shown = grid
     }
 
     /// All keys waiting (non-blocking).
