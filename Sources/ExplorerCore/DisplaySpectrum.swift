@@ -40,6 +40,11 @@ public struct DisplaySpectrum: Sendable {
         law = s
     }
 
+    /// Every law of `spectra`, by kernel.
+    public static func byKernel(_ spectra: ModelSpectra) -> [KernelID: DisplaySpectrum] {
+        Dictionary(spectra.spectra.map { ($0.kernel, DisplaySpectrum($0)) }, uniquingKeysWith: { _, last in last })
+    }
+
     /// The x range to show: the grid's range, extended to include atoms.
     public var fullRange: ClosedRange<Double> {
         var lo = x.first ?? 0, hi = x.last ?? 1

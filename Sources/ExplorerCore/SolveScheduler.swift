@@ -177,9 +177,7 @@ public final class SolveScheduler: Sendable {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let spectra = solve(model, cache, accurate)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-        var display: [KernelID: DisplaySpectrum] = [:]
-        for s in spectra.spectra { display[s.kernel] = DisplaySpectrum(s) }
-        let result = SolveResult(model: model, spectra: spectra, display: display, milliseconds: ms,
+        let result = SolveResult(model: model, spectra: spectra, display: DisplaySpectrum.byKernel(spectra), milliseconds: ms,
                                  warm: cache != nil, accurate: accurate)
         let fresh = shared.withLock { s -> Bool in
             s.cache = spectra.cache

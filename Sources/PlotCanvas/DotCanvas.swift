@@ -55,17 +55,10 @@ public struct DotCanvas: Sendable {
 
     public func isSet(_ px: Int, _ py: Int) -> Bool { layers[py * pixelWidth + px] != 0 }
 
-    static let quadrants: [Character] = [" ", "▘", "▝", "▀", "▖", "▌", "▞", "▛", "▗", "▚", "▐", "▜", "▄", "▙", "▟", "█"]
+    static let quadrants: [Unicode.Scalar] = [" ", "▘", "▝", "▀", "▖", "▌", "▞", "▛", "▗", "▚", "▐", "▜", "▄", "▙", "▟", "█"]
     static let brailleBits: [[UInt32]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]   // [dx][dy]
 
-    /// The cell glyph for a set of pixel bits ([dx][dy]), as used by `render()`.
-    public static func glyph(mode: CanvasMode, bits: [[Bool]]) -> Character {
-        var mask = 0
-        for dx in bits.indices { for dy in bits[dx].indices where bits[dx][dy] { mask |= 1 << (dx * 4 + dy) } }
-        return Character(glyph(mode: mode, mask: mask))
-    }
-
-    /// The glyph for pixel bits packed as bit dx·4 + dy.
+    /// The cell glyph for a cell's pixels, packed as bit dx·4 + dy.
     static func glyph(mode: CanvasMode, mask: Int) -> Unicode.Scalar {
         @inline(__always) func bit(_ dx: Int, _ dy: Int) -> Bool { mask & (1 << (dx * 4 + dy)) != 0 }
         switch mode {
@@ -77,10 +70,10 @@ public struct DotCanvas: Sendable {
             var index = 0
             if bit(0, 0) { index |= 1 }; if bit(1, 0) { index |= 2 }
             if bit(0, 1) { index |= 4 }; if bit(1, 1) { index |= 8 }
-            return quadrants[index].unicodeScalars.first!
+            return quadrants[index]
         case .ascii:
             let top = bit(0, 0) || bit(1, 0), bottom = bit(0, 1) || bit(1, 1)
-            if top && bottom && bit(0, 0) && bit(1, 0) && bit(0, 1) && bit(1, 1) { return "#" }
+            if bit(0, 0) && bit(1, 0) && bit(0, 1) && bit(1, 1) { return "#" }
             if top && bottom { return ":" }
             if top { return "'" }
             if bottom { return "." }

@@ -92,12 +92,14 @@ public struct ScreenGrid: Sendable, Equatable {
 
     /// Copies `grid` with its top-left corner at (x, y), clipped.
     public mutating func paste(_ grid: ScreenGrid, x: Int, y: Int) {
-        let x0 = max(0, -x), x1 = min(grid.width, width - x)   // the source columns that land inside
-        guard x0 < x1 else { return }
+        // the source columns and rows that land inside
+        let x0 = max(0, -x), x1 = min(grid.width, width - x)
+        let y0 = max(0, -y), y1 = min(grid.height, height - y)
+        guard x0 < x1, y0 < y1 else { return }
         let w = width
         cells.withUnsafeMutableBufferPointer { target in
             grid.cells.withUnsafeBufferPointer { source in
-                for yy in max(0, -y)..<max(max(0, -y), min(grid.height, height - y)) {
+                for yy in y0..<y1 {
                     let from = yy * grid.width, to = (y + yy) * w + x
                     for xx in x0..<x1 { target[to + xx] = source[from + xx] }
                 }
@@ -116,13 +118,16 @@ public struct ScreenGrid: Sendable, Equatable {
         self[x, y + h - 1] = Cell(bl, role: role); self[x + w - 1, y + h - 1] = Cell(br, role: role)
     }
 
+    /// The cells of row `y`.
+    public func row(_ y: Int) -> ArraySlice<Cell> { cells[(y * width)..<(y * width + width)] }
+
     /// One string per row, trailing spaces removed.
     public func lines() -> [String] {
         (0..<height).map { y in
-            var end = y * width + width
-            while end > y * width && cells[end - 1].scalar == " " { end -= 1 }
+            let cells = row(y)
+            let end = cells.lastIndex { $0.scalar != " " }.map { $0 + 1 } ?? cells.startIndex
             var s = String.UnicodeScalarView()
-            for cell in cells[(y * width)..<end] { s.append(cell.scalar) }
+            for cell in cells[..<end] { s.append(cell.scalar) }
             return String(s)
         }
     }

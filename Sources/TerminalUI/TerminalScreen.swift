@@ -117,25 +117,21 @@ final class TerminalScreen {
         let previous = shown.flatMap { $0.width == grid.width && $0.height == grid.height ? $0 : nil }
         if previous == nil { erase() }
         for y in 0..<grid.height {
-            if let previous, previous.cells[(y * grid.width)..<((y + 1) * grid.width)] == grid.cells[(y * grid.width)..<((y + 1) * grid.width)] {
-                continue
-            }
+            if let previous, previous.row(y) == grid.row(y) { continue }
             // the last cell of the screen is never written (see below): blank the row first
             if previous != nil && y == grid.height - 1 { move(Int32(y), 0); clrtoeol() }
             var x = 0
             while x < grid.width {
                 let start = x
                 let style = attributes(grid[x, y])
-                var scalars = String.UnicodeScalarView()
+                var run = String.UnicodeScalarView()
                 while x < grid.width, attributes(grid[x, y]) == style {
-                    scalars.append(grid[x, y].scalar)
+                    // the screen's last cell is left out: addstr there would scroll
+                    if y < grid.height - 1 || x < grid.width - 1 { run.append(grid[x, y].scalar) }
                     x += 1
                 }
-                var run = String(scalars)
                 shim_attrset(style)
-                // the last cell of the screen: addstr would scroll; ncurses handles it with insch-less write, keep it simple
-                if y == grid.height - 1 && x == grid.width { run.removeLast() }
-                mvaddstr(Int32(y), Int32(start), run)
+                mvaddstr(Int32(y), Int32(start), String(run))
             }
         }
         shim_attrset(shim_a_normal())

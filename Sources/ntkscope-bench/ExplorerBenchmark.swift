@@ -34,8 +34,7 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
     let t0 = now()
     var solved = engine.solve(state.model, options: options)
     let cold = now() - t0
-    var display: [KernelID: DisplaySpectrum] = [:]
-    for s in solved.spectra { display[s.kernel] = DisplaySpectrum(s) }
+    var display = DisplaySpectrum.byKernel(solved)
     var frames: [String: [Double]] = [:], solves: [String: [Double]] = [:], layouts: [Double] = []
     var all: [Double] = []
     for _ in 0..<rounds {
@@ -49,8 +48,7 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
                 let s0 = now()
                 solved = engine.solve(state.model, options: options, previous: solved.cache)
                 solveMs = now() - s0
-                display = [:]
-                for s in solved.spectra { display[s.kernel] = DisplaySpectrum(s) }
+                display = DisplaySpectrum.byKernel(solved)
                 solves[name, default: []].append(solveMs)
             }
             let l0 = now()
@@ -96,8 +94,7 @@ public func runZoomBenchmark(rounds: Int = 3) {
         return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
     }
     let full = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, false)
-    var display: [KernelID: DisplaySpectrum] = [:]
-    for s in full.spectra { display[s.kernel] = DisplaySpectrum(s) }
+    let display = DisplaySpectrum.byKernel(full)
     let zoomSolve = SolveScheduler.engineZoomSolve(gridPoints: SolveScheduler.explorerGridPoints)
     print("explorer zoom: windows re-solved (\(SolveScheduler.explorerGridPoints) points each, Figure 1), best of \(rounds)")
     print("  zoom   layers view (windows, ms)   focus CK ℓ=1 (ms)   focus NTK (ms)")
@@ -127,8 +124,7 @@ public func runZoomBenchmark(rounds: Int = 3) {
 /// 20 layouts of Figure 1's layers view at 200×60, after one display solve.
 public func profileLayout(frames: Int = 20) {
     let solved = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, false)
-    var display: [KernelID: DisplaySpectrum] = [:]
-    for s in solved.spectra { display[s.kernel] = DisplaySpectrum(s) }
+    let display = DisplaySpectrum.byKernel(solved)
     let state = ExplorerState(model: .figure1, themeNames: ["dark"])
     let content = FrameContent(summary: ModelSummary(model: state.model), spectra: display, solve: SolveStatus(lastMilliseconds: 1, warm: true))
     for _ in 0..<frames { _ = ScreenLayout.render(state: state, content: content, width: 200, height: 60) }

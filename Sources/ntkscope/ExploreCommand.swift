@@ -62,9 +62,7 @@ struct ExploreCommand: ParsableCommand {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let spectra = LimitLawEngine().solve(model)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-            var map: [KernelID: DisplaySpectrum] = [:]
-            for s in spectra.spectra { map[s.kernel] = DisplaySpectrum(s) }
-            map = ZoomPlan.resolved(state: state, spectra: map, cache: spectra.cache)   // a session's zoom, re-solved
+            let map = ZoomPlan.resolved(state: state, spectra: DisplaySpectrum.byKernel(spectra), cache: spectra.cache)   // a session's zoom, re-solved
             let content = FrameContent(summary: ModelSummary(model: model, inputLabel: inputLabel), spectra: map,
                                        solve: SolveStatus(lastMilliseconds: ms, warm: false))
             Swift.print(ScreenLayout.render(state: state, content: content, width: width, height: height).plainText())
