@@ -1,0 +1,64 @@
+import Foundation
+import NetworkSampling
+
+/// Updates parameter buffers in place from their gradients. One instance per run (it holds Adam's moments).
+final class Optimizer<T: BLASScalar> {
+    let kind: OptimizerKind
+    let learningRate: Double
+    let threads: Int
+    /// Steps taken (Adam's t).
+    private(set) var step = 0
+    private var m: [UnsafeMutablePointer<T>] = []
+    private var v: [UnsafeMutablePointer<T>] = []
+    private var sizes: [Int] = []
+
+    init(kind: OptimizerKind, learningRate: Double, sizes: [Int], threads: Int) {
+        self.kind = kind; self.learningRate = learningRate; self.sizes = sizes; self.threads = threads
+        if case .adam = kind {
+            for s in sizes {
+                let a = UnsafeMutablePointer<T>.allocate(capacity: max(1, s)); a.initialize(repeating: 0, count: s)
+                let b = UnsafeMutablePointer<T>.allocate(capacity: max(1, s)); b.initialize(repeating: 0, count: s)
+                m.append(a); v.append(b)
+            }
+        }
+    }
+    deinit { for p in m + v { p.deallocate() } }
+
+    /// Bytes held by the optimiser state.
+    var stateBytes: Int { (m.isEmpty ? 0 : 2) * sizes.reduce(0, +) * MemoryLayout<T>.stride }
+
+    /// One update of every buffer: `params[i]` (count `sizes[i]`) from `grads[i]`.
+    ///
+    /// - Gradient descent: θ ← θ − η g.
+    /// - Adam (Kingma & Ba 2015, Algorithm 1), t = the step number from 1:
+    ///   m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²,  m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ),
+    ///   θ ← θ − η m̂ / (√v̂ + ε).
+    func update(_ params: [UnsafeMutablePointer<T>], _ grads: [UnsafePointer<T>]) {
+        step += 1
+        let eta = learningRate
+        switch kind {
+        case .gradientDescent:
+            let lr = T(eta)
+            for (i, count) in sizes.enumerated() {
+                let p = params[i], g = grads[i]
+                parallelChunks(count, threads: count >= 1 << 15 ? threads : 1) { r in for k in r { p[k] -= lr * g[k] } }
+            }
+        case .adam(let b1, let b2, let eps):
+            let c1 = 1 / (1 - Foundation.pow(b1, Double(step))), c2 = 1 / (1 - Foundation.pow(b2, Double(step)))
+            let tb1 = T(b1), tb1c = T(1 - b1), tb2 = T(b2), tb2c = T(1 - b2)
+            let tc1 = T(c1), tc2 = T(c2), teps = T(eps), lr = T(eta)
+            for (i, count) in sizes.enumerated() {
+                let p = params[i], g = grads[i], mi = m[i], vi = v[i]
+                parallelChunks(count, threads: count >= 1 << 15 ? threads : 1) { r in
+                    for k in r {
+                        let gk = g[k]
+                        let mk = tb1 * mi[k] + tb1c * gk
+                        let vk = tb2 * vi[k] + tb2c * gk * gk
+                        mi[k] = mk; vi[k] = vk
+                        p[k] -= lr * (mk * tc1) / ((vk * tc2).squareRoot() + teps)
+                    }
+                }
+            }
+        }
+    }
+}
