@@ -7,9 +7,9 @@ import LimitLaws
 /// `Activation.value`/`derivative` at construction; on any mismatch the generic path is used),
 /// everything else calls the engine's `Activation` per entry.
 public struct ActivationKernel: Sendable {
-    enum Kind: Sendable { case arctan, tanh, relu, linear, generic }
+    @usableFromInline enum Kind: Sendable { case arctan, tanh, relu, linear, generic }
     public let activation: Activation
-    let kind: Kind
+    @usableFromInline let kind: Kind
 
     public init(_ activation: Activation) {
         self.activation = activation
@@ -34,7 +34,8 @@ public struct ActivationKernel: Sendable {
     }
 
     /// For i in range: if `deriv` is non-nil, deriv[i] = σ'(h[i])·dScale; then h[i] = σ(h[i])·xScale.
-    public func apply<T: BLASScalar>(_ h: UnsafeMutablePointer<T>, deriv: UnsafeMutablePointer<T>?, range: Range<Int>,
+    /// (Inlinable so that callers in other modules get it specialised for Float and Double.)
+    @inlinable public func apply<T: BLASScalar>(_ h: UnsafeMutablePointer<T>, deriv: UnsafeMutablePointer<T>?, range: Range<Int>,
                               xScale: Double, dScale: Double) {
         let s = activation.scale, sh = activation.shift
         let vs = s * xScale, ds = s * dScale

@@ -19,9 +19,23 @@ public final class CancellationToken: Sendable {
     }
 }
 
+private let runLock = NSLock()
+
+/// One BLAS user at a time per process: the OpenBLAS thread count is process-wide, and a run whose
+/// thread count changes under it loses bitwise reproducibility. Sampling runs hold this for their
+/// whole run; training holds it for each epoch's steps (so other runs can interleave between epochs).
+public enum BLASExclusive {
+    /// Runs `body` while no other sampling or training work uses BLAS, with `threads` BLAS threads.
+    public static func run<R, E: Error>(threads: Int, _ body: () throws(E) -> R) throws(E) -> R {
+        runLock.lock()
+        defer { runLock.unlock() }
+        BLASThreads.set(threads)
+        return try body()
+    }
+}
+
 /// Synchronous sampler: runs a `SamplingRequest` on the calling thread and reports events through
 /// `emit`. Use `SamplingService` (or `SamplingJob`) to run it in the background.
-private let runLock = NSLock()
 
 public enum NetworkSampler {
     /// Runs the request; throws `SamplingError.cancelled` when `token` is cancelled.

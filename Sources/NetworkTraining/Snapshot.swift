@@ -151,7 +151,7 @@ final class SnapshotTaker {
         return InitialLaws(model: limitModel, spectra: solved, edges: edges, warnings: warnings)
     }
 
-    private func summarise(_ s: SampledSpectrum) -> KernelSnapshot {
+    func summarise(_ s: SampledSpectrum) -> KernelSnapshot {
         var top: [TopEigenpair] = []
         var cumulative = 0.0
         for (value, vector) in zip(s.top?.values ?? [], s.top?.vectors ?? []) {

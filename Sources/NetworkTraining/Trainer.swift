@@ -97,12 +97,12 @@ final class TrainingLoop<T: BLASScalar> {
         for d in widths { snap += 2 * nd * nd * Double(d) }
         snap += Double(settings.depth + 2) * 8 * nd * nd * nd
         snapshotWork = snap
-        let evaluations = settings.evaluateEvery > 0 ? E / settings.evaluateEvery : 0
+        let evaluateEvery = settings.resolvedEvaluateEvery
+        let evaluations = evaluateEvery > 0 ? E / evaluateEvery : 0
         total = max(1, Double(E) * epochWork + Double(evaluations + snapshotEpochs.count + 1) * evalWork
                     + Double(snapshotEpochs.count) * snapshotWork)
         emit(.started(plan))
         report(.preparing, epoch: 0, force: true)
-        BLASThreads.set(threads)
 
         let net = TrainableNetwork<T>(widths: widths, activation: settings.activation, seed: settings.seed, threads: threads)
         let xTrain = Self.matrix(data.train), xTest = Self.matrix(data.test)
@@ -111,6 +111,7 @@ final class TrainingLoop<T: BLASScalar> {
         defer { yTrain.deallocate() }
         let params = net.parameters
         let grads = params.map { Matrix<T>(rows: $0.rows, cols: $0.cols) }
+        let paramPointers = params.map(\.data), gradPointers = grads.map { UnsafePointer($0.data) }
         let optimizer = Optimizer<T>(kind: settings.optimizer, learningRate: settings.learningRate,
                                      sizes: params.map(\.count), threads: threads)
         let xb = Matrix<T>(rows: d0, cols: B), yb = UnsafeMutablePointer<T>.allocate(capacity: B)
@@ -123,11 +124,13 @@ final class TrainingLoop<T: BLASScalar> {
             try check()
             report(.evaluating, epoch: epoch)
             let t0 = Date()
-            let f = net.predict(xTrain.data, count: n)
+            let f = BLASExclusive.run(threads: threads) { net.predict(xTrain.data, count: n) }
             var mse = 0.0
             for a in 0..<n { let e = f[a] - data.trainLabels[a]; mse += e * e }
             mse /= nd
-            let metric = data.test.samples > 0 ? data.testScore(net.predict(xTest.data, count: data.test.samples)) : .nan
+            let metric = BLASExclusive.run(threads: threads) {
+                data.test.samples > 0 ? data.testScore(net.predict(xTest.data, count: data.test.samples)) : .nan
+            }
             timings.evaluation += Date().timeIntervalSince(t0)
             done += evalWork
             lastMSE = mse; lastMetric = metric
@@ -143,7 +146,6 @@ final class TrainingLoop<T: BLASScalar> {
             let seconds = Date().timeIntervalSince(t0)
             timings.snapshots += seconds
             done += snapshotWork
-            BLASThreads.set(threads)
             emit(.snapshot(TrainingSnapshot(epoch: epoch, trainMSE: mse, testMetric: metric, kernels: kernels, seconds: seconds)))
             report(.training, epoch: epoch, force: true)
         }
@@ -161,32 +163,37 @@ final class TrainingLoop<T: BLASScalar> {
                 TrainingData.shuffle(&order, &g)
             }
             var lossSum = 0.0
-            for s in 0..<steps {
-                try check()
-                let a0 = s * B, count = min(B, n - a0)
-                let x: UnsafePointer<T>, y: UnsafePointer<T>
-                if B == n {
-                    x = UnsafePointer(xTrain.data); y = UnsafePointer(yTrain)
-                } else {
-                    for j in 0..<count {
-                        let a = order[a0 + j]
-                        (xb.data + j * d0).update(from: xTrain.data + a * d0, count: d0)
-                        yb[j] = yTrain[a]
+            // BLAS for this epoch's steps is ours alone (thread count fixed: bitwise reproducible).
+            try BLASExclusive.run(threads: threads) { () throws(TrainingError) in
+                for s in 0..<steps {
+                    try check()
+                    let a0 = s * B, count = min(B, n - a0)
+                    let x: UnsafePointer<T>, y: UnsafePointer<T>
+                    if B == n {
+                        x = UnsafePointer(xTrain.data); y = UnsafePointer(yTrain)
+                    } else {
+                        for j in 0..<count {
+                            let a = order[a0 + j]
+                            (xb.data + j * d0).update(from: xTrain.data + a * d0, count: d0)
+                            yb[j] = yTrain[a]
+                        }
+                        x = UnsafePointer(xb.data); y = UnsafePointer(yb)
                     }
-                    x = UnsafePointer(xb.data); y = UnsafePointer(yb)
+                    let loss = net.lossAndGradient(x, labels: y, count: count, into: grads)
+                    guard loss.isFinite else { throw .diverged(epoch: epoch, step: s + 1, loss: loss) }
+                    lossSum += loss * Double(count)
+                    let u0 = Date()
+                    optimizer.update(paramPointers, gradPointers)
+                    timings.optimizer += Date().timeIntervalSince(u0)
+                    done += epochWork * Double(count) / nd
+                    report(.training, epoch: epoch)
                 }
-                let loss = net.lossAndGradient(x, labels: y, count: count, into: grads)
-                guard loss.isFinite else { throw .diverged(epoch: epoch, step: s + 1, loss: loss) }
-                lossSum += loss * Double(count)
-                optimizer.update(params.map(\.data), grads.map { UnsafePointer($0.data) })
-                done += epochWork * Double(count) / nd
-                report(.training, epoch: epoch)
             }
             timings.steps += Date().timeIntervalSince(t0)
             completed = epoch
             let isSnapshot = snapshotEpochs.contains(epoch)
             var mse: Double?, metric: Double?
-            if isSnapshot || (settings.evaluateEvery > 0 && epoch % settings.evaluateEvery == 0) || epoch == E {
+            if isSnapshot || (evaluateEvery > 0 && epoch % evaluateEvery == 0) || epoch == E {
                 let r = try evaluate(epoch)
                 mse = r.0; metric = r.1
             }

@@ -51,6 +51,8 @@ public struct TrainingProgress: Sendable, Equatable {
 public struct TrainingTimings: Sendable, Equatable {
     /// Forward and backward passes and optimiser updates.
     public var steps = 0.0
+    /// The optimiser updates alone (part of `steps`).
+    public var optimizer = 0.0
     /// Full train/test evaluation passes.
     public var evaluation = 0.0
     /// Snapshots in total, and their parts (the sampler's stage timings summed over snapshots).

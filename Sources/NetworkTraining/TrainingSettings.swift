@@ -107,7 +107,7 @@ public struct TrainingSettings: Sendable, Equatable {
     public var seed: UInt64 = 0
     /// Seed of the inputs, the teacher and the data split; nil = `seed`.
     public var dataSeed: UInt64? = nil
-    public var snapshots: SnapshotSchedule = .every(10)
+    public var snapshots: SnapshotSchedule = .every(5)
     /// Eigenpairs per kernel and snapshot (the label-variance shares use them).
     public var topK: Int = 5
     /// Also the KS and W1 distances of every snapshot's spectra from the initial limit laws.
@@ -116,9 +116,11 @@ public struct TrainingSettings: Sendable, Equatable {
     public var precision: Precision = .float32
     /// BLAS and helper-loop threads; nil = `BLASThreads.defaultCount`.
     public var threads: Int? = nil
-    /// Full train-MSE and test-metric passes every this many epochs (0 = at snapshots only). Every epoch
-    /// also records the mean of its mini-batch losses, which costs nothing.
-    public var evaluateEvery: Int = 1
+    /// Full train-MSE and test-metric passes every this many epochs (0 = at snapshots and the last epoch
+    /// only; nil = every max(1, epochs/50) epochs, about 50 points per curve). Every epoch also records the
+    /// mean of its mini-batch losses, which costs nothing. (A pass over n + test samples costs about a
+    /// third of an epoch of mini-batch steps.)
+    public var evaluateEvery: Int? = nil
 
     public init() {}
 
@@ -134,6 +136,7 @@ public struct TrainingSettings: Sendable, Equatable {
     public var depth: Int { widths.count }
     public var resolvedDataSeed: UInt64 { dataSeed ?? seed }
     public var resolvedThreads: Int { max(1, threads ?? BLASThreads.defaultCount) }
+    public var resolvedEvaluateEvery: Int { evaluateEvery ?? max(1, epochs / 50) }
 
     /// Checks the values that do not need the data (the option names are the command line's).
     public func validate() throws(TrainingError) {
@@ -157,7 +160,7 @@ public struct TrainingSettings: Sendable, Equatable {
         if let b = batchSize, b < 1 { throw bad("--batch-size", b, "an integer ≥ 1") }
         guard epochs >= 0, epochs <= 1_000_000 else { throw bad("--epochs", epochs, "an integer from 0 to 1000000") }
         guard topK >= 0, topK <= 1000 else { throw bad("--top-k", topK, "an integer from 0 to 1000") }
-        guard evaluateEvery >= 0 else { throw bad("--eval-every", evaluateEvery, "an integer ≥ 0") }
+        if let e = evaluateEvery, e < 0 { throw bad("--eval-every", e, "an integer ≥ 0") }
         if let t = threads, t < 1 || t > 1024 { throw bad("--threads", t, "an integer from 1 to 1024") }
         if case .adam(let b1, let b2, let eps) = optimizer {
             guard b1 >= 0, b1 < 1 else { throw bad("--beta1", b1, "a number in [0, 1)") }
