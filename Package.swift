@@ -21,7 +21,9 @@ let package = Package(
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
         .target(name: "NetworkSampling", dependencies: ["LimitLaws", "CLinearAlgebra"]),
         // Training the network of eq. (1) (gradient descent, Adam) with CK/NTK snapshots over training.
-        .target(name: "NetworkTraining", dependencies: ["LimitLaws", "NetworkSampling", "CLinearAlgebra"]),
+        .target(name: "NetworkTraining", dependencies: ["LimitLaws", "NetworkSampling", "CLinearAlgebra", "COptimizerKernels"]),
+        // The Adam update in explicit SIMD vectors (C: Swift does not vectorise the square root).
+        .target(name: "COptimizerKernels"),
         // Infinite-width kernels as power series; sphere and dataset spectra.
         .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling"]),
         // Braille / block / ASCII plot canvas: pure functions to a grid of cells.

@@ -1,3 +1,4 @@
+import COptimizerKernels
 import Foundation
 import NetworkSampling
 
@@ -45,20 +46,27 @@ final class Optimizer<T: BLASScalar> {
             }
         case .adam(let b1, let b2, let eps):
             let c1 = 1 / (1 - Foundation.pow(b1, Double(step))), c2 = 1 / (1 - Foundation.pow(b2, Double(step)))
-            let tb1 = T(b1), tb1c = T(1 - b1), tb2 = T(b2), tb2c = T(1 - b2)
-            let tc1 = T(c1), tc2 = T(c2), teps = T(eps), lr = T(eta)
             for (i, count) in sizes.enumerated() {
                 let p = params[i], g = grads[i], mi = m[i], vi = v[i]
                 parallelChunks(count, threads: count >= 1 << 15 ? threads : 1) { r in
-                    for k in r {
-                        let gk = g[k]
-                        let mk = tb1 * mi[k] + tb1c * gk
-                        let vk = tb2 * vi[k] + tb2c * gk * gk
-                        mi[k] = mk; vi[k] = vk
-                        p[k] -= lr * (mk * tc1) / ((vk * tc2).squareRoot() + teps)
+                    let k = r.lowerBound, len = r.count
+                    if T.self == Float.self {
+                        ntk_adam_f32(Self.cast(p + k), Self.cast(g + k), Self.cast(mi + k), Self.cast(vi + k), len,
+                                     Float(b1), Float(1 - b1), Float(b2), Float(1 - b2), Float(c1 * eta), Float(c2), Float(eps))
+                    } else {
+                        ntk_adam_f64(Self.cast(p + k), Self.cast(g + k), Self.cast(mi + k), Self.cast(vi + k), len,
+                                     b1, 1 - b1, b2, 1 - b2, c1 * eta, c2, eps)
                     }
                 }
             }
         }
+    }
+
+    /// The same buffer seen as the C kernel's element type (T is that type: checked by the caller).
+    @inline(__always) static func cast<U>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<U> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: U.self)
+    }
+    @inline(__always) static func cast<U>(_ p: UnsafePointer<T>) -> UnsafePointer<U> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: U.self)
     }
 }

@@ -40,18 +40,11 @@ public struct TrainingRecord: Sendable {
 extension TrainingRecord {
     static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "nan" }
     static func json(_ x: Double?) -> String { x.map { $0.isFinite ? "\($0)" : "null" } ?? "null" }
+    /// A JSON string literal (Foundation's encoder does the escaping).
     static func json(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: if c.value < 0x20 { out += String(format: "\\u%04x", c.value) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return (try? encoder.encode(s)).flatMap { String(data: $0, encoding: .utf8) } ?? "\"\""
     }
 
     func layer(_ k: SampledKernel) -> Int { k.layer ?? depth }

@@ -352,8 +352,8 @@ struct TrainCommand: ParsableCommand {
         try write(record, final: true)
         if let sum = record.summary {
             let t = sum.timings
-            FileHandle.standardError.write(Data(String(format: "done in %@: steps %.1f s, evaluation %.1f s, snapshots %.1f s (eigenvalues %.1f s, eigenvectors %.1f s), laws %.2f s\n",
-                                                       Self.clock(t.total), t.steps, t.evaluation, t.snapshots, t.kernels.eigenvalues,
+            FileHandle.standardError.write(Data(String(format: "done in %@: steps %.1f s (optimiser %.1f s), evaluation %.1f s, snapshots %.1f s (eigenvalues %.1f s, eigenvectors %.1f s), laws %.2f s\n",
+                                                       Self.clock(t.total), t.steps, t.optimizer, t.evaluation, t.snapshots, t.kernels.eigenvalues,
                                                        t.kernels.eigenvectors, t.laws).utf8))
         }
         if output != "-" { print(record.summaryTable(), terminator: "") }

@@ -25,30 +25,40 @@ struct AdamAlgorithm1 {
 }
 
 @Suite struct OptimizerTests {
-    /// L(θ) = ½ Σ a_i (θ_i − c_i)²: exact gradient a_i (θ_i − c_i); both buffers split in two blocks.
-    @Test func adamFollowsAlgorithm1OnAQuadratic() {
-        let a: [Double] = [3, 0.01, 1, 250, 0.5], c: [Double] = [1, -2, 0.5, 0.001, 4]
-        var theta: [Double] = [0, 0, 0, 0, 0]
-        // ε large enough to matter on the small-gradient coordinate
-        var reference = AdamAlgorithm1(alpha: 0.1, beta1: 0.8, beta2: 0.99, epsilon: 1e-3, count: 5)
-        let opt = Optimizer<Double>(kind: .adam(beta1: 0.8, beta2: 0.99, epsilon: 1e-3), learningRate: 0.1, sizes: [2, 3], threads: 1)
-        let p0 = UnsafeMutablePointer<Double>.allocate(capacity: 2), p1 = UnsafeMutablePointer<Double>.allocate(capacity: 3)
-        let g0 = UnsafeMutablePointer<Double>.allocate(capacity: 2), g1 = UnsafeMutablePointer<Double>.allocate(capacity: 3)
-        defer { p0.deallocate(); p1.deallocate(); g0.deallocate(); g1.deallocate() }
-        for i in 0..<2 { p0[i] = theta[i] }
-        for i in 0..<3 { p1[i] = theta[i + 2] }
-        for _ in 0..<25 {
-            let mine = (0..<2).map { p0[$0] } + (0..<3).map { p1[$0] }
-            let g = (0..<5).map { a[$0] * (mine[$0] - c[$0]) }
-            for i in 0..<2 { g0[i] = g[i] }
-            for i in 0..<3 { g1[i] = g[i + 2] }
-            opt.update([p0, p1], [UnsafePointer(g0), UnsafePointer(g1)])
-            let gRef = (0..<5).map { a[$0] * (theta[$0] - c[$0]) }
-            reference.step(&theta, gradient: gRef)
+    /// L(θ) = ½ Σ a_i (θ_i − c_i)²: exact gradient a_i (θ_i − c_i). 19 coordinates in blocks of 5 and 14, so
+    /// both the SIMD lanes (8 floats, 4 doubles) and the scalar tails are used.
+    func quadratic<T: BLASScalar>(_: T.Type, steps: Int) -> (mine: [Double], reference: [Double]) {
+        let count = 19
+        let a = (0..<count).map { [3, 0.01, 1, 250, 0.5][$0 % 5] * (1 + Double($0) / 10) }
+        let c = (0..<count).map { [1, -2, 0.5, 0.001, 4][$0 % 5] - Double($0) / 7 }
+        var theta = [Double](repeating: 0, count: count)
+        // ε large enough to matter on the small-gradient coordinates
+        var reference = AdamAlgorithm1(alpha: 0.1, beta1: 0.8, beta2: 0.99, epsilon: 1e-3, count: count)
+        let sizes = [5, 14]
+        let opt = Optimizer<T>(kind: .adam(beta1: 0.8, beta2: 0.99, epsilon: 1e-3), learningRate: 0.1, sizes: sizes, threads: 1)
+        let p = sizes.map { UnsafeMutablePointer<T>.allocate(capacity: $0) }, g = sizes.map { UnsafeMutablePointer<T>.allocate(capacity: $0) }
+        defer { for x in p + g { x.deallocate() } }
+        func flat(_ b: [UnsafeMutablePointer<T>]) -> [Double] { (0..<5).map { Double(b[0][$0]) } + (0..<14).map { Double(b[1][$0]) } }
+        for i in 0..<5 { p[0][i] = 0 }
+        for i in 0..<14 { p[1][i] = 0 }
+        for _ in 0..<steps {
+            let mine = flat(p)
+            let grad = (0..<count).map { a[$0] * (mine[$0] - c[$0]) }
+            for i in 0..<5 { g[0][i] = T(grad[i]) }
+            for i in 0..<14 { g[1][i] = T(grad[i + 5]) }
+            opt.update(p, g.map { UnsafePointer($0) })
+            reference.step(&theta, gradient: (0..<count).map { a[$0] * (theta[$0] - c[$0]) })
         }
-        let mine = (0..<2).map { p0[$0] } + (0..<3).map { p1[$0] }
-        for i in 0..<5 { #expect(abs(mine[i] - theta[i]) <= 1e-13 * max(1, abs(theta[i])), "coordinate \(i): \(mine[i]) vs \(theta[i])") }
-        #expect(opt.step == 25)
+        #expect(opt.step == steps)
+        return (flat(p), theta)
+    }
+
+    @Test func adamFollowsAlgorithm1OnAQuadratic() {
+        let (mine, theta) = quadratic(Double.self, steps: 25)
+        for i in theta.indices { #expect(abs(mine[i] - theta[i]) <= 1e-13 * max(1, abs(theta[i])), "coordinate \(i): \(mine[i]) vs \(theta[i])") }
+        // float32: the same iterates to single-precision rounding
+        let (single, reference) = quadratic(Float.self, steps: 25)
+        for i in reference.indices { #expect(abs(single[i] - reference[i]) <= 1e-5 * max(1, abs(reference[i])), "float32 coordinate \(i)") }
         // the first step moves every coordinate by α·sign(g)·|g|/(|g| + ε) — not by the raw gradient
         let first = Optimizer<Double>(kind: .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), learningRate: 0.01, sizes: [1], threads: 1)
         let p = UnsafeMutablePointer<Double>.allocate(capacity: 1), g = UnsafeMutablePointer<Double>.allocate(capacity: 1)
