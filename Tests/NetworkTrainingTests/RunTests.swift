@@ -145,3 +145,41 @@ import LimitLaws
         if case .discrete = r.laws!.model.input {} else { Issue.record("input law \(r.laws!.model.input)") }
     }
 }
+
+@Suite struct TrainingJobTests {
+    @Test(.timeLimit(.minutes(10))) func backgroundJobStreamsAndCancels() async throws {
+        // A finished job streams started … finished.
+        let done = TrainingJob(smallSettings { $0.epochs = 2; $0.snapshots = .every(2) })
+        var record = TrainingRecord()
+        try await done.run { record.apply($0) }
+        #expect(record.isComplete && record.snapshots.map(\.epoch) == [0, 2] && record.laws != nil)
+
+        // Cancelling the consuming task at the first snapshot stops the job: `.cancelled`, that snapshot kept.
+        let job = TrainingJob(smallSettings { $0.epochs = 200; $0.snapshots = .every(1) })
+        let consumer = Task { () -> (Error?, TrainingRecord) in
+            var r = TrainingRecord()
+            do {
+                try await job.run { event in
+                    r.apply(event)
+                    if case .snapshot = event { withUnsafeCurrentTask { $0?.cancel() } }
+                }
+            } catch { return (error, r) }
+            return (nil, r)
+        }
+        let (error, partial) = await consumer.value
+        #expect(error as? TrainingError == .cancelled && job.token.isCancelled)
+        #expect(!partial.snapshots.isEmpty && !partial.isComplete && partial.epochsCompleted < 200)
+    }
+
+    @Test(.timeLimit(.minutes(10))) func aNewSubmissionCancelsTheStaleRun() async throws {
+        let service = TrainingService()
+        let stale = await service.submit(smallSettings { $0.epochs = 500; $0.snapshots = .every(100) })
+        let fresh = await service.submit(smallSettings { $0.epochs = 1; $0.snapshots = .every(1) })
+        var staleError: Error?
+        do { for try await _ in stale.events {} } catch { staleError = error }
+        #expect(staleError as? TrainingError == .cancelled)
+        var snapshots = 0
+        for try await e in fresh.events { if case .snapshot = e { snapshots += 1 } }
+        #expect(snapshots == 2)
+    }
+}
