@@ -12,9 +12,13 @@ final class Optimizer<T: BLASScalar> {
     private var m: [UnsafeMutablePointer<T>] = []
     private var v: [UnsafeMutablePointer<T>] = []
     private var sizes: [Int] = []
+    /// Per buffer: the optimiser acts on θ' = θ/√c instead of θ (`Parametrization.standard`). Exactly, in
+    /// θ: gradient descent steps by c·η·g; Adam by √c·η with ε/√c (Adam is invariant to the gradient's scale).
+    private let scales: [Double]
 
-    init(kind: OptimizerKind, learningRate: Double, sizes: [Int], threads: Int) {
+    init(kind: OptimizerKind, learningRate: Double, sizes: [Int], scales: [Double]? = nil, threads: Int) {
         self.kind = kind; self.learningRate = learningRate; self.sizes = sizes; self.threads = threads
+        self.scales = scales ?? Array(repeating: 1, count: sizes.count)
         if case .adam = kind {
             for s in sizes {
                 let a = UnsafeMutablePointer<T>.allocate(capacity: max(1, s)); a.initialize(repeating: 0, count: s)
@@ -39,15 +43,15 @@ final class Optimizer<T: BLASScalar> {
         let eta = learningRate
         switch kind {
         case .gradientDescent:
-            let lr = T(eta)
             for (i, count) in sizes.enumerated() {
-                let p = params[i], g = grads[i]
+                let p = params[i], g = grads[i], lr = T(eta * scales[i])
                 parallelChunks(count, threads: count >= 1 << 15 ? threads : 1) { r in for k in r { p[k] -= lr * g[k] } }
             }
         case .adam(let b1, let b2, let eps):
             let c1 = 1 / (1 - Foundation.pow(b1, Double(step))), c2 = 1 / (1 - Foundation.pow(b2, Double(step)))
             for (i, count) in sizes.enumerated() {
                 let p = params[i], g = grads[i], mi = m[i], vi = v[i]
+                let root = scales[i].squareRoot(), eta = eta * root, eps = eps / root
                 parallelChunks(count, threads: count >= 1 << 15 ? threads : 1) { r in
                     let k = r.lowerBound, len = r.count
                     if T.self == Float.self {

@@ -44,6 +44,7 @@ final class TrainingLoop<T: BLASScalar> {
     let data: TrainingData
     let token: CancellationToken
     let emit: (TrainingEvent) -> Void
+    /// Threads of the optimiser steps and evaluations (snapshots use `settings.resolvedThreads`).
     let threads: Int
     let start = Date()
     var timings = TrainingTimings()
@@ -53,7 +54,7 @@ final class TrainingLoop<T: BLASScalar> {
 
     init(_ settings: TrainingSettings, data: TrainingData, token: CancellationToken, emit: @escaping (TrainingEvent) -> Void) {
         self.settings = settings; self.data = data; self.token = token; self.emit = emit
-        threads = settings.resolvedThreads
+        threads = settings.resolvedStepThreads
     }
 
     func report(_ phase: TrainingPhase, epoch: Int, extra: Double = 0, force: Bool = false) {
@@ -88,7 +89,8 @@ final class TrainingLoop<T: BLASScalar> {
         for l in 1..<widths.count { weightCount += widths[l] * widths[l - 1] }
         let plan = TrainingPlan(settings: settings, widths: widths, n: n, testCount: data.test.samples, batchSize: B,
                                 stepsPerEpoch: steps, snapshotEpochs: snapshotEpochs, parameterCount: weightCount,
-                                metric: data.metric, dataSummary: data.summary, threads: threads, estimatedBytes: estimate)
+                                metric: data.metric, dataSummary: data.summary, threads: settings.resolvedThreads,
+                                stepThreads: threads, estimatedBytes: estimate)
         // Work model (flop-equivalents) for the progress fraction.
         let P = Double(weightCount), nd = Double(n)
         epochWork = 6 * nd * P
@@ -112,8 +114,10 @@ final class TrainingLoop<T: BLASScalar> {
         let params = net.parameters
         let grads = params.map { Matrix<T>(rows: $0.rows, cols: $0.cols) }
         let paramPointers = params.map(\.data), gradPointers = grads.map { UnsafePointer($0.data) }
+        // Standard parametrisation: W'_ℓ = W_ℓ/√d_{ℓ−1} for ℓ ≥ 2 and w' = w/√d_L (see `Parametrization`).
+        let scales = settings.parametrization == .ntk ? nil : (1...widths.count - 1).map { $0 == 1 ? 1.0 : Double(widths[$0 - 1]) } + [Double(widths.last!)]
         let optimizer = Optimizer<T>(kind: settings.optimizer, learningRate: settings.learningRate,
-                                     sizes: params.map(\.count), threads: threads)
+                                     sizes: params.map(\.count), scales: scales, threads: threads)
         let xb = Matrix<T>(rows: d0, cols: B), yb = UnsafeMutablePointer<T>.allocate(capacity: B)
         defer { yb.deallocate() }
         let taker = SnapshotTaker(settings: settings, data: data)

@@ -16,7 +16,9 @@ public struct TrainingPlan: Sendable {
     public let metric: TestMetric
     /// One line: the task and the data.
     public let dataSummary: String
+    /// BLAS threads of the snapshots (as `ntkscope sample`) and of the optimiser steps and evaluations.
     public let threads: Int
+    public let stepThreads: Int
     /// Estimated peak memory of the training state and of a snapshot, in bytes.
     public let estimatedBytes: Int
 }

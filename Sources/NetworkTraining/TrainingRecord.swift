@@ -124,13 +124,13 @@ extension TrainingRecord {
             j += "  \"n\": \(p.n),\n  \"test_samples\": \(p.testCount),\n  \"metric\": \(Self.json(p.metric.rawValue)),\n"
             j += "  \"widths\": [\(p.widths.map(String.init).joined(separator: ", "))],\n"
             j += "  \"parameters\": \(p.parameterCount),\n"
-            j += "  \"optimizer\": \(Self.json(st.optimizer.name)),\n"
+            j += "  \"optimizer\": \(Self.json(st.optimizer.name)),\n  \"parametrization\": \(Self.json(st.parametrization.rawValue)),\n"
             if case .adam(let b1, let b2, let eps) = st.optimizer {
                 j += "  \"adam\": {\"beta1\": \(b1), \"beta2\": \(b2), \"epsilon\": \(eps)},\n"
             }
             j += "  \"learning_rate\": \(st.learningRate),\n  \"batch_size\": \(p.batchSize),\n  \"steps_per_epoch\": \(p.stepsPerEpoch),\n"
             j += "  \"epochs\": \(st.epochs),\n  \"seed\": \(st.seed),\n  \"data_seed\": \(st.resolvedDataSeed),\n"
-            j += "  \"precision\": \(Self.json(st.precision.rawValue)),\n  \"threads\": \(p.threads),\n"
+            j += "  \"precision\": \(Self.json(st.precision.rawValue)),\n  \"threads\": \(p.threads),\n  \"step_threads\": \(p.stepThreads),\n"
             j += "  \"snapshot_epochs\": [\(p.snapshotEpochs.map(String.init).joined(separator: ", "))],\n"
         }
         j += "  \"complete\": \(isComplete),\n  \"epochs_completed\": \(epochsCompleted),\n"

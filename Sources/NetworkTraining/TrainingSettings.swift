@@ -45,6 +45,17 @@ public enum OptimizerKind: Sendable, Hashable {
     public var name: String { if case .adam = self { return "adam" }; return "gd" }
 }
 
+/// Which weights the optimiser moves. The network function (eq. 1), its initialisation and its kernels
+/// are the same either way; only the geometry of the updates differs.
+public enum Parametrization: String, Sendable, Hashable, CaseIterable {
+    /// The paper's eq. (1) as written (the "NTK parametrisation"): the optimiser acts on W_ℓ and w with
+    /// iid N(0, 1) entries, and the 1/√d_ℓ factors sit in the forward pass.
+    case ntk
+    /// The optimiser acts on W'_ℓ = W_ℓ/√d_{ℓ−1} (ℓ ≥ 2) and w' = w/√d_L, entries N(0, 1/fan-in), as a
+    /// framework's dense layers without the explicit factors would (W₁ is unchanged: the inputs have unit norm).
+    case standard
+}
+
 /// When to take a snapshot. Epoch 0 (the network at initialisation) and the last epoch always are.
 public enum SnapshotSchedule: Sendable, Hashable {
     /// Every k epochs: 0, k, 2k, …, and the last one.
@@ -97,6 +108,7 @@ public struct TrainingSettings: Sendable, Equatable {
     /// Input design of the teacher tasks: uniform on the unit sphere (the paper) or iid N(0, 1/d₀).
     public var inputs: InputDesign.Kind = .sphere
     public var optimizer: OptimizerKind = .adamDefault
+    public var parametrization: Parametrization = .ntk
     public var learningRate: Double = 0.01
     /// Mini-batch size; nil = the full batch (gradient descent proper). The last batch of an epoch
     /// holds the remainder (as Keras does), so an epoch is ⌈n/B⌉ steps.
@@ -114,8 +126,13 @@ public struct TrainingSettings: Sendable, Equatable {
     public var compare: Bool = false
     /// Precision of the weights, the products, the optimiser state and the kernels.
     public var precision: Precision = .float32
-    /// BLAS and helper-loop threads; nil = `BLASThreads.defaultCount`.
+    /// BLAS and helper-loop threads of the snapshots; nil = `BLASThreads.defaultCount`, as `ntkscope sample`
+    /// (equal thread counts make epoch 0 bitwise the sampler's).
     public var threads: Int? = nil
+    /// Threads of the optimiser steps and evaluation passes; nil = 1. Mini-batch products (d × d × B with
+    /// B = 32) are small: a second OpenBLAS thread gains little on an idle machine and, on a busy one, its
+    /// spinning waits made steps 2.5 times slower (docs/performance.md).
+    public var stepThreads: Int? = nil
     /// Full train-MSE and test-metric passes every this many epochs (0 = at snapshots and the last epoch
     /// only; nil = every max(1, epochs/50) epochs, about 50 points per curve). Every epoch also records the
     /// mean of its mini-batch losses, which costs nothing. (A pass over n + test samples costs about a
@@ -136,6 +153,7 @@ public struct TrainingSettings: Sendable, Equatable {
     public var depth: Int { widths.count }
     public var resolvedDataSeed: UInt64 { dataSeed ?? seed }
     public var resolvedThreads: Int { max(1, threads ?? BLASThreads.defaultCount) }
+    public var resolvedStepThreads: Int { max(1, stepThreads ?? 1) }
     public var resolvedEvaluateEvery: Int { evaluateEvery ?? max(1, epochs / 50) }
 
     /// Checks the values that do not need the data (the option names are the command line's).
@@ -162,6 +180,7 @@ public struct TrainingSettings: Sendable, Equatable {
         guard topK >= 0, topK <= 1000 else { throw bad("--top-k", topK, "an integer from 0 to 1000") }
         if let e = evaluateEvery, e < 0 { throw bad("--eval-every", e, "an integer ≥ 0") }
         if let t = threads, t < 1 || t > 1024 { throw bad("--threads", t, "an integer from 1 to 1024") }
+        if let t = stepThreads, t < 1 || t > 1024 { throw bad("--step-threads", t, "an integer from 1 to 1024") }
         if case .adam(let b1, let b2, let eps) = optimizer {
             guard b1 >= 0, b1 < 1 else { throw bad("--beta1", b1, "a number in [0, 1)") }
             guard b2 >= 0, b2 < 1 else { throw bad("--beta2", b2, "a number in [0, 1)") }

@@ -51,7 +51,7 @@ private func benchTraining(_ settings: TrainingSettings, label: String) {
     for (name, v) in rows {
         print(name.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "%8.1f s  %5.1f%%", v, 100 * v / max(t.total, 1e-9)))
     }
-    print(String(format: "cpu time              %8.1f s   (%d threads; load average after: %@)", cpu, summary.plan.threads, loadAverage()))
+    print(String(format: "cpu time              %8.1f s   (%d step, %d snapshot threads; load average after: %@)", cpu, summary.plan.stepThreads, summary.plan.threads, loadAverage()))
     print("peak resident         \(MemoryInfo.format(summary.peakResidentBytes ?? 0)) (estimate \(MemoryInfo.format(summary.plan.estimatedBytes)))")
     let target = label == "figure3" ? 900.0 * Double(s.epochs) / 300 : 60
     print(String(format: "target: %.0f s -> %@", target, t.total <= target ? "met" : "MISSED"))

@@ -71,6 +71,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Optimiser: adam (Kingma & Ba, Algorithm 1) or gd (gradient descent).")
     var optimizer: String = "adam"
 
+    @Option(help: "Weights the optimiser moves: ntk (W with N(0,1) entries, eq. (1) as written) or standard (W/sqrt(fan-in)); the network and its kernels are the same.")
+    var parametrization: String = "ntk"
+
     @Option(help: "Learning rate. (default: 0.01)")
     var lr: Double = 0.01
 
@@ -105,8 +108,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Precision of weights, products, optimiser and kernels: float32 or float64.")
     var precision: String = "float32"
 
-    @Option(help: "BLAS threads (default: OPENBLAS_NUM_THREADS or the number of cores).")
+    @Option(help: "BLAS threads of the snapshots (default: OPENBLAS_NUM_THREADS or the number of cores, as `sample`).")
     var threads: Int?
+
+    @Option(name: .customLong("step-threads"), help: "Threads of the optimiser steps and evaluations. (default: 1)")
+    var stepThreads: Int?
 
     @Option(name: .customLong("eval-every"), help: "Full train-MSE and test passes every K epochs (0 = at snapshots only). (default: every max(1, epochs/50))")
     var evalEvery: Int?
@@ -180,6 +186,8 @@ struct TrainCommand: ParsableCommand {
         default: throw bad("--optimizer", optimizer, "adam or gd")
         }
         s.learningRate = lr
+        guard let par = Parametrization(rawValue: parametrization) else { throw bad("--parametrization", parametrization, "ntk or standard") }
+        s.parametrization = par
         if let b = batchSize {
             if b == "full" { s.batchSize = nil } else {
                 guard let v = Int(b), v >= 1 else { throw bad("--batch-size", b, "an integer ≥ 1 or 'full'") }
@@ -201,6 +209,7 @@ struct TrainCommand: ParsableCommand {
         guard let p = Precision(rawValue: precision) else { throw bad("--precision", precision, "float32 or float64") }
         s.precision = p
         s.threads = threads
+        s.stepThreads = stepThreads
         s.evaluateEvery = evalEvery
         guard ["csv", "json"].contains(format) else { throw bad("--format", format, "csv or json") }
         do { try s.validate() } catch {
@@ -303,7 +312,7 @@ struct TrainCommand: ParsableCommand {
                     let line = "training \(p.dataSummary); widths \(p.widths.map(String.init).joined(separator: ",")), "
                         + "\(p.parameterCount) parameters, \(s.optimizer.name) lr \(s.learningRate), batch \(p.batchSize) "
                         + "(\(p.stepsPerEpoch) steps/epoch), \(s.epochs) epochs, snapshots at \(Self.epochList(p.snapshotEpochs)), "
-                        + "\(s.precision.rawValue), \(p.threads) threads\n"
+                        + "\(s.precision.rawValue), \(p.stepThreads) step thread\(p.stepThreads == 1 ? "" : "s"), \(p.threads) snapshot thread\(p.threads == 1 ? "" : "s")\n"
                     FileHandle.standardError.write(Data(line.utf8))
                 case .epoch(let r):
                     if r.epoch > 0 { lastLoss = r.batchLoss }

@@ -77,12 +77,18 @@ struct AdamAlgorithm1 {
         for i in 0..<3 { #expect(p[i] == Double(i) - 0.3 * (Double(i * i) - 1)) }
     }
 
-    /// Through the whole trainer: three full-batch Adam steps on a tiny network end at the train MSE that
-    /// Algorithm 1 reaches from the same start with the (finite-difference-checked) gradients.
-    @Test func trainerAdamStepsMatchAlgorithm1() throws {
+    /// Through the whole trainer: three full-batch steps on a tiny network end at the train MSE that the
+    /// published rule reaches from the same start with the (finite-difference-checked) gradients — for Adam
+    /// and gradient descent, in the ntk parametrisation (on θ) and the standard one (on θ' = θ/√c, with
+    /// c = d_{ℓ−1} for W_ℓ, ℓ ≥ 2, c = d_L for w and c = 1 for W₁, and the chain rule g' = √c g).
+    @Test(arguments: [(OptimizerKind.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-7), Parametrization.ntk),
+                      (.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-3), .standard),
+                      (.gradientDescent, .ntk), (.gradientDescent, .standard)])
+    func trainerStepsMatchThePublishedRules(kind: OptimizerKind, parametrization: Parametrization) throws {
         var s = TrainingSettings()
         s.n = 6; s.testCount = 3; s.inputDim = 3; s.widths = [4, 2]; s.epochs = 3; s.batchSize = nil
-        s.optimizer = .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-7); s.learningRate = 0.05
+        s.optimizer = kind; s.parametrization = parametrization
+        s.learningRate = kind == .gradientDescent ? (parametrization == .ntk ? 0.2 : 0.05) : 0.05
         s.precision = .float64; s.threads = 1; s.topK = 2; s.snapshots = .epochs([])
         s.seed = 5
         let data = try TrainingData.make(s)
@@ -93,27 +99,37 @@ struct AdamAlgorithm1 {
         let widths = [3, 4, 2]
         let net = TrainableNetwork<Double>(widths: widths, activation: s.activation, seed: 5, threads: 1)
         let sizes = net.parameters.map(\.count)
-        var theta = net.parameters.flatMap(contents)
-        var adam = AdamAlgorithm1(alpha: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, count: theta.count)
+        let c: [Double] = parametrization == .ntk ? [1, 1, 1] : [1, 4, 2]
+        let scale = sizes.enumerated().flatMap { i, n in Array(repeating: c[i].squareRoot(), count: n) }
+        // the optimiser's variables θ' = θ/√c
+        var primed = zip(net.parameters.flatMap(contents), scale).map { $0 / $1 }
+        var adam = AdamAlgorithm1(alpha: 0.05, beta1: 0.9, beta2: 0.999, epsilon: kind == .gradientDescent ? 0 : (parametrization == .ntk ? 1e-7 : 1e-3),
+                                  count: primed.count)
         let x = data.train.values, y = data.trainLabels
         let grads = net.parameters.map { Matrix<Double>(rows: $0.rows, cols: $0.cols) }
         func load(_ t: [Double]) {
             var k = 0
-            for (i, p) in net.parameters.enumerated() { for j in 0..<sizes[i] { p.data[j] = t[k]; k += 1 } }
+            for (i, p) in net.parameters.enumerated() { for j in 0..<sizes[i] { p.data[j] = t[k] * scale[k]; k += 1 } }
         }
         for _ in 0..<3 {
-            load(theta)
+            load(primed)
             _ = x.withUnsafeBufferPointer { xp in
                 y.withUnsafeBufferPointer { yp in net.lossAndGradient(xp.baseAddress!, labels: yp.baseAddress!, count: 6, into: grads) }
             }
-            adam.step(&theta, gradient: grads.flatMap(contents))
+            let gPrimed = zip(grads.flatMap(contents), scale).map { $0 * $1 }
+            if kind == .gradientDescent {
+                for k in primed.indices { primed[k] -= s.learningRate * gPrimed[k] }
+            } else {
+                adam.step(&primed, gradient: gPrimed)
+            }
         }
+        let theta = zip(primed, scale).map { $0 * $1 }
         let ref = ReferenceLoss(activation: s.activation, widths: widths)
         var k = 0
         var layers: [[Double]] = []
         for i in 0..<(widths.count - 1) { layers.append(Array(theta[k..<(k + sizes[i])])); k += sizes[i] }
         let expected = ref.loss(layers: layers, output: Array(theta[k...]), x: x, y: y)
-        #expect(abs(trained - expected) <= 1e-12 * expected, "trainer \(trained), Algorithm 1 \(expected)")
+        #expect(abs(trained - expected) <= 1e-12 * expected, "trainer \(trained), reference \(expected)")
         #expect(record.history.map(\.epoch) == [0, 1, 2, 3])
         #expect(expected < record.history[0].trainMSE!)
     }
