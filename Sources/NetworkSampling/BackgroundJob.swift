@@ -1,11 +1,16 @@
 import Foundation
 
+/// A background job one can wait for (until its worker thread has returned).
+public protocol WaitableJob: Sendable {
+    func wait() async
+}
+
 /// Long BLAS work in the background: the work runs on a dedicated thread (so long BLAS calls never
 /// block the Swift concurrency pool or the interface's thread), wrapped in a Swift concurrency `Task`.
 /// Cancelling the task — or calling `cancel()`, or dropping the event stream — sets the
 /// `CancellationToken`, which the work checks between its BLAS calls. `SamplingJob` and the trainer's
 /// `TrainingJob` are this with their own events.
-public final class BackgroundJob<Event: Sendable>: Sendable {
+public final class BackgroundJob<Event: Sendable>: WaitableJob {
     public let token = CancellationToken()
     /// The work's events in order; the stream ends when the work returns, or throws its error.
     public let events: AsyncThrowingStream<Event, Error>
@@ -18,7 +23,7 @@ public final class BackgroundJob<Event: Sendable>: Sendable {
     ///     runs never compete for the BLAS threads).
     ///   - cancelled: the error `run(onEvent:)` throws when the job was cancelled.
     ///   - work: the synchronous work; it emits events and throws when the token is cancelled.
-    public init(name: String, after: (@Sendable () async -> Void)? = nil, cancelled: @escaping @Sendable () -> Error,
+    public init(name: String, after: (any WaitableJob)? = nil, cancelled: @escaping @Sendable () -> Error,
                 work: @escaping @Sendable (CancellationToken, (Event) -> Void) throws -> Void) {
         self.cancelled = cancelled
         let (stream, continuation) = AsyncThrowingStream<Event, Error>.makeStream(bufferingPolicy: .unbounded)
@@ -28,7 +33,7 @@ public final class BackgroundJob<Event: Sendable>: Sendable {
             if case .cancelled = reason { token.cancel() }
         }
         task = Task.detached(priority: .utility) {
-            await after?()
+            await after?.wait()
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                     let thread = Thread {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Events in order: `.started`, `.progress`/`.spectrum` interleaved, then `.finished`; the stream
 /// ends after `.finished`, or throws the run's `SamplingError` (`.cancelled` when cancelled).
-public final class SamplingJob: Sendable {
+public final class SamplingJob: WaitableJob {
     public let request: SamplingRequest
     private let job: BackgroundJob<SamplingEvent>
     public var token: CancellationToken { job.token }
@@ -14,18 +14,13 @@ public final class SamplingJob: Sendable {
     ///   and a new one never compete for the BLAS threads).
     public init(_ request: SamplingRequest, after previous: SamplingJob? = nil) {
         self.request = request
-        job = BackgroundJob(name: "ntkscope.sampling", after: Self.waiter(previous),
+        job = BackgroundJob(name: "ntkscope.sampling", after: previous,
                             cancelled: { SamplingError.cancelled }) { token, emit in
             try NetworkSampler.run(request, token: token, emit: emit)
         }
     }
 
     public func cancel() { job.cancel() }
-
-    private static func waiter(_ previous: SamplingJob?) -> (@Sendable () async -> Void)? {
-        guard let previous else { return nil }
-        return { await previous.wait() }
-    }
 
     /// Consumes the events in the calling task: `onEvent` sees every event in order; returns after
     /// `.finished`, throws the run's error. Cancelling the calling task cancels the job (and this

@@ -6,7 +6,7 @@ import NetworkSampling
 /// `TrainingRecord` to get what to draw), and `cancel()` — or cancelling the task that consumes the
 /// events — stops it within one optimiser step or one BLAS block of a snapshot. The stream then throws
 /// `TrainingError.cancelled`; the epochs and snapshots already delivered stay valid.
-public final class TrainingJob: Sendable {
+public final class TrainingJob: WaitableJob {
     public let settings: TrainingSettings
     private let job: BackgroundJob<TrainingEvent>
     public var token: CancellationToken { job.token }
@@ -18,18 +18,13 @@ public final class TrainingJob: Sendable {
     ///   - after: a job that must have stopped before this one starts.
     public init(_ settings: TrainingSettings, data: TrainingData? = nil, after previous: TrainingJob? = nil) {
         self.settings = settings
-        job = BackgroundJob(name: "ntkscope.training", after: Self.waiter(previous),
+        job = BackgroundJob(name: "ntkscope.training", after: previous,
                             cancelled: { TrainingError.cancelled }) { token, emit in
             try Trainer.run(settings, data: data, token: token, emit: emit)
         }
     }
 
     public func cancel() { job.cancel() }
-
-    private static func waiter(_ previous: TrainingJob?) -> (@Sendable () async -> Void)? {
-        guard let previous else { return nil }
-        return { await previous.wait() }
-    }
     /// Consumes the events in the calling task (see `BackgroundJob.run`).
     public func run(onEvent: (TrainingEvent) -> Void) async throws { try await job.run(onEvent: onEvent) }
     public func wait() async { await job.wait() }

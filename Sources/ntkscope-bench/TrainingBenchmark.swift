@@ -8,14 +8,16 @@ import NetworkTraining
 /// batch 32, 300 epochs, snapshots every 30; target under 15 minutes on two cores), with where the time goes.
 ///
 /// Environment: NTKSCOPE_BENCH_EPOCHS shortens the Figure 3 run (e.g. 30 for a quick look; the target is for 300),
-/// NTKSCOPE_BENCH_SEEDS runs Figure 3 for seeds 0…K−1 (the seed spread; default 1), OPENBLAS_NUM_THREADS limits threads.
+/// NTKSCOPE_BENCH_SEEDS runs Figure 3 for K seeds from NTKSCOPE_BENCH_SEED (default 0; the seed spread),
+/// OPENBLAS_NUM_THREADS limits the snapshots' threads (the steps use one).
 func runTrainingBenchmark() {
     let env = ProcessInfo.processInfo.environment
     let epochs = env["NTKSCOPE_BENCH_EPOCHS"].flatMap { Int($0) } ?? 300
     let seeds = env["NTKSCOPE_BENCH_SEEDS"].flatMap { Int($0) } ?? 1
+    let firstSeed = env["NTKSCOPE_BENCH_SEED"].flatMap { Int($0) } ?? 0
     print("== training: default setting (n = 400, d0 = 320, widths 320 x 3, Adam lr 0.01, batch 32, 50 epochs, snapshots every 5) ==")
     benchTraining(TrainingSettings(), label: "default")
-    for seed in 0..<max(1, seeds) {
+    for seed in firstSeed..<(firstSeed + max(1, seeds)) {
         var s = TrainingSettings.figure3
         s.epochs = epochs
         s.seed = UInt64(seed)

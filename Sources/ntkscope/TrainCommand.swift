@@ -316,6 +316,8 @@ struct TrainCommand: ParsableCommand {
                     FileHandle.standardError.write(Data(line.utf8))
                 case .epoch(let r):
                     if r.epoch > 0 { lastLoss = r.batchLoss }
+                case .laws(let l):
+                    for w in l.warnings { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "warning: \(w)\n").utf8)) }
                 case .progress(let p) where tty:
                     let now = Date()
                     if now.timeIntervalSince(lastDraw) > 0.1 || p.phase == .done {
