@@ -157,7 +157,8 @@ final class TrainingLoop<T: BLASScalar> {
         let (mse0, metric0) = try evaluate(0)
         emit(.epoch(EpochRecord(epoch: 0, batchLoss: .nan, trainMSE: mse0, testMetric: metric0,
                                 elapsed: Date().timeIntervalSince(start))))
-        if snapshotEpochs.contains(0) { try snapshot(0, mse: mse0, metric: metric0) }
+        let snapshotSet = Set(snapshotEpochs)
+        if snapshotSet.contains(0) { try snapshot(0, mse: mse0, metric: metric0) }
 
         var completed = 0
         for epoch in stride(from: 1, through: E, by: 1) {
@@ -195,7 +196,7 @@ final class TrainingLoop<T: BLASScalar> {
             }
             timings.steps += Date().timeIntervalSince(t0)
             completed = epoch
-            let isSnapshot = snapshotEpochs.contains(epoch)
+            let isSnapshot = snapshotSet.contains(epoch)
             var mse: Double?, metric: Double?
             if isSnapshot || (evaluateEvery > 0 && epoch % evaluateEvery == 0) || epoch == E {
                 let r = try evaluate(epoch)
