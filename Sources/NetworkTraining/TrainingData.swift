@@ -43,6 +43,12 @@ public struct TrainingData: Sendable {
         switch settings.task {
         case .singleNeuron, .linearTeacher:
             let n = settings.n ?? 400, d0 = settings.inputDim, kind = settings.inputs
+            // Inputs in double (here) and in the working precision (the trainer): refuse before allocating.
+            let bytes = (n + settings.testCount) * d0 * 12
+            if let available = MemoryInfo.available(), Double(bytes) > 0.5 * Double(available) {
+                throw .sampling(.insufficientMemory(needed: bytes, available: available,
+                                                    hint: "Use a smaller --n, --test or --input-dim."))
+            }
             let threads = settings.resolvedThreads
             let train = InputDesign.columns(kind, seed: seed, purpose: .inputColumn, count: n, d0: d0, threads: threads)
             let test = InputDesign.columns(kind, seed: seed, purpose: .testInputColumn, count: settings.testCount, d0: d0, threads: threads)
