@@ -56,21 +56,51 @@ struct CombinationChain: Sendable, Hashable {
         return lo...max(hi, lo + 1e-12)
     }
 
-    /// Terms c_j K_j that move no eigenvalue by more than `relativeTolerance` of the law's scale
-    /// are replaced by their mean c_j·φ(K_j) Id (Weyl: each eigenvalue moves by at most
-    /// |c_j|·‖K_j‖). A small b_σ gives the NTK coefficients q_ℓ = b_σ^{2(L−ℓ)} of 1e−12 and less,
-    /// whose clusters of that width around r_+ no scan can resolve; as part of the atom they are
-    /// exact to the tolerance, the mean stays exact and the atom's mass is right.
-    func droppingNegligibleTerms(relativeTolerance: Double = 1e-6) -> CombinationChain {
+    /// Lower bounds on the spectrum of each K_j: every linked level is positive semi-definite, K_0 = Id is
+    /// exactly 1 and a discrete base is at least its smallest value.
+    func lowerBounds() -> [Double] {
+        var lower = [Double](repeating: 0, count: coefficients.count)
+        switch base {
+        case .identity: lower[0] = 1
+        case .discrete(let v): lower[0] = v.min() ?? 0
+        }
+        return lower
+    }
+
+    /// Terms c_j K_j replaced by their mean c_j·φ(K_j) Id when the replacement provably moves no
+    /// eigenvalue by more than `relativeTolerance` × the law's exact standard deviation.
+    ///
+    /// Bound (Weyl): replacing c_j K_j by c_j φ(K_j) Id moves every eigenvalue of the combination
+    /// by at most |c_j|·‖K_j − φ(K_j)‖ ≤ |c_j|·max(‖K_j‖ − φ(K_j), φ(K_j) − λ_min(K_j)), with the
+    /// guaranteed enclosure of ‖K_j‖; the displacements of several replaced terms add. The
+    /// replaced law is then within that distance of the exact one in the Wasserstein-∞ metric
+    /// (quantile by quantile), its mean is exact, and the displacement is reported with the law.
+    /// The scale is the exact standard deviation of the whole law (free moment recursion, no
+    /// enclosure), so a deep network's crude norm bounds cannot make a term look negligible.
+    /// A small b_σ gives the NTK coefficients q_ℓ = b_σ^{2(L−ℓ)} of 1e−12 and less, whose clusters
+    /// of that width around r_+ no scan can resolve; as part of the atom they are exact to the
+    /// bound, the mean stays exact and the atom's mass is right.
+    func droppingNegligibleTerms(relativeTolerance: Double = 1e-6) -> (chain: CombinationChain, approximation: LawApproximation?) {
         let bounds = normBounds()
-        let scale = zip(coefficients, bounds).reduce(abs(shift)) { $0 + abs($1.0) * $1.1 }
+        let lower = lowerBounds()
         let means = levelMeans
+        let budget = relativeTolerance * exactMeanAndVariance.variance.squareRoot()
+        // Cheapest terms first, while the displacements add up to less than the budget.
+        let candidates = coefficients.indices.filter { coefficients[$0] != 0 }.map { j in
+            (j, abs(coefficients[j]) * max(bounds[j] - means[j], means[j] - lower[j], 0))
+        }.sorted { $0.1 < $1.1 }
         var copy = self
-        for j in coefficients.indices where coefficients[j] != 0 && abs(coefficients[j]) * bounds[j] < relativeTolerance * scale {
+        var used = 0.0
+        var dropped = [Int]()
+        for (j, displacement) in candidates where used + displacement <= budget {
+            // A term equal to its mean (K_0 = Id) is moved into the shift exactly.
+            used += displacement
             copy.shift += coefficients[j] * means[j]
             copy.coefficients[j] = 0
+            if displacement > 0 { dropped.append(j) }
         }
-        return copy
+        guard !dropped.isEmpty else { return (copy, nil) }
+        return (copy, LawApproximation(replacedLevels: dropped.sorted(), displacement: used))
     }
 
     /// φ(K_j) for every level: φ(K_j) = φ(Φ_j) = (1 − b²) + b² φ(K_{j−1}).
@@ -99,34 +129,45 @@ struct CombinationChain: Sendable, Hashable {
 
     // MARK: exact moments (freeness: K_j = Φ^{1/2} W Φ^{1/2}, φ(W) = 1, φ(W²) = 1 + γ)
 
-    /// First and second moments of the law.
-    var exactMoments: (mean: Double, second: Double) {
+    /// Exact mean and variance of the law, from the free moment recursion and without the shift
+    /// (no cancellation against a large c_{−1}):
+    /// Cov(K_i, K_j) = b_j² Cov(K_i, K_{j−1}) for i < j, Var K_j = b_j⁴ Var K_{j−1} + γ_j φ(Φ_j)²,
+    /// Var(Σ c_j K_j) = Σ_ij c_i c_j Cov(K_i, K_j). See docs/math.md.
+    var exactMeanAndVariance: (mean: Double, variance: Double) {
         let n = coefficients.count
-        // Means are all 1 (inputs normalised to mean 1, and φ(K_j) = φ(Φ_j) = 1).
-        var baseSecond = 1.0
-        if case .discrete(let v) = base { baseSecond = v.reduce(0) { $0 + $1 * $1 } / Double(v.count) }
         let mean = levelMeans
-        // Mixed moments φ(K_i K_j).
-        var mixed = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        mixed[0][0] = baseSecond
-        for j in 1..<n {
+        var cov = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        if case .discrete(let v) = base, !v.isEmpty {
+            let m = mean[0]
+            cov[0][0] = v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count)
+        }
+        for j in 1..<max(n, 1) {
             let l = links[j - 1]
             for i in 0..<j {
-                mixed[i][j] = (1 - l.b2) * mean[i] + l.b2 * mixed[i][j - 1]
-                mixed[j][i] = mixed[i][j]
+                cov[i][j] = l.b2 * cov[i][j - 1]
+                cov[j][i] = cov[i][j]
             }
-            // φ(K_j²) = φ(Φ²) + γ φ(Φ)²
-            let phiMean = (1 - l.b2) + l.b2 * mean[j - 1]
-            let phiSecond = (1 - l.b2) * (1 - l.b2) + 2 * (1 - l.b2) * l.b2 * mean[j - 1] + l.b2 * l.b2 * mixed[j - 1][j - 1]
-            mixed[j][j] = phiSecond + l.gamma * phiMean * phiMean
+            cov[j][j] = l.b2 * l.b2 * cov[j - 1][j - 1] + l.gamma * mean[j] * mean[j]
         }
-        var m1 = shift, m2 = shift * shift
-        for i in 0..<n {
+        var m1 = shift, variance = 0.0
+        for i in 0..<n where coefficients[i] != 0 {
             m1 += coefficients[i] * mean[i]
-            m2 += 2 * shift * coefficients[i] * mean[i]
-            for j in 0..<n { m2 += coefficients[i] * coefficients[j] * mixed[i][j] }
+            for j in 0..<n where coefficients[j] != 0 { variance += coefficients[i] * coefficients[j] * cov[i][j] }
         }
-        return (m1, m2)
+        return (m1, max(variance, 0))
+    }
+
+    /// First and second moments of the law.
+    var exactMoments: (mean: Double, second: Double) {
+        let e = exactMeanAndVariance
+        return (e.mean, e.variance + e.mean * e.mean)
+    }
+
+    /// The same law without its shift c_{−1} (solved in this frame, then translated back).
+    var centred: CombinationChain {
+        var copy = self
+        copy.shift = 0
+        return copy
     }
 
     // MARK: atoms

@@ -74,6 +74,8 @@ struct LawSolver {
     let eta: Double
     let atoms: [Atom]
     let atomMass: Double
+    /// The exact mean: moments are accumulated about it (no cancellation in the variance).
+    let center: Double
     var stats = SolverStatistics()
     /// Solved points, kept sorted by x.
     var solvedX: [Double] = []
@@ -98,6 +100,7 @@ struct LawSolver {
         eta = 1e-14 * scale
         atoms = chain.atoms
         atomMass = atoms.reduce(0) { $0 + $1.mass }
+        center = chain.exactMeanAndVariance.mean
     }
 
     /// Inside the support Im m is of order |m|; outside it is of order η. A point is inside
@@ -449,13 +452,20 @@ struct LawSolver {
     }
 
     private func assemble(support: [ClosedRange<Double>], xs: [Double], dens: [Double], mass: Double, moments: [Double], cdfX: [Double], cdfF: [Double]) -> SolvedLaw {
-        let exact = chain.exactMoments
-        var numerical = moments
-        for k in 0..<numerical.count { for a in atoms { numerical[k] += a.mass * Double.pow(a.location, Double(k + 1)) } }
-        let spectrum = LimitSpectrum(
+        let exact = chain.exactMeanAndVariance
+        // Moments about the exact mean, atoms included.
+        var central = moments
+        for k in 0..<central.count { for a in atoms { central[k] += a.mass * Double.pow(a.location - center, k + 1) } }
+        var spectrum = LimitSpectrum(
             kernel: kernel, x: xs, density: dens, atoms: atoms, support: support,
-            mean: exact.mean, secondMoment: exact.second, continuousMass: mass,
-            numericalMoments: numerical, statistics: stats, cdfX: cdfX, cdfF: cdfF)
+            mean: exact.mean, secondMoment: exact.variance + exact.mean * exact.mean, continuousMass: mass,
+            numericalMoments: LimitSpectrum.rawMoments(central: central, about: center), statistics: stats, cdfX: cdfX, cdfF: cdfF)
+        spectrum.exactVariance = exact.variance
+        spectrum.centralMoments = central
+        spectrum.check = SolverCheck(exactMean: exact.mean, exactVariance: exact.variance, mass: mass + atomMass,
+                                     meanDifference: central[0],
+                                     variance: central[1] - central[0] * central[0],
+                                     tolerance: request.accurateCDF ? 1e-6 : 1e-3)
         return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: solvedX, solvedU: solvedU)
     }
 
@@ -613,7 +623,7 @@ struct LawSolver {
                 let w = Double.pi / Double(n)
                 for k in 1..<n {
                     var power = 1.0
-                    for j in 0..<4 { power *= nodes[k]; moments[j] += w * power * values[k] }
+                    for j in 0..<4 { power *= nodes[k] - center; moments[j] += w * power * values[k] }
                 }
                 return piece
             }
@@ -673,7 +683,8 @@ struct LawSolver {
 
     /// Adaptive Simpson integration of one interval in θ, where x = a + (b − a)(1 − cos θ)/2
     /// (the substitution smooths the square-root edges): the fallback when the series does not
-    /// converge. Returns a CDF table (starting at `start`) and the first four moments; appends
+    /// converge. Returns a CDF table (starting at `start`) and the first four moments about
+    /// `center`; appends
     /// points found outside the support to `gaps`.
     private mutating func adaptiveSimpson(_ interval: ClosedRange<Double>, start: Double, gaps gapPoints: inout [Double]) -> (cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int, samples: SimpsonSamples) {
         var cdfX = [Double](), cdfF = [Double]()
@@ -758,7 +769,7 @@ struct LawSolver {
             samples.theta += [tm, d.t2]
             samples.h += [failedThetas.contains(tm) ? .nan : d.f1, failedThetas.contains(d.t2) ? .nan : d.f2]
             // Moments by Simpson on the same panel.
-            let xs = [xOf(d.t0), xOf(tm), xOf(d.t2)]
+            let xs = [xOf(d.t0) - center, xOf(tm) - center, xOf(d.t2) - center]
             let fs = [d.f0, d.f1, d.f2]
             var p = [1.0, 1.0, 1.0]
             for j in 0..<4 {
