@@ -406,14 +406,14 @@ struct LawSolver {
             support = scanSupport(verifyEvery: 4)
             quadrature = integrate(support)
         }
-        if massLost(quadrature) {
-            // Still short: look for components narrower than the scan spacing.
+        // Still short: look for components narrower than the scan spacing, again while each
+        // round finds some (each round looks at the 8 most promising cells).
+        for _ in 0..<4 where massLost(quadrature) {
             let hidden = hiddenSupport(found: support, quadrature: quadrature, deficit: 1 - atomMass - quadrature.mass)
-            if !hidden.isEmpty {
-                seriesSkipped = []
-                support = mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound })
-                quadrature = integrate(support)
-            }
+            if hidden.isEmpty { break }
+            seriesSkipped = []
+            support = mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound })
+            quadrature = integrate(support)
         }
         if !quadrature.gaps.isEmpty {
             seriesSkipped = []
