@@ -80,6 +80,7 @@ struct CombinationChain: Sendable, Hashable {
     /// A small b_σ gives the NTK coefficients q_ℓ = b_σ^{2(L−ℓ)} of 1e−12 and less, whose clusters
     /// of that width around r_+ no scan can resolve; as part of the atom they are exact to the
     /// bound, the mean stays exact and the atom's mass is right.
+    /// The approximation's layer lists hold chain levels; the engine turns them into layers.
     func droppingNegligibleTerms(relativeTolerance: Double = 1e-6) -> (chain: CombinationChain, approximation: LawApproximation?) {
         let bounds = normBounds()
         let lower = lowerBounds()
@@ -99,8 +100,53 @@ struct CombinationChain: Sendable, Hashable {
             copy.coefficients[j] = 0
             if displacement > 0 { dropped.append(j) }
         }
-        guard !dropped.isEmpty else { return (copy, nil) }
-        return (copy, LawApproximation(replacedLevels: dropped.sorted(), displacement: used))
+        let snap = copy.snappingLinks(budget: budget - used)
+        guard !dropped.isEmpty || !snap.levels.isEmpty else { return (snap.chain, nil) }
+        return (snap.chain, LawApproximation(replacedLayers: dropped.sorted(), snappedLayers: snap.levels,
+                                             displacement: used + snap.displacement))
+    }
+
+    /// For a law of one term c_J K_J (every CK law): links whose b² is within rounding-scale of 1
+    /// or 0 are made exactly nested (b² = 1) or exactly Marcenko–Pastur (b² = 0) when that provably
+    /// moves no quantile by more than what is left of `budget`.
+    ///
+    /// Bound: Φ_j = (1 − b²) Id + b² K_{j−1} moves by ε_j = min(1 − b², b²)·‖Id − K_{j−1}‖ in
+    /// operator norm and commutes with its replacement, so the law of K_j moves by at most
+    /// ‖W_j‖ ε_j = (1 + √γ_j)² ε_j in Wasserstein-∞ (couple the two laws by the same W_j; the
+    /// spectra of Φ^{1/2} W Φ^{1/2} and W^{1/2} Φ W^{1/2} agree), and each link above multiplies
+    /// the displacement by b_k² (1 + √γ_k)². Leaky ReLU with slope 0.99999 has 1 − b² ≈ 10⁻¹⁰: its
+    /// layers' rank-deficient parts made bumps of width ~10⁻¹⁰ next to the atom at 0 that no scan
+    /// resolves (1% of the mass lost); nested, they are atoms.
+    func snappingLinks(budget: Double) -> (chain: CombinationChain, displacement: Double, levels: [Int]) {
+        let top = coefficients.count - 1
+        guard top >= 1, coefficients.dropLast().allSatisfy({ $0 == 0 }), coefficients[top] != 0, budget > 0 else {
+            return (self, 0, [])
+        }
+        let bounds = normBounds()
+        let lower = lowerBounds()
+        // Gain from level j's Φ to the top law: Π_{k=j..J} (1 + √γ_k)² · Π_{k=j+1..J} b_k², times |c_J|.
+        var candidates = [(level: Int, displacement: Double, nested: Bool)]()
+        for j in 1...top {
+            let b2 = links[j - 1].b2
+            guard b2 > 0, b2 < 1 else { continue }
+            let nested = 1 - b2 < b2
+            let epsilon = (nested ? 1 - b2 : b2) * max(1 - lower[j - 1], bounds[j - 1] - 1, 0)
+            var gain = abs(coefficients[top])
+            for k in j...top {
+                let g = links[k - 1].gamma.squareRoot()
+                gain *= (1 + g) * (1 + g) * (k > j ? links[k - 1].b2 : 1)
+            }
+            candidates.append((j, epsilon * gain, nested))
+        }
+        var copy = self
+        var used = 0.0
+        var snapped = [Int]()
+        for c in candidates.sorted(by: { $0.displacement < $1.displacement }) where used + c.displacement <= budget {
+            used += c.displacement
+            copy.links[c.level - 1].b2 = c.nested ? 1 : 0
+            snapped.append(c.level)
+        }
+        return (copy, used, snapped.sorted())
     }
 
     /// φ(K_j) for every level: φ(K_j) = φ(Φ_j) = (1 − b²) + b² φ(K_{j−1}).

@@ -99,9 +99,12 @@ public struct LimitLawEngine: Sendable {
                     law = solver.run(previous: previous?.laws[kernel])
                 }
                 published = law.spectrum.translated(by: frameShift)
-                if approximation != nil {
+                if let a = approximation {
+                    // Chain levels to network layers (with Gaussian inputs level 1 is the input law).
+                    published.approximation = LawApproximation(replacedLayers: a.replacedLayers.map { $0 - offset },
+                                                               snappedLayers: a.snappedLayers.map { $0 - offset },
+                                                               displacement: a.displacement)
                     // The exact law's variance, not the simplified one's (the mean is the same).
-                    published.approximation = approximation
                     published.exactVariance = exact.exactMeanAndVariance.variance
                     published.secondMoment = published.variance + published.mean * published.mean
                 }

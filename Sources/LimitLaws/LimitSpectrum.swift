@@ -61,15 +61,18 @@ public struct SolverStatistics: Sendable, Hashable {
 
 /// A simplification made before solving, with its proven effect.
 public struct LawApproximation: Sendable, Hashable {
-    /// Chain levels whose term c_j K_j was replaced by its mean c_j φ(K_j) Id (level j is the CK
-    /// of layer j, or of layer j − 1 with Gaussian inputs, whose MP input law is level 1).
-    public let replacedLevels: [Int]
+    /// Layers ℓ whose term c_ℓ X_ℓᵀX_ℓ was replaced by its mean c_ℓ φ(X_ℓᵀX_ℓ) Id (0 = the input Gram).
+    public let replacedLayers: [Int]
+    /// Layers ℓ whose link b² (within rounding scale of 1 or 0) was set to exactly 1 or 0
+    /// (for a CK law only: μ_ℓ = MP(γ_ℓ) ⊠ ((1 − b²) + b² μ_{ℓ−1}) with b² = 1 or 0).
+    public let snappedLayers: [Int]
     /// Bound on how far any eigenvalue moved (Weyl's inequality): every quantile of the solved law
     /// lies within this distance of the exact law's (Wasserstein-∞). Absolute, in units of x.
     public let displacement: Double
 
-    public init(replacedLevels: [Int], displacement: Double) {
-        self.replacedLevels = replacedLevels
+    public init(replacedLayers: [Int], snappedLayers: [Int] = [], displacement: Double) {
+        self.replacedLayers = replacedLayers
+        self.snappedLayers = snappedLayers
         self.displacement = displacement
     }
 }
@@ -250,8 +253,14 @@ extension LimitSpectrum {
             result.append(LawNotice(severity: .warning, text: "the solver failed at \(failures) points (density NaN there, counted as 0 in integrals)"))
         }
         if let a = approximation {
-            let levels = a.replacedLevels.map(String.init).joined(separator: ",")
-            result.append(LawNotice(severity: .note, text: "terms at chain levels \(levels) replaced by their means: every eigenvalue within \(a.displacement) of the exact law"))
+            var what = [String]()
+            if !a.replacedLayers.isEmpty {
+                what.append("the terms of layers \(a.replacedLayers.map(String.init).joined(separator: ",")) replaced by their means")
+            }
+            if !a.snappedLayers.isEmpty {
+                what.append("b² of layers \(a.snappedLayers.map(String.init).joined(separator: ",")) rounded to exactly 1 or 0")
+            }
+            result.append(LawNotice(severity: .note, text: "\(what.joined(separator: "; ")): every eigenvalue within \(a.displacement) of the exact law's"))
         }
         return result
     }

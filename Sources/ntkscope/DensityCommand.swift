@@ -177,7 +177,7 @@ enum DensityReport {
             let passed: Bool; let tolerance: Double; let mass: Double; let exactMean: Double; let mean: Double
             let exactVariance: Double; let variance: Double; let meanError: Double; let varianceError: Double
         }
-        struct Approximation: Encodable { let replacedLevels: [Int]; let displacement: Double }
+        struct Approximation: Encodable { let replacedLayers: [Int]; let snappedLayers: [Int]; let displacement: Double }
         let kernel: String
         let layer: Int
         let x: [Double]
@@ -236,7 +236,9 @@ enum DensityReport {
                                   exactVariance: $0.exactVariance, variance: $0.variance, meanError: $0.meanError,
                                   varianceError: $0.varianceError)
                         },
-                        approximation: s.approximation.map { .init(replacedLevels: $0.replacedLevels, displacement: $0.displacement) },
+                        approximation: s.approximation.map {
+                            .init(replacedLayers: $0.replacedLayers, snappedLayers: $0.snappedLayers, displacement: $0.displacement)
+                        },
                         notices: s.notices.map(\.text),
                         seconds: seconds)
             })
