@@ -68,7 +68,9 @@ struct CombinationChain: Sendable, Hashable {
     }
 
     /// Terms c_j K_j replaced by their mean c_j·φ(K_j) Id when the replacement provably moves no
-    /// eigenvalue by more than `relativeTolerance` × the law's exact standard deviation.
+    /// eigenvalue by more than `relativeTolerance` × the law's exact standard deviation (10⁻⁵: far
+    /// below what a plot, a quantile or a KS distance resolves, and about the solver's own
+    /// resolution, 10⁻⁷ of the enclosure next to an atom).
     ///
     /// Bound (Weyl): replacing c_j K_j by c_j φ(K_j) Id moves every eigenvalue of the combination
     /// by at most |c_j|·‖K_j − φ(K_j)‖ ≤ |c_j|·max(‖K_j‖ − φ(K_j), φ(K_j) − λ_min(K_j)), with the
@@ -81,8 +83,9 @@ struct CombinationChain: Sendable, Hashable {
     /// of that width around r_+ no scan can resolve; as part of the atom they are exact to the
     /// bound, the mean stays exact and the atom's mass is right.
     /// The approximation's layer lists hold chain levels; the engine turns them into layers.
-    func droppingNegligibleTerms(relativeTolerance: Double = 1e-6) -> (chain: CombinationChain, approximation: LawApproximation?) {
-        let bounds = normBounds()
+    /// `known`: right edges of levels already solved (tighter norm bounds than the enclosure's).
+    func droppingNegligibleTerms(relativeTolerance: Double = 1e-5, known: [Int: Double] = [:]) -> (chain: CombinationChain, approximation: LawApproximation?) {
+        let bounds = normBounds(known: known)
         let lower = lowerBounds()
         let means = levelMeans
         let budget = relativeTolerance * exactMeanAndVariance.variance.squareRoot()
@@ -100,7 +103,7 @@ struct CombinationChain: Sendable, Hashable {
             copy.coefficients[j] = 0
             if displacement > 0 { dropped.append(j) }
         }
-        let snap = copy.snappingLinks(budget: budget - used)
+        let snap = copy.snappingLinks(budget: budget - used, known: known)
         guard !dropped.isEmpty || !snap.levels.isEmpty else { return (snap.chain, nil) }
         return (snap.chain, LawApproximation(replacedLayers: dropped.sorted(), snappedLayers: snap.levels,
                                              displacement: used + snap.displacement))
@@ -117,12 +120,12 @@ struct CombinationChain: Sendable, Hashable {
     /// the displacement by b_k² (1 + √γ_k)². Leaky ReLU with slope 0.99999 has 1 − b² ≈ 10⁻¹⁰: its
     /// layers' rank-deficient parts made bumps of width ~10⁻¹⁰ next to the atom at 0 that no scan
     /// resolves (1% of the mass lost); nested, they are atoms.
-    func snappingLinks(budget: Double) -> (chain: CombinationChain, displacement: Double, levels: [Int]) {
+    func snappingLinks(budget: Double, known: [Int: Double] = [:]) -> (chain: CombinationChain, displacement: Double, levels: [Int]) {
         let top = coefficients.count - 1
         guard top >= 1, coefficients.dropLast().allSatisfy({ $0 == 0 }), coefficients[top] != 0, budget > 0 else {
             return (self, 0, [])
         }
-        let bounds = normBounds()
+        let bounds = normBounds(known: known)
         let lower = lowerBounds()
         // Gain from level j's Φ to the top law: Π_{k=j..J} (1 + √γ_k)² · Π_{k=j+1..J} b_k², times |c_J|.
         var candidates = [(level: Int, displacement: Double, nested: Bool)]()

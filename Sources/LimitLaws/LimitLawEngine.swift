@@ -82,7 +82,7 @@ public struct LimitLawEngine: Sendable {
             if let exact = Self.chain(for: kernel, model: model, combination: options.combination) {
                 // Terms proven negligible become part of the shift; the shift itself is taken out
                 // and the law solved about 0, then moved back (no cancellation against a large r_+).
-                let (simplified, approximation) = exact.droppingNegligibleTerms()
+                let (simplified, approximation) = exact.droppingNegligibleTerms(known: knownEdges)
                 let chain = simplified.centred
                 let frameShift = simplified.shift
                 if let old = previous?.laws[kernel], old.chain == chain, old.request.covers(request) {
@@ -117,7 +117,7 @@ public struct LimitLawEngine: Sendable {
             if case .ck(let l) = kernel {
                 let s = published
                 let edge = max(s.support.last?.upperBound ?? 0, s.atoms.map(\.location).max() ?? 0)
-                if edge > 0 && s.failures == 0 { knownEdges[l + offset] = edge }
+                if edge > 0 && s.failures == 0 && !s.checkFailed { knownEdges[l + offset] = edge }
             }
         }
         for kernel in kernels { if let s = solved[kernel] { spectra.append(s) } }
