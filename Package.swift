@@ -16,7 +16,9 @@ let package = Package(
     ],
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
-        .target(name: "LimitLaws", dependencies: [numerics]),
+        // Optimised in debug builds too: the solver's tests (sweeps of random models) would
+        // otherwise take 20 times longer.
+        .target(name: "LimitLaws", dependencies: [numerics], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // OpenBLAS (CBLAS) and LAPACKE through a module map and a shim header.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.

@@ -102,12 +102,7 @@ struct DensityCommand: ParsableCommand {
         case .table: text = DensityReport.table(result)
         }
         try OutputFile.write(text, to: output, force: force)
-        for s in result.spectra {
-            for notice in s.notices {
-                let kind = notice.severity == .warning ? "warning" : "note"
-                FileHandle.standardError.write(Data("ntkscope: \(kind): \(s.kernel): \(notice.text)\n".utf8))
-            }
-        }
+        LawNoticeReport.print(result.spectra)
     }
 }
 
