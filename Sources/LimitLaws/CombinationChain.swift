@@ -103,7 +103,10 @@ struct CombinationChain: Sendable, Hashable {
             copy.coefficients[j] = 0
             if displacement > 0 { dropped.append(j) }
         }
-        let snap = copy.snappingLinks(budget: budget - used, known: known)
+        // Links are snapped only under a hundredth of the budget: enough for rounding-scale
+        // 1 − b² (leaky ReLU 0.99999 needs 3·10⁻⁸ of σ), without turning merely small b² or 1 − b²
+        // into approximations.
+        let snap = copy.snappingLinks(budget: min(budget - used, budget / 100), known: known)
         guard !dropped.isEmpty || !snap.levels.isEmpty else { return (snap.chain, nil) }
         return (snap.chain, LawApproximation(replacedLayers: dropped.sorted(), snappedLayers: snap.levels,
                                              displacement: used + snap.displacement))
