@@ -59,8 +59,11 @@ public struct InitialLaws: Sendable {
     public let spectra: ModelSpectra
     /// Right edge per kernel (nil: no law, or a law the solver did not get right — see `warnings`).
     public let edges: [SampledKernel: Double]
-    /// Laws with failed points or missing mass: their edges and distances are not to be trusted.
+    /// Laws that failed their self-check, have failed points or miss mass: they give no edge, and
+    /// their distances are not to be trusted.
     public let warnings: [String]
+    /// Approximations the solver made, with their proven bounds (the law's own notes).
+    public let notes: [String]
 }
 
 /// Takes snapshots: the sampler's kernels of the current weights (same code as `ntkscope sample`), the
@@ -137,18 +140,20 @@ final class SnapshotTaker {
         options.kernels = (0...L).map { KernelID.ck($0) } + [.ntk]
         let solved = LimitLawEngine().solve(limitModel, options: options)
         var edges: [SampledKernel: Double] = [:]
-        var warnings: [String] = []
+        var warnings: [String] = [], notes: [String] = []
         for k in (0...L).map({ SampledKernel.ck($0) }) + [.ntk] {
             guard let law = solved.spectrum(k.limitKernel) else { warnings.append("\(k): no limit law"); continue }
-            if law.failures > 0 || law.massDeficit > 1e-3 {
-                warnings.append(String(format: "%@: limit law with %d failed points and mass deficit %.2g; its edge and distances are not reliable",
-                                       "\(k)", law.failures, law.massDeficit))
+            for notice in law.notices where notice.severity == .note { notes.append("\(k) law: \(notice.text)") }
+            let bad = law.notices.filter { $0.severity == .warning }.map(\.text)
+                + (law.massDeficit > 1e-3 ? [String(format: "mass deficit %.2g", law.massDeficit)] : [])
+            if !bad.isEmpty {
+                warnings.append("\(k) law: \(bad.joined(separator: "; ")); no edge and no outliers for this kernel")
                 continue
             }
             let top = max(law.support.last?.upperBound ?? -.infinity, law.atoms.map(\.location).max() ?? -.infinity)
             if top.isFinite { edges[k] = top }
         }
-        return InitialLaws(model: limitModel, spectra: solved, edges: edges, warnings: warnings)
+        return InitialLaws(model: limitModel, spectra: solved, edges: edges, warnings: warnings, notes: notes)
     }
 
     func summarise(_ s: SampledSpectrum) -> KernelSnapshot {

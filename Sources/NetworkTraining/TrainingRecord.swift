@@ -139,7 +139,8 @@ extension TrainingRecord {
             j += "  \"initial_laws\": {\"input\": \(Self.json(l.model.input.shortDescription)), "
             j += "\"gammas\": [\(l.model.gammas.map { "\($0)" }.joined(separator: ", "))], \"edges\": {"
             j += keys.map { "\(Self.json("\($0)")): \(Self.json(l.edges[$0]))" }.joined(separator: ", ")
-            j += "}, \"warnings\": [\(l.warnings.map(Self.json).joined(separator: ", "))]},\n"
+            j += "}, \"warnings\": [\(l.warnings.map(Self.json).joined(separator: ", "))], "
+            j += "\"notes\": [\(l.notes.map(Self.json).joined(separator: ", "))]},\n"
         }
         j += "  \"history\": [\n"
         j += history.map { r in
@@ -196,6 +197,7 @@ extension TrainingRecord {
             }
         }
         if let w = laws?.warnings, !w.isEmpty { t += w.map { "warning: \($0)\n" }.joined() }
+        if let n = laws?.notes, !n.isEmpty { t += n.map { "note: \($0)\n" }.joined() }
         return t
     }
 }

@@ -318,6 +318,7 @@ struct TrainCommand: ParsableCommand {
                     if r.epoch > 0 { lastLoss = r.batchLoss }
                 case .laws(let l):
                     for w in l.warnings { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "warning: \(w)\n").utf8)) }
+                    for n in l.notes { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "note: \(n)\n").utf8)) }
                 case .progress(let p) where tty:
                     let now = Date()
                     if now.timeIntervalSince(lastDraw) > 0.1 || p.phase == .done {
