@@ -7,7 +7,7 @@ TEST_DEPS    := tmux librsvg2-bin
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release/ntkscope
 
-.PHONY: setup setup-test build run test bench clean
+.PHONY: setup setup-test build run test bench bench-training clean
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -41,6 +41,13 @@ bench: setup
 	taskset -c 0 .build/release/ntkscope-bench engine $(ARGS)
 	.build/release/ntkscope-bench explorer $(ARGS)
 	.build/release/ntkscope-bench sampling $(ARGS)
+
+# Training: the default run and the paper's Figure 3 setting (300 epochs, several minutes;
+# NTKSCOPE_BENCH_EPOCHS=30 for a quick look, NTKSCOPE_BENCH_SEEDS=K for the seed spread).
+bench-training: setup
+	$(SWIFT) build -c release --product ntkscope-bench
+	@echo "machine: $$(nproc) cores, $$(lscpu | sed -n 's/^Model name: *//p'), $$(free -g | awk '/Mem:/{print $$2}') GiB"
+	.build/release/ntkscope-bench training
 
 clean:
 	rm -rf .build

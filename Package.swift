@@ -23,6 +23,10 @@ let package = Package(
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
         .target(name: "NetworkSampling", dependencies: ["LimitLaws", "CLinearAlgebra"]),
+        // Training the network of eq. (1) (gradient descent, Adam) with CK/NTK snapshots over training.
+        .target(name: "NetworkTraining", dependencies: ["LimitLaws", "NetworkSampling", "CLinearAlgebra", "COptimizerKernels"]),
+        // The Adam update in explicit SIMD vectors (C: Swift does not vectorise the square root).
+        .target(name: "COptimizerKernels"),
         // Infinite-width kernels as power series; sphere and dataset spectra.
         .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling"]),
         // Braille / block / ASCII plot canvas: pure functions to a grid of cells.
@@ -42,16 +46,17 @@ let package = Package(
         // The only module that talks to the terminal.
         .target(name: "TerminalUI", dependencies: ["ExplorerCore", "ViewExport", "CNcurses"]),
         .executableTarget(name: "ntkscope", dependencies: [
-            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ntkscope-bench", dependencies: [
-            "LimitLaws", "NetworkSampling", "ExplorerCore",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "ExplorerCore",
         ]),
         .testTarget(name: "LimitLawsTests", dependencies: [
             "LimitLaws", numerics, .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
+        .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
         .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth"], exclude: ["Golden"]),

@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|sampling|explorer|zoom|all] [--verbose]
+// Usage: ntkscope-bench [engine|sampling|explorer|zoom|training|sweep|sweep-one|all] [--verbose] (`all` leaves out training and the sweeps)
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,6 +16,9 @@ if wanted.contains("sampling") || wanted.contains("all") {
 if wanted.contains("explorer") || wanted.contains("all") {
     runExplorerBenchmark()
     runZoomBenchmark()
+}
+if wanted.contains("training") {
+    runTrainingBenchmark()
 }
 if wanted.first == "sweep-one" {
     let numbers = sections.dropFirst().compactMap { Int($0) }
