@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
@@ -21,7 +22,8 @@ let package = Package(
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
         .target(name: "NetworkSampling", dependencies: ["LimitLaws", "CLinearAlgebra"]),
         // Infinite-width kernels as power series; sphere and dataset spectra.
-        .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling"]),
+        .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling",
+                                                      .product(name: "BigInt", package: "BigInt")]),
         // Braille / block / ASCII plot canvas: pure functions to a grid of cells.
         .target(name: "PlotCanvas"),
         // Explorer state, key map, themes and screen layout: pure functions from state to cells.
