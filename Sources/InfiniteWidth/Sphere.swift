@@ -30,6 +30,8 @@ public struct SphereEigenvalue: Sendable, Hashable {
         case quadrature
     }
 
+    /// N(d, k) in decimal digits, exactly.
+    public var multiplicityText: String { String(exactMultiplicity) }
     /// N(d, k) as a Double (+∞ beyond 1.8e308; use `exactMultiplicity` or `log10Multiplicity`).
     public var multiplicity: Double { Double(exactMultiplicity) }
     /// The bound is far below λ_k (at most 1% of it): λ_k is known to two digits or better.
@@ -58,26 +60,33 @@ public enum SphereSpectrum {
         Double(exactMultiplicity(dimension: d, degree: k))
     }
 
-    /// log N(d, k) (natural log), from lgamma (relative accuracy ~1e-15).
+    /// log N(d, k) (natural log), from the exact integer (relative accuracy ~1e-16; lgamma's
+    /// differences of numbers near 1e6 lose 1e-10 at d = 100000).
     public static func logMultiplicity(dimension d: Int, degree k: Int) -> Double {
         precondition(d >= 2 && k >= 0)
-        if k == 0 { return 0 }
-        let dd = Double(d), kk = Double(k)
-        if d == 2 { return log(2.0) }
-        let ratio: Double = (2 * kk + dd - 2) / kk
-        let binom: Double = lgamma(kk + dd - 2) - lgamma(dd - 1) - lgamma(kk)
-        return log(ratio) + binom
+        return logBig(exactMultiplicity(dimension: d, degree: k))
+    }
+
+    /// The natural log of a big integer: of its top 64 bits, plus the shift.
+    static func logBig(_ n: BigUInt) -> Double {
+        let w = n.bitWidth
+        if w <= 1000 { return log(Double(n)) }
+        let shift = w - 64
+        return log(Double(n >> shift)) + Double(shift) * log(2.0)
     }
 
     /// log λ_k(t^j), the exact Funk–Hecke eigenvalue of the monomial t^j on degree k:
     /// λ_k(t^j) = j! Γ(d/2) / (2^j ((j−k)/2)! Γ((j+k+d)/2)) for j ≥ k, j − k even; −∞ otherwise.
     public static func logMonomialEigenvalue(power j: Int, degree k: Int, dimension d: Int) -> Double {
         guard j >= k, (j - k) % 2 == 0 else { return -.infinity }
-        let jj = Double(j), kk = Double(k), dd = Double(d)
+        let jj = Double(j)
         let s = Double((j - k) / 2)
-        let num: Double = lgamma(jj + 1) + lgamma(dd / 2)
-        let den: Double = jj * log(2.0) + lgamma(s + 1) + lgamma((jj + kk + dd) / 2)
-        return num - den
+        // Γ(d/2)/Γ(d/2 + m), m = (j+k)/2 an integer, as a sum of logs (lgamma near d/2 = 50000
+        // would lose 1e-11 to cancellation)
+        var ratio = 0.0
+        let half = Double(d) / 2
+        for i in 0..<((j + k) / 2) { ratio -= log(half + Double(i)) }
+        return lgamma(jj + 1) - lgamma(s + 1) - jj * log(2.0) + ratio
     }
 
     public static func monomialEigenvalue(power j: Int, degree k: Int, dimension d: Int) -> Double {
