@@ -65,6 +65,56 @@ public enum PowerSeries {
         return r   // entries above `used` were never written: still 0
     }
 
+    /// outer_m(inner(t)) for several outer series sharing one inner series (inner[0] == 0), truncated
+    /// at order N, as Σ_k outer_m[k]·inner^k with the powers built one at a time: inner^k has no
+    /// orders below k, so the product that makes inner^{k+1} costs about (N − k)²/2 and all the outer
+    /// series together cost N³/6 — one Horner composition's work for all of them. All terms are
+    /// ≥ 0 when the series are (no cancellation). `step` as in `compose`.
+    public static func composeMany(outers: [[Double]], inner p: [Double], order n: Int,
+                                   step: ((Int) -> Bool)? = nil) -> [[Double]] {
+        precondition(p.isEmpty || p[0] == 0, "inner series must vanish at 0")
+        var out = outers.map { c -> [Double] in
+            var r = [Double](repeating: 0, count: n + 1)
+            if let c0 = c.first { r[0] = c0 }
+            return r
+        }
+        let top = min(n, outers.map { $0.count - 1 }.max() ?? 0)
+        guard top >= 1 else { return out }
+        var power = [Double](repeating: 0, count: n + 1)   // inner^k
+        for j in 1...min(n, p.count - 1) { power[j] = p[j] }
+        var next = [Double](repeating: 0, count: n + 1)
+        let pTop = min(n, p.count - 1)
+        for k in 1...top {
+            // out_m += outer_m[k] · inner^k   (orders k … N)
+            for m in outers.indices where k < outers[m].count {
+                let c = outers[m][k]
+                if c == 0 { continue }
+                out[m].withUnsafeMutableBufferPointer { o in
+                    power.withUnsafeBufferPointer { pw in for j in k...n { o[j] += c * pw[j] } }
+                }
+            }
+            if k == top { break }
+            // inner^{k+1} = inner^k · inner, orders k+1 … N
+            next.withUnsafeMutableBufferPointer { o in
+                for j in 0...n { o[j] = 0 }
+                power.withUnsafeBufferPointer { pw in
+                    p.withUnsafeBufferPointer { p in
+                        for i in k...n {
+                            let a = pw[i]
+                            if a == 0 { continue }
+                            let jmax = min(pTop, n - i)
+                            if jmax < 1 { continue }
+                            for j in 1...jmax { o[i + j] += a * p[j] }
+                        }
+                    }
+                }
+            }
+            swap(&power, &next)
+            if let step, !step(k) { break }
+        }
+        return out
+    }
+
     /// Σ_j c_j x^j by Horner.
     public static func evaluate(_ c: [Double], at x: Double) -> Double {
         var s = 0.0
