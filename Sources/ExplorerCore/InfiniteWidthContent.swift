@@ -152,7 +152,8 @@ public enum InfiniteWidthCompute {
                                             sphere: rows, slope: SphereSpectrum.decayFit(eig, degrees: max(1, kmax / 2)...kmax).slope)
         }
         let h = s.hermite
-        let note = "μ_k by \(h.method), trustworthy to k = \(h.trustworthyOrder)"
+        // short enough for the σ panel's caption line
+        let note = h.method == .closedForm ? "μ_k exact (closed form)" : "μ_k by quadrature, good to k = \(h.trustworthyOrder)"
         return InfiniteWidthFrame(request: r, hermite: h.mu, hermiteNote: note, kernels: kernels, complete: false)
     }
 
