@@ -233,7 +233,8 @@ struct GramBlock {
         let ck: Spectrum
         let ntk: Spectrum
         let effective_rank_ratio: Double
-        let bound_constant: Double
+        /// Θ_L(1)/c₁; null when c₁ = 0 (no bound).
+        let bound_constant: Double?
         let bound_holds: Bool
     }
 
@@ -245,7 +246,7 @@ struct GramBlock {
         }
         return JSONForm(source: source, points: n, dimension: d, input: form(spectra.input), ck: form(spectra.ck), ntk: form(spectra.ntk),
                         effective_rank_ratio: spectra.ntkToInputEffectiveRank,
-                        bound_constant: spectra.ntkBoundConstant.isFinite ? spectra.ntkBoundConstant : -1,
+                        bound_constant: spectra.ntkBoundConstant.isFinite ? spectra.ntkBoundConstant : nil,
                         bound_holds: spectra.theorem43Holds)
     }
 }
