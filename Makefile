@@ -6,8 +6,11 @@ DEPS         := libncursesw5-dev libopenblas-dev liblapacke-dev
 TEST_DEPS    := tmux librsvg2-bin
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN  := .build/release/ntkscope
+# Test oracle: neural-tangents in its own virtual environment (skipped by the tests when absent)
+ORACLE_VENV  := .build-oracles/venv
+ORACLE_PINS  := jax==0.4.26 jaxlib==0.4.26 tf2jax==0.3.6 neural-tangents==0.6.5
 
-.PHONY: setup setup-test build run test bench bench-training clean
+.PHONY: setup setup-test setup-oracles build run test bench bench-training clean
 
 define install_missing
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -21,8 +24,16 @@ endef
 setup:
 	$(call install_missing,$(DEPS))
 
-setup-test: setup
+setup-test: setup setup-oracles
 	$(call install_missing,$(TEST_DEPS))
+
+# Installs neural-tangents for the kernel tests if it can (PyPI reachable); never fails the build.
+setup-oracles:
+	@if ! $(ORACLE_VENV)/bin/python -c "import neural_tangents" >/dev/null 2>&1; then \
+	  echo "Installing the neural-tangents test oracle into $(ORACLE_VENV)"; \
+	  (python3 -m venv $(ORACLE_VENV) && $(ORACLE_VENV)/bin/pip install -q $(ORACLE_PINS)) >/dev/null 2>&1 \
+	    || echo "neural-tangents could not be installed: its tests will be skipped"; \
+	fi
 
 build: setup
 	$(SWIFT) build -c release --product ntkscope

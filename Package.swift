@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
@@ -28,7 +29,8 @@ let package = Package(
         // The Adam update in explicit SIMD vectors (C: Swift does not vectorise the square root).
         .target(name: "COptimizerKernels"),
         // Infinite-width kernels as power series; sphere and dataset spectra.
-        .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling"]),
+        .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling",
+                                                      .product(name: "BigInt", package: "BigInt")]),
         // Braille / block / ASCII plot canvas: pure functions to a grid of cells.
         .target(name: "PlotCanvas"),
         // Explorer state, key map, themes and screen layout: pure functions from state to cells.
@@ -57,7 +59,8 @@ let package = Package(
         ]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkSampling", "LimitLaws"]),
-        .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
+        .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling",
+                                                            .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
         .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth"], exclude: ["Golden"]),
         .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth"], exclude: ["Golden"]),

@@ -1,3 +1,4 @@
+import InfiniteWidth
 import LimitLaws
 
 // The infinite-width mode (issue 6): `w` switches the explorer between the linear-width limit laws
@@ -21,9 +22,15 @@ public struct InfiniteWidthSettings: Sendable, Hashable {
     public var points: Int
     /// Truncation order N of the power series.
     public var order: Int
+    /// Weight and bias variances, centring and normalisation of σ (module InfiniteWidth).
+    public var initialisation: Initialisation
+    /// A user's data set for the Gram block (replaces the uniform points; d and n are its own).
+    public var data: InfiniteWidthData?
 
-    public init(dimension: Int = 400, points: Int = 200, order: Int = 200) {
+    public init(dimension: Int = 400, points: Int = 200, order: Int = 200, initialisation: Initialisation = .standard,
+                data: InfiniteWidthData? = nil) {
         self.dimension = dimension; self.points = points; self.order = order
+        self.initialisation = initialisation; self.data = data
     }
 
     /// `[` / `]` step through these; other values (from `:dim` or a session file) snap to the next one.
@@ -31,7 +38,7 @@ public struct InfiniteWidthSettings: Sendable, Hashable {
                                          256, 320, 400, 500, 640, 800, 1000, 1280, 1600, 2000]
     public static let dimensions = 2...2000
     public static let pointCounts = 20...2400
-    public static let orders = 10...800
+    public static let orders = 10...KernelSeries.maxOrder   // the one order limit
 
     /// n/d: the γ₀ of the Marcenko–Pastur law of the input Gram XᵀX on these points.
     public var gamma0: Double { Double(points) / Double(dimension) }
@@ -39,7 +46,8 @@ public struct InfiniteWidthSettings: Sendable, Hashable {
     public func validated() -> InfiniteWidthSettings {
         InfiniteWidthSettings(dimension: min(Self.dimensions.upperBound, max(Self.dimensions.lowerBound, dimension)),
                               points: min(Self.pointCounts.upperBound, max(Self.pointCounts.lowerBound, points)),
-                              order: min(Self.orders.upperBound, max(Self.orders.lowerBound, order)))
+                              order: min(Self.orders.upperBound, max(Self.orders.lowerBound, order)),
+                              initialisation: initialisation, data: data)
     }
 }
 

@@ -209,12 +209,16 @@ public enum ScreenLayout {
         let sig = { (v: Double) in AxisTicks.significant(v, 4) }
         var lines: [(String, ColorRole)] = [("support", .title)]
         if s.support.isEmpty { lines.append(("  (none)", .text)) }
-        for r in s.support.prefix(maxIntervals) { lines.append(("  [\(sig(r.lowerBound)), \(sig(r.upperBound))]", .text)) }
+        for r in s.support.prefix(maxIntervals) {
+            let edges = AxisTicks.distinct([r.lowerBound, r.upperBound])   // edges that differ read differently
+            lines.append(("  [\(edges[0]), \(edges[1])]", .text))
+        }
         if s.support.count > maxIntervals { lines.append(("  … \(s.support.count - maxIntervals) more", .dim)) }
         lines.append(("atoms", .title))
         let atoms = s.visibleAtoms
         if atoms.isEmpty { lines.append(("  none", .text)) }
-        for a in atoms.prefix(maxAtoms) { lines.append(("  at \(sig(a.location)): \(percent(a.mass))", .text)) }
+        let places = AxisTicks.distinct(atoms.prefix(maxAtoms).map(\.location))
+        for (a, place) in zip(atoms.prefix(maxAtoms), places) { lines.append(("  at \(place): \(percent(a.mass))", .text)) }
         lines.append(("moments", .title))
         lines.append(("  mean      \(sig(s.mean))", .text))
         lines.append(("  E λ²      \(sig(s.secondMoment))", .text))
@@ -348,9 +352,10 @@ public enum ScreenLayout {
         let full = s.fullRange
         let narrow = AxisTicks.niceStep(span: full.upperBound - full.lowerBound, target: 100)
         let edge = full.lowerBound + narrow
-        lines.append(("  in [\(AxisTicks.format(full.lowerBound)), \(AxisTicks.format(edge))]  \(percent(s.mass(in: full.lowerBound...edge)))", .text))
+        lines.append(("  left 1% of x  \(percent(s.mass(in: full.lowerBound...edge)))", .text))
         lines.append(("view", .title))
-        lines.append(("  x \(sig(range.lowerBound)) … \(sig(range.upperBound))" + (state.display.zoom > 0 ? " (×\(1 << state.display.zoom))" : ""), .text))
+        let window = AxisTicks.distinct([range.lowerBound, range.upperBound])
+        lines.append(("  x \(window[0]) … \(window[1])" + (state.display.zoom > 0 ? " (×\(1 << state.display.zoom))" : ""), .text))
         lines.append(("  y \(state.display.yScale.rawValue), \(state.display.canvas.rawValue)", .text))
         if state.empiricalOn {
             lines.append(("empirical (n = \(content.empirical.sampleSize > 0 ? content.empirical.sampleSize : state.sampleSize))", .title))

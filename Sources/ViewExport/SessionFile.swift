@@ -1,5 +1,6 @@
 import ExplorerCore
 import Foundation
+import InfiniteWidth
 import LimitLaws
 import PlotCanvas
 import TOMLKit
@@ -21,12 +22,15 @@ public struct Session: Sendable, Equatable {
     /// The infinite-width mode and its settings (table [infinite]).
     public var mode: ExplorerMode = .linearWidth
     public var infinite = InfiniteWidthSettings()
+    /// A data file named by the session's [infinite] table (`data = "…"`), to be read by the caller
+    /// (`InfiniteWidthData.load`) into `infinite.data`.
+    public var infiniteDataPath: String?
 
     public init(state: ExplorerState) {
         model = state.model; inputLabel = state.inputLabel; view = state.view; selected = state.selectedKernel
         compare = state.compare; display = state.display; theme = state.themeName; allLayers = state.allLayers
         empiricalOn = state.empiricalOn; sampleSize = state.sampleSize; seed = state.seed
-        mode = state.mode; infinite = state.infinite
+        mode = state.mode; infinite = state.infinite; infiniteDataPath = state.infinite.data?.source
     }
 
     public init(model: NetworkModel, inputLabel: String? = nil) {
@@ -97,6 +101,11 @@ public struct SessionConfig: Sendable, Equatable {
     public var dimension: Int?
     public var points: Int?
     public var order: Int?
+    public var weightVariance: Double?
+    public var biasVariance: Double?
+    public var centre: Bool?
+    public var normalise: Bool?
+    public var data: String?
     public init() {}
 
     /// Applies the view keys (selections, zoom, theme, empirical settings) to a session whose model is
@@ -116,6 +125,11 @@ public struct SessionConfig: Sendable, Equatable {
         if let d = dimension { session.infinite.dimension = d }
         if let n = points { session.infinite.points = n }
         if let o = order { session.infinite.order = o }
+        if let w = weightVariance { session.infinite.initialisation.weightVariance = w }
+        if let b = biasVariance { session.infinite.initialisation.biasVariance = b }
+        if let c = centre { session.infinite.initialisation.centre = c }
+        if let n = normalise { session.infinite.initialisation.normalise = n }
+        if let d = data { session.infiniteDataPath = d }
         let depth = session.model.depth
         let parseDepth = clampToDepth ? NetworkModel.maxDepth : depth
         func clamp(_ k: KernelID) -> KernelID { if case .ck(let l) = k, l > depth { return .ck(depth) } else { return k } }
@@ -144,7 +158,7 @@ public enum SessionFile {
                             "gammas", "depth", "gamma", "tau", "outputs"]
     static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers"]
     static let empiricalKeys = ["enabled", "n", "seed"]
-    static let infiniteKeys = ["enabled", "dimension", "points", "order"]
+    static let infiniteKeys = ["enabled", "dimension", "points", "order", "weight_variance", "bias_variance", "centre", "normalise", "data"]
 
     /// "ck3", "ntk", "input".
     public static func kernelName(_ k: KernelID) -> String {
@@ -229,11 +243,16 @@ public enum SessionFile {
 
             [infinite]
             enabled = \(s.mode == .infiniteWidth)
-            dimension = \(s.infinite.dimension)
-            points = \(s.infinite.points)
-            order = \(s.infinite.order)
 
             """
+        // with a data file, d and n are the data's (read again from the file)
+        let ini = s.infinite.initialisation
+        if let path = s.infiniteDataPath { t += "data = \(quotedString(path))\n" } else {
+            t += "dimension = \(s.infinite.dimension)\npoints = \(s.infinite.points)\n"
+        }
+        t += "order = \(s.infinite.order)\n"
+        t += "weight_variance = \(tomlDouble(ini.weightVariance))\nbias_variance = \(tomlDouble(ini.biasVariance))\n"
+        t += "centre = \(ini.centre)\nnormalise = \(ini.normalise)\n"
         return t
     }
 
@@ -419,6 +438,16 @@ public enum SessionFile {
         if t.contains(key: "dimension") { c.dimension = try r.int("dimension", InfiniteWidthSettings.dimensions) }
         if t.contains(key: "points") { c.points = try r.int("points", InfiniteWidthSettings.pointCounts) }
         if t.contains(key: "order") { c.order = try r.int("order", InfiniteWidthSettings.orders) }
+        func variance(_ k: String, _ range: ClosedRange<Double>) throws(SessionError) -> Double {
+            let v = try r.double(k)
+            guard v.isFinite, range.contains(v) else { throw r.fail(k, "must be a number from \(range.lowerBound) to \(range.upperBound)") }
+            return v
+        }
+        if t.contains(key: "weight_variance") { c.weightVariance = try variance("weight_variance", Initialisation.weightVariances) }
+        if t.contains(key: "bias_variance") { c.biasVariance = try variance("bias_variance", Initialisation.biasVariances) }
+        if t.contains(key: "centre") { c.centre = try r.bool("centre") }
+        if t.contains(key: "normalise") { c.normalise = try r.bool("normalise") }
+        if t.contains(key: "data") { c.data = try r.string("data") }
     }
 
     /// The model of a config without command-line options (for files written by `encode`): the

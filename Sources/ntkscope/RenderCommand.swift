@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExplorerCore
 import Foundation
+import InfiniteWidth
 import LimitLaws
 import NetworkSampling
 import PlotCanvas
@@ -129,9 +130,15 @@ struct ViewOptions: ParsableArguments {
     @Option(help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound)).")
     var order: Int?
 
+    @OptionGroup var initialisation: InitialisationOptions
+
+    @Option(help: ArgumentHelp("Infinite-width mode: a data file (.npy or .csv, one sample per row) for the Gram block instead of uniform points; samples are scaled to unit norm, d and n become the data's.", valueName: "file"))
+    var data: String?
+
     var overrides: ViewOverrides {
         ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
-                      theme: theme, empirical: empirical, n: n, seed: seed, mode: mode, dimension: dimension, points: points, order: order)
+                      theme: theme, empirical: empirical, n: n, seed: seed, mode: mode, dimension: dimension, points: points, order: order,
+                      initialisation: initialisation, data: data)
     }
 }
 
@@ -151,6 +158,8 @@ struct ViewOverrides {
     var dimension: Int?
     var points: Int?
     var order: Int?
+    var initialisation: InitialisationOptions?
+    var data: String?
 
     /// The session: the merged model, the config file's view keys, then these options over them.
     func session(model: NetworkModel, modelOptions: ModelOptions) throws -> Session {
@@ -210,6 +219,15 @@ struct ViewOverrides {
         if let d = try check(dimension, InfiniteWidthSettings.dimensions, "--dim") { s.infinite.dimension = d }
         if let n = try check(points, InfiniteWidthSettings.pointCounts, "--points") { s.infinite.points = n }
         if let o = try check(order, InfiniteWidthSettings.orders, "--order") { s.infinite.order = o }
+        if let i = initialisation, i.isGiven { s.infinite.initialisation = try i.initialisation(over: s.infinite.initialisation) }
+        if let path = data ?? s.infiniteDataPath {
+            let d = try InfiniteWidthData.load(path: path)
+            FileHandle.standardError.write(Data("ntkscope: --data \(d.notice)\n".utf8))
+            s.infinite.data = d
+            s.infiniteDataPath = path
+            s.infinite.dimension = d.points.dimension
+            s.infinite.points = d.points.count
+        }
         // a model changed on the command line may make the file's selections point past the depth
         s.compare = s.compare.map { if case .ck(let l) = $0, l > depth { return .ck(depth) } else { return $0 } }
         if case .ck(let l) = s.selected, l > depth { s.selected = .ck(depth) }
