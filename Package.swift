@@ -12,26 +12,32 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
         .target(name: "LimitLaws", dependencies: [numerics]),
+        // Reading users' files: eigenvalue spectra (text, CSV, .npy) and data matrices (CSV, .npy).
+        // Pure parsers from bytes to values with errors naming the file and line; no globals.
+        .target(name: "InputFiles", dependencies: [
+            "LimitLaws", .product(name: "CSV", package: "CSV.swift"),
+        ]),
         // OpenBLAS (CBLAS) and LAPACKE through a module map and a shim header.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
-        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "CLinearAlgebra"]),
+        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "InputFiles", "CLinearAlgebra"]),
         // Infinite-width kernels as power series; sphere and dataset spectra.
         .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling"]),
         // Braille / block / ASCII plot canvas: pure functions to a grid of cells.
         .target(name: "PlotCanvas"),
         // Explorer state, key map, themes and screen layout: pure functions from state to cells.
         .target(name: "ExplorerCore", dependencies: [
-            "LimitLaws", "NetworkSampling", "InfiniteWidth", "PlotCanvas",
+            "LimitLaws", "NetworkSampling", "InfiniteWidth", "PlotCanvas", "InputFiles",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // Pure export writers (txt, ansi, svg, csv, json) and the session file codec (toml).
         .target(name: "ViewExport", dependencies: [
-            "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth",
+            "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth", "InputFiles",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // ncurses through a module map and static inline shims.
@@ -39,13 +45,14 @@ let package = Package(
         // The only module that talks to the terminal.
         .target(name: "TerminalUI", dependencies: ["ExplorerCore", "ViewExport", "CNcurses"]),
         .executableTarget(name: "ntkscope", dependencies: [
-            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport",
+            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport", "InputFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ntkscope-bench", dependencies: [
-            "LimitLaws", "NetworkSampling", "ExplorerCore",
+            "LimitLaws", "NetworkSampling", "ExplorerCore", "InputFiles",
         ]),
         .testTarget(name: "LimitLawsTests", dependencies: ["LimitLaws", numerics]),
+        .testTarget(name: "InputFilesTests", dependencies: ["InputFiles", "LimitLaws"]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),

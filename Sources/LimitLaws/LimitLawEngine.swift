@@ -154,10 +154,8 @@ public struct LimitLawEngine: Sendable {
     static func pureAtoms(kernel: KernelID, model: NetworkModel, request: LawRequest) -> SolvedLaw {
         var atoms: [Atom]
         switch model.input {
-        case .discrete(let values):
-            var counts: [Double: Int] = [:]
-            for v in values { counts[v, default: 0] += 1 }
-            atoms = counts.keys.sorted().map { Atom(location: $0, mass: Double(counts[$0]!) / Double(values.count)) }
+        case .discrete(let law):
+            atoms = zip(law.values, law.weights).map { Atom(location: $0, mass: $1) }
         default:
             atoms = [Atom(location: 1, mass: 1)]
         }
@@ -185,6 +183,7 @@ extension LimitSpectrum {
                                  secondMoment: secondMoment, continuousMass: continuousMass, numericalMoments: numericalMoments,
                                  statistics: s, cdfX: cdfX, cdfF: cdfF)
         copy.series = series
+        copy.fits = fits
         return copy
     }
 }

@@ -82,6 +82,9 @@ public struct LimitSpectrum: Sendable {
     let cdfF: [Double]
     /// Support intervals whose CDF is a Chebyshev series (exact between the table's points).
     var series: [SupportSeries] = []
+    /// Each support interval's density (series or Simpson samples), parallel to `support`: the
+    /// density anywhere without solving again (`resolvedGrid`).
+    var fits: [LawSolver.IntervalFit] = []
 
     public var failures: Int { statistics.failures }
     public var variance: Double { secondMoment - mean * mean }

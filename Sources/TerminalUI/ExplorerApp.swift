@@ -212,7 +212,7 @@ struct EventLoop {
             case .loadInputFile(let path):
                 switch InputFile.load(path) {
                 case .success(let parsed):
-                    _ = ExplorerReducer.reduce(&state, .setInput(.discrete(eigenvalues: parsed.eigenvalues),
+                    _ = ExplorerReducer.reduce(&state, .setInput(.discrete(parsed.law),
                                                                  label: (path as NSString).lastPathComponent))
                     if let notice = parsed.notice { state.message = StatusMessage(notice) }
                 case .failure(let error):
