@@ -207,6 +207,14 @@ struct DictParser {
         return String(decoding: text[begin..<i], as: UTF8.self)
     }
 
+    /// A tuple item: everything up to the next ',', ')' or whitespace.
+    mutating func item() -> String {
+        skipSpace()
+        let begin = i
+        while i < text.count, ![0x2C, 0x29, 0x20, 0x09, 0x0A, 0x0D].contains(text[i]) { i += 1 }
+        return String(decoding: text[begin..<i], as: UTF8.self)
+    }
+
     mutating func value() throws(Failure) -> Value {
         switch peek() {
         case 0x27?, 0x22?: return .string(try string())
@@ -215,9 +223,9 @@ struct DictParser {
             var items = [String]()
             while true {
                 if peek() == 0x29 { i += 1; break }
-                let w = word()
+                let w = item()
                 guard !w.isEmpty, w.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                    throw Failure(reason: "a shape holds non-negative decimal integers, found '\(w.isEmpty ? String(UnicodeScalar(text[min(i, text.count - 1)])) : w)'")
+                    throw Failure(reason: "a shape holds non-negative decimal integers, found '\(w)'")
                 }
                 items.append(w)
                 if peek() == 0x2C { i += 1; continue }   // ,

@@ -40,11 +40,12 @@ public struct NumericTable: Sendable {
     /// Reads `data` (the bytes of the file `source`, named in errors). Files of more than a few MB
     /// are cut at line ends into pieces read in parallel; `progress` gets the fraction done (from
     /// any thread). A file with a `"` is read in one piece (a quoted field may hold a line end).
+    /// `pieceBytes`: the smallest piece (tests make it small to exercise the pieces' joins).
     public static func read(_ data: Data, source: String, columns: Columns,
-                            progress: (@Sendable (Double) -> Void)? = nil) throws(ModelError) -> NumericTable {
+                            progress: (@Sendable (Double) -> Void)? = nil, pieceBytes: Int = 1 << 20) throws(ModelError) -> NumericTable {
         let bytes = try TextDecoding.utf8(data, source: source)
         let delimiter = detectDelimiter(bytes)
-        let pieces = cut(bytes, into: bytes.contains(UInt8(ascii: "\"")) ? 1 : pieceCount(bytes.count))
+        let pieces = cut(bytes, into: bytes.contains(UInt8(ascii: "\"")) ? 1 : pieceCount(bytes.count, pieceBytes: max(1, pieceBytes)))
         let results = PieceResults(count: pieces.count)
         DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
             let text = String(decoding: bytes[pieces[k]], as: UTF8.self)
@@ -56,9 +57,9 @@ public struct NumericTable: Sendable {
 
     // MARK: pieces
 
-    private static func pieceCount(_ size: Int) -> Int {
+    private static func pieceCount(_ size: Int, pieceBytes: Int) -> Int {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        return max(1, min(size / (1 << 20), 8 * cores))  // ≥ 1 MB each; several per core for progress
+        return max(1, min(size / pieceBytes, 8 * cores))  // several per core for progress
     }
 
     /// Ranges of about equal size, each ending just after a line feed (or at the end).
@@ -140,7 +141,7 @@ public struct NumericTable: Sendable {
                 numbers.append(v)
             }
             if let (value, allowed) = bad {
-                if first && !sawContent {   // a header line
+                if first && !sawContent && !fields.contains(where: { Double($0) != nil }) {   // a header line: names, no numbers
                     piece.header = true
                     sawContent = true
                     continue
