@@ -125,7 +125,7 @@ public struct LimitSpectrum: Sendable {
         } else if let piece = series.first(where: { $0.interval.contains(x) }) {
             f += (piece.start + piece.integral(upTo: x)) * norm
         } else if x > first {
-            f += piecewiseLinear(cdfX, cdfF, at: x) * norm
+            f += continuousCDF(x) * norm   // ResolvedGrid.swift: the Simpson samples' integral
         }
         return min(1, max(0, f))
     }

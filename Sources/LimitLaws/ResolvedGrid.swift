@@ -73,6 +73,29 @@ extension LimitSpectrum {
         return fits[k].density(at: x)
     }
 
+    /// The continuous part's mass below x (not renormalised), between the CDF table's first and
+    /// last points and outside the series: from the table point at or below x plus the integral of
+    /// the Simpson samples' interpolant from there (the density's own integral; linear
+    /// interpolation of the table was off by up to 6·10⁻⁴ between its points), or the table's
+    /// linear interpolant in a gap or where no samples are kept.
+    func continuousCDF(_ x: Double) -> Double {
+        var lo = 0, hi = cdfX.count - 1
+        guard hi > 0, x > cdfX[0] else { return cdfF.first ?? 0 }
+        if x >= cdfX[hi] { return cdfF[hi] }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if cdfX[mid] <= x { lo = mid } else { hi = mid }
+        }
+        if let k = support.firstIndex(where: { $0.contains(x) }), k < fits.count, case .samples(let table) = fits[k],
+           support[k].contains(cdfX[lo]) {
+            let a = support[k].lowerBound, half = (support[k].upperBound - a) / 2
+            func theta(_ x: Double) -> Double { Double.acos(min(1, max(-1, 1 - (x - a) / half))) }
+            let partial = table.integral(fromTheta: theta(cdfX[lo]), toTheta: theta(x))
+            if partial.isFinite { return min(cdfF[hi], cdfF[lo] + partial) }
+        }
+        return piecewiseLinear(cdfX, cdfF, at: x)
+    }
+
     /// The support and the atoms with a margin of 4% of their span on each side.
     var defaultWindow: ClosedRange<Double> {
         var lo = support.first?.lowerBound ?? .infinity, hi = support.last?.upperBound ?? -.infinity
