@@ -137,6 +137,24 @@ import Testing
         #expect(r.err.contains(option), "\(arguments): \(r.err)")
     }
 
+    /// Other commands: a negative number is read as the value (and refused by its range, not as
+    /// "Missing value"); a huge --print frame is refused instead of aborting on the allocation.
+    @Test(.enabled(if: binary != nil), arguments: [
+        (["render", "--zoom", "-1"], "--zoom"),
+        (["sample", "--n", "-5"], "--n"),
+        (["sample", "--threads", "100000000"], "--threads"),
+        (["sample", "--input", "power-law", "--power-alpha", "1e308"], "--power-alpha"),
+        (["explore", "--print", "--width", "99999999", "--height", "99999999"], "--width"),
+        (["explore", "--print", "--width", "-5"], "--width"),
+    ])
+    func otherCommandsBoundTheirNumbers(arguments: [String], option: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(arguments, in: dir)
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+        #expect(r.err.contains(option) && !r.err.contains("Missing value"), "\(arguments): \(r.err)")
+    }
+
     /// Negative numbers are values, without `=`.
     @Test(.enabled(if: binary != nil)) func negativeValuesWithoutEquals() throws {
         let dir = try folder()
