@@ -85,8 +85,7 @@ public struct EigenvalueFile: Sendable {
     }
 
     private static func percent(_ x: Double) -> String {
-        let p = 100 * x
-        return p >= 0.1 ? String(format: "%.2g%%", p) : String(format: "%.1e%%", p)
+        String(format: "%.2g%%", 100 * x)
     }
 }
 
