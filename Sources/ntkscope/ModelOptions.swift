@@ -24,7 +24,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "γ0 = n/d0 of iid Gaussian inputs (input law Marcenko–Pastur). (default: 3)")
     var gamma0: Double?
 
-    @Option(name: .customLong("input-spectrum"), help: "File of input eigenvalues (X^T X): one number per line or the first CSV column.")
+    @Option(name: .customLong("input-spectrum"), help: "File of input eigenvalues (X^T X): text, one number per line or the first CSV column (CRLF, BOM, # comments, a header allowed), or a .npy array.")
     var inputSpectrum: String?
 
     @Flag(name: .customLong("orthonormal-input"), help: "Orthonormal inputs (input law δ1).")
