@@ -132,6 +132,21 @@ struct GridCheck {
         }
     }
 
+    /// A purely atomic law (an input file): every atom is a point, the density column is 0 and
+    /// the CDF column steps by the atoms' masses (k/100 after the k-th of 100 equal atoms).
+    @Test func atomicLawsStepThroughTheirAtoms() throws {
+        let values = (1...100).map { Double($0) / 50.5 }
+        let model = NetworkModel(activation: try .named("relu"), input: .discrete(eigenvalues: values), gammas: [0.5])
+        let s = try #require(engine.solve(model, options: SolveOptions(kernels: [.ck(0)])).spectra.first)
+        let g = s.resolvedGrid()
+        #expect(g.density.allSatisfy { $0 == 0 })
+        for (k, v) in values.enumerated() {
+            let i = try #require(g.x.firstIndex(of: v))
+            #expect(abs(g.cdf[i] - Double(k + 1) / 100) < 1e-12)
+        }
+        #expect(g.cdf == g.x.map { s.cdf($0) })
+    }
+
     @Test func windowAndUniformGrids() throws {
         let s = try #require(engine.solve(.figure1, options: SolveOptions(kernels: [.ck(1)])).spectra.first)
         let w = s.resolvedGrid(range: 0.05...2)
