@@ -12,11 +12,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
-        .target(name: "LimitLaws", dependencies: [numerics]),
+        // Optimised in debug builds too: the solver's tests (sweeps of random models) would
+        // otherwise take 20 times longer.
+        .target(name: "LimitLaws", dependencies: [numerics], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Reading users' files: eigenvalue spectra (text, CSV, .npy) and data matrices (CSV, .npy).
         // Pure parsers from bytes to values with errors naming the file and line; no globals.
         .target(name: "InputFiles", dependencies: [
@@ -51,7 +54,9 @@ let package = Package(
         .executableTarget(name: "ntkscope-bench", dependencies: [
             "LimitLaws", "NetworkSampling", "ExplorerCore", "InputFiles",
         ]),
-        .testTarget(name: "LimitLawsTests", dependencies: ["LimitLaws", numerics]),
+        .testTarget(name: "LimitLawsTests", dependencies: [
+            "LimitLaws", numerics, .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "InputFilesTests", dependencies: ["InputFiles", "LimitLaws"]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),

@@ -92,6 +92,8 @@ public struct DiscreteLaw: Sendable, Hashable {
     public var positiveMass: Double { zip(values, weights).reduce(0) { $1.0 > 0 ? $0 + $1.1 : $0 } }
     /// The largest point (0 for an empty law).
     public var max: Double { values.last ?? 0 }
+    /// The smallest point (0 for an empty law).
+    public var min: Double { values.first ?? 0 }
 
     /// The eigenvalues with their multiplicities (`count` of them) when the weights are multiples of
     /// 1/`count` and `count` ≤ `limit`; nil otherwise (a compressed law, or weights from a file).

@@ -172,6 +172,16 @@ extension LimitSpectrum {
 }
 
 extension LawSolver.IntervalFit {
+    /// The same fit on the interval moved by `offset` (θ and h are relative to the interval).
+    func translated(by offset: Double) -> Self {
+        switch self {
+        case .series(let piece): return .series(piece.translated(by: offset))
+        case .samples(let table):
+            let moved = (table.interval.lowerBound + offset)...(table.interval.upperBound + offset)
+            return .samples(SimpsonSamples(interval: moved, theta: table.theta, h: table.h))
+        }
+    }
+
     /// ∫ ρ dx over the interval.
     var mass: Double {
         switch self {
