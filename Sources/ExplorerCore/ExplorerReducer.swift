@@ -249,10 +249,18 @@ public enum ExplorerCommand {
                 return fail("layer \(l) out of range: ℓ must be 0…\(state.depth)")
             }
         case "gammas":
-            let parts = args.joined(separator: ",").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            // items separated by commas (an empty one is an error, as on the command line) or spaces
+            let text = args.joined(separator: " ")
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).flatMap { piece -> [String] in
+                let t = piece.trimmingCharacters(in: .whitespaces)
+                return t.isEmpty ? [""] : t.split(separator: " ").map(String.init)
+            }
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return fail("usage: :gammas 0.5,0.5,2 (one γ_ℓ per layer)") }
+            if let bad = parts.first(where: { number($0) == nil }) {
+                return fail("invalid value '\(bad)' in :gammas \(text): every γ_ℓ must be a number (usage: :gammas 0.5,0.5,2)")
+            }
             let values = parts.compactMap(number)
-            guard !parts.isEmpty, values.count == parts.count else { return fail("usage: :gammas 0.5,0.5,2 (one γ_ℓ per layer)") }
-            guard values.allSatisfy({ $0 > 0 }) else { return fail("every γ_ℓ must be > 0") }
+            guard values.allSatisfy({ NetworkModel.gammaRange.contains($0) }) else { return fail("every γ_ℓ must be between 1e-4 and 1e4") }
             guard values.count <= ExplorerReducer.maxDepth else { return fail("depth is limited to \(ExplorerReducer.maxDepth)") }
             ExplorerReducer.setModel(&state) { $0.gammas = values }
         case "sigma", "activation":

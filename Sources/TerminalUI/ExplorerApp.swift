@@ -171,7 +171,7 @@ struct EventLoop {
             if let r = scheduler.takeResult() {
                 content.spectra = zoom.attach(to: r.display, model: r.model)
                 content.solve = SolveStatus(lastMilliseconds: r.milliseconds, warm: r.warm, pending: r.model != state.model,
-                                            failures: r.spectra.spectra.map(\.failures).reduce(0, +))
+                                            failures: r.spectra.spectra.reduce(0) { $0 + $1.failures })
                 content.summary = ModelSummary(model: r.model, inputLabel: state.inputLabel)
                 displayedModel = r.model
                 lastLimits = r
@@ -212,7 +212,7 @@ struct EventLoop {
             case .loadInputFile(let path):
                 switch InputFile.load(path) {
                 case .success(let parsed):
-                    _ = ExplorerReducer.reduce(&state, .setInput(.discrete(eigenvalues: parsed.eigenvalues),
+                    _ = ExplorerReducer.reduce(&state, .setInput(.discrete(parsed.law),
                                                                  label: (path as NSString).lastPathComponent))
                     if let notice = parsed.notice { state.message = StatusMessage(notice) }
                 case .failure(let error):

@@ -126,7 +126,12 @@ extension ViewExport {
         switch s.model.input {
         case .marcenkoPastur(let g0): model += [("input", .string("gaussian")), ("gamma0", .number(g0))]
         case .orthonormal: model.append(("input", .string("orthonormal")))
-        case .discrete(let e): model += [("input", .string("eigenvalues")), ("input_eigenvalues", .numbers(e))]
+        case .discrete(let e):
+            if let list = e.eigenvalueList() {
+                model += [("input", .string("eigenvalues")), ("input_eigenvalues", .numbers(list))]
+            } else {
+                model += [("input", .string("eigenvalues")), ("input_eigenvalues", .numbers(e.values)), ("input_weights", .numbers(e.weights))]
+            }
         }
         if let label = s.inputLabel { model.append(("input_label", .string(label))) }
         model.append(("gammas", .numbers(s.model.gammas)))

@@ -1,6 +1,7 @@
 import ExplorerCore
 import Foundation
 import InfiniteWidth
+import InputFiles
 import LimitLaws
 import PlotCanvas
 import TOMLKit
@@ -76,6 +77,8 @@ public struct SessionConfig: Sendable, Equatable {
         public var input: String?
         public var gamma0: Double?
         public var inputEigenvalues: [Double]?
+        /// Weights of `inputEigenvalues` (absent: equal weights).
+        public var inputWeights: [Double]?
         public var inputFile: String?
         public var inputLabel: String?
         public var gammas: [Double]?
@@ -154,7 +157,7 @@ public struct SessionConfig: Sendable, Equatable {
 public enum SessionFile {
     public static let schema = 1
 
-    static let modelKeys = ["activation", "b_sigma", "input", "gamma0", "input_eigenvalues", "input_file", "input_label",
+    static let modelKeys = ["activation", "b_sigma", "input", "gamma0", "input_eigenvalues", "input_weights", "input_file", "input_label",
                             "gammas", "depth", "gamma", "tau", "outputs"]
     static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers"]
     static let empiricalKeys = ["enabled", "n", "seed"]
@@ -219,7 +222,11 @@ public enum SessionFile {
         case .discrete(let e):
             t += "input = \"eigenvalues\"\n"
             if let label = s.inputLabel { t += "input_label = \(quotedString(label))\n" }
-            t += "input_eigenvalues = \(tomlArray(e))\n"
+            if let list = e.eigenvalueList() {
+                t += "input_eigenvalues = \(tomlArray(list))\n"
+            } else {
+                t += "input_eigenvalues = \(tomlArray(e.values))\ninput_weights = \(tomlArray(e.weights))\n"
+            }
         }
         if case .discrete = s.model.input {} else if let label = s.inputLabel { t += "input_label = \(quotedString(label))\n" }
         t += "gammas = \(tomlArray(s.model.gammas))\n"
@@ -376,6 +383,14 @@ public enum SessionFile {
             guard !e.isEmpty, e.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw r.fail("input_eigenvalues", "must be a non-empty array of finite numbers >= 0") }
             m.inputEigenvalues = e
         }
+        if t.contains(key: "input_weights") {
+            let w = try r.doubles("input_weights")
+            guard let e = m.inputEigenvalues, w.count == e.count else {
+                throw r.fail("input_weights", "needs input_eigenvalues with as many values (\(m.inputEigenvalues?.count ?? 0))")
+            }
+            guard w.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw r.fail("input_weights", "every weight must be a finite number > 0") }
+            m.inputWeights = w
+        }
         if t.contains(key: "input_file") { m.inputFile = try r.string("input_file") }
         if t.contains(key: "input_label") { m.inputLabel = try r.string("input_label") }
         switch m.input {
@@ -391,11 +406,16 @@ public enum SessionFile {
             guard g.allSatisfy({ $0.isFinite && NetworkModel.gammaRange.contains($0) }) else { throw r.fail("gammas", "every γ must be between 1e-4 and 1e4") }
             m.gammas = g
         }
-        if t.contains(key: "depth") { m.depth = try r.int("depth", 1...NetworkModel.maxDepth) }
+        if t.contains(key: "depth") {
+            m.depth = try r.int("depth", 1...NetworkModel.maxDepth)
+            if let g = m.gammas, g.count != m.depth {
+                throw r.fail("depth", "must equal the number of gammas (\(g.count)), or be left out: gammas sets the depth")
+            }
+        }
         if t.contains(key: "gamma") { m.gamma = try r.positive("gamma") }
         if t.contains(key: "tau") {
             let tau = try r.doubles("tau")
-            guard tau.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw r.fail("tau", "every τ must be > 0") }
+            guard tau.allSatisfy({ $0.isFinite && NetworkModel.tauRange.contains($0) }) else { throw r.fail("tau", "every τ must be between 1e-4 and 1e4") }
             m.tau = tau
         }
         if t.contains(key: "outputs") { m.outputs = try r.int("outputs", 1...1_000_000) }
@@ -465,14 +485,13 @@ public enum SessionFile {
         let input: InputLaw
         switch m.input ?? (m.inputEigenvalues != nil ? "eigenvalues" : m.inputFile != nil ? "file" : "gaussian") {
         case "orthonormal": input = .orthonormal
-        case "eigenvalues": input = .discrete(eigenvalues: m.inputEigenvalues ?? [])
+        case "eigenvalues":
+            if let w = m.inputWeights { input = .discrete(DiscreteLaw(values: m.inputEigenvalues ?? [], weights: w)) }
+            else { input = .discrete(eigenvalues: m.inputEigenvalues ?? []) }
         case "file":
             let path = m.inputFile ?? ""
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw SessionError(key: "model.input_file", value: "\"\(path)\"", reason: "must be a readable UTF-8 text file")
-            }
             do {
-                input = .discrete(eigenvalues: try InputLaw.parseEigenvalues(text, source: path).eigenvalues)
+                input = .discrete(try EigenvalueFile.load(path: path, field: "model.input_file").law)
             } catch {
                 throw SessionError(key: "model.input_file", value: "\"\(path)\"", reason: error.description)
             }

@@ -34,17 +34,18 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Print one frame as plain text to standard output and exit (no terminal needed).")
     var print = false
 
-    @Option(help: "Width of the --print frame.")
+    @Option(parsing: .unconditional, help: "Width of the --print frame (20…2000).")
     var width: Int = 120
 
-    @Option(help: "Height of the --print frame.")
+    @Option(parsing: .unconditional, help: "Height of the --print frame (8…1000).")
     var height: Int = 40
 
     func validate() throws {
         if let canvas, CanvasMode(rawValue: canvas) == nil { throw ValidationError("invalid value '\(canvas)' for --canvas: must be braille, block or ascii") }
         if let yScale, YScale(rawValue: yScale) == nil { throw ValidationError("invalid value '\(yScale)' for --y-scale: must be log, linear or sqrt") }
         if let view, ExplorerView(rawValue: view) == nil { throw ValidationError("invalid value '\(view)' for --view: must be layers, compare or focus") }
-        guard width >= 20, height >= 8 else { throw ValidationError("--width must be >= 20 and --height >= 8") }
+        guard (20...2000).contains(width) else { throw ValidationError("invalid value '\(width)' for --width: must be an integer from 20 to 2000") }
+        guard (8...1000).contains(height) else { throw ValidationError("invalid value '\(height)' for --height: must be an integer from 8 to 1000") }
     }
 
     func run() throws {

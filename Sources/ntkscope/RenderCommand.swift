@@ -100,7 +100,7 @@ struct ViewOptions: ParsableArguments {
     @Option(name: .customLong("y-scale"), help: "y axis: log, linear or sqrt.")
     var yScale: String?
 
-    @Option(help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.")
+    @Option(parsing: .unconditional, help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.")
     var zoom: Int?
 
     @Option(help: "Plot canvas: braille, block or ascii.")
@@ -112,22 +112,22 @@ struct ViewOptions: ParsableArguments {
     @Flag(help: "Include a sampled network (the explorer's empirical check): histograms, KS and W1.")
     var empirical = false
 
-    @Option(help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
+    @Option(parsing: .unconditional, help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
     var n: Int?
 
-    @Option(help: "Seed of the sampled network (and of the infinite-width mode's points).")
+    @Option(parsing: .unconditional, help: "Seed of the sampled network (and of the infinite-width mode's points).")
     var seed: UInt64?
 
     @Option(help: "Mode: linear (the linear-width limit laws) or infinite (infinite-width kernels; key w).")
     var mode: String?
 
-    @Option(name: .customLong("dim"), help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound)).")
+    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound)).")
     var dimension: Int?
 
-    @Option(help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound)).")
+    @Option(parsing: .unconditional, help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound)).")
     var points: Int?
 
-    @Option(help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound)).")
+    @Option(parsing: .unconditional, help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound)).")
     var order: Int?
 
     @OptionGroup var initialisation: InitialisationOptions
