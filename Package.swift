@@ -16,10 +16,13 @@ let package = Package(
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
         .target(name: "LimitLaws", dependencies: [numerics]),
+        // The two-layer NTK in the quadratic scaling n ~ d·p: φ = σ′ constants, the law H = μ_{ν,φ},
+        // the NTK law as one Marcenko–Pastur map over H (solved by LimitLaws' machinery). Pure.
+        .target(name: "QuadraticScaling", dependencies: ["LimitLaws", numerics]),
         // OpenBLAS (CBLAS) and LAPACKE through a module map and a shim header.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
-        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "CLinearAlgebra"]),
+        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "QuadraticScaling", "CLinearAlgebra"]),
         // Infinite-width kernels as power series; sphere and dataset spectra.
         .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling"]),
         // Braille / block / ASCII plot canvas: pure functions to a grid of cells.
@@ -39,13 +42,14 @@ let package = Package(
         // The only module that talks to the terminal.
         .target(name: "TerminalUI", dependencies: ["ExplorerCore", "ViewExport", "CNcurses"]),
         .executableTarget(name: "ntkscope", dependencies: [
-            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport",
+            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport", "QuadraticScaling",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ntkscope-bench", dependencies: [
-            "LimitLaws", "NetworkSampling", "ExplorerCore",
+            "LimitLaws", "NetworkSampling", "ExplorerCore", "QuadraticScaling",
         ]),
         .testTarget(name: "LimitLawsTests", dependencies: ["LimitLaws", numerics]),
+        .testTarget(name: "QuadraticScalingTests", dependencies: ["QuadraticScaling", "LimitLaws", "NetworkSampling", numerics]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),

@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|sampling|explorer|zoom|all] [--verbose]
+// Usage: ntkscope-bench [engine|quadratic|sampling|explorer|zoom|all] [--verbose]
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -9,6 +9,9 @@ let wanted = sections.isEmpty ? ["all"] : sections
 import LimitLaws
 if wanted.contains("engine") || wanted.contains("all") {
     runEngineBenchmark(verbose: verbose)
+}
+if wanted.contains("quadratic") || wanted.contains("all") {
+    runQuadraticLawBenchmark(verbose: verbose)
 }
 if wanted.contains("sampling") || wanted.contains("all") {
     runSamplingBenchmark()

@@ -1,0 +1,23 @@
+import LimitLaws
+import QuadraticScaling
+
+/// The quadratic-scaling regime: a cold law solve (H, its discretisation, the Marcenko–Pastur map).
+func runQuadraticLawBenchmark(verbose: Bool) {
+    let cases: [(String, Double, Double, OutputWeightLaw)] = [
+        ("relu", 0.5, 1, .rademacher), ("quadratic", 0.8, 0.5, .rademacher), ("tanh", 1.5, 0.5, .rademacher),
+    ]
+    for (name, g1, g2, law) in cases {
+        guard let act = try? DerivativeActivation.named(name) else { continue }
+        let settings = QuadraticSettings(gamma1: g1, gamma2: g2, activation: act, outputLaw: law)
+        var result: QuadraticSpectra? = nil
+        var population = 0.0
+        let t = bestTime(3) { result = try? QuadraticScalingSolver.solve(settings) }
+        population = bestTime(3) { _ = try? QuadraticScalingSolver.population(settings) }
+        guard let r = result else { print("quadratic: \(name) failed"); continue }
+        print("quadratic: cold law solve \(name) γ1=\(g1) γ2=\(g2) ν=\(law): \(ms(t)) ms (H: \(ms(population)) ms; \(r.discretisation.distinct) distinct atoms; KS bound \(r.ntkKSBound); checks \(r.failed ? "FAILED" : "passed"))")
+        if verbose {
+            for c in r.checks { print("   \(c.summary)") }
+            print("   statistics \(r.ntk.covarianceSide.statistics)")
+        }
+    }
+}
