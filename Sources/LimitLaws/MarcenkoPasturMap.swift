@@ -56,3 +56,15 @@ public struct ChebyshevDensity: Sendable, Hashable {
     /// Largest coefficient of the last quarter relative to the largest (convergence).
     public var tailRatio: Double { series.tailRatio }
 }
+
+extension LimitSpectrum {
+    /// Abscissae where the continuous part's CDF is known exactly (support ends, and the adaptive
+    /// Simpson panel ends of intervals whose Chebyshev series did not converge); between them
+    /// `cdf` interpolates linearly unless the interval has a series.
+    public var exactCDFPoints: [Double] { cdfX }
+}
+
+extension LimitSpectrum {
+    /// Whether the CDF at x comes from a converged Chebyshev series (exact between any points).
+    public func cdfIsSeries(at x: Double) -> Bool { series.contains { $0.interval.contains(x) } }
+}

@@ -74,7 +74,7 @@ public struct QuadraticCheck: Sendable, Hashable {
 /// non-zero part is the NTK's scaled by γ₁ in mass: F_NTK(x) = (F_N(x) − (1 − γ₁))/γ₁ for x ≥ 0.
 public struct QuadraticNTKLaw: Sendable {
     public let gamma1: Double
-    /// The N×N law (N = dp) the solver computed.
+    /// The N×N law (N = dp) the solver computed, on its fine grid.
     public let covarianceSide: LimitSpectrum
     /// Atom at 0 of mass (1 − (1 − H{0})/γ₁)₊ (none when that is 0).
     public let atoms: [Atom]
@@ -82,22 +82,85 @@ public struct QuadraticNTKLaw: Sendable {
     /// Exact moments (with the exact H): m₁ = h₁, m₂ = h₁² + γ₁ h₂.
     public let mean: Double
     public let secondMoment: Double
+    /// The N×N law's continuous CDF on knots: exact where the solver has a Chebyshev series and at
+    /// its exact points; between exact points of intervals where the solver fell back to adaptive
+    /// Simpson (its own table is linear between panel ends there, ~1e−4 off in between) shaped by
+    /// the integrated density of the fine grid.
+    let knotX: [Double]
+    let knotF: [Double]
+    /// The N×N law's atom at 0.
+    let zeroMassN: Double
 
-    init(gamma1: Double, covarianceSide: LimitSpectrum, mean: Double, secondMoment: Double) {
+    init(gamma1: Double, covarianceSide c: LimitSpectrum, mean: Double, secondMoment: Double) {
         self.gamma1 = gamma1
-        self.covarianceSide = covarianceSide
+        self.covarianceSide = c
         self.mean = mean
         self.secondMoment = secondMoment
-        let zero = (covarianceSide.cdf(0) - (1 - gamma1)) / gamma1
+        let atomN = c.atoms.reduce(0) { $0 + $1.mass }
+        zeroMassN = atomN
+        let zero = (atomN - (1 - gamma1)) / gamma1
         atoms = zero > 1e-12 ? [Atom(location: 0, mass: min(1, zero))] : []
+        // Knots: the fine display grid inside the support plus the exact points.
+        let anchors = Set(c.exactCDFPoints + c.support.flatMap { [$0.lowerBound, $0.upperBound] })
+        var xs = Set(anchors)
+        for x in c.x where c.support.contains(where: { $0.contains(x) }) { xs.insert(x) }
+        let knots = xs.sorted()
+        func densityAt(_ x: Double) -> Double {
+            guard c.support.contains(where: { $0.contains(x) }) else { return 0 }
+            let grid = c.x, d = c.density
+            guard let first = grid.first, let last = grid.last, x >= first, x <= last else { return 0 }
+            var lo = 0, hi = grid.count - 1
+            while hi - lo > 1 { let m = (lo + hi) / 2; if grid[m] <= x { lo = m } else { hi = m } }
+            let t = (x - grid[lo]) / max(grid[hi] - grid[lo], 1e-300)
+            let v = d[lo] + t * (d[hi] - d[lo])
+            return v.isFinite ? max(0, v) : 0
+        }
+        let exact = { (x: Double) in c.cdf(x) - atomN }
+        var f = [Double](repeating: 0, count: knots.count)
+        var i = 0
+        while i < knots.count {
+            // The next anchor at or after knot i.
+            var j = i + 1
+            while j < knots.count && !anchors.contains(knots[j]) { j += 1 }
+            f[i] = exact(knots[i])
+            guard j < knots.count else { break }
+            let target = exact(knots[j]) - f[i]
+            var cumulative = [Double](repeating: 0, count: j - i + 1)
+            for k in (i + 1)...j {
+                let h = knots[k] - knots[k - 1]
+                let inSupport = c.support.contains { $0.contains(0.5 * (knots[k] + knots[k - 1])) }
+                cumulative[k - i] = cumulative[k - i - 1] + (inSupport ? 0.5 * h * (densityAt(knots[k - 1]) + densityAt(knots[k])) : 0)
+            }
+            let total = cumulative[j - i]
+            for k in (i + 1)..<j {
+                if c.cdfIsSeries(at: knots[k]) { f[k] = exact(knots[k]); continue }
+                let share = total > 0 ? cumulative[k - i] / total : (knots[k] - knots[i]) / (knots[j] - knots[i])
+                f[k] = f[i] + target * share
+            }
+            i = j
+        }
+        knotX = knots
+        knotF = f
+    }
+
+    /// The N×N law's CDF (atom at 0 included).
+    func covarianceCDF(_ x: Double) -> Double {
+        guard x >= 0 else { return 0 }
+        guard let first = knotX.first, let last = knotX.last else { return zeroMassN }
+        if x <= first { return zeroMassN }
+        if x >= last { return zeroMassN + knotF[knotF.count - 1] }
+        var lo = 0, hi = knotX.count - 1
+        while hi - lo > 1 { let m = (lo + hi) / 2; if knotX[m] <= x { lo = m } else { hi = m } }
+        let t = (x - knotX[lo]) / max(knotX[hi] - knotX[lo], 1e-300)
+        return zeroMassN + knotF[lo] + t * (knotF[hi] - knotF[lo])
     }
 
     public func cdf(_ x: Double) -> Double {
         guard x >= 0 else { return 0 }
-        return min(1, max(0, (covarianceSide.cdf(x) - (1 - gamma1)) / gamma1))
+        return min(1, max(0, (covarianceCDF(x) - (1 - gamma1)) / gamma1))
     }
 
-    /// Density of the continuous part on the display grid `x`.
+    /// Density of the continuous part on the fine grid `x`.
     public var x: [Double] { covarianceSide.x }
     public var density: [Double] { covarianceSide.density.map { $0 / gamma1 } }
     public var continuousMass: Double { covarianceSide.continuousMass / gamma1 }
@@ -113,6 +176,18 @@ public struct QuadraticNTKLaw: Sendable {
     }
 
     public var maxDensity: Double { density.reduce(0) { $1.isFinite ? max($0, $1) : $0 } }
+
+    /// Density on any grid (linear between the fine grid's points).
+    public func density(on grid: [Double]) -> [Double] {
+        let xs = x, ds = density
+        return grid.map { g in
+            guard support.contains(where: { $0.contains(g) }), let first = xs.first, let last = xs.last, g >= first, g <= last else { return 0 }
+            var lo = 0, hi = xs.count - 1
+            while hi - lo > 1 { let m = (lo + hi) / 2; if xs[m] <= g { lo = m } else { hi = m } }
+            let t = (g - xs[lo]) / max(xs[hi] - xs[lo], 1e-300)
+            return ds[lo] + t * (ds[hi] - ds[lo])
+        }
+    }
 }
 
 /// Everything one solve produces: H, the Marcenko–Pastur factor, the NTK law, the discretisation
@@ -156,6 +231,9 @@ public struct QuadraticSpectra: Sendable {
 
 /// Solves the quadratic-scaling limit laws.
 public enum QuadraticScalingSolver {
+    /// Points of the solver's own grid (density from its fits, no extra point solves).
+    static let fineGrid = 8193
+
     /// H = μ_{ν,φ} (exact atoms, continuous part on cells).
     public static func population(_ s: QuadraticSettings, cells: Int = 1024) throws(ModelError) -> PopulationLaw {
         try s.validate()
@@ -170,7 +248,9 @@ public enum QuadraticScalingSolver {
         let h = try population(s, cells: options.cells)
         let disc = h.discretised(microAtoms: options.microAtoms)
         let g1 = s.gamma1
-        let solveOptions = SolveOptions(gridPoints: options.gridPoints, xRange: options.xRange, kernels: nil,
+        // The solver's grid is fine (its density shapes the CDF between exact points); the display
+        // grid is resampled from it.
+        let solveOptions = SolveOptions(gridPoints: Self.fineGrid, xRange: nil, kernels: nil,
                                         combination: nil, accurateCDF: options.accurate)
         let covariance = MarcenkoPasturMap.solve(ratio: 1 / g1, base: disc.values, scale: g1, options: solveOptions)
         let m1 = h.mean, m2 = h.mean * h.mean + g1 * h.secondMoment
@@ -207,7 +287,8 @@ public enum QuadraticScalingSolver {
 
         let hSpectrum = displaySpectrum(of: h, gridPoints: options.gridPoints)
         let mp = marcenkoPasturSpectrum(gamma1: g1, gridPoints: options.gridPoints)
-        let ntkSpectrum = displaySpectrum(of: ntk, table: table, statistics: covariance.statistics)
+        let ntkSpectrum = displaySpectrum(of: ntk, table: table, statistics: covariance.statistics,
+                                          gridPoints: options.gridPoints, xRange: options.xRange)
         return QuadraticSpectra(settings: s, population: h, discretisation: disc, ntk: ntk, ntkWInfinity: wNTK,
                                 ntkKSBound: ksBound, checks: checks, populationSpectrum: hSpectrum,
                                 marcenkoPasturSpectrum: mp, ntkSpectrum: ntkSpectrum)
@@ -287,9 +368,12 @@ public enum QuadraticScalingSolver {
 
     /// The NTK law as a LimitSpectrum (kernel `.ntk`) with the CDF table of the solved law (for
     /// plots; `QuadraticNTKLaw.cdf` is the exact one).
-    static func displaySpectrum(of law: QuadraticNTKLaw, table: (x: [Double], f: [Double]), statistics: SolverStatistics) -> LimitSpectrum {
+    static func displaySpectrum(of law: QuadraticNTKLaw, table: (x: [Double], f: [Double]), statistics: SolverStatistics,
+                                gridPoints: Int, xRange: ClosedRange<Double>?) -> LimitSpectrum {
         let (tx, tf) = table
-        return LimitSpectrum(kernel: .ntk, x: law.x, density: law.density, atoms: law.atoms, support: law.support,
+        let hull = (law.support.first?.lowerBound ?? 0)...(law.support.last?.upperBound ?? 1)
+        let xs = uniformGrid(xRange ?? padded(0...hull.upperBound), gridPoints)
+        return LimitSpectrum(kernel: .ntk, x: xs, density: law.density(on: xs), atoms: law.atoms, support: law.support,
                              mean: law.mean, secondMoment: law.secondMoment, continuousMass: law.continuousMass,
                              numericalMoments: law.numericalMoments, statistics: statistics, cdfX: tx, cdfF: tf)
     }
