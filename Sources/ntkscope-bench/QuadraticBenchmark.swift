@@ -21,3 +21,19 @@ func runQuadraticLawBenchmark(verbose: Bool) {
         }
     }
 }
+
+/// The sampled check at d = p = 60 (n = 1800): sample, eigenvalues, law solve, KS of the bulk.
+func runQuadraticSamplingBenchmark() {
+    guard let act = try? DerivativeActivation.named("relu") else { return }
+    let settings = QuadraticSettings(gamma1: 0.5, gamma2: 1, activation: act)
+    let request = QuadraticSamplingRequest(settings: settings, d: 60, seed: 1, precision: .float32)
+    var sample: QuadraticSample? = nil
+    var law: QuadraticSpectra? = nil
+    let total = bestTime(1) {
+        sample = try? QuadraticSampler.run(request)
+        law = try? QuadraticScalingSolver.solve(request.realisedSettings)
+    }
+    guard let s = sample, let l = law else { print("quadratic: sampled check failed"); return }
+    let c = QuadraticSampler.compare(s, with: l)
+    print("quadratic: sampled check d = p = 60 (n = \(s.n), float32): sample + eigenvalues \(ms(s.seconds)) ms, with the law solve and KS \(ms(total)) ms; KS \(c.ks), W1 \(c.w1)")
+}

@@ -12,6 +12,7 @@ if wanted.contains("engine") || wanted.contains("all") {
 }
 if wanted.contains("quadratic") || wanted.contains("all") {
     runQuadraticLawBenchmark(verbose: verbose)
+    runQuadraticSamplingBenchmark()
 }
 if wanted.contains("sampling") || wanted.contains("all") {
     runSamplingBenchmark()
