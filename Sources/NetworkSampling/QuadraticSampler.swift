@@ -79,6 +79,20 @@ public struct QuadraticSample: Sendable {
     /// c₀² E[D²] γ₁ p (0 when c₀ = 0).
     public let predictedOutlierLocation: Double
     public let seconds: Double
+    /// The output weights D_1 … D_p drawn.
+    public let outputWeights: [Double]
+
+    /// The settings whose limit law this sample is compared with: the realised ratios, and for a ν
+    /// with at most 8 atoms the empirical law of the D drawn (for p = 40 a two-point ν's frequencies
+    /// fluctuate by ±8%, which moves E D² and the law more than the finite-d effect being measured;
+    /// the limit is the same). D² matters only, so D = ±1 gives the population law itself.
+    public var lawSettings: QuadraticSettings {
+        var s = request.realisedSettings
+        if let atoms = s.outputLaw.squareAtoms, atoms.count > 1, atoms.count <= 8 {
+            s.outputLaw = .discrete(values: outputWeights, label: "the \(outputWeights.count) weights drawn from \(s.outputLaw)")
+        }
+        return s
+    }
 }
 
 public enum QuadraticSampler {
@@ -94,9 +108,10 @@ public enum QuadraticSampler {
         let t0 = Date()
         BLASThreads.set(request.threads ?? BLASThreads.defaultCount)
         let values: [Double]
+        let weights = outputWeights(request)
         switch request.precision {
-        case .float32: values = try eigenvalues(Float.self, request, token: token, progress: progress)
-        case .float64: values = try eigenvalues(Double.self, request, token: token, progress: progress)
+        case .float32: values = try eigenvalues(Float.self, request, weights: weights, token: token, progress: progress)
+        case .float64: values = try eigenvalues(Double.self, request, weights: weights, token: token, progress: progress)
         }
         let s = request.realisedSettings
         let a = s.activation
@@ -104,15 +119,21 @@ public enum QuadraticSampler {
         let location = a.c0 * a.c0 * s.outputLaw.evenMoment(1) * s.gamma1 * Double(request.width)
         return QuadraticSample(request: request, n: request.sampleCount, d: request.dimension, p: request.width,
                                eigenvalues: values, outliers: Array(values.suffix(count)),
-                               predictedOutlierLocation: location, seconds: Date().timeIntervalSince(t0))
+                               predictedOutlierLocation: location, seconds: Date().timeIntervalSince(t0),
+                               outputWeights: weights)
     }
 
-    static func eigenvalues<T: BLASScalar>(_: T.Type, _ r: QuadraticSamplingRequest, token: CancellationToken,
+    /// D_1 … D_p from ν (their own seeded stream).
+    static func outputWeights(_ r: QuadraticSamplingRequest) -> [Double] {
+        var g = RandomStreams.generator(seed: r.seed, purpose: .outputWeights, index: 0)
+        return (0..<r.width).map { _ in r.settings.outputLaw.sample(g.nextUniform()) }
+    }
+
+    static func eigenvalues<T: BLASScalar>(_: T.Type, _ r: QuadraticSamplingRequest, weights dValues: [Double], token: CancellationToken,
                                            progress: (Double) -> Void) throws(SamplingError) -> [Double] {
         let n = r.sampleCount, d = r.dimension, p = r.width
         let threads = r.threads ?? BLASThreads.defaultCount
         let phi = r.settings.activation
-        let nu = r.settings.outputLaw
         try token.check()
         // X: d × n, one sample per column.
         let x = Matrix<T>(rows: d, cols: n)
@@ -154,8 +175,6 @@ public enum QuadraticSampler {
             var g = RandomStreams.generator(seed: r.seed, purpose: .weightRow, index: UInt64(j))
             T.fillNormal(&g, UnsafeMutableBufferPointer(start: w.column(j), count: d), scale: 1)
         }
-        var gd = RandomStreams.generator(seed: r.seed, purpose: .outputWeights, index: 0)
-        let dValues = (0..<p).map { _ in nu.sample(gd.nextUniform()) }
         progress(0.05)
         try token.check()
         // V = D φ(Wᵀ X / √d): p × n.
@@ -184,7 +203,7 @@ public enum QuadraticSampler {
                                                   progress: { f in progress(0.3 + 0.7 * f) })
     }
 
-    /// KS, W1 and outliers of the sample's bulk against the limit law (the law of the realised ratios).
+    /// KS, W1 and outliers of the sample's bulk against the limit law (solved for `sample.lawSettings`).
     public static func compare(_ sample: QuadraticSample, with law: QuadraticSpectra) -> SampleComparison {
         SpectrumStatistics.compare(sample.bulk, with: law.ntk, precision: sample.request.precision)
     }

@@ -1,4 +1,5 @@
 import LimitLaws
+import NetworkSampling
 import QuadraticScaling
 
 /// The quadratic-scaling regime: a cold law solve (H, its discretisation, the Marcenko–Pastur map).
@@ -31,7 +32,8 @@ func runQuadraticSamplingBenchmark() {
     var law: QuadraticSpectra? = nil
     let total = bestTime(1) {
         sample = try? QuadraticSampler.run(request)
-        law = try? QuadraticScalingSolver.solve(request.realisedSettings)
+        guard let s0 = sample else { return }
+        law = try? QuadraticScalingSolver.solve(s0.lawSettings)
     }
     guard let s = sample, let l = law else { print("quadratic: sampled check failed"); return }
     let c = QuadraticSampler.compare(s, with: l)

@@ -218,7 +218,7 @@ struct QuadraticSampleCommand: ParsableCommand {
         var law: QuadraticSpectra? = nil
         var comparison: SampleComparison? = nil
         if compare {
-            let r = try QuadraticScalingSolver.solve(request.realisedSettings)
+            let r = try QuadraticScalingSolver.solve(sample.lawSettings)
             law = r
             comparison = QuadraticSampler.compare(sample, with: r)
             for c in r.failedChecks { FileHandle.standardError.write(Data("ntkscope: warning: check failed: \(c.summary)\n".utf8)) }
@@ -240,6 +240,7 @@ struct QuadraticSampleCommand: ParsableCommand {
         let mean = s.outliers.isEmpty ? 0 : s.outliers.reduce(0, +) / Double(s.outliers.count)
         lines.append("outliers: \(s.outliers.count) top eigenvalues set apart (mean \(n(mean)); c0^2 E[D^2] gamma1 p = \(n(s.predictedOutlierLocation))); bulk \(s.bulk.count) eigenvalues in [\(n(s.bulk.first ?? 0)), \(n(s.bulk.last ?? 0))]")
         if let c, let law {
+            if law.settings.outputLaw != s.request.settings.outputLaw { lines.append("law compared: ν = \(law.settings.outputLaw)") }
             lines.append("bulk vs law: KS \(n(c.ks)) at \(n(c.ksLocation)), W1 \(n(c.w1)); law support \(law.ntk.support.map { "[\(n($0.lowerBound)), \(n($0.upperBound))]" }.joined(separator: " ")); KS error of the law itself ≤ \(n(law.ntkKSBound)); law checks \(law.failed ? "FAILED" : "passed")")
         }
         return lines
