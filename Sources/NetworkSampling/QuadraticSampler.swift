@@ -82,13 +82,17 @@ public struct QuadraticSample: Sendable {
     /// The output weights D_1 … D_p drawn.
     public let outputWeights: [Double]
 
-    /// The settings whose limit law this sample is compared with: the realised ratios, and for a ν
-    /// with at most 8 atoms the empirical law of the D drawn (for p = 40 a two-point ν's frequencies
-    /// fluctuate by ±8%, which moves E D² and the law more than the finite-d effect being measured;
-    /// the limit is the same). D² matters only, so D = ±1 gives the population law itself.
+    /// The settings whose limit law this sample is compared with: the realised ratios, and the
+    /// empirical law of the D drawn when that is cheap to solve — ν with at most 8 atoms, or c₁ = 0
+    /// (H is then the atoms a²D_j²). For p = 40 a two-point ν's frequencies fluctuate by ±8%, and a
+    /// continuous ν's empirical law is 1/√p away from it: both move the law more than the finite-d
+    /// effect being measured, and the limit is the same. D² matters only, so D = ±1 gives the
+    /// population law itself. Otherwise (c₁ ≠ 0, ν continuous or with many atoms) the population ν.
     public var lawSettings: QuadraticSettings {
         var s = request.realisedSettings
-        if let atoms = s.outputLaw.squareAtoms, atoms.count > 1, atoms.count <= 8 {
+        let atoms = s.outputLaw.squareAtoms
+        let few = atoms.map { $0.count > 1 && $0.count <= 8 } ?? false
+        if few || (s.activation.c1 == 0 && s.outputLaw.constantSquare == nil) {
             s.outputLaw = .discrete(values: outputWeights, label: "the \(outputWeights.count) weights drawn from \(s.outputLaw)")
         }
         return s
