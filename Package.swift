@@ -12,10 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
-        .target(name: "LimitLaws", dependencies: [numerics]),
+        // Optimised in debug builds too: the solver's tests (sweeps of random models) would
+        // otherwise take 20 times longer.
+        .target(name: "LimitLaws", dependencies: [numerics], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // The two-layer NTK in the quadratic scaling n ~ d·p: φ = σ′ constants, the law H = μ_{ν,φ},
         // the NTK law as one Marcenko–Pastur map over H (solved by LimitLaws' machinery). Pure.
         .target(name: "QuadraticScaling", dependencies: ["LimitLaws", numerics]),
@@ -48,7 +51,9 @@ let package = Package(
         .executableTarget(name: "ntkscope-bench", dependencies: [
             "LimitLaws", "NetworkSampling", "ExplorerCore", "QuadraticScaling",
         ]),
-        .testTarget(name: "LimitLawsTests", dependencies: ["LimitLaws", numerics]),
+        .testTarget(name: "LimitLawsTests", dependencies: [
+            "LimitLaws", numerics, .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "QuadraticScalingTests", dependencies: ["QuadraticScaling", "LimitLaws", "NetworkSampling", numerics]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),

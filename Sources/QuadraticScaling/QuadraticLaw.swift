@@ -276,6 +276,12 @@ public enum QuadraticScalingSolver {
         // allowing the solver's accuracy plus what the discretisation can move.
         let solverTolerance = options.accurate ? 1e-6 : 1e-3
         checks.append(QuadraticCheck(name: "NTK mass", value: covariance.heldMass, expected: 1, tolerance: solverTolerance))
+        // (3′) The solver's own check of the N×N law against the discretised problem's exact mass,
+        // mean and variance (free moment recursion).
+        if let c = covariance.check {
+            checks.append(QuadraticCheck(name: "solver self-check of the N×N law (\(c.failureDescription))",
+                                         value: max(c.massError, c.meanError, c.varianceError), expected: 0, tolerance: c.tolerance))
+        }
         let moments = ntk.numericalMoments
         let dm1 = w
         let dh2 = w * (2 * top + w)

@@ -62,6 +62,7 @@ struct ExploreCommand: ParsableCommand {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let spectra = LimitLawEngine().solve(model)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            LawNoticeReport.print(spectra.spectra)
             let map = ZoomPlan.resolved(state: state, spectra: DisplaySpectrum.byKernel(spectra), cache: spectra.cache)   // a session's zoom, re-solved
             let content = FrameContent(summary: ModelSummary(model: model, inputLabel: inputLabel), spectra: map,
                                        solve: SolveStatus(lastMilliseconds: ms, warm: false))

@@ -225,6 +225,7 @@ enum ViewRendering {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let spectra = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(model, nil, true)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        LawNoticeReport.print(spectra.spectra)
         var map = DisplaySpectrum.byKernel(spectra)
         if let state { map = ZoomPlan.resolved(state: state, spectra: map, cache: spectra.cache) }
         return FrameContent(summary: ModelSummary(model: model, inputLabel: inputLabel), spectra: map,

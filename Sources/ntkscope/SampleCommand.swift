@@ -190,6 +190,7 @@ struct SampleCommand: ParsableCommand {
             var options = SolveOptions()
             options.kernels = Array(Set(spectra.map { $0.kernel.limitKernel })).sorted { "\($0)" < "\($1)" }
             let limits = LimitLawEngine().solve(limitModel, options: options)
+            LawNoticeReport.print(limits.spectra)
             rows = LimitComparison.compare(spectra, limits: limits).map { ($0.kernel, $0.comparison) }
             rows = rows.filter { wanted.contains($0.0) }
         }
