@@ -45,11 +45,12 @@ test: setup-test
 	$(SWIFT) build -c release --product ntkscope
 	NTKSCOPE_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test
 
-# The engine figures are taken on one core (taskset), the sampling figures with every core.
+# The engine and quadratic-law figures are taken on one core (taskset), the sampling figures with every core.
 bench: setup
 	$(SWIFT) build -c release --product ntkscope-bench
 	@echo "machine: $$(nproc) cores, $$(lscpu | sed -n 's/^Model name: *//p'), $$(free -g | awk '/Mem:/{print $$2}') GiB"
 	taskset -c 0 .build/release/ntkscope-bench engine $(ARGS)
+	taskset -c 0 .build/release/ntkscope-bench quadratic $(ARGS)
 	.build/release/ntkscope-bench explorer $(ARGS)
 	.build/release/ntkscope-bench sampling $(ARGS)
 

@@ -21,6 +21,9 @@ let package = Package(
         // Optimised in debug builds too: the solver's tests (sweeps of random models) would
         // otherwise take 20 times longer.
         .target(name: "LimitLaws", dependencies: [numerics], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // The two-layer NTK in the quadratic scaling n ~ d·p: φ = σ′ constants, the law H = μ_{ν,φ},
+        // the NTK law as one Marcenko–Pastur map over H (solved by LimitLaws' machinery). Pure.
+        .target(name: "QuadraticScaling", dependencies: ["LimitLaws", numerics]),
         // Reading users' files: eigenvalue spectra (text, CSV, .npy) and data matrices (CSV, .npy).
         // Pure parsers from bytes to values with errors naming the file and line; no globals.
         .target(name: "InputFiles", dependencies: [
@@ -29,7 +32,7 @@ let package = Package(
         // OpenBLAS (CBLAS) and LAPACKE through a module map and a shim header.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
-        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "InputFiles", "CLinearAlgebra"]),
+        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "InputFiles", "QuadraticScaling", "CLinearAlgebra"]),
         // Training the network of eq. (1) (gradient descent, Adam) with CK/NTK snapshots over training.
         .target(name: "NetworkTraining", dependencies: ["LimitLaws", "NetworkSampling", "CLinearAlgebra", "COptimizerKernels"]),
         // The Adam update in explicit SIMD vectors (C: Swift does not vectorise the square root).
@@ -54,16 +57,17 @@ let package = Package(
         // The only module that talks to the terminal.
         .target(name: "TerminalUI", dependencies: ["ExplorerCore", "ViewExport", "CNcurses"]),
         .executableTarget(name: "ntkscope", dependencies: [
-            "LimitLaws", "NetworkSampling", "NetworkTraining", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport", "InputFiles",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport", "InputFiles", "QuadraticScaling",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ntkscope-bench", dependencies: [
-            "LimitLaws", "NetworkSampling", "NetworkTraining", "ExplorerCore", "InputFiles",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "ExplorerCore", "InputFiles", "QuadraticScaling",
         ]),
         .testTarget(name: "LimitLawsTests", dependencies: [
             "LimitLaws", numerics, .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "InputFilesTests", dependencies: ["InputFiles", "LimitLaws"]),
+        .testTarget(name: "QuadraticScalingTests", dependencies: ["QuadraticScaling", "LimitLaws", "NetworkSampling", numerics]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling",

@@ -8,7 +8,7 @@ struct NTKScope: ParsableCommand {
         commandName: "ntkscope",
         abstract: "Explore the eigenvalue spectra of the Conjugate Kernel and the Neural Tangent Kernel of deep random networks.",
         discussion: "Linear-width limit laws after Fan & Wang (2020): the CK of each layer is an iterated Marcenko–Pastur map, the NTK solves recursive fixed-point equations.",
-        subcommands: [ExploreCommand.self, DensityCommand.self, ActivationsCommand.self, SeriesCommand.self, SphereCommand.self, KernelCommand.self, SampleCommand.self, TrainCommand.self, RenderCommand.self],
+        subcommands: [ExploreCommand.self, DensityCommand.self, ActivationsCommand.self, SeriesCommand.self, SphereCommand.self, KernelCommand.self, SampleCommand.self, TrainCommand.self, RenderCommand.self, QuadraticCommand.self],
         defaultSubcommand: ExploreCommand.self)
 }
 
