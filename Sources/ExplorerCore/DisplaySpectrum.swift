@@ -135,8 +135,9 @@ public struct FrameContent: Sendable {
     public var spectra: [KernelID: DisplaySpectrum]
     public var empirical: EmpiricalSnapshot
     public var solve: SolveStatus
-    /// The infinite-width mode's data (InfiniteWidthContent.swift); nil until computed.
-    public var infinite: InfiniteWidthFrame? = nil
+    /// What the regimes' computations delivered, by regime (`regimeContent(_:as:)`); the linear-width
+    /// regime draws `spectra` and `empirical` above.
+    public var regimeFrames: [RegimeID: any Sendable] = [:]
     public init(summary: ModelSummary, spectra: [KernelID: DisplaySpectrum] = [:],
                 empirical: EmpiricalSnapshot = EmpiricalSnapshot(), solve: SolveStatus = SolveStatus()) {
         self.summary = summary; self.spectra = spectra; self.empirical = empirical; self.solve = solve

@@ -154,8 +154,10 @@ public enum ExplorerReducer {
             state.message = StatusMessage("input law from \(label)")
         case .status(let text, let isError):
             state.message = StatusMessage(text, isError: isError)
-        case .infiniteWidth(let a):
-            InfiniteWidthReducer.reduce(&state, a)
+        case .nextRegime:
+            Regimes.enter(Regimes.next(after: state.regime), state: &state)
+        case .regime(let a):
+            Regimes.regime(a.regime).reduce(a, state: &state)
         }
         if state.undoable != before {
             state.undoStack.append(before)
@@ -229,7 +231,9 @@ public enum ExplorerCommand {
             guard let v = Double(s), v.isFinite else { return nil }
             return v
         }
-        if let handled = InfiniteWidthReducer.command(name, args, state: &state) { _ = handled; return [] }
+        for regime in Regimes.all {
+            if let effects = regime.command(name, args, state: &state) { return effects }
+        }
         switch name {
         case "q", "quit", "exit":
             state.shouldQuit = true
@@ -309,6 +313,10 @@ public enum ExplorerCommand {
             state.display.zoom = z
         case "export":
             return ExportPromptReducer.command(args, state: &state)
+        case "mode", "regime":
+            let names = RegimeID.allCases.map(\.rawValue).joined(separator: "|")
+            guard args.count == 1, let r = RegimeID(rawValue: args[0].lowercased()) else { return fail("usage: :mode \(names)") }
+            Regimes.enter(r, state: &state)
         default:
             return fail("unknown command ':\(name)' (:help lists the commands)")
         }

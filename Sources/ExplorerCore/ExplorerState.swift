@@ -40,7 +40,8 @@ public struct UndoableState: Sendable, Hashable {
     public var compare: [KernelID]
     public var display: DisplaySettings
     public var sampleSize: Int
-    public var infinite = InfiniteWidthSettings()
+    /// Every regime's own settings (Regimes/Regime.swift).
+    public var regimeSettings = RegimeSettingsStore()
 }
 
 /// The explorer's whole state. Changed only by `ExplorerReducer.reduce`; pure data.
@@ -49,9 +50,10 @@ public struct ExplorerState: Sendable {
     /// Shown instead of "Gaussian" when the input law came from a file.
     public var inputLabel: String?
     public var view: ExplorerView = .layers
-    /// `w`: linear-width limit laws or infinite-width kernels (InfiniteWidthMode.swift).
-    public var mode: ExplorerMode = .linearWidth
-    public var infinite = InfiniteWidthSettings()
+    /// The regime shown (`w` cycles them; Regimes/Regime.swift). A view choice: not undone.
+    public var regime: RegimeID = .linearWidth
+    /// Every regime's own settings (part of the undo history).
+    public var regimeSettings = RegimeSettingsStore()
     /// 0...L select CK layer ℓ (0 = the input law), L+1 selects the NTK.
     public var selection: Int = 1
     /// The two laws of the compare view (A, B).
@@ -101,12 +103,12 @@ public struct ExplorerState: Sendable {
     public var undoable: UndoableState {
         get {
             UndoableState(model: model, inputLabel: inputLabel, selection: selection, compare: compare,
-                          display: display, sampleSize: sampleSize, infinite: infinite)
+                          display: display, sampleSize: sampleSize, regimeSettings: regimeSettings)
         }
         set {
             model = newValue.model; inputLabel = newValue.inputLabel; selection = newValue.selection
             compare = newValue.compare; display = newValue.display; sampleSize = newValue.sampleSize
-            infinite = newValue.infinite
+            regimeSettings = newValue.regimeSettings
         }
     }
 }

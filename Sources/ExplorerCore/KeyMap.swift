@@ -32,8 +32,10 @@ public enum ExplorerAction: Sendable, Hashable {
     case status(String, isError: Bool)
     /// The export prompt (ExportPrompt.swift).
     case exportPrompt(ExportPromptAction)
-    /// The infinite-width mode (InfiniteWidthMode.swift).
-    case infiniteWidth(InfiniteWidthAction)
+    /// `w`: the next regime (linear width → infinite width → …; Regimes/Regime.swift).
+    case nextRegime
+    /// An action of a regime's own keys, handled by that regime.
+    case regime(AnyRegimeAction)
 }
 
 /// One row of the key map: the keys, what they do, and the line shown in the help overlay.
@@ -81,7 +83,9 @@ public enum KeyMap {
         KeyBinding(keys: [.character("Z")], label: "", action: .zoomOut, help: "", group: "View"),
         KeyBinding(keys: [.character("m")], label: "m", action: .cycleCanvas, help: "canvas: braille → block → ASCII", group: "View"),
         KeyBinding(keys: [.character("t")], label: "t", action: .nextTheme, help: "next theme", group: "View"),
-        InfiniteWidthKeys.toggle,
+        KeyBinding(keys: [.character("w")], label: "w", action: .nextRegime,
+                   help: Regimes.all.count == 2 ? "switch \(Regimes.all[0].title) ↔ \(Regimes.all[1].title)"
+                       : "next regime (\(Regimes.all.map(\.title).joined(separator: " → ")))", group: "View"),
 
         KeyBinding(keys: [.character("s")], label: "s", action: .toggleEmpirical, help: "start / stop the empirical check", group: "Empirical check"),
         KeyBinding(keys: [.character("n")], label: "n / N", action: .sampleSizeDown, help: "sample size n ÷2 / ×2", group: "Empirical check"),
@@ -102,7 +106,8 @@ public enum KeyMap {
         (":view / :theme / :yscale / :canvas / :zoom", "as the keys"),
         (":export [FILE]", "export the view (.txt .ansi .svg .csv .json .toml)"),
         (":q", "quit"),
-    ] + InfiniteWidthReducer.commands
+        (":mode \(RegimeID.allCases.map(\.rawValue).joined(separator: "|"))", "the mode (as w)"),
+    ] + Regimes.all.flatMap(\.commands)
 
     static let normal: [Key: ExplorerAction] = {
         var map: [Key: ExplorerAction] = [:]
@@ -151,7 +156,7 @@ public enum KeyMap {
             }
         case nil:
             if key == .escape { return .closeOverlay }
-            return InfiniteWidthKeys.action(for: key, in: state) ?? normal[key]
+            return Regimes.keyMaps[state.regime]?[key] ?? normal[key]
         }
     }
 
@@ -162,6 +167,9 @@ public enum KeyMap {
             if groups.last?.0 != b.group { groups.append((b.group, [])) }
             groups[groups.count - 1].1.append((b.label, b.help))
         }
-        return groups + [InfiniteWidthKeys.helpGroup]
+        for r in Regimes.all where !r.bindings.isEmpty {
+            groups.append((r.helpGroup, r.bindings.filter { !$0.label.isEmpty }.map { ($0.label, $0.help) }))
+        }
+        return groups
     }
 }

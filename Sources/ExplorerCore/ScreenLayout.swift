@@ -21,17 +21,19 @@ public enum ScreenLayout {
         let ascii = state.display.canvas == .ascii
         let minimum = minimumSize(for: state.view)
         let bodyHeight = height - 4
+        let regime = state.currentRegime
         var tooSmall = width < minimum.width || height < minimum.height
-        var arrangement: (columns: Int, rows: Int)?
-        if !tooSmall, state.view == .layers, state.mode == .infiniteWidth {
-            tooSmall = InfiniteWidthLayout.layersArrangement(depth: state.depth, width: width, height: bodyHeight) == nil
-        } else if !tooSmall, state.view == .layers {
-            arrangement = panelArrangement(count: state.depth + 2, width: width, height: bodyHeight)
-            tooSmall = arrangement == nil
+        var needed = "\(minimum.width)×\(minimum.height)"
+        if !tooSmall {
+            let fit = regime.bodyFits(state: state, width: width, bodyHeight: bodyHeight)
+            tooSmall = !fit.fits
+            needed = fit.needed
+        } else if state.view == .layers {
+            needed = regime.bodyFits(state: state, width: 0, bodyHeight: 0).needed
         }
         if tooSmall {
             let lines = ["terminal too small for the \(state.view.rawValue) view:",
-                         "\(width)×\(height), need at least \(needed(state: state, minimum: minimum))",
+                         "\(width)×\(height), need at least \(needed)",
                          "enlarge it, press 3 (focus) or q"]
             let top = max(0, height / 2 - 1)
             for (i, line) in lines.enumerated() {
@@ -41,12 +43,7 @@ public enum ScreenLayout {
         }
         drawHeader(&grid, state: state, content: content)
         var body = ScreenGrid(width: width, height: bodyHeight)
-        if state.mode == .infiniteWidth { InfiniteWidthLayout.drawBody(&body, state: state, content: content) }
-        else { switch state.view {
-        case .layers: drawLayers(&body, state: state, content: content, arrangement: arrangement!)
-        case .compare: drawCompare(&body, state: state, content: content)
-        case .focus: drawFocus(&body, state: state, content: content)
-        } }
+        regime.drawBody(&body, state: state, content: content)
         grid.paste(body, x: 0, y: 2)
         drawFooter(&grid, state: state, content: content)
         if let prompt = state.exportPrompt { drawExportPrompt(&grid, prompt: prompt) }
@@ -58,19 +55,16 @@ public enum ScreenLayout {
         return grid
     }
 
-    static func needed(state: ExplorerState, minimum: (width: Int, height: Int)) -> String {
-        if state.view == .layers {
-            let n = state.depth + 2
-            // the smallest terminal in which some arrangement fits
-            var best: (Int, Int)?
-            for c in 1...n {
-                let r = (n + c - 1) / c
-                let w = max(minimum.width, c * minimumPanel.width), h = max(minimum.height, r * minimumPanel.height + 4)
-                if best == nil || w * h < best!.0 * best!.1 { best = (w, h) }
-            }
-            return "\(best!.0)×\(best!.1) for \(n) panels"
+    /// The smallest terminal in which some arrangement of `n` panels fits: "100×20 for 7 panels".
+    static func neededForPanels(_ n: Int, minimumPanel: (width: Int, height: Int)) -> String {
+        let minimum = minimumSize(for: .layers)
+        var best: (Int, Int)?
+        for c in 1...max(1, n) {
+            let r = (n + c - 1) / c
+            let w = max(minimum.width, c * minimumPanel.width), h = max(minimum.height, r * minimumPanel.height + 4)
+            if best == nil || w * h < best!.0 * best!.1 { best = (w, h) }
         }
-        return "\(minimum.width)×\(minimum.height)"
+        return "\(best!.0)×\(best!.1) for \(n) panels"
     }
 
     /// Columns × rows of panels for the layers view, or nil if none fits.
@@ -131,7 +125,7 @@ public enum ScreenLayout {
         if state.display.zoom > 0 { info += "  zoom ×\(1 << state.display.zoom)" + (content.solve.zoomPending ? " solving…" : "") }
         if state.allLayers { info += "  [all layers]" }
         info += "  theme: \(state.themeName)"
-        if state.mode == .infiniteWidth { info = InfiniteWidthLayout.headerInfo(state: state, content: content) + "  " + info }
+        if let regimeInfo = state.currentRegime.headerInfo(state: state, content: content) { info = regimeInfo + "  " + info }
         grid.write(info, x: cx + 1, y: 1, role: .dim)
     }
 
@@ -153,7 +147,7 @@ public enum ScreenLayout {
 
     static func drawFooter(_ grid: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
         let h = grid.height, w = grid.width
-        grid.write(" " + (state.mode == .infiniteWidth ? InfiniteWidthLayout.footerKeys : footerKeys), x: 0, y: h - 2, role: .dim)
+        grid.write(" " + state.currentRegime.footerKeys, x: 0, y: h - 2, role: .dim)
         grid.fill(x: 0, y: h - 1, width: w, height: 1, with: Cell(" ", role: .statusBar))
         if let line = state.commandLine {
             grid.write(":" + line + "█", x: 0, y: h - 1, role: .statusBar)

@@ -98,7 +98,7 @@ public enum ZoomPlan {
     /// infinite-width mode, or where the range holds no continuous part (the density is exactly 0
     /// there, and the atoms do not depend on the grid).
     public static func windows(state: ExplorerState, spectra: [KernelID: DisplaySpectrum]) -> [ZoomWindow] {
-        guard state.display.zoom > 0, state.mode == .linearWidth else { return [] }
+        guard state.display.zoom > 0, state.regime == .linearWidth else { return [] }
         let zoom = state.display.zoom
         var windows: [ZoomWindow] = []
         func add(_ kernel: KernelID, _ range: ClosedRange<Double>) {

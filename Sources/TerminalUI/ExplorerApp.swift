@@ -97,9 +97,8 @@ struct EventLoop {
     var pendingKeyTime: UInt64?
     var lastKeyTime: UInt64?
     var empiricalKey: (NetworkModel, Int)?
-    /// The infinite-width mode's background computations (InfiniteWidthEffects.swift).
-    let infiniteScheduler: InfiniteWidthScheduler
-    var infiniteRequested: InfiniteWidthRequest?
+    /// The regimes' background computations, made when a regime is first shown (RegimeEffects.swift).
+    var regimeComputations: [RegimeID: RegimeComputation] = [:]
     /// Zoom windows requested and re-solved (ZoomEffects.swift).
     var zoom = ZoomTracker()
 
@@ -118,7 +117,6 @@ struct EventLoop {
         let w = wake
         scheduler = SolveScheduler(solve: configuration.solve, notify: { w.signal() })
         empirical = configuration.empiricalCheck.map { EmpiricalRunner(check: $0, notify: { w.signal() }) }
-        infiniteScheduler = InfiniteWidthScheduler(notify: { w.signal() })
         let env = configuration.environment
         noColor = !(env["NO_COLOR"] ?? "").isEmpty || env["TERM"] == "dumb"
         timing = configuration.timingLogPath.flatMap { TimingLog(path: $0) }
@@ -179,7 +177,7 @@ struct EventLoop {
             }
             if updateZoom() { needsDraw = true }
             updateEmpirical()
-            if updateInfiniteWidth() { needsDraw = true }
+            if updateRegime() { needsDraw = true }
             if let e = empirical {
                 let snap = e.snapshot
                 if state.empiricalOn { content.empirical = snap; needsDraw = true }

@@ -14,7 +14,7 @@ extension ViewExport {
     /// `histogram` rows (x = left edge, x_right, count, density) and `eigenvalue` rows (x).
     /// `#` lines describe the configuration.
     public static func csv(state: ExplorerState, content: FrameContent) -> String {
-        if state.mode == .infiniteWidth { return infiniteCSV(state: state, content: content) }
+        if let regime = regimeExport(state) { return regime.csv(state: state, content: content) }
         let session = Session(state: state)
         var out = "# \(toolVersion) view export (csv); the session: \(configLine(session))\n"
         out += "# kind: density = limit law (x, density) on the visible x range; atom = point mass (x, mass);\n"
@@ -64,7 +64,7 @@ extension ViewExport {
         parts.append("view=\(s.view.rawValue) selected=\(SessionFile.kernelName(s.selected)) compare=\(s.compare.map(SessionFile.kernelName).joined(separator: ","))")
         parts.append("zoom=\(s.display.zoom) y_scale=\(s.display.yScale.rawValue) canvas=\(s.display.canvas.rawValue) theme=\(s.theme)")
         parts.append(s.empiricalOn ? "empirical=on n=\(s.sampleSize) seed=\(s.seed)" : "empirical=off")
-        if s.mode == .infiniteWidth { parts.append("mode=infinite dimension=\(s.infinite.dimension) points=\(s.infinite.points) order=\(s.infinite.order)") }
+        if let words = regimeConfigWords(s) { parts.append(words) }
         return parts.joined(separator: " ")
     }
 
@@ -110,7 +110,7 @@ extension ViewExport {
             ("screen", .object([("width", .int(width)), ("height", .int(height)), ("theme", .string(theme.name))])),
             ("laws", .array(laws)),
         ]
-        if state.mode == .infiniteWidth { root.append(("infinite_width", infiniteJSON(state: state, content: content))) }
+        if let regime = regimeExport(state) { root += regime.jsonSections(state: state, content: content) }
         if state.empiricalOn {
             root.append(("empirical", .object([("n", .int(state.sampleSize)), ("seed", .string(String(state.seed))),
                                                ("kernels", .array(sampled))])))
@@ -140,9 +140,7 @@ extension ViewExport {
                 ("canvas", .string(s.display.canvas.rawValue)), ("theme", .string(s.theme)), ("all_layers", .bool(s.allLayers)),
             ])),
             ("empirical", .object([("enabled", .bool(s.empiricalOn)), ("n", .int(s.sampleSize)), ("seed", .string(String(s.seed)))])),
-            ("infinite", .object([("enabled", .bool(s.mode == .infiniteWidth)), ("dimension", .int(s.infinite.dimension)),
-                                  ("points", .int(s.infinite.points)), ("order", .int(s.infinite.order))])),
-        ])
+        ] + regimeConfigJSON(s))
     }
 }
 

@@ -4,7 +4,18 @@ import InfiniteWidth
 import LimitLaws
 import PlotCanvas
 
-/// csv and json of the infinite-width mode: the data behind its plots (series coefficients, sphere
+/// The infinite-width regime's exports (RegimeExport.swift).
+struct InfiniteWidthExport: RegimeExport {
+    func csv(state: ExplorerState, content: FrameContent) -> String { ViewExport.infiniteCSV(state: state, content: content) }
+    func jsonSections(state: ExplorerState, content: FrameContent) -> [(String, JSON)] {
+        [("infinite_width", ViewExport.infiniteJSON(state: state, content: content))]
+    }
+    func svg(state: ExplorerState, content: FrameContent, width: Int, height: Int, theme: Theme) -> String {
+        ViewExport.infiniteSVG(state: state, content: content, width: width, height: height, theme: theme)
+    }
+}
+
+/// csv and json of the infinite-width regime: the data behind its plots (series coefficients, sphere
 /// eigenvalues with multiplicities, dataset Gram eigenvalues and the linear-width comparison).
 extension ViewExport {
     public static let infiniteCSVHeader = "kind,kernel,layer,index,value,multiplicity,bound"

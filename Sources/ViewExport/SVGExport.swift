@@ -14,7 +14,7 @@ extension ViewExport {
     public static let svgFontStack = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif"
 
     public static func svg(state: ExplorerState, content: FrameContent, width: Int, height: Int, theme: Theme) -> String {
-        if state.mode == .infiniteWidth { return infiniteSVG(state: state, content: content, width: width, height: height, theme: theme) }
+        if let regime = regimeExport(state) { return regime.svg(state: state, content: content, width: width, height: height, theme: theme) }
         let W = Double(max(40, width)) * svgCell.width, H = Double(max(12, height)) * svgCell.height
         var svg = SVGBuilder(theme: theme)
         let session = Session(state: state)

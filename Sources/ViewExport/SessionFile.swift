@@ -18,15 +18,15 @@ public struct Session: Sendable, Equatable {
     public var empiricalOn: Bool
     public var sampleSize: Int
     public var seed: UInt64
-    /// The infinite-width mode and its settings (table [infinite]).
-    public var mode: ExplorerMode = .linearWidth
-    public var infinite = InfiniteWidthSettings()
+    /// The regime shown and every regime's settings (one table per regime, e.g. [infinite]).
+    public var regime: RegimeID = .linearWidth
+    public var regimeSettings = RegimeSettingsStore()
 
     public init(state: ExplorerState) {
         model = state.model; inputLabel = state.inputLabel; view = state.view; selected = state.selectedKernel
         compare = state.compare; display = state.display; theme = state.themeName; allLayers = state.allLayers
         empiricalOn = state.empiricalOn; sampleSize = state.sampleSize; seed = state.seed
-        mode = state.mode; infinite = state.infinite
+        regime = state.regime; regimeSettings = state.regimeSettings
     }
 
     public init(model: NetworkModel, inputLabel: String? = nil) {
@@ -45,8 +45,8 @@ public struct Session: Sendable, Equatable {
         s.empiricalOn = empiricalOn
         s.sampleSize = sampleSize
         s.seed = seed
-        s.mode = mode
-        s.infinite = infinite
+        s.regime = regime
+        s.regimeSettings = regimeSettings
         return s
     }
 }
@@ -93,10 +93,10 @@ public struct SessionConfig: Sendable, Equatable {
     public var empiricalOn: Bool?
     public var sampleSize: Int?
     public var seed: UInt64?
-    public var mode: ExplorerMode?
-    public var dimension: Int?
-    public var points: Int?
-    public var order: Int?
+    /// The regime whose table says `enabled = true` (`.linearWidth` when a table says false and none true).
+    public var regime: RegimeID?
+    /// The keys of each regime's table (already checked against the regime's `SessionValueKind`s).
+    public var regimeValues: [RegimeID: [String: SessionValue]] = [:]
     public init() {}
 
     /// Applies the view keys (selections, zoom, theme, empirical settings) to a session whose model is
@@ -112,10 +112,11 @@ public struct SessionConfig: Sendable, Equatable {
         if let e = empiricalOn { session.empiricalOn = e }
         if let n = sampleSize { session.sampleSize = n }
         if let s = seed { session.seed = s }
-        if let m = mode { session.mode = m }
-        if let d = dimension { session.infinite.dimension = d }
-        if let n = points { session.infinite.points = n }
-        if let o = order { session.infinite.order = o }
+        if let r = regime { session.regime = r }
+        for (id, values) in regimeValues {
+            guard let section = Regimes.regime(id).session else { continue }
+            for key in section.keys { if let v = values[key.name] { key.set(&session.regimeSettings, v) } }
+        }
         let depth = session.model.depth
         let parseDepth = clampToDepth ? NetworkModel.maxDepth : depth
         func clamp(_ k: KernelID) -> KernelID { if case .ck(let l) = k, l > depth { return .ck(depth) } else { return k } }
@@ -144,7 +145,6 @@ public enum SessionFile {
                             "gammas", "depth", "gamma", "tau", "outputs"]
     static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers"]
     static let empiricalKeys = ["enabled", "n", "seed"]
-    static let infiniteKeys = ["enabled", "dimension", "points", "order"]
 
     /// "ck3", "ntk", "input".
     public static func kernelName(_ k: KernelID) -> String {
@@ -227,13 +227,12 @@ public enum SessionFile {
             n = \(s.sampleSize)
             seed = \(s.seed)
 
-            [infinite]
-            enabled = \(s.mode == .infiniteWidth)
-            dimension = \(s.infinite.dimension)
-            points = \(s.infinite.points)
-            order = \(s.infinite.order)
-
             """
+        for r in Regimes.all {
+            guard let section = r.session else { continue }
+            t += "\n[\(section.table)]\nenabled = \(s.regime == r.id)\n"
+            for key in section.keys { t += "\(key.name) = \(tomlValue(key.get(s.regimeSettings)))\n" }
+        }
         return t
     }
 
@@ -258,9 +257,12 @@ public enum SessionFile {
             case "model": try decodeModel(try subtable(table, key), into: &c)
             case "view": try decodeView(try subtable(table, key), into: &c)
             case "empirical": try decodeEmpirical(try subtable(table, key), into: &c)
-            case "infinite": try decodeInfinite(try subtable(table, key), into: &c)
             default:
-                throw SessionError(key: key, value: "", reason: "unknown key (known: schema, [model], [view], [empirical], [infinite])")
+                guard let regime = Regimes.all.first(where: { $0.session?.table == key }) else {
+                    let tables = ["model", "view", "empirical"] + Regimes.all.compactMap { $0.session?.table }
+                    throw SessionError(key: key, value: "", reason: "unknown key (known: schema, \(tables.map { "[\($0)]" }.joined(separator: ", ")))")
+                }
+                try decodeRegime(try subtable(table, key), regime: regime, into: &c)
             }
         }
         return c
@@ -412,13 +414,44 @@ public enum SessionFile {
         }
     }
 
-    static func decodeInfinite(_ t: TOMLTable, into c: inout SessionConfig) throws(SessionError) {
-        let r = Reader(table: t, section: "infinite")
-        try r.checkKeys(infiniteKeys)
-        if t.contains(key: "enabled") { c.mode = try r.bool("enabled") ? .infiniteWidth : .linearWidth }
-        if t.contains(key: "dimension") { c.dimension = try r.int("dimension", InfiniteWidthSettings.dimensions) }
-        if t.contains(key: "points") { c.points = try r.int("points", InfiniteWidthSettings.pointCounts) }
-        if t.contains(key: "order") { c.order = try r.int("order", InfiniteWidthSettings.orders) }
+    /// A regime's table: `enabled` and the regime's keys, each checked against its kind.
+    static func decodeRegime(_ t: TOMLTable, regime: any ExplorerRegime, into c: inout SessionConfig) throws(SessionError) {
+        guard let section = regime.session else { return }
+        let r = Reader(table: t, section: section.table)
+        try r.checkKeys(["enabled"] + section.keys.map(\.name))
+        if t.contains(key: "enabled") {
+            if try r.bool("enabled") {
+                if let other = c.regime, other != .linearWidth, other != regime.id {
+                    throw r.fail("enabled", "only one regime can be enabled ([\(Regimes.regime(other).session?.table ?? other.rawValue)] is)")
+                }
+                c.regime = regime.id
+            } else if c.regime == nil {
+                c.regime = .linearWidth
+            }
+        }
+        var values: [String: SessionValue] = [:]
+        for key in section.keys where t.contains(key: key.name) {
+            let raw: SessionValue?
+            switch key.kind {
+            case .int: raw = t[key.name]?.int.map { .int($0) }
+            case .double: raw = t[key.name]?.double.map { .double($0) } ?? t[key.name]?.int.map { .int($0) }
+            case .string: raw = t[key.name]?.string.map { .string($0) }
+            case .bool: raw = t[key.name]?.bool.map { .bool($0) }
+            }
+            guard let raw, let v = key.kind.check(raw) else { throw r.fail(key.name, key.kind.allowed) }
+            values[key.name] = v
+        }
+        c.regimeValues[regime.id] = values
+    }
+
+    /// A session value as TOML.
+    static func tomlValue(_ v: SessionValue) -> String {
+        switch v {
+        case .int(let i): return String(i)
+        case .double(let d): return tomlDouble(d)
+        case .string(let s): return quotedString(s)
+        case .bool(let b): return b ? "true" : "false"
+        }
     }
 
     /// The model of a config without command-line options (for files written by `encode`): the

@@ -90,7 +90,7 @@ struct ExploreCommand: ParsableCommand {
             let s = session.makeState(themeNames: state.themeNames)
             state.selection = s.selection; state.compare = s.compare; state.allLayers = s.allLayers
             state.empiricalOn = s.empiricalOn; state.sampleSize = s.sampleSize; state.seed = s.seed
-            state.mode = s.mode; state.infinite = s.infinite
+            state.regime = s.regime; state.regimeSettings = s.regimeSettings
         }
         // The empirical check (`s`): a sampled network from NetworkSampling, seeded from the session.
         configuration.empiricalCheck = SampledNetworkCheck(seed: session.makeState(themeNames: []).seed)

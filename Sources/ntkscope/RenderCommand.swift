@@ -76,7 +76,7 @@ struct RenderCommand: ParsableCommand {
         }
         let state = session.makeState(themeNames: catalog.names())
         var content = ViewRendering.solve(state.model, inputLabel: state.inputLabel, zoomedFor: state)
-        if state.mode == .infiniteWidth { content.infinite = InfiniteWidthCompute.compute(InfiniteWidthRequest(state: state)) }
+        state.currentRegime.computeNow(state: state, content: &content)
         if state.empiricalOn {
             content.empirical = try ViewRendering.sample(state: state, content: content, progress: isatty(2) == 1)
         }
@@ -131,7 +131,10 @@ struct ViewOptions: ParsableArguments {
 
     var overrides: ViewOverrides {
         ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
-                      theme: theme, empirical: empirical, n: n, seed: seed, mode: mode, dimension: dimension, points: points, order: order)
+                      theme: theme, empirical: empirical, n: n, seed: seed, mode: mode,
+                      regimeOptions: [("--dim", .infiniteWidth, "dimension", dimension.map { .int($0) }),
+                                      ("--points", .infiniteWidth, "points", points.map { .int($0) }),
+                                      ("--order", .infiniteWidth, "order", order.map { .int($0) })])
     }
 }
 
@@ -148,9 +151,8 @@ struct ViewOverrides {
     var n: Int?
     var seed: UInt64?
     var mode: String?
-    var dimension: Int?
-    var points: Int?
-    var order: Int?
+    /// A regime's settings given as options: the option, the regime, its session key and the value (nil: not given).
+    var regimeOptions: [(option: String, regime: RegimeID, key: String, value: SessionValue?)] = []
 
     /// The session: the merged model, the config file's view keys, then these options over them.
     func session(model: NetworkModel, modelOptions: ModelOptions) throws -> Session {
@@ -199,17 +201,17 @@ struct ViewOverrides {
         }
         if let seed { s.seed = seed }
         if let mode {
-            guard let m = ExplorerMode(rawValue: mode.lowercased()) else { throw ModelError(field: "--mode", value: mode, allowed: "must be linear or infinite") }
-            s.mode = m
+            guard let m = RegimeID(rawValue: mode.lowercased()) else {
+                let names = RegimeID.allCases.map(\.rawValue)
+                throw ModelError(field: "--mode", value: mode, allowed: "must be \(names.dropLast().joined(separator: ", ")) or \(names.last!)")
+            }
+            s.regime = m
         }
-        func check(_ v: Int?, _ range: ClosedRange<Int>, _ option: String) throws -> Int? {
-            guard let v else { return nil }
-            guard range.contains(v) else { throw ModelError(field: option, value: "\(v)", allowed: "must be an integer from \(range.lowerBound) to \(range.upperBound)") }
-            return v
+        for o in regimeOptions {
+            guard let value = o.value, let key = Regimes.regime(o.regime).session?.keys.first(where: { $0.name == o.key }) else { continue }
+            guard let checked = key.kind.check(value) else { throw ModelError(field: o.option, value: ViewExport.word(value), allowed: key.kind.allowed) }
+            key.set(&s.regimeSettings, checked)
         }
-        if let d = try check(dimension, InfiniteWidthSettings.dimensions, "--dim") { s.infinite.dimension = d }
-        if let n = try check(points, InfiniteWidthSettings.pointCounts, "--points") { s.infinite.points = n }
-        if let o = try check(order, InfiniteWidthSettings.orders, "--order") { s.infinite.order = o }
         // a model changed on the command line may make the file's selections point past the depth
         s.compare = s.compare.map { if case .ck(let l) = $0, l > depth { return .ck(depth) } else { return $0 } }
         if case .ck(let l) = s.selected, l > depth { s.selected = .ck(depth) }
