@@ -26,6 +26,11 @@ public struct DisplaySpectrum: Sendable {
     /// The engine's law, when this was built from one: its mass and CDF come from the solver's
     /// quadrature (Chebyshev series), not from the display grid.
     public var law: LimitSpectrum? = nil
+    /// Why the solver's self-check of this law failed (its exact mean and variance against the
+    /// solved ones), or nil when it passed or none ran. The header names every law that failed
+    /// ("✗ solver check failed: CK ℓ=3"), its panel title is marked ✗, and the focus view's facts
+    /// start with this text. Set from `LimitSpectrum`'s self-check result where the engine has one.
+    public var checkFailure: String? = nil
 
     public init(kernel: KernelID, x: [Double], density: [Double], atoms: [PointMass] = [],
                 support: [ClosedRange<Double>] = [], mean: Double = .nan, secondMoment: Double = .nan, failures: Int = 0) {

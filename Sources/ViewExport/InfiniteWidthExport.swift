@@ -65,9 +65,9 @@ extension ViewExport {
         for (k, mu) in f.hermite.enumerated() { out += "hermite,sigma,0,\(k),\(number(mu)),,\n" }
         let kernels: [InfiniteKernel]
         switch state.view {
-        case .focus: kernels = [InfiniteWidthLayout.selectedKernel(state)]
+        case .focus, .cdf: kernels = [InfiniteWidthLayout.selectedKernel(state)]
         case .compare: kernels = [.ntk(f.depth)]
-        case .layers: kernels = orderedKernels(f)
+        case .layers, .edges: kernels = orderedKernels(f)
         }
         for k in kernels {
             guard let data = f.kernels[k] else { continue }
@@ -176,6 +176,8 @@ extension ViewExport {
         }
         let L = frame.depth
         switch state.view {
+        case .cdf, .edges:
+            svg.text("(the \(state.view.rawValue) view is a linear-width view)", x: 12, y: 44, role: .dim, cls: "header")
         case .layers:
             let n = L + 1
             let cols = Int(Double(n).squareRoot().rounded(.up)), rows = (n + cols - 1) / cols

@@ -18,6 +18,8 @@ public struct Session: Sendable, Equatable {
     public var empiricalOn: Bool
     public var sampleSize: Int
     public var seed: UInt64
+    /// A data matrix whose Gram spectrum is the input law (table [data]; the file is read again on load).
+    public var data: DataInput?
     /// The regime shown and every regime's settings (one table per regime, e.g. [infinite]).
     public var regime: RegimeID = .linearWidth
     public var regimeSettings = RegimeSettingsStore()
@@ -26,7 +28,7 @@ public struct Session: Sendable, Equatable {
         model = state.model; inputLabel = state.inputLabel; view = state.view; selected = state.selectedKernel
         compare = state.compare; display = state.display; theme = state.themeName; allLayers = state.allLayers
         empiricalOn = state.empiricalOn; sampleSize = state.sampleSize; seed = state.seed
-        regime = state.regime; regimeSettings = state.regimeSettings
+        regime = state.regime; regimeSettings = state.regimeSettings; data = state.data
     }
 
     public init(model: NetworkModel, inputLabel: String? = nil) {
@@ -47,6 +49,7 @@ public struct Session: Sendable, Equatable {
         s.seed = seed
         s.regime = regime
         s.regimeSettings = regimeSettings
+        s.data = data
         return s
     }
 }
@@ -90,9 +93,17 @@ public struct SessionConfig: Sendable, Equatable {
     public var canvas: CanvasMode?
     public var theme: String?
     public var allLayers: Bool?
+    public var pan: Double?
+    public var xLimits: ClosedRange<Double>?
+    public var yLimits: ClosedRange<Double>?
+    public var gridLines: Bool?
+    public var rescaleByMean: Bool?
     public var empiricalOn: Bool?
     public var sampleSize: Int?
     public var seed: UInt64?
+    /// [data]: a data matrix file and the principal components removed from it.
+    public var dataFile: String?
+    public var dataPCs: Int?
     /// The regime whose table says `enabled = true` (`.linearWidth` when a table says false and none true).
     public var regime: RegimeID?
     /// The keys of each regime's table (already checked against the regime's `SessionValueKind`s).
@@ -109,10 +120,21 @@ public struct SessionConfig: Sendable, Equatable {
         if let c = canvas { session.display.canvas = c }
         if let t = theme { session.theme = t }
         if let a = allLayers { session.allLayers = a }
+        if let p = pan { session.display.pan = p }
+        if let x = xLimits { session.display.xLimits = x }
+        if let y = yLimits { session.display.yLimits = y }
+        if let g = gridLines { session.display.gridLines = g }
+        if let r = rescaleByMean { session.display.rescaleByMean = r }
         if let e = empiricalOn { session.empiricalOn = e }
         if let n = sampleSize { session.sampleSize = n }
         if let s = seed { session.seed = s }
         if let r = regime { session.regime = r }
+        if let path = dataFile {
+            switch DataInput.loadResult(path: path, removePCs: dataPCs ?? 0) {
+            case .success(let d): session.useData(d)
+            case .failure(let e): throw SessionError(key: "data.file", value: "\"\(path)\"", reason: e.description)
+            }
+        }
         for (id, values) in regimeValues {
             guard let section = Regimes.regime(id).session else { continue }
             for key in section.keys { if let v = values[key.name] { key.set(&session.regimeSettings, v) } }
@@ -127,9 +149,9 @@ public struct SessionConfig: Sendable, Equatable {
         }
         if let cmp = compare {
             let ks = cmp.compactMap { KernelID.parse($0, depth: parseDepth) }.map(clamp)
-            guard cmp.count == 2, ks.count == 2 else {
+            guard cmp.count >= 2, ks.count == cmp.count else {
                 throw SessionError(key: "view.compare", value: "[" + cmp.map { "\"\($0)\"" }.joined(separator: ", ") + "]",
-                                   reason: "must be two laws, each \(allowed)")
+                                   reason: "must be two or more laws, each \(allowed)")
             }
             session.compare = ks
         }
@@ -143,7 +165,8 @@ public enum SessionFile {
 
     static let modelKeys = ["activation", "b_sigma", "input", "gamma0", "input_eigenvalues", "input_file", "input_label",
                             "gammas", "depth", "gamma", "tau", "outputs"]
-    static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers"]
+    static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers", "pan", "x_limits",
+                           "y_limits", "grid", "rescale_by_mean"]
     static let empiricalKeys = ["enabled", "n", "seed"]
 
     /// "ck3", "ntk", "input".
@@ -221,13 +244,20 @@ public enum SessionFile {
             canvas = \(quotedString(s.display.canvas.rawValue))
             theme = \(quotedString(s.theme))
             all_layers = \(s.allLayers)
-
+            pan = \(tomlDouble(s.display.pan))
+            grid = \(s.display.gridLines)
+            rescale_by_mean = \(s.display.rescaleByMean)
+            \(s.display.xLimits.map { "x_limits = [\(tomlDouble($0.lowerBound)), \(tomlDouble($0.upperBound))]\n" } ?? "")\(s.display.yLimits.map { "y_limits = [\(tomlDouble($0.lowerBound)), \(tomlDouble($0.upperBound))]\n" } ?? "")
             [empirical]
             enabled = \(s.empiricalOn)
             n = \(s.sampleSize)
             seed = \(s.seed)
 
             """
+        if let d = s.data {
+            t += "\n# the input law above is the Gram spectrum of this data matrix; the sampled check runs on it\n"
+            t += "[data]\nfile = \(quotedString(d.path))\nremove_pcs = \(d.removedPCs)\n"
+        }
         for r in Regimes.all {
             guard let section = r.session else { continue }
             t += "\n[\(section.table)]\nenabled = \(s.regime == r.id)\n"
@@ -257,9 +287,16 @@ public enum SessionFile {
             case "model": try decodeModel(try subtable(table, key), into: &c)
             case "view": try decodeView(try subtable(table, key), into: &c)
             case "empirical": try decodeEmpirical(try subtable(table, key), into: &c)
+            case "data":
+                let t = try subtable(table, key)
+                let r = Reader(table: t, section: "data")
+                try r.checkKeys(["file", "remove_pcs"])
+                guard t.contains(key: "file") else { throw SessionError(key: "data.file", value: "", reason: "missing ([data] names a .npy or .csv file)") }
+                c.dataFile = try r.string("file")
+                if t.contains(key: "remove_pcs") { c.dataPCs = try r.int("remove_pcs", 0...10_000) }
             default:
                 guard let regime = Regimes.all.first(where: { $0.session?.table == key }) else {
-                    let tables = ["model", "view", "empirical"] + Regimes.all.compactMap { $0.session?.table }
+                    let tables = ["model", "view", "empirical", "data"] + Regimes.all.compactMap { $0.session?.table }
                     throw SessionError(key: key, value: "", reason: "unknown key (known: schema, \(tables.map { "[\($0)]" }.joined(separator: ", ")))")
                 }
                 try decodeRegime(try subtable(table, key), regime: regime, into: &c)
@@ -400,6 +437,21 @@ public enum SessionFile {
             c.theme = name
         }
         if t.contains(key: "all_layers") { c.allLayers = try r.bool("all_layers") }
+        if t.contains(key: "pan") {
+            let p = try r.double("pan")
+            guard p.isFinite, (0...1).contains(p) else { throw r.fail("pan", "must be a number from 0 to 1 (where the zoomed window starts)") }
+            c.pan = p
+        }
+        for key in ["x_limits", "y_limits"] where t.contains(key: key) {
+            let v = try r.doubles(key)
+            guard v.count == 2, v.allSatisfy(\.isFinite), v[0] < v[1] else { throw r.fail(key, "must be two finite numbers [low, high] with low < high") }
+            if key == "x_limits" { c.xLimits = v[0]...v[1] } else {
+                guard v[1] > 0, v[0] >= 0 else { throw r.fail(key, "must be [bottom, top] with 0 ≤ bottom < top") }
+                c.yLimits = v[0]...v[1]
+            }
+        }
+        if t.contains(key: "grid") { c.gridLines = try r.bool("grid") }
+        if t.contains(key: "rescale_by_mean") { c.rescaleByMean = try r.bool("rescale_by_mean") }
     }
 
     static func decodeEmpirical(_ t: TOMLTable, into c: inout SessionConfig) throws(SessionError) {
@@ -498,5 +550,14 @@ public enum SessionFile {
         var s = Session(model: model, inputLabel: label)
         try c.applyView(to: &s)
         return s
+    }
+}
+
+extension Session {
+    /// A data matrix as the input: its Gram spectrum is the input law, and the check samples on it.
+    public mutating func useData(_ d: DataInput) {
+        model.input = .discrete(eigenvalues: d.gramEigenvalues)
+        inputLabel = d.label
+        data = d
     }
 }

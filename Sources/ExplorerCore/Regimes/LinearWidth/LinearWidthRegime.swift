@@ -17,17 +17,18 @@ public struct LinearWidthRegime: ExplorerRegime {
 
     public func bodyFits(state: ExplorerState, width: Int, bodyHeight: Int) -> (fits: Bool, needed: String) {
         guard state.view == .layers else { return (true, "") }
-        let fits = ScreenLayout.panelArrangement(count: state.depth + 2, width: width, height: bodyHeight) != nil
-        return (fits, ScreenLayout.neededForPanels(state.depth + 2, minimumPanel: ScreenLayout.minimumPanel))
+        // the layers view pages its panels: it needs room for one
+        let fits = ScreenLayout.layersPaging(count: state.laws.count, width: width, height: bodyHeight - (state.empiricalOn ? 1 : 0)) != nil
+        return (fits, "\(ScreenLayout.minimumPanel.width)×\(ScreenLayout.minimumPanel.height + 4 + (state.empiricalOn ? 1 : 0)) for one panel")
     }
 
     public func drawBody(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
         switch state.view {
-        case .layers:
-            guard let arrangement = ScreenLayout.panelArrangement(count: state.depth + 2, width: body.width, height: body.height) else { return }
-            ScreenLayout.drawLayers(&body, state: state, content: content, arrangement: arrangement)
-        case .compare: ScreenLayout.drawCompare(&body, state: state, content: content)
-        case .focus: ScreenLayout.drawFocus(&body, state: state, content: content)
+        case .layers: LinearWidthLayout.drawLayers(&body, state: state, content: content)
+        case .compare: LinearWidthLayout.drawCompare(&body, state: state, content: content)
+        case .focus: LinearWidthLayout.drawFocus(&body, state: state, content: content)
+        case .cdf: LinearWidthLayout.drawCDF(&body, state: state, content: content)
+        case .edges: LinearWidthLayout.drawEdges(&body, state: state, content: content)
         }
     }
 }
