@@ -176,7 +176,7 @@ public enum ScreenLayout {
         for mode in activeModes(state: state, content: content) { info.append(HeaderField(text: "  " + mode, priority: 1, role: .highlight)) }
         if state.allLayers { info.append(HeaderField(text: "  [all layers]", priority: 0, role: .highlight)) }
         info.append(HeaderField(text: "  theme: \(state.themeName)", priority: 5, role: .dim))
-        let layerRoom = max(12, min(grid.width / 2, 12 + 7 * (s.depth + 2)))
+        let layerRoom = max(16, min(grid.width / 3, 12 + 7 * (s.depth + 2)))
         info = fit(info, width: max(0, grid.width - layerRoom - 2))
         let infoWidth = info.reduce(0) { $0 + $1.text.count }
         var cx = grid.write(" layers: ", x: 0, y: 1, role: .dim)

@@ -173,16 +173,23 @@ public enum LinearWidthLayout {
 
     // MARK: focus
 
-    static func drawFocus(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
+    /// The frame of the one-law views (focus, CDF): the title, and the plot and info widths; nil
+    /// (with "solving…" drawn) while the selected law is not solved.
+    static func oneLawFrame(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent, prefix: String)
+        -> (kernel: KernelID, law: DisplaySpectrum, titleEnd: Int, plotWidth: Int, infoWidth: Int)? {
         let kernel = state.selectedKernel
         let infoWidth = min(40, max(26, body.width / 4))
-        let plotWidth = body.width - infoWidth - 1
-        let title = " \(kernel.title)  \(ScreenLayout.gammaText(kernel, summary: content.summary)) "
+        let title = " \(prefix)\(kernel.title)  \(ScreenLayout.gammaText(kernel, summary: content.summary)) "
         let tx = body.write(title, x: 0, y: 0, role: .highlight, attributes: [.reverse, .bold])
         guard let s = content.spectra[kernel] else {
             body.writeCentered("solving…", x: 0, span: body.width, y: body.height / 2, role: .dim)
-            return
+            return nil
         }
+        return (kernel, s, tx, body.width - infoWidth - 1, infoWidth)
+    }
+
+    static func drawFocus(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
+        guard let (kernel, s, tx, plotWidth, infoWidth) = oneLawFrame(&body, state: state, content: content, prefix: "") else { return }
         let emp = sample(kernel, state: state, content: content)
         if emp != nil {
             writeLegend(&body, Array(sampleLegend(state: state, content: content).prefix(2)), x: tx + 2, y: 0, width: plotWidth - tx - 2)
@@ -273,15 +280,7 @@ public enum LinearWidthLayout {
 
     /// The selected law's CDF F with the sample's Fₙ (where KS is read: the largest vertical gap).
     static func drawCDF(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
-        let kernel = state.selectedKernel
-        let infoWidth = min(40, max(26, body.width / 4))
-        let plotWidth = body.width - infoWidth - 1
-        let title = " F(λ): \(kernel.title)  \(ScreenLayout.gammaText(kernel, summary: content.summary)) "
-        let tx = body.write(title, x: 0, y: 0, role: .highlight, attributes: [.reverse, .bold])
-        guard let s = content.spectra[kernel] else {
-            body.writeCentered("solving…", x: 0, span: body.width, y: body.height / 2, role: .dim)
-            return
-        }
+        guard let (kernel, s, tx, plotWidth, infoWidth) = oneLawFrame(&body, state: state, content: content, prefix: "F(λ): ") else { return }
         let emp = sample(kernel, state: state, content: content)
         var legend = [("\(LineStyle.solid.legend) law F", ColorRole.theory)]
         if emp != nil { legend.append(("\(sampleStyle.legend) sample Fₙ (n = \(emp!.readout.count))", .empirical)) }
