@@ -206,7 +206,7 @@ public enum ScreenLayout {
         var modes: [String] = []
         let d = state.display
         if let r = d.xLimits {
-            modes.append("x ∈ [\(AxisTicks.significant(r.lowerBound, 4)), \(AxisTicks.significant(r.upperBound, 4))]" + (content.solve.zoomPending ? " solving…" : ""))
+            modes.append("x ∈ [\(ModelSummary.format(r.lowerBound)), \(ModelSummary.format(r.upperBound))]" + (content.solve.zoomPending ? " solving…" : ""))
         } else if d.zoom > 0 {
             var z = "zoom ×\(1 << d.zoom)"
             if d.pan > 0 { z += " from \(Int((d.pan * 100).rounded()))%" }

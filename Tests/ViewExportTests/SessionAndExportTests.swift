@@ -214,6 +214,24 @@ import Testing
         return dir
     }
 
+    /// Writing to /dev/null (or any non-regular file) must not rename over it: that replaced the
+    /// device node with a regular file. A symbolic link is followed and stays a link.
+    @Test func specialFilesAndLinksAreWrittenInPlace() throws {
+        var before = stat()
+        try #require(stat("/dev/null", &before) == 0 && (before.st_mode & S_IFMT) == S_IFCHR)
+        _ = try AtomicFile.write("nothing\n", to: "/dev/null", overwrite: true)
+        var after = stat()
+        #expect(stat("/dev/null", &after) == 0 && (after.st_mode & S_IFMT) == S_IFCHR && after.st_rdev == before.st_rdev)
+        #expect(throws: FileWriteError.self) { try AtomicFile.write("x", to: "/dev/null", overwrite: false) }
+        let dir = try folder().path
+        let target = dir + "/target.txt", link = dir + "/link.txt"
+        try "old".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        _ = try AtomicFile.write("new", to: link, overwrite: true)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
+    }
+
     @Test func failingWriteLeavesTheOldFileIntact() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -227,8 +227,10 @@ public enum LinearWidthLayout {
         lines.append((window, .text))
         lines.append(("  y \(state.display.yScale.rawValue), \(state.display.canvas.rawValue)", .text))
         if let x = RangeActions.cursorX(state, range: range) {
-            lines.append(("cursor", .title))
-            for (name, value) in cursorReadout(s, x: x, sample: emp?.readout) { lines.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
+            // the read-out first: it is what changes while the cursor moves
+            var block: [(String, ColorRole)] = [("cursor", .title)]
+            for (name, value) in cursorReadout(s, x: x, sample: emp?.readout) { block.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
+            lines.insert(contentsOf: block, at: s.checkFailure != nil ? 2 : 0)
         }
 
         if s.failures > 0 { lines.append(("\(s.failures) grid points failed", .warning)) }
