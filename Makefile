@@ -69,7 +69,7 @@ install: build
 	$(RELEASE_BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ntkscope
 	$(RELEASE_BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ntkscope
 	$(RELEASE_BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ntkscope.fish
-	$(SWIFT) package --allow-writing-to-directory .build/manual generate-manual --multi-page --output-directory .build/manual \
+	mkdir -p .build/manual && $(SWIFT) package --allow-writing-to-directory .build/manual generate-manual --multi-page --output-directory .build/manual \
 	  && install -m 644 .build/manual/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/ \
 	  || echo "man page not generated (swift-argument-parser's generate-manual plugin failed); the binary and completions are installed"
 
