@@ -39,6 +39,22 @@ import Testing
         expectSame(s, try roundTrip(s))
     }
 
+    /// The instrument's view settings: pan, :xlim/:ylim, grid, rescaling, more than two compared laws.
+    @Test func rangesAndCompareLawsRoundTrip() throws {
+        var s = ExplorerState(model: .figure1, display: DisplaySettings(yScale: .log, zoom: 3, pan: 0.375, xLimits: 2.72...3.93,
+                                                                        yLimits: 0.001...0.5, gridLines: true, rescaleByMean: true),
+                              view: .cdf)
+        s.compare = [.ck(1), .ck(3), .ck(5), .ntk]
+        let text = SessionFile.encode(Session(state: s))
+        #expect(text.contains("x_limits = [2.72, 3.93]") && text.contains("pan = 0.375") && text.contains("view = \"cdf\""))
+        let back = try SessionFile.session(from: try SessionFile.decode(text))
+        #expect(back == Session(state: s))
+        #expect(back.display == s.display && back.compare == s.compare)
+        do { _ = try SessionFile.decode("[view]\nx_limits = [3, 1]\n"); Issue.record("accepted x_limits [3, 1]") } catch {
+            #expect(error.key == "view.x_limits")
+        }
+    }
+
     @Test func fileInputsAndParameterisedActivationsRoundTrip() throws {
         for name in ["leaky-relu:0.123456", "elu:2.5", "leaky-relu", "relu", "gelu"] {
             var s = ExplorerState(model: NetworkModel(activation: try Activation.named(name),
