@@ -12,16 +12,25 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
-        .target(name: "LimitLaws", dependencies: [numerics]),
+        // Optimised in debug builds too: the solver's tests (sweeps of random models) would
+        // otherwise take 20 times longer.
+        .target(name: "LimitLaws", dependencies: [numerics], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // OpenBLAS (CBLAS) and LAPACKE through a module map and a shim header.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
         .target(name: "NetworkSampling", dependencies: ["LimitLaws", "CLinearAlgebra"]),
+        // Training the network of eq. (1) (gradient descent, Adam) with CK/NTK snapshots over training.
+        .target(name: "NetworkTraining", dependencies: ["LimitLaws", "NetworkSampling", "CLinearAlgebra", "COptimizerKernels"]),
+        // The Adam update in explicit SIMD vectors (C: Swift does not vectorise the square root).
+        .target(name: "COptimizerKernels"),
         // Infinite-width kernels as power series; sphere and dataset spectra.
-        .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling"]),
+        .target(name: "InfiniteWidth", dependencies: ["LimitLaws", "NetworkSampling",
+                                                      .product(name: "BigInt", package: "BigInt")]),
         // Braille / block / ASCII plot canvas: pure functions to a grid of cells.
         .target(name: "PlotCanvas"),
         // Explorer state, key map, themes and screen layout: pure functions from state to cells.
@@ -39,15 +48,19 @@ let package = Package(
         // The only module that talks to the terminal.
         .target(name: "TerminalUI", dependencies: ["ExplorerCore", "ViewExport", "CNcurses"]),
         .executableTarget(name: "ntkscope", dependencies: [
-            "LimitLaws", "NetworkSampling", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ntkscope-bench", dependencies: [
-            "LimitLaws", "NetworkSampling", "ExplorerCore",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "ExplorerCore",
         ]),
-        .testTarget(name: "LimitLawsTests", dependencies: ["LimitLaws", numerics]),
+        .testTarget(name: "LimitLawsTests", dependencies: [
+            "LimitLaws", numerics, .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
-        .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling"]),
+        .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkSampling", "LimitLaws"]),
+        .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling",
+                                                            .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
         .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth", "NetworkSampling"], exclude: ["Golden"]),
         .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth"], exclude: ["Golden"]),

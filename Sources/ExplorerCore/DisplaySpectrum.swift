@@ -43,6 +43,8 @@ public struct DisplaySpectrum: Sendable {
                   atoms: s.atoms.map { PointMass(location: $0.location, mass: $0.mass) },
                   support: s.support, mean: s.mean, secondMoment: s.secondMoment, failures: s.failures)
         law = s
+        // the solver's self-check (exact against solved mass, mean and variance)
+        if s.checkFailed, let check = s.check { checkFailure = check.failureDescription }
     }
 
     /// Every law of `spectra`, by kernel.

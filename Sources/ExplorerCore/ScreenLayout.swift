@@ -338,13 +338,20 @@ public enum ScreenLayout {
         }
         lines.append(("support", .title))
         if s.support.isEmpty { lines.append(("  (none)", .text)) }
-        for r in s.support.prefix(maxIntervals) { lines.append(("  [\(sig(r.lowerBound)), \(sig(r.upperBound))]", .text)) }
+        for r in s.support.prefix(maxIntervals) {
+            let edges = AxisTicks.distinct([r.lowerBound, r.upperBound])   // edges that differ read differently
+            lines.append(("  [\(edges[0]), \(edges[1])]", .text))
+        }
         if s.support.count > maxIntervals { lines.append(("  … \(s.support.count - maxIntervals) more", .dim)) }
         lines.append(("atoms", .title))
         let atoms = s.visibleAtoms
         if atoms.isEmpty { lines.append(("  none", .text)) }
         let scale = s.fullRange.upperBound
-        for a in atoms.prefix(maxAtoms) { lines.append(("  at \(atomPlace(a.location, scale: scale)): \(percent(a.mass))", .text)) }
+        // labels that tell close atoms apart; one the solver puts at 1e−14 is an atom at 0
+        let places = AxisTicks.distinct(atoms.prefix(maxAtoms).map(\.location))
+        for (a, place) in zip(atoms.prefix(maxAtoms), places) {
+            lines.append(("  at \(atomPlace(a.location, scale: scale) == "0" ? "0" : place): \(percent(a.mass))", .text))
+        }
         lines.append(("moments", .title))
         lines.append(("  mean      \(sig(s.mean))", .text))
         lines.append(("  E λ²      \(sig(s.secondMoment))", .text))

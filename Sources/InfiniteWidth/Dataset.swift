@@ -12,7 +12,8 @@ public enum InputSource: Sendable, Hashable {
     /// invariance makes this the uniform law again; it is generated the way the linear-width
     /// engine's Marcenko–Pastur input is, norms ≈ 1 before the normalisation.)
     case gaussian(n: Int, dimension: Int, seed: UInt64)
-    /// One point per line (whitespace or comma separated), '#' comments; normalised to unit norm.
+    /// A data file read by `DataMatrix.load` (.npy, or CSV with one sample per row); every sample
+    /// scaled to unit norm.
     case file(path: String)
 }
 
@@ -63,13 +64,62 @@ public struct InputPoints: Sendable {
             x.withUnsafeMutableBufferPointer { rng.fillNormal($0, scale: 1 / Double(d).squareRoot()) }
             return try InputPoints(dimension: d, count: n, columns: x)
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path),
-                  let text = String(data: data, encoding: .utf8) else {
-                throw ModelError(field: "--data", value: path, allowed: "must be a readable UTF-8 text file")
-            }
-            return try parse(text, source: path)
+            return try load(path: path).points
         }
     }
+
+    /// Reads a data file (.npy or CSV, rows = samples; `DataMatrix.load`) and scales every sample
+    /// to unit norm. Errors name `--data`, the file and what is wrong (a zero row by its number).
+    public static func load(path: String, option: String = "--data") throws(ModelError) -> (points: InputPoints, notice: String) {
+        let m: DataMatrix
+        do { m = try DataMatrix.load(path: path) } catch {
+            throw ModelError(field: option, value: path, allowed: "\(error)")
+        }
+        return try fromData(m, source: path, option: option)
+    }
+
+    /// Points from a data matrix (rows = samples), each scaled to unit norm, with a notice saying so.
+    public static func fromData(_ m: DataMatrix, source: String, option: String = "--data") throws(ModelError) -> (points: InputPoints, notice: String) {
+        guard m.samples >= 1, m.samples <= maxPoints else {
+            throw ModelError(field: option, value: "\(source): \(m.samples) samples", allowed: "must hold 1 to \(maxPoints) samples (rows)")
+        }
+        guard m.features >= 1, m.features <= 1_000_000, m.values.count == m.samples * m.features else {
+            throw ModelError(field: option, value: "\(source): \(m.features) features", allowed: "must hold 1 to 1000000 features (columns)")
+        }
+        for (i, v) in m.values.enumerated() where !v.isFinite {
+            throw ModelError(field: option, value: "\(source): sample \(i / m.features + 1), feature \(i % m.features + 1) is \(v)",
+                             allowed: "every value must be a finite number")
+        }
+        var lo = Double.infinity, hi = 0.0
+        for a in 0..<m.samples {
+            var s = 0.0
+            var big = 0.0
+            for f in 0..<m.features { big = max(big, abs(m.values[a * m.features + f])) }
+            // scale-safe norm: divide by the largest entry first (1e300-sized rows do not overflow)
+            if big > 0 { for f in 0..<m.features { let x = m.values[a * m.features + f] / big; s += x * x } }
+            let norm = big * s.squareRoot()
+            guard norm > 0, norm.isFinite else {
+                throw ModelError(field: option, value: "\(source): sample \(a + 1) (row \(a + 1))",
+                                 allowed: "every sample must have a finite, non-zero norm (it is scaled to unit norm)")
+            }
+            lo = min(lo, norm); hi = max(hi, norm)
+        }
+        var columns = m.values
+        for a in 0..<m.samples {
+            var big = 0.0
+            for f in 0..<m.features { big = max(big, abs(columns[a * m.features + f])) }
+            var s = 0.0
+            for f in 0..<m.features { columns[a * m.features + f] /= big; s += columns[a * m.features + f] * columns[a * m.features + f] }
+            let inv = 1 / s.squareRoot()
+            for f in 0..<m.features { columns[a * m.features + f] *= inv }
+        }
+        let points = try InputPoints(dimension: m.features, count: m.samples, columns: columns, normalise: false)
+        let spread = hi / lo
+        let notice = "\(source): \(m.samples) samples in d = \(m.features), each scaled to unit norm (norms from \(format(lo)) to \(format(hi))\(spread > 1.0001 ? "" : ", all equal")); the infinite-width kernels are those of points on the sphere"
+        return (points, notice)
+    }
+
+    static func format(_ x: Double) -> String { String(format: "%.4g", x) }
 
     /// Parses points, one per line; numbers separated by commas and/or whitespace.
     public static func parse(_ text: String, source: String) throws(ModelError) -> InputPoints {
@@ -118,4 +168,34 @@ public struct InputPoints: Sendable {
         for i in 0..<count { g[i * count + i] = 1 }  // unit norm, exactly
         return g
     }
+}
+
+/// A user's data set for the infinite-width Gram block: the points (unit norm) and where they came
+/// from. Hashable by source, shape and a fingerprint of the values, so it can be part of a cache key
+/// without hashing every number each time.
+public struct InfiniteWidthData: Sendable, Hashable {
+    /// The file it was read from (as given).
+    public let source: String
+    public let points: InputPoints
+    /// The notice shown when it was read ("… each scaled to unit norm …").
+    public let notice: String
+    let fingerprint: UInt64
+
+    public init(source: String, points: InputPoints, notice: String) {
+        self.source = source; self.points = points; self.notice = notice
+        var h: UInt64 = 0xcbf29ce484222325   // FNV-1a over the bit patterns
+        for v in points.columns { h = (h ^ v.bitPattern) &* 0x100000001b3 }
+        fingerprint = h
+    }
+
+    /// Reads and normalises a data file (`InputPoints.load`).
+    public static func load(path: String, option: String = "--data") throws(ModelError) -> InfiniteWidthData {
+        let (p, notice) = try InputPoints.load(path: path, option: option)
+        return InfiniteWidthData(source: path, points: p, notice: notice)
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.source == b.source && a.fingerprint == b.fingerprint && a.points.count == b.points.count && a.points.dimension == b.points.dimension
+    }
+    public func hash(into h: inout Hasher) { h.combine(source); h.combine(fingerprint); h.combine(points.count); h.combine(points.dimension) }
 }

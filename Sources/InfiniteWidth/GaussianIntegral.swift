@@ -35,7 +35,7 @@ enum GaussianIntegral {
     static let rule24 = gaussLegendre(24)
 
     /// Panel edges on [−range, range] of width ≤ `width`, always including the breakpoints.
-    static func panels(width: Double, breakpoints: [Double]) -> [Double] {
+    static func panels(width: Double, breakpoints: [Double], range: Double = GaussianIntegral.range) -> [Double] {
         var edges = Set<Double>()
         for b in breakpoints where abs(b) < range { edges.insert(b) }
         edges.insert(-range); edges.insert(range)

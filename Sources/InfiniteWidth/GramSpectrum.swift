@@ -7,27 +7,50 @@ public struct GramSpectrum: Sendable {
     public let eigenvalues: [Double]
     public let trace: Double
     public var lambdaMax: Double { eigenvalues.first ?? 0 }
+    /// The smallest eigenvalue (may be a round-off zero; see `numericalRank`).
+    public var lambdaMin: Double { eigenvalues.last ?? 0 }
     /// Tr K / λ_max.
     public var effectiveRank: Double { lambdaMax > 0 ? trace / lambdaMax : 0 }
     /// λ_max / Tr K.
     public var maxShare: Double { trace > 0 ? lambdaMax / trace : 0 }
+    /// Eigenvalues at most this are round-off zeros: 10·n·ε·λ_max (a backward-stable symmetric
+    /// eigensolver is accurate to a small multiple of n·ε·‖K‖).
+    public var zeroTolerance: Double { 10 * Double(eigenvalues.count) * Double.ulpOfOne * abs(lambdaMax) }
+    /// The number of eigenvalues above `zeroTolerance`.
+    public var numericalRank: Int { eigenvalues.filter { $0 > zeroTolerance }.count }
     /// Outliers: eigenvalues standing out of the bulk, above `outlierFactor` × the bulk's 90th
-    /// percentile (a flat spectrum has none; a spike such as a strong principal component counts).
+    /// percentile, both taken over the numerically non-zero eigenvalues (a rank-10 Gram of 200 points
+    /// has no round-off "bulk" to stand out of). A flat spectrum has none; a spike such as a strong
+    /// principal component or the constant term's n·c_0 counts.
     public let outlierFactor: Double
     public var bulkEdge: Double {
-        guard !eigenvalues.isEmpty else { return 0 }
-        return eigenvalues[min(eigenvalues.count - 1, eigenvalues.count / 10)]   // descending order
+        let r = numericalRank
+        guard r > 0 else { return 0 }
+        return eigenvalues[min(r - 1, r / 10)]   // descending order
     }
-    public var outliers: Int { eigenvalues.filter { $0 > outlierFactor * bulkEdge }.count }
+    public var outliers: Int {
+        let edge = bulkEdge
+        guard edge > 0 else { return 0 }
+        return eigenvalues.filter { $0 > outlierFactor * edge }.count
+    }
     /// Bound on the largest entrywise error of the Gram from truncating the series (0 if exact).
     public let entryErrorBound: Double
+    /// Bound on every eigenvalue's error from the entry errors (Weyl: ‖E‖₂ ≤ n·max|E_ij|).
+    public var eigenvalueErrorBound: Double { Double(eigenvalues.count) * entryErrorBound }
+    /// How the entries were computed ("closed form", "series", "data").
+    public let source: String
 
-    public init(eigenvalues: [Double], trace: Double, outlierFactor: Double = 3, entryErrorBound: Double = 0) {
+    public init(eigenvalues: [Double], trace: Double, outlierFactor: Double = 3, entryErrorBound: Double = 0,
+                source: String = "series") {
         self.eigenvalues = eigenvalues.sorted(by: >)
         self.trace = trace
         self.outlierFactor = outlierFactor
         self.entryErrorBound = entryErrorBound
+        self.source = source
     }
+
+    /// λ_min is below the eigenvalue error bound, so only its bound is known.
+    public var lambdaMinIsTruncationLimited: Bool { entryErrorBound > 0 && lambdaMin <= eigenvalueErrorBound }
 
     /// Empirical CDF of the eigenvalues at x.
     public func cdf(_ x: Double) -> Double {
@@ -59,7 +82,7 @@ public enum KernelGram {
     }
 
     /// The Gram matrix [K(⟨x_i, x_j⟩)] of an infinite-width kernel: exact diagonal K(1), off-diagonal
-    /// from the truncated series (entry error ≤ tail · max|ρ_ij|^{N+1}, returned).
+    /// from the truncated series (entry error ≤ the series' bound at max|ρ_ij|, returned).
     public static func gram(_ series: KernelSeries, kernel: InfiniteKernel, innerProducts g: [Double], n: Int)
         -> (matrix: [Double], entryErrorBound: Double) {
         let c = series.coefficients(kernel)
@@ -79,17 +102,34 @@ public enum KernelGram {
                 }
             }
         }
-        return (k, series.tail(kernel) * pow(maxRho, Double(series.order + 1)))
+        return (k, n > 1 ? series.errorBound(kernel, at: maxRho) : 0)
     }
 
-    /// Spectrum summary of a kernel's Gram on the given points.
+    /// The Gram matrices of several kernels at once from the exact recursion (no truncation).
+    public static func exactGrams(_ recursion: KernelRecursion, kernels: [InfiniteKernel], innerProducts g: [Double], n: Int) -> [[Double]] {
+        var out = kernels.map { _ in [Double](repeating: 0, count: n * n) }
+        let one = recursion.values(at: 1)
+        func pick(_ v: KernelRecursion.Values, _ k: InfiniteKernel) -> Double {
+            switch k { case .ck(let l): return v.ck[l]; case .ntk(let l): return v.ntk[l] }
+        }
+        for j in 0..<n {
+            for (m, k) in kernels.enumerated() { out[m][j * n + j] = pick(one, k) }
+            for i in 0..<j {
+                let v = recursion.values(at: g[j * n + i])
+                for (m, k) in kernels.enumerated() { let x = pick(v, k); out[m][j * n + i] = x; out[m][i * n + j] = x }
+            }
+        }
+        return out
+    }
+
+    /// Spectrum summary of a kernel's Gram on the given points (from the series).
     public static func spectrum(_ series: KernelSeries, kernel: InfiniteKernel, points: InputPoints,
                                 innerProducts: [Double]? = nil, outlierFactor: Double = 3) throws -> GramSpectrum {
         let g = innerProducts ?? points.innerProducts()
         let (k, err) = gram(series, kernel: kernel, innerProducts: g, n: points.count)
         let ev = try symmetricEigenvalues(k, n: points.count)
         return GramSpectrum(eigenvalues: ev, trace: Double(points.count) * series.valueAtOne(kernel),
-                            outlierFactor: outlierFactor, entryErrorBound: err)
+                            outlierFactor: outlierFactor, entryErrorBound: err, source: "series")
     }
 
     /// Spectrum summary of the input Gram X^T X.
@@ -97,7 +137,7 @@ public enum KernelGram {
                                      outlierFactor: Double = 3) throws -> GramSpectrum {
         let g = innerProducts ?? points.innerProducts()
         let ev = try symmetricEigenvalues(g, n: points.count)
-        return GramSpectrum(eigenvalues: ev, trace: Double(points.count), outlierFactor: outlierFactor)
+        return GramSpectrum(eigenvalues: ev, trace: Double(points.count), outlierFactor: outlierFactor, source: "data")
     }
 }
 
@@ -106,16 +146,40 @@ public struct DatasetSpectra: Sendable {
     public let input: GramSpectrum
     public let ck: GramSpectrum
     public let ntk: GramSpectrum
-    /// r(Θ_L) / r(XᵀX): the paper's Theorem 4.3 bounds this by a constant.
+    /// r(Θ_L) / r(XᵀX).
     public var ntkToInputEffectiveRank: Double { input.effectiveRank > 0 ? ntk.effectiveRank / input.effectiveRank : 0 }
+    /// The constant of the power-series paper's Theorem 4.3: r(Θ_L) ≤ (Θ_L(1)/c₁)·r(XᵀX), c₁ the
+    /// linear coefficient of Θ_L (Θ ⪰ c₁ XᵀX as every Hadamard power of XᵀX is PSD, so
+    /// λ_max(Θ) ≥ c₁ λ_max(XᵀX), and Tr Θ = n Θ(1)). +∞ when c₁ = 0.
+    public let ntkBoundConstant: Double
+    /// The same for K_L: K_L(1)/c₁(K_L).
+    public let ckBoundConstant: Double
 
-    /// Computes all three (one dsyrk, two Grams, three dsyevd).
-    public static func compute(_ series: KernelSeries, points: InputPoints, outlierFactor: Double = 3) throws -> DatasetSpectra {
+    /// Computes all three: XᵀX by one dsyrk; K_L and Θ_L from the exact recursion when σ has closed
+    /// forms (`exact` given with `.closedForm`), else from the series (entry bound reported); three dsyevd.
+    public static func compute(_ series: KernelSeries, points: InputPoints, exact: KernelRecursion? = nil,
+                               outlierFactor: Double = 3) throws -> DatasetSpectra {
         let g = points.innerProducts()
-        let L = series.depth
-        return DatasetSpectra(
-            input: try KernelGram.inputSpectrum(points: points, innerProducts: g, outlierFactor: outlierFactor),
-            ck: try KernelGram.spectrum(series, kernel: .ck(L), points: points, innerProducts: g, outlierFactor: outlierFactor),
-            ntk: try KernelGram.spectrum(series, kernel: .ntk(L), points: points, innerProducts: g, outlierFactor: outlierFactor))
+        let L = series.depth, n = points.count
+        let input = try KernelGram.inputSpectrum(points: points, innerProducts: g, outlierFactor: outlierFactor)
+        let ck: GramSpectrum, ntk: GramSpectrum
+        if let exact, exact.method == .closedForm {
+            let grams = KernelGram.exactGrams(exact, kernels: [.ck(L), .ntk(L)], innerProducts: g, n: n)
+            ck = GramSpectrum(eigenvalues: try KernelGram.symmetricEigenvalues(grams[0], n: n),
+                              trace: Double(n) * series.valueAtOne(.ck(L)), outlierFactor: outlierFactor, source: "closed form")
+            ntk = GramSpectrum(eigenvalues: try KernelGram.symmetricEigenvalues(grams[1], n: n),
+                               trace: Double(n) * series.valueAtOne(.ntk(L)), outlierFactor: outlierFactor, source: "closed form")
+        } else {
+            ck = try KernelGram.spectrum(series, kernel: .ck(L), points: points, innerProducts: g, outlierFactor: outlierFactor)
+            ntk = try KernelGram.spectrum(series, kernel: .ntk(L), points: points, innerProducts: g, outlierFactor: outlierFactor)
+        }
+        func constant(_ k: InfiniteKernel) -> Double {
+            let c = series.coefficients(k)
+            return c.count > 1 && c[1] > 0 ? series.valueAtOne(k) / c[1] : .infinity
+        }
+        return DatasetSpectra(input: input, ck: ck, ntk: ntk, ntkBoundConstant: constant(.ntk(L)), ckBoundConstant: constant(.ck(L)))
     }
+
+    /// r(Θ_L) ≤ (Θ_L(1)/c₁)·r(XᵀX) holds (up to 1e-9 relative round-off).
+    public var theorem43Holds: Bool { ntk.effectiveRank <= ntkBoundConstant * input.effectiveRank * (1 + 1e-9) }
 }

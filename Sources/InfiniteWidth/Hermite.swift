@@ -24,14 +24,16 @@ public struct HermiteCoefficients: Sendable, Hashable {
     /// The largest k whose μ_k stands clear of the numerical noise floor (for closed forms, M).
     /// Above it only the size of μ_k is known (|μ_k| ≲ 1e-13), and μ_k² is negligible.
     public let trustworthyOrder: Int
+    /// E σ(ξ)² (1 for a normalised σ; E σ(√q ξ)² for the coefficients at variance q).
+    public internal(set) var secondMoment: Double = 1
 
     public var order: Int { mu.count - 1 }
     /// Quadrature values smaller than this are reported as 0.
     public static let noiseFloor = 1e-15
     /// Σ_{k≤M} μ_k².
     public var squaredSum: Double { mu.reduce(0) { $0 + $1 * $1 } }
-    /// 1 − Σ_{k≤M} μ_k² (clamped at 0): the Hermite energy above order M.
-    public var tailMass: Double { max(0, 1 - squaredSum) }
+    /// E σ² − Σ_{k≤M} μ_k² (clamped at 0): the Hermite energy above order M.
+    public var tailMass: Double { max(0, secondMoment - squaredSum) }
     /// Σ_{k≤M} k μ_k², which tends to a_σ as M → ∞.
     public var derivativeSquaredSum: Double {
         mu.indices.reduce(0) { $0 + Double($1) * mu[$1] * mu[$1] }
@@ -46,7 +48,7 @@ public struct HermiteCoefficients: Sendable, Hashable {
         let err = zip(fine, coarse).map { abs($0 - $1) }
         if let raw = closedFormRaw(activation.shape, order: order) {
             var mu = raw.map { activation.scale * $0 }
-            mu[0] -= activation.scale * activation.shift
+            mu[0] = 0   // E σ = 0 by the normalisation (no round-off residue from the quadrature shift)
             let discrepancy = zip(mu, fine).map { abs($0 - $1) }.max() ?? 0
             // Guard against a shape/normalisation mismatch: trust the formula only if it agrees.
             if discrepancy < 1e-8 {

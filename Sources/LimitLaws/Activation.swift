@@ -94,9 +94,13 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
         // An odd σ′ (cos, the b-family at b = 0) integrates to a rounding residue of ~1e−17, not 0;
         // left as it is, b² ≠ 0 gives every layer a coefficient q_ℓ ≈ 1e−34 in the NTK, whose rank
         // then counts against the atom at r_+. The quadrature is good to 1e−15, so below 1e−13 b_σ is 0.
+        // Likewise b² ≤ 1 ≤ a_σ with equality exactly for a linear σ (Proposition C.1): the
+        // linear activation's quadrature gives 1 ± 1e−16, which left r_+ = Σ (a^k − b^{2k}) at
+        // 1e−14 instead of 0 (the NTK's atom at 0 printed at 9e−14); within 1e−13 they are ±1 and 1.
         let b = scale * expect { shape.rawDerivative($0) }
-        self.b = abs(b) < 1e-13 ? 0 : b
-        self.a = scale * scale * expect { let d = shape.rawDerivative($0); return d * d }
+        let a = scale * scale * expect { let d = shape.rawDerivative($0); return d * d }
+        self.b = abs(b) < 1e-13 ? 0 : abs(abs(b) - 1) < 1e-13 ? (b < 0 ? -1 : 1) : b
+        self.a = abs(a - 1) < 1e-13 ? 1 : a
     }
 
     /// The normalised activation σ(x).

@@ -344,9 +344,8 @@ struct ChainSolver {
     private func accept(u: [ComplexDouble], T: ComplexDouble, iterations: Int) -> PointSolution? {
         guard T.real.isFinite, T.imaginary.isFinite else { return nil }
         if T.imaginary < -1e-9 * max(1, T.length) { return nil }
-        if chain.allCoefficientsNonNegative {
-            for x in u where x.imaginary > 1e-9 * max(1, x.length) { return nil }
-        }
+        // s_j ∈ C⁺ for every real coefficients with z_L ≠ 0 (Proposition 3.6), so u_j = 1/s_j ∈ C⁻.
+        for x in u where x.imaginary > 1e-9 * max(1, x.length) { return nil }
         return PointSolution(u: u, stieltjes: T, iterations: iterations)
     }
 

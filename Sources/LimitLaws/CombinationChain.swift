@@ -56,21 +56,103 @@ struct CombinationChain: Sendable, Hashable {
         return lo...max(hi, lo + 1e-12)
     }
 
-    /// Terms c_j K_j that move no eigenvalue by more than `relativeTolerance` of the law's scale
-    /// are replaced by their mean c_j·φ(K_j) Id (Weyl: each eigenvalue moves by at most
-    /// |c_j|·‖K_j‖). A small b_σ gives the NTK coefficients q_ℓ = b_σ^{2(L−ℓ)} of 1e−12 and less,
-    /// whose clusters of that width around r_+ no scan can resolve; as part of the atom they are
-    /// exact to the tolerance, the mean stays exact and the atom's mass is right.
-    func droppingNegligibleTerms(relativeTolerance: Double = 1e-6) -> CombinationChain {
-        let bounds = normBounds()
-        let scale = zip(coefficients, bounds).reduce(abs(shift)) { $0 + abs($1.0) * $1.1 }
+    /// Lower bounds on the spectrum of each K_j: every linked level is positive semi-definite, K_0 = Id is
+    /// exactly 1 and a discrete base is at least its smallest value.
+    func lowerBounds() -> [Double] {
+        var lower = [Double](repeating: 0, count: coefficients.count)
+        switch base {
+        case .identity: lower[0] = 1
+        case .discrete(let v): lower[0] = v.min() ?? 0
+        }
+        return lower
+    }
+
+    /// Terms c_j K_j replaced by their mean c_j·φ(K_j) Id when the replacement provably moves no
+    /// eigenvalue by more than `relativeTolerance` × the law's exact standard deviation (10⁻⁵: far
+    /// below what a plot, a quantile or a KS distance resolves, and about the solver's own
+    /// resolution, 10⁻⁷ of the enclosure next to an atom).
+    ///
+    /// Bound (Weyl): replacing c_j K_j by c_j φ(K_j) Id moves every eigenvalue of the combination
+    /// by at most |c_j|·‖K_j − φ(K_j)‖ ≤ |c_j|·max(‖K_j‖ − φ(K_j), φ(K_j) − λ_min(K_j)), with the
+    /// guaranteed enclosure of ‖K_j‖; the displacements of several replaced terms add. The
+    /// replaced law is then within that distance of the exact one in the Wasserstein-∞ metric
+    /// (quantile by quantile), its mean is exact, and the displacement is reported with the law.
+    /// The scale is the exact standard deviation of the whole law (free moment recursion, no
+    /// enclosure), so a deep network's crude norm bounds cannot make a term look negligible.
+    /// A small b_σ gives the NTK coefficients q_ℓ = b_σ^{2(L−ℓ)} of 1e−12 and less, whose clusters
+    /// of that width around r_+ no scan can resolve; as part of the atom they are exact to the
+    /// bound, the mean stays exact and the atom's mass is right.
+    /// The approximation's layer lists hold chain levels; the engine turns them into layers.
+    /// `known`: right edges of levels already solved (tighter norm bounds than the enclosure's).
+    func droppingNegligibleTerms(relativeTolerance: Double = 1e-5, known: [Int: Double] = [:]) -> (chain: CombinationChain, approximation: LawApproximation?) {
+        let bounds = normBounds(known: known)
+        let lower = lowerBounds()
         let means = levelMeans
+        let budget = relativeTolerance * exactMeanAndVariance.variance.squareRoot()
+        // Cheapest terms first, while the displacements add up to less than the budget.
+        let candidates = coefficients.indices.filter { coefficients[$0] != 0 }.map { j in
+            (j, abs(coefficients[j]) * max(bounds[j] - means[j], means[j] - lower[j], 0))
+        }.sorted { $0.1 < $1.1 }
         var copy = self
-        for j in coefficients.indices where coefficients[j] != 0 && abs(coefficients[j]) * bounds[j] < relativeTolerance * scale {
+        var used = 0.0
+        var dropped = [Int]()
+        for (j, displacement) in candidates where used + displacement <= budget {
+            // A term equal to its mean (K_0 = Id) is moved into the shift exactly.
+            used += displacement
             copy.shift += coefficients[j] * means[j]
             copy.coefficients[j] = 0
+            if displacement > 0 { dropped.append(j) }
         }
-        return copy
+        // Links are snapped only under a hundredth of the budget: enough for rounding-scale
+        // 1 − b² (leaky ReLU 0.99999 needs 3·10⁻⁸ of σ), without turning merely small b² or 1 − b²
+        // into approximations.
+        let snap = copy.snappingLinks(budget: min(budget - used, budget / 100), known: known)
+        guard !dropped.isEmpty || !snap.levels.isEmpty else { return (snap.chain, nil) }
+        return (snap.chain, LawApproximation(replacedLayers: dropped.sorted(), snappedLayers: snap.levels,
+                                             displacement: used + snap.displacement))
+    }
+
+    /// For a law of one term c_J K_J (every CK law): links whose b² is within rounding-scale of 1
+    /// or 0 are made exactly nested (b² = 1) or exactly Marcenko–Pastur (b² = 0) when that provably
+    /// moves no quantile by more than what is left of `budget`.
+    ///
+    /// Bound: Φ_j = (1 − b²) Id + b² K_{j−1} moves by ε_j = min(1 − b², b²)·‖Id − K_{j−1}‖ in
+    /// operator norm and commutes with its replacement, so the law of K_j moves by at most
+    /// ‖W_j‖ ε_j = (1 + √γ_j)² ε_j in Wasserstein-∞ (couple the two laws by the same W_j; the
+    /// spectra of Φ^{1/2} W Φ^{1/2} and W^{1/2} Φ W^{1/2} agree), and each link above multiplies
+    /// the displacement by b_k² (1 + √γ_k)². Leaky ReLU with slope 0.99999 has 1 − b² ≈ 10⁻¹⁰: its
+    /// layers' rank-deficient parts made bumps of width ~10⁻¹⁰ next to the atom at 0 that no scan
+    /// resolves (1% of the mass lost); nested, they are atoms.
+    func snappingLinks(budget: Double, known: [Int: Double] = [:]) -> (chain: CombinationChain, displacement: Double, levels: [Int]) {
+        let top = coefficients.count - 1
+        guard top >= 1, coefficients.dropLast().allSatisfy({ $0 == 0 }), coefficients[top] != 0, budget > 0 else {
+            return (self, 0, [])
+        }
+        let bounds = normBounds(known: known)
+        let lower = lowerBounds()
+        // Gain from level j's Φ to the top law: Π_{k=j..J} (1 + √γ_k)² · Π_{k=j+1..J} b_k², times |c_J|.
+        var candidates = [(level: Int, displacement: Double, nested: Bool)]()
+        for j in 1...top {
+            let b2 = links[j - 1].b2
+            guard b2 > 0, b2 < 1 else { continue }
+            let nested = 1 - b2 < b2
+            let epsilon = (nested ? 1 - b2 : b2) * max(1 - lower[j - 1], bounds[j - 1] - 1, 0)
+            var gain = abs(coefficients[top])
+            for k in j...top {
+                let g = links[k - 1].gamma.squareRoot()
+                gain *= (1 + g) * (1 + g) * (k > j ? links[k - 1].b2 : 1)
+            }
+            candidates.append((j, epsilon * gain, nested))
+        }
+        var copy = self
+        var used = 0.0
+        var snapped = [Int]()
+        for c in candidates.sorted(by: { $0.displacement < $1.displacement }) where used + c.displacement <= budget {
+            used += c.displacement
+            copy.links[c.level - 1].b2 = c.nested ? 1 : 0
+            snapped.append(c.level)
+        }
+        return (copy, used, snapped.sorted())
     }
 
     /// φ(K_j) for every level: φ(K_j) = φ(Φ_j) = (1 − b²) + b² φ(K_{j−1}).
@@ -99,34 +181,45 @@ struct CombinationChain: Sendable, Hashable {
 
     // MARK: exact moments (freeness: K_j = Φ^{1/2} W Φ^{1/2}, φ(W) = 1, φ(W²) = 1 + γ)
 
-    /// First and second moments of the law.
-    var exactMoments: (mean: Double, second: Double) {
+    /// Exact mean and variance of the law, from the free moment recursion and without the shift
+    /// (no cancellation against a large c_{−1}):
+    /// Cov(K_i, K_j) = b_j² Cov(K_i, K_{j−1}) for i < j, Var K_j = b_j⁴ Var K_{j−1} + γ_j φ(Φ_j)²,
+    /// Var(Σ c_j K_j) = Σ_ij c_i c_j Cov(K_i, K_j). See docs/math.md.
+    var exactMeanAndVariance: (mean: Double, variance: Double) {
         let n = coefficients.count
-        // Means are all 1 (inputs normalised to mean 1, and φ(K_j) = φ(Φ_j) = 1).
-        var baseSecond = 1.0
-        if case .discrete(let v) = base { baseSecond = v.reduce(0) { $0 + $1 * $1 } / Double(v.count) }
         let mean = levelMeans
-        // Mixed moments φ(K_i K_j).
-        var mixed = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
-        mixed[0][0] = baseSecond
-        for j in 1..<n {
+        var cov = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        if case .discrete(let v) = base, !v.isEmpty {
+            let m = mean[0]
+            cov[0][0] = v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count)
+        }
+        for j in 1..<max(n, 1) {
             let l = links[j - 1]
             for i in 0..<j {
-                mixed[i][j] = (1 - l.b2) * mean[i] + l.b2 * mixed[i][j - 1]
-                mixed[j][i] = mixed[i][j]
+                cov[i][j] = l.b2 * cov[i][j - 1]
+                cov[j][i] = cov[i][j]
             }
-            // φ(K_j²) = φ(Φ²) + γ φ(Φ)²
-            let phiMean = (1 - l.b2) + l.b2 * mean[j - 1]
-            let phiSecond = (1 - l.b2) * (1 - l.b2) + 2 * (1 - l.b2) * l.b2 * mean[j - 1] + l.b2 * l.b2 * mixed[j - 1][j - 1]
-            mixed[j][j] = phiSecond + l.gamma * phiMean * phiMean
+            cov[j][j] = l.b2 * l.b2 * cov[j - 1][j - 1] + l.gamma * mean[j] * mean[j]
         }
-        var m1 = shift, m2 = shift * shift
-        for i in 0..<n {
+        var m1 = shift, variance = 0.0
+        for i in 0..<n where coefficients[i] != 0 {
             m1 += coefficients[i] * mean[i]
-            m2 += 2 * shift * coefficients[i] * mean[i]
-            for j in 0..<n { m2 += coefficients[i] * coefficients[j] * mixed[i][j] }
+            for j in 0..<n where coefficients[j] != 0 { variance += coefficients[i] * coefficients[j] * cov[i][j] }
         }
-        return (m1, m2)
+        return (m1, max(variance, 0))
+    }
+
+    /// First and second moments of the law.
+    var exactMoments: (mean: Double, second: Double) {
+        let e = exactMeanAndVariance
+        return (e.mean, e.variance + e.mean * e.mean)
+    }
+
+    /// The same law without its shift c_{−1} (solved in this frame, then translated back).
+    var centred: CombinationChain {
+        var copy = self
+        copy.shift = 0
+        return copy
     }
 
     // MARK: atoms

@@ -32,7 +32,9 @@ extension LawSolver {
         }
         var result = [ClosedRange<Double>]()
         for _ in 0..<Self.hiddenDepth {
-            let flagged = flag(cells, pieces: pieces, threshold: 0.2 * deficit)
+            // Several components can be missing at once (a wide layer over a discrete input law
+            // makes one bump per eigenvalue): a cell is flagged for a twentieth of the deficit.
+            let flagged = flag(cells, pieces: pieces, threshold: 0.05 * deficit)
             if flagged.isEmpty { break }
             var next = [ClosedRange<Double>]()
             for cell in flagged {

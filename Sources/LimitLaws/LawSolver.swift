@@ -74,6 +74,8 @@ struct LawSolver {
     let eta: Double
     let atoms: [Atom]
     let atomMass: Double
+    /// The exact mean: moments are accumulated about it (no cancellation in the variance).
+    let center: Double
     var stats = SolverStatistics()
     /// Solved points, kept sorted by x.
     var solvedX: [Double] = []
@@ -98,6 +100,7 @@ struct LawSolver {
         eta = 1e-14 * scale
         atoms = chain.atoms
         atomMass = atoms.reduce(0) { $0 + $1.mass }
+        center = chain.exactMeanAndVariance.mean
     }
 
     /// Inside the support Im m is of order |m|; outside it is of order η. A point is inside
@@ -403,14 +406,14 @@ struct LawSolver {
             support = scanSupport(verifyEvery: 4)
             quadrature = integrate(support)
         }
-        if massLost(quadrature) {
-            // Still short: look for components narrower than the scan spacing.
+        // Still short: look for components narrower than the scan spacing, again while each
+        // round finds some (each round looks at the 8 most promising cells).
+        for _ in 0..<4 where massLost(quadrature) {
             let hidden = hiddenSupport(found: support, quadrature: quadrature, deficit: 1 - atomMass - quadrature.mass)
-            if !hidden.isEmpty {
-                seriesSkipped = []
-                support = mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound })
-                quadrature = integrate(support)
-            }
+            if hidden.isEmpty { break }
+            seriesSkipped = []
+            support = mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound })
+            quadrature = integrate(support)
         }
         if !quadrature.gaps.isEmpty {
             seriesSkipped = []
@@ -449,13 +452,20 @@ struct LawSolver {
     }
 
     private func assemble(support: [ClosedRange<Double>], xs: [Double], dens: [Double], mass: Double, moments: [Double], cdfX: [Double], cdfF: [Double]) -> SolvedLaw {
-        let exact = chain.exactMoments
-        var numerical = moments
-        for k in 0..<numerical.count { for a in atoms { numerical[k] += a.mass * Double.pow(a.location, Double(k + 1)) } }
-        let spectrum = LimitSpectrum(
+        let exact = chain.exactMeanAndVariance
+        // Moments about the exact mean, atoms included.
+        var central = moments
+        for k in 0..<central.count { for a in atoms { central[k] += a.mass * Double.pow(a.location - center, k + 1) } }
+        var spectrum = LimitSpectrum(
             kernel: kernel, x: xs, density: dens, atoms: atoms, support: support,
-            mean: exact.mean, secondMoment: exact.second, continuousMass: mass,
-            numericalMoments: numerical, statistics: stats, cdfX: cdfX, cdfF: cdfF)
+            mean: exact.mean, secondMoment: exact.variance + exact.mean * exact.mean, continuousMass: mass,
+            numericalMoments: LimitSpectrum.rawMoments(central: central, about: center), statistics: stats, cdfX: cdfX, cdfF: cdfF)
+        spectrum.exactVariance = exact.variance
+        spectrum.centralMoments = central
+        spectrum.check = SolverCheck(exactMean: exact.mean, exactVariance: exact.variance, mass: mass + atomMass,
+                                     meanDifference: central[0],
+                                     variance: central[1] - central[0] * central[0],
+                                     tolerance: request.accurateCDF ? 1e-6 : 1e-3)
         return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: solvedX, solvedU: solvedU)
     }
 
@@ -551,8 +561,9 @@ struct LawSolver {
     private var seriesTolerance: Double { request.accurateCDF ? 1e-6 : 3e-3 }
     private var seriesMassTolerance: Double { request.accurateCDF ? 1e-9 : 1e-4 }
     private var seriesMaxOrder: Int { request.accurateCDF ? 512 : 128 }
-    /// Adaptive Simpson's tolerance on the mass (per unit θ), where the series does not converge.
-    private var simpsonTolerance: Double { request.accurateCDF ? 1e-6 : 1e-4 }
+    /// Adaptive Simpson's tolerance on the mass (relative to the interval's mass, per unit θ), where
+    /// the series does not converge.
+    private var simpsonTolerance: Double { request.accurateCDF ? 1e-7 : 1e-4 }
 
     private mutating func integrate(_ support: [ClosedRange<Double>]) -> Quadrature {
         var q = Quadrature(mass: 0)
@@ -613,7 +624,7 @@ struct LawSolver {
                 let w = Double.pi / Double(n)
                 for k in 1..<n {
                     var power = 1.0
-                    for j in 0..<4 { power *= nodes[k]; moments[j] += w * power * values[k] }
+                    for j in 0..<4 { power *= nodes[k] - center; moments[j] += w * power * values[k] }
                 }
                 return piece
             }
@@ -673,7 +684,8 @@ struct LawSolver {
 
     /// Adaptive Simpson integration of one interval in θ, where x = a + (b − a)(1 − cos θ)/2
     /// (the substitution smooths the square-root edges): the fallback when the series does not
-    /// converge. Returns a CDF table (starting at `start`) and the first four moments; appends
+    /// converge. Returns a CDF table (starting at `start`) and the first four moments about
+    /// `center`; appends
     /// points found outside the support to `gaps`.
     private mutating func adaptiveSimpson(_ interval: ClosedRange<Double>, start: Double, gaps gapPoints: inout [Double]) -> (cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int, samples: SimpsonSamples) {
         var cdfX = [Double](), cdfF = [Double]()
@@ -726,8 +738,12 @@ struct LawSolver {
         }
         var stack: [Panel] = panels.reversed()
         var done = [(t0: Double, t2: Double, integral: Double, f0: Double, f1: Double, f2: Double)]()
-        let tolerance = simpsonTolerance
+        // Relative to the interval's mass (first estimate from the initial panels): a far, light
+        // component carries the variance and needs the same relative accuracy as a heavy one.
+        let estimate = panels.reduce(0) { $0 + ($1.t2 - $1.t0) / 6 * ($1.f0 + 4 * $1.f1 + $1.f2) }
+        let tolerance = simpsonTolerance * (estimate > 0 ? estimate : 1)
         var evaluations = 0
+        var hardEdges = [HardEdge(), HardEdge()]
         while let p = stack.popLast() {
             let w = p.t2 - p.t0
             let whole = w / 6 * (p.f0 + 4 * p.f1 + p.f2)
@@ -735,8 +751,31 @@ struct LawSolver {
             let (fa, ua) = g(ta, guesses: quarterGuesses(p.u0, p.u1, p.u2, left: true), &self)
             let (fb, ub) = g(tb, guesses: quarterGuesses(p.u0, p.u1, p.u2, left: false), &self)
             evaluations += 2
-            let left = w / 12 * (p.f0 + 4 * fa + p.f1)
-            let right = w / 12 * (p.f1 + 4 * fb + p.f2)
+            var left = w / 12 * (p.f0 + 4 * fa + p.f1)
+            var right = w / 12 * (p.f1 + 4 * fb + p.f2)
+            // A hard edge (density ~ (x − a)^{−β}, e.g. Fuss–Catalan laws at 0) leaves h ~ θ^α with
+            // −1 < α < 1 at an end of the interval, where Simpson (with h = 0 at the end) does not
+            // converge and points closer than ~10⁻⁵ in θ are too near the edge to solve accurately.
+            // The end half of the end panel is then integrated as C s^α (s the distance to the end),
+            // with α extrapolated (Aitken) from its estimates at three successive depths; the end
+            // value is replaced by the one that gives Simpson's rule that integral, so the CDF and
+            // the moments agree (x varies by ~10⁻⁸ of the interval over such a panel).
+            if p.t0 <= 0 || p.t2 >= Double.pi {
+                let side = p.t0 <= 0 ? 0 : 1
+                let inner = side == 0 ? [fa, p.f1, fb, p.f2] : [fb, p.f1, fa, p.f0]
+                if let tail = hardEdges[side].tail(inner: inner, width: w, depth: p.depth) {
+                    if side == 0 {
+                        left = tail
+                        done.append((p.t0, p.t1, left, 12 * tail / w - 4 * fa - p.f1, fa, p.f1))
+                        done.append((p.t1, p.t2, right, p.f1, fb, p.f2))
+                    } else {
+                        right = tail
+                        done.append((p.t0, p.t1, left, p.f0, fa, p.f1))
+                        done.append((p.t1, p.t2, right, p.f1, fb, 12 * tail / w - 4 * fb - p.f1))
+                    }
+                    continue
+                }
+            }
             let err = abs(left + right - whole)
             if (err < 15 * tolerance * w / Double.pi && p.depth >= 1) || p.depth >= 14 || evaluations > 6000 {
                 let value = left + right + (left + right - whole) / 15
@@ -758,7 +797,7 @@ struct LawSolver {
             samples.theta += [tm, d.t2]
             samples.h += [failedThetas.contains(tm) ? .nan : d.f1, failedThetas.contains(d.t2) ? .nan : d.f2]
             // Moments by Simpson on the same panel.
-            let xs = [xOf(d.t0), xOf(tm), xOf(d.t2)]
+            let xs = [xOf(d.t0) - center, xOf(tm) - center, xOf(d.t2) - center]
             let fs = [d.f0, d.f1, d.f2]
             var p = [1.0, 1.0, 1.0]
             for j in 0..<4 {
@@ -769,6 +808,43 @@ struct LawSolver {
             cdfX.append(xOf(d.t2)); cdfF.append(running)
         }
         return (cdfX, cdfF, moments, failures, samples)
+    }
+}
+
+/// The end of a support interval where h(θ) ~ C s^α, −1 < α < 1 (s the distance in θ to the end):
+/// the exponents estimated at successive depths of the end panel, and the tail integral once they
+/// converge geometrically.
+struct HardEdge {
+    private var alphas: [(depth: Int, alpha: Double)] = []
+
+    /// ∫_0^{w/2} C s^α ds from h at s = w/4, w/2, 3w/4 and w (`inner`, nearest first), or nil while
+    /// the exponent is not yet pinned down: its estimates over the panel must agree to 10⁻³, and the
+    /// last three depths' estimates must converge geometrically (their Aitken extrapolation is α).
+    mutating func tail(inner f: [Double], width w: Double, depth: Int) -> Double? {
+        guard f.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        let a1 = Double.log(f[1] / f[0]) / Double.log(2)
+        let a2 = Double.log(f[3] / f[1]) / Double.log(2)
+        let a3 = Double.log(f[2] / f[1]) / Double.log(1.5)
+        guard abs(a1 - a2) < 1e-3, abs(a3 - a1) < 1e-3, a2 > -1, a2 < 1 else { alphas = []; return nil }
+        if let last = alphas.last, last.depth != depth - 1 { alphas = [] }
+        alphas.append((depth, a2))
+        guard depth >= 9, alphas.count >= 3 else { return nil }
+        let n = alphas.count
+        let d1 = alphas[n - 2].alpha - alphas[n - 3].alpha, d2 = alphas[n - 1].alpha - alphas[n - 2].alpha
+        let alpha: Double
+        if d2 == 0 {
+            alpha = alphas[n - 1].alpha
+        } else {
+            guard d1 * d2 > 0, abs(d2) < 0.9 * abs(d1) else { return depth >= 14 ? Self.integral(f[0], a2, w) : nil }
+            alpha = alphas[n - 1].alpha - d2 * d2 / (d2 - d1)
+        }
+        guard alpha > -1, alpha < 1 else { return nil }
+        return Self.integral(f[0], alpha, w)
+    }
+
+    /// C (w/4)^α = f0  ⇒  ∫_0^{w/2} C s^α ds = f0 2^α (w/2) / (α + 1).
+    private static func integral(_ f0: Double, _ alpha: Double, _ w: Double) -> Double {
+        f0 * Double.pow(2, alpha) * (w / 2) / (alpha + 1)
     }
 }
 

@@ -78,7 +78,13 @@ public struct LimitLawEngine: Sendable {
             if case .ck(let l) = kernel, !(0...model.depth).contains(l) { continue }
             if kernel == .combination && options.combination?.count != model.depth + 2 { continue }
             let law: SolvedLaw
-            if let chain = Self.chain(for: kernel, model: model, combination: options.combination) {
+            var published: LimitSpectrum
+            if let exact = Self.chain(for: kernel, model: model, combination: options.combination) {
+                // Terms proven negligible become part of the shift; the shift itself is taken out
+                // and the law solved about 0, then moved back (no cancellation against a large r_+).
+                let (simplified, approximation) = exact.droppingNegligibleTerms(known: knownEdges)
+                let chain = simplified.centred
+                let frameShift = simplified.shift
                 if let old = previous?.laws[kernel], old.chain == chain, old.request.covers(request) {
                     var reused = old
                     var stats = old.spectrum.statistics
@@ -87,18 +93,31 @@ public struct LimitLawEngine: Sendable {
                     reused.spectrum = reused.spectrum.withStatistics(stats)
                     law = reused
                 } else {
-                    var solver = LawSolver(kernel: kernel, chain: chain, request: request, knownEdges: knownEdges)
+                    var frameRequest = request
+                    frameRequest.xRange = request.xRange.map { ($0.lowerBound - frameShift)...($0.upperBound - frameShift) }
+                    var solver = LawSolver(kernel: kernel, chain: chain, request: frameRequest, knownEdges: knownEdges)
                     law = solver.run(previous: previous?.laws[kernel])
+                }
+                published = law.spectrum.translated(by: frameShift)
+                if let a = approximation {
+                    // Chain levels to network layers (with Gaussian inputs level 1 is the input law).
+                    published.approximation = LawApproximation(replacedLayers: a.replacedLayers.map { $0 - offset },
+                                                               snappedLayers: a.snappedLayers.map { $0 - offset },
+                                                               displacement: a.displacement)
+                    // The exact law's variance, not the simplified one's (the mean is the same).
+                    published.exactVariance = exact.exactMeanAndVariance.variance
+                    published.secondMoment = published.variance + published.mean * published.mean
                 }
             } else {
                 law = Self.pureAtoms(kernel: kernel, model: model, request: request)
+                published = law.spectrum
             }
             cache.laws[kernel] = law
-            solved[kernel] = law.spectrum
+            solved[kernel] = published
             if case .ck(let l) = kernel {
-                let s = law.spectrum
+                let s = published
                 let edge = max(s.support.last?.upperBound ?? 0, s.atoms.map(\.location).max() ?? 0)
-                if edge > 0 && s.failures == 0 { knownEdges[l + offset] = edge }
+                if edge > 0 && s.failures == 0 && !s.checkFailed { knownEdges[l + offset] = edge }
             }
         }
         for kernel in kernels { if let s = solved[kernel] { spectra.append(s) } }
@@ -132,7 +151,6 @@ public struct LimitLawEngine: Sendable {
             var c = [Double](repeating: 0, count: J + 1)
             for (l, v) in layerCoefficients.enumerated() where l <= top { c[l + offset] = v }
             return CombinationChain(links: Array(links.prefix(J)), base: base, coefficients: c, shift: shift)
-                .droppingNegligibleTerms()
         }
         switch kernel {
         case .ck(let l):
@@ -176,15 +194,5 @@ public struct LimitLawEngine: Sendable {
             statistics: SolverStatistics(), cdfX: [], cdfF: [])
         let chain = CombinationChain(links: [], base: .identity, coefficients: [1], shift: 0)
         return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: [], solvedU: [])
-    }
-}
-
-extension LimitSpectrum {
-    func withStatistics(_ s: SolverStatistics) -> LimitSpectrum {
-        var copy = LimitSpectrum(kernel: kernel, x: x, density: density, atoms: atoms, support: support, mean: mean,
-                                 secondMoment: secondMoment, continuousMass: continuousMass, numericalMoments: numericalMoments,
-                                 statistics: s, cdfX: cdfX, cdfF: cdfF)
-        copy.series = series
-        return copy
     }
 }

@@ -59,6 +59,79 @@ public struct SolverStatistics: Sendable, Hashable {
     public init() {}
 }
 
+/// A simplification made before solving, with its proven effect.
+public struct LawApproximation: Sendable, Hashable {
+    /// Layers ℓ whose term c_ℓ X_ℓᵀX_ℓ was replaced by its mean c_ℓ φ(X_ℓᵀX_ℓ) Id (0 = the input Gram).
+    public let replacedLayers: [Int]
+    /// Layers ℓ whose link b² (within rounding scale of 1 or 0) was set to exactly 1 or 0
+    /// (for a CK law only: μ_ℓ = MP(γ_ℓ) ⊠ ((1 − b²) + b² μ_{ℓ−1}) with b² = 1 or 0).
+    public let snappedLayers: [Int]
+    /// Bound on how far any eigenvalue moved (Weyl's inequality): every quantile of the solved law
+    /// lies within this distance of the exact law's (Wasserstein-∞). Absolute, in units of x.
+    public let displacement: Double
+
+    public init(replacedLayers: [Int], snappedLayers: [Int] = [], displacement: Double) {
+        self.replacedLayers = replacedLayers
+        self.snappedLayers = snappedLayers
+        self.displacement = displacement
+    }
+}
+
+/// The solver's check of a solved law against invariants computed without solving: total mass 1,
+/// and the exact mean and variance of the free moment recursion (docs/math.md, "Self-checks").
+/// A law whose check fails is shown with a warning everywhere it is printed or drawn.
+public struct SolverCheck: Sendable, Hashable {
+    /// Exact mean and variance of the law that was solved (after any `LawApproximation`; the mean
+    /// is the same as the exact law's).
+    public let exactMean: Double
+    public let exactVariance: Double
+    /// Atoms plus the integrated density.
+    public let mass: Double
+    /// Solved mean − exact mean, computed without the shift c_{−1} (no cancellation).
+    public let meanDifference: Double
+    /// Variance of the solved law (atoms plus density).
+    public let variance: Double
+    /// Largest error accepted: on the mass (absolute), the mean (in units of the exact standard
+    /// deviation) and the variance (relative). 10⁻⁶ for accurate solves, 10⁻³ for the explorer's
+    /// display-only first pass.
+    public let tolerance: Double
+
+    public init(exactMean: Double, exactVariance: Double, mass: Double, meanDifference: Double, variance: Double, tolerance: Double) {
+        self.exactMean = exactMean
+        self.exactVariance = exactVariance
+        self.mass = mass
+        self.meanDifference = meanDifference
+        self.variance = variance
+        self.tolerance = tolerance
+    }
+
+    /// Mean of the solved law (atoms plus density).
+    public var mean: Double { exactMean + meanDifference }
+    public var massError: Double { abs(mass - 1) }
+    /// |solved − exact mean| / exact standard deviation (relative to |mean| for a point mass).
+    public var meanError: Double {
+        let scale = exactVariance > 0 ? exactVariance.squareRoot() : max(abs(exactMean), 1e-300)
+        return abs(meanDifference) / scale
+    }
+    /// |solved − exact variance| / exact variance (absolute, relative to mean², for a point mass).
+    public var varianceError: Double {
+        let scale = exactVariance > 0 ? exactVariance : max(exactMean * exactMean, 1e-300)
+        return abs(variance - exactVariance) / scale
+    }
+    public var passed: Bool {
+        massError <= tolerance && meanError <= tolerance && varianceError <= tolerance
+    }
+    /// What disagrees, for warnings: e.g. "mass 0.9412 (should be 1); variance 367.4 (exact 447.2)".
+    public var failureDescription: String {
+        var parts = [String]()
+        func g(_ v: Double) -> String { "\(v)" }
+        if !(massError <= tolerance) { parts.append("mass \(g(mass)) (should be 1)") }
+        if !(meanError <= tolerance) { parts.append("mean \(g(mean)) (exact \(g(exactMean)))") }
+        if !(varianceError <= tolerance) { parts.append("variance \(g(variance)) (exact \(g(exactVariance)))") }
+        return parts.isEmpty ? "passed" : parts.joined(separator: "; ")
+    }
+}
+
 /// The limit spectral law of one kernel, ready to plot and to compare with samples.
 public struct LimitSpectrum: Sendable {
     public let kernel: KernelID
@@ -71,7 +144,7 @@ public struct LimitSpectrum: Sendable {
     public let support: [ClosedRange<Double>]
     /// Exact first and second moments (free multiplicative convolution).
     public let mean: Double
-    public let secondMoment: Double
+    public internal(set) var secondMoment: Double
     /// Mass of the continuous part, integrated numerically (1 − Σ atoms when all is well).
     public let continuousMass: Double
     /// First four raw moments integrated numerically from density and atoms.
@@ -82,9 +155,20 @@ public struct LimitSpectrum: Sendable {
     let cdfF: [Double]
     /// Support intervals whose CDF is a Chebyshev series (exact between the table's points).
     var series: [SupportSeries] = []
+    /// Exact variance (free moment recursion, computed without the shift); nil for laws built
+    /// from tables, whose variance is `secondMoment − mean²`.
+    public internal(set) var exactVariance: Double? = nil
+    /// The solver's self-check (nil for laws that were not solved, e.g. purely atomic input laws).
+    public internal(set) var check: SolverCheck? = nil
+    /// A simplification made before solving and its proven bound (nil: the law is solved as stated).
+    public internal(set) var approximation: LawApproximation? = nil
+    /// First four moments of the solved law (atoms and density) about its exact mean.
+    var centralMoments: [Double]? = nil
 
     public var failures: Int { statistics.failures }
-    public var variance: Double { secondMoment - mean * mean }
+    public var variance: Double { exactVariance ?? (secondMoment - mean * mean) }
+    /// Whether the solver's self-check failed (mass, mean or variance off the exact values).
+    public var checkFailed: Bool { check.map { !$0.passed } ?? false }
     public var totalAtomMass: Double { atoms.reduce(0) { $0 + $1.mass } }
     /// Mass held by density and atoms together (1 for a probability law).
     public var heldMass: Double { continuousMass + totalAtomMass }
@@ -143,6 +227,96 @@ public struct LimitSpectrum: Sendable {
 
     /// The largest density on the display grid (ignoring failures).
     public var maxDensity: Double { density.reduce(0) { $1.isFinite ? max($0, $1) : $0 } }
+}
+
+/// A sentence about a law that must be shown wherever the law's numbers are shown.
+public struct LawNotice: Sendable, Hashable {
+    public enum Severity: Sendable, Hashable {
+        /// The law is not trustworthy (a failed self-check, failed points).
+        case warning
+        /// An approximation with its proven bound.
+        case note
+    }
+    public let severity: Severity
+    public let text: String
+}
+
+extension LimitSpectrum {
+    /// Everything a reader of this law's numbers must be told: failed self-checks, failed
+    /// points, approximations and their bounds. Empty for a law solved as stated that passed.
+    public var notices: [LawNotice] {
+        var result = [LawNotice]()
+        if let c = check, !c.passed {
+            result.append(LawNotice(severity: .warning, text: "solver self-check failed: \(c.failureDescription); do not trust this law"))
+        }
+        if failures > 0 {
+            result.append(LawNotice(severity: .warning, text: "the solver failed at \(failures) points (density NaN there, counted as 0 in integrals)"))
+        }
+        if let a = approximation {
+            var what = [String]()
+            if !a.replacedLayers.isEmpty {
+                what.append("the terms of layers \(a.replacedLayers.map(String.init).joined(separator: ",")) replaced by their means")
+            }
+            if !a.snappedLayers.isEmpty {
+                what.append("b² of layers \(a.snappedLayers.map(String.init).joined(separator: ",")) rounded to exactly 1 or 0")
+            }
+            result.append(LawNotice(severity: .note, text: "\(what.joined(separator: "; ")): every eigenvalue within \(a.displacement) of the exact law's"))
+        }
+        return result
+    }
+}
+
+extension LimitSpectrum {
+    /// Raw moments E x^k (k = 1…4) from moments about c.
+    static func rawMoments(central: [Double], about c: Double) -> [Double] {
+        // E x^k = Σ_i C(k, i) c^{k−i} E (x − c)^i, with E (x − c)^0 = 1.
+        let mu = [1.0] + central
+        return (1...central.count).map { k in
+            var total = 0.0, binomial = 1.0
+            for i in 0...k {
+                total += binomial * Double.pow(c, k - i) * mu[i]
+                binomial = binomial * Double(k - i) / Double(i + 1)
+            }
+            return total
+        }
+    }
+
+    /// A copy with replaced statistics and everything else kept.
+    func withStatistics(_ s: SolverStatistics) -> LimitSpectrum {
+        var copy = LimitSpectrum(kernel: kernel, x: x, density: density, atoms: atoms, support: support, mean: mean,
+                                 secondMoment: secondMoment, continuousMass: continuousMass, numericalMoments: numericalMoments,
+                                 statistics: s, cdfX: cdfX, cdfF: cdfF)
+        copy.series = series
+        copy.exactVariance = exactVariance
+        copy.check = check
+        copy.approximation = approximation
+        copy.centralMoments = centralMoments
+        return copy
+    }
+
+    /// The same law moved by `offset` along x (a law solved without its shift c_{−1}, put back in
+    /// place). Means move; variances, masses and the check's errors do not.
+    func translated(by offset: Double) -> LimitSpectrum {
+        guard offset != 0 else { return self }
+        let move = { (r: ClosedRange<Double>) in (r.lowerBound + offset)...(r.upperBound + offset) }
+        let mean = self.mean + offset
+        let variance = self.variance
+        let raw = centralMoments.map { LimitSpectrum.rawMoments(central: $0, about: mean) } ?? numericalMoments
+        var copy = LimitSpectrum(kernel: kernel, x: x.map { $0 + offset }, density: density,
+                                 atoms: atoms.map { Atom(location: $0.location + offset, mass: $0.mass) },
+                                 support: support.map(move), mean: mean, secondMoment: variance + mean * mean,
+                                 continuousMass: continuousMass, numericalMoments: raw, statistics: statistics,
+                                 cdfX: cdfX.map { $0 + offset }, cdfF: cdfF)
+        copy.series = series.map { $0.translated(by: offset) }
+        copy.exactVariance = exactVariance
+        copy.centralMoments = centralMoments
+        copy.approximation = approximation
+        copy.check = check.map {
+            SolverCheck(exactMean: $0.exactMean + offset, exactVariance: $0.exactVariance, mass: $0.mass,
+                        meanDifference: $0.meanDifference, variance: $0.variance, tolerance: $0.tolerance)
+        }
+        return copy
+    }
 }
 
 /// The piecewise-linear interpolant of the table (xs increasing) at x, constant beyond its ends.

@@ -36,6 +36,17 @@ struct SupportSeries: Sendable, Hashable {
         coefficients = c
     }
 
+    private init(interval: ClosedRange<Double>, coefficients: [Double], start: Double) {
+        self.interval = interval
+        self.coefficients = coefficients
+        self.start = start
+    }
+
+    /// The same density moved by `offset` along x.
+    func translated(by offset: Double) -> SupportSeries {
+        SupportSeries(interval: (interval.lowerBound + offset)...(interval.upperBound + offset), coefficients: coefficients, start: start)
+    }
+
     var order: Int { coefficients.count - 1 }
 
     /// Largest coefficient of the last quarter relative to the largest one (0 for h ≡ 0).

@@ -6,12 +6,12 @@ import LimitLaws
 /// For the common activations a closed form of the raw function is used (checked against
 /// `Activation.value`/`derivative` at construction; on any mismatch the generic path is used),
 /// everything else calls the engine's `Activation` per entry.
-struct ActivationKernel: Sendable {
-    enum Kind: Sendable { case arctan, tanh, relu, linear, generic }
-    let activation: Activation
-    let kind: Kind
+public struct ActivationKernel: Sendable {
+    @usableFromInline enum Kind: Sendable { case arctan, tanh, relu, linear, generic }
+    public let activation: Activation
+    @usableFromInline let kind: Kind
 
-    init(_ activation: Activation) {
+    public init(_ activation: Activation) {
         self.activation = activation
         let candidates: [(Kind, (Double) -> (Double, Double))] = [
             (.arctan, { (atan($0), 1 / (1 + $0 * $0)) }),
@@ -34,7 +34,8 @@ struct ActivationKernel: Sendable {
     }
 
     /// For i in range: if `deriv` is non-nil, deriv[i] = σ'(h[i])·dScale; then h[i] = σ(h[i])·xScale.
-    func apply<T: BLASScalar>(_ h: UnsafeMutablePointer<T>, deriv: UnsafeMutablePointer<T>?, range: Range<Int>,
+    /// (Inlinable so that callers in other modules get it specialised for Float and Double.)
+    @inlinable public func apply<T: BLASScalar>(_ h: UnsafeMutablePointer<T>, deriv: UnsafeMutablePointer<T>?, range: Range<Int>,
                               xScale: Double, dScale: Double) {
         let s = activation.scale, sh = activation.shift
         let vs = s * xScale, ds = s * dScale

@@ -223,6 +223,9 @@ public enum InputSpec: Sendable, Equatable {
     case fromModel
     /// iid N(0, 1/d₀) entries.
     case gaussian(d0: Int)
+    /// Columns uniform on the unit sphere of ℝ^{d₀} (a N(0, I) column over its norm; Fan & Wang §4.3).
+    /// Its input law is Marcenko–Pastur(n/d₀), like the Gaussian design's.
+    case sphere(d0: Int)
     /// Exactly orthonormal columns (Q factor of a Gaussian d₀×n matrix, d₀ ≥ n; default d₀ = n).
     case orthonormal(d0: Int?)
     /// x_α ~ N(0, Σ), Σ = diag(λ_k), λ_k ∝ k^(−α), Tr Σ = 1.

@@ -12,7 +12,7 @@ public enum LimitComparison {
         let n = Double(request.sampleCount)
         var input: InputLaw
         switch try request.resolvedInput() {
-        case .gaussian(let d0): input = .marcenkoPastur(gamma0: n / Double(d0))
+        case .gaussian(let d0), .sphere(let d0): input = .marcenkoPastur(gamma0: n / Double(d0))
         case .orthonormal: input = .orthonormal
         default:
             guard let e = inputGramEigenvalues else {
@@ -32,7 +32,7 @@ public enum LimitComparison {
     /// Whether `limitModel` needs the sampled input Gram spectrum.
     public static func needsInputSpectrum(_ request: SamplingRequest) -> Bool {
         switch try? request.resolvedInput() {
-        case .gaussian?, .orthonormal?: return false
+        case .gaussian?, .sphere?, .orthonormal?: return false
         default: return true
         }
     }

@@ -12,6 +12,11 @@ public protocol BLASScalar: BinaryFloatingPoint, Sendable, TridiagonalScalar {
                           beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
     /// Eigenvalues (ascending) of the symmetric matrix whose upper triangle is in `a`; destroys `a`.
     static func syevdValues(n: Int, a: UnsafeMutablePointer<Self>, lda: Int, w: UnsafeMutablePointer<Self>) -> Int32
+    /// Eigenpairs il…iu (1-based, ascending order) of the symmetric matrix in the upper triangle of `a`
+    /// (destroyed) by LAPACK's range-limited MRRR solver `xSYEVR` (range = 'I'): values into `w`,
+    /// vectors into the columns of `z` (n × (iu − il + 1), leading dimension `ldz`). Returns (info, found).
+    static func syevrRange(n: Int, a: UnsafeMutablePointer<Self>, lda: Int, il: Int, iu: Int,
+                           w: UnsafeMutablePointer<Self>, z: UnsafeMutablePointer<Self>, ldz: Int) -> (info: Int32, found: Int)
     static var precisionName: String { get }
     static func fillNormal(_ g: inout Xoshiro256StarStar, _ buffer: UnsafeMutableBufferPointer<Self>, scale: Double)
 }
@@ -34,6 +39,15 @@ extension Double: BLASScalar {
     public static func syevdValues(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMutablePointer<Double>) -> Int32 {
         LAPACKE_dsyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "U")), Int32(n), a, Int32(lda), w)
     }
+    public static func syevrRange(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, il: Int, iu: Int,
+                                  w: UnsafeMutablePointer<Double>, z: UnsafeMutablePointer<Double>, ldz: Int) -> (info: Int32, found: Int) {
+        var m: Int32 = 0
+        let isuppz = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * max(1, iu - il + 1))
+        defer { isuppz.deallocate() }
+        let info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "I")), CChar(UInt8(ascii: "U")),
+                                  Int32(n), a, Int32(lda), 0, 0, Int32(il), Int32(iu), 0, &m, w, z, Int32(ldz), isuppz)
+        return (info, Int(m))
+    }
 }
 
 extension Float: BLASScalar {
@@ -53,6 +67,15 @@ extension Float: BLASScalar {
     }
     public static func syevdValues(n: Int, a: UnsafeMutablePointer<Float>, lda: Int, w: UnsafeMutablePointer<Float>) -> Int32 {
         LAPACKE_ssyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "U")), Int32(n), a, Int32(lda), w)
+    }
+    public static func syevrRange(n: Int, a: UnsafeMutablePointer<Float>, lda: Int, il: Int, iu: Int,
+                                  w: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, ldz: Int) -> (info: Int32, found: Int) {
+        var m: Int32 = 0
+        let isuppz = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * max(1, iu - il + 1))
+        defer { isuppz.deallocate() }
+        let info = LAPACKE_ssyevr(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "I")), CChar(UInt8(ascii: "U")),
+                                  Int32(n), a, Int32(lda), 0, 0, Int32(il), Int32(iu), 0, &m, w, z, Int32(ldz), isuppz)
+        return (info, Int(m))
     }
 }
 
@@ -84,9 +107,12 @@ public final class Matrix<T: BLASScalar>: @unchecked Sendable {
 public enum EigenSolverError: Error, CustomStringConvertible, Equatable {
     case nonFinite(String)
     case lapack(String, Int32)
+    /// A range-limited solver returned fewer eigenpairs than asked for.
+    case incomplete(String)
     public var description: String {
         switch self {
         case .nonFinite(let what): return "\(what) contains NaN or infinite entries"
+        case .incomplete(let what): return what
         case .lapack(let routine, let info):
             return info < 0 ? "\(routine): invalid argument \(-info)" : "\(routine) failed to converge (info \(info))"
         }
@@ -117,6 +143,34 @@ public enum SymmetricEigen {
         return (0..<n).map { Double(w[$0]) }
     }
 
+    /// The `k` largest eigenpairs of a symmetric matrix given by its upper triangle (`a` is destroyed), by
+    /// LAPACK's range-limited `xSYEVR` (il = n − k + 1, iu = n): no full decomposition. Values descending;
+    /// each vector has unit norm and its largest-magnitude component positive (a reproducible sign).
+    public static func top<T: BLASScalar>(_ a: Matrix<T>, k: Int) throws -> TopEigenpairs {
+        precondition(a.rows == a.cols)
+        let n = a.rows
+        let k = max(0, min(k, n))
+        if k == 0 { return TopEigenpairs(values: [], vectors: []) }
+        for j in 0..<n { for i in 0...j where !a.data[i + j * n].isFinite { throw EigenSolverError.nonFinite("kernel matrix") } }
+        let w = UnsafeMutablePointer<T>.allocate(capacity: n), z = UnsafeMutablePointer<T>.allocate(capacity: n * k)
+        defer { w.deallocate(); z.deallocate() }
+        let (info, found) = T.syevrRange(n: n, a: a.data, lda: n, il: n - k + 1, iu: n, w: w, z: z, ldz: n)
+        let name = T.self == Float.self ? "ssyevr" : "dsyevr"
+        if info != 0 { throw EigenSolverError.lapack(name, info) }
+        if found != k { throw EigenSolverError.incomplete("\(name) found \(found) of the \(k) largest eigenpairs") }
+        var values = [Double](), vectors = [[Double]]()
+        for c in stride(from: k - 1, through: 0, by: -1) {   // LAPACK returns them ascending
+            var v = (0..<n).map { Double(z[$0 + c * n]) }
+            var norm = 0.0, big = 0.0
+            for x in v { norm += x * x; if abs(x) > abs(big) { big = x } }
+            let s = (big < 0 ? -1 : 1) / max(norm.squareRoot(), .leastNormalMagnitude)
+            for i in 0..<n { v[i] *= s }
+            values.append(Double(w[c]))
+            vectors.append(v)
+        }
+        return TopEigenpairs(values: values, vectors: vectors)
+    }
+
     /// Eigenvalues of a symmetric matrix given as a full column-major array (tests, small matrices).
     public static func eigenvalues(_ values: [Double], n: Int) throws -> [Double] {
         let m = Matrix<Double>(rows: n, cols: n)
@@ -125,8 +179,18 @@ public enum SymmetricEigen {
     }
 }
 
-/// Parallel loop helper: runs `body(range)` over `count` items split into chunks.
-func parallelChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+/// The largest eigenpairs of a symmetric matrix (see `SymmetricEigen.top`).
+public struct TopEigenpairs: Sendable, Equatable {
+    /// Eigenvalues, largest first.
+    public let values: [Double]
+    /// `vectors[i]`: the unit eigenvector of `values[i]` (length n), largest-magnitude component positive.
+    public let vectors: [[Double]]
+    public init(values: [Double], vectors: [[Double]]) { self.values = values; self.vectors = vectors }
+}
+
+/// Parallel loop helper: runs `body(range)` over `count` items split into chunks (`threads` ≤ 1 or
+/// fewer than 2048 items: on the calling thread).
+public func parallelChunks(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
     if threads <= 1 || count < 2048 { body(0..<count); return }
     let chunks = threads * 4
     let size = (count + chunks - 1) / chunks

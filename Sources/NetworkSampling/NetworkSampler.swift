@@ -19,9 +19,23 @@ public final class CancellationToken: Sendable {
     }
 }
 
+private let runLock = NSLock()
+
+/// One BLAS user at a time per process: the OpenBLAS thread count is process-wide, and a run whose
+/// thread count changes under it loses bitwise reproducibility. Sampling runs hold this for their
+/// whole run; training holds it for each epoch's steps (so other runs can interleave between epochs).
+public enum BLASExclusive {
+    /// Runs `body` while no other sampling or training work uses BLAS, with `threads` BLAS threads.
+    public static func run<R, E: Error>(threads: Int, _ body: () throws(E) -> R) throws(E) -> R {
+        runLock.lock()
+        defer { runLock.unlock() }
+        BLASThreads.set(threads)
+        return try body()
+    }
+}
+
 /// Synchronous sampler: runs a `SamplingRequest` on the calling thread and reports events through
 /// `emit`. Use `SamplingService` (or `SamplingJob`) to run it in the background.
-private let runLock = NSLock()
 
 public enum NetworkSampler {
     /// A run is refused before allocating when its estimated peak memory exceeds this share of MemAvailable.
@@ -125,6 +139,7 @@ final class Pipeline<T: BLASScalar> {
             for l in 1...L { w += nd * nd * Double(widths[l]) }
         }
         w += Double(req.kernels.count) * 6 * nd * nd * nd
+        if req.topVectors > 0 { w += Double(req.kernels.count) * 2 * nd * nd * nd }
         totalWork = max(1, w)
     }
 
@@ -148,6 +163,10 @@ final class Pipeline<T: BLASScalar> {
 
     /// Fills `wt` (k × b, column j = row r0+j of W_ℓ) from the per-row streams.
     func generateWeightRows(layer: Int, r0: Int, b: Int, k: Int, into wt: UnsafeMutablePointer<T>) {
+        if let weights = req.weights {
+            weights.copyRows(layer: layer, r0: r0, b: b, into: wt)
+            return
+        }
         let seed = req.seed
         parallelChunks(b, threads: b * k >= 1 << 16 ? threads : 1) { range in
             for j in range {
@@ -180,6 +199,19 @@ final class Pipeline<T: BLASScalar> {
         let size = Double(m.rows)
         let work = 6 * size * size * size
         var reported = 0.0
+        var top: TopEigenpairs?
+        if req.topVectors > 0 {
+            let copy = Matrix<T>(rows: m.rows, cols: m.cols)
+            let rows = m.rows
+            parallelChunks(rows, threads: threads) { cols in
+                for j in cols { for i in 0...j { copy.data[i + j * rows] = m.data[i + j * rows] } }
+            }
+            try token.check()
+            top = try timed(\.eigenvectors) { () throws(SamplingError) -> TopEigenpairs in
+                do { return try SymmetricEigen.top(copy, k: req.topVectors) } catch { throw .numerical("top eigenvectors of \(kernel): \(error)") }
+            }
+            progress(.eigenvalues, layer: kernel.layer, work: 2 * size * size * size)
+        }
         let values = try timed(\.eigenvalues) { () throws(SamplingError) -> [Double] in
             try InterruptibleEigen.eigenvalues(m, check: { () throws(SamplingError) in try token.check() },
                                                progress: { f in
@@ -188,7 +220,7 @@ final class Pipeline<T: BLASScalar> {
                                                })
         }
         progress(.eigenvalues, layer: kernel.layer, work: (1 - reported) * work)
-        emit(.spectrum(SampledSpectrum(kernel: kernel, eigenvalues: values, precision: req.precision)))
+        emit(.spectrum(SampledSpectrum(kernel: kernel, eigenvalues: values, precision: req.precision, top: top)))
     }
 
     func copyUpper(_ src: Matrix<T>, into dst: Matrix<T>, scale: T = 1) {
@@ -222,6 +254,9 @@ final class Pipeline<T: BLASScalar> {
                     if !sd.isEmpty { for k in 0..<d0 { col[k] = T(Double(col[k]) * sd[k]) } }
                 }
             }
+        case .sphere:
+            let m = InputDesign.columns(.sphere, seed: seed, count: n, d0: d0, threads: threads)
+            for k in 0..<(d0 * n) { x.data[k] = T(m.values[k]) }
         case .orthonormal:
             let q = try Self.haarColumns(rows: d0, cols: n, seed: seed)
             for k in 0..<(d0 * n) { x.data[k] = T(q[k]) }
@@ -386,8 +421,12 @@ final class Pipeline<T: BLASScalar> {
                 let w = UnsafeMutableBufferPointer<T>.allocate(capacity: dL)
                 defer { w.deallocate() }
                 for j in 0..<outs {
-                    var g = RandomStreams.generator(seed: req.seed, purpose: .outputWeights, index: UInt64(j))
-                    T.fillNormal(&g, w, scale: 1)
+                    if let weights = req.weights {
+                        weights.copyOutput(j, into: w.baseAddress!)
+                    } else {
+                        var g = RandomStreams.generator(seed: req.seed, purpose: .outputWeights, index: UInt64(j))
+                        T.fillNormal(&g, w, scale: 1)
+                    }
                     let sj = s
                     parallelChunks(n, threads: threads) { cols in
                         for a in cols {

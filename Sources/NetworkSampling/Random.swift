@@ -133,6 +133,11 @@ public enum RandomPurpose: UInt64, Sendable {
     case outputWeights = 2  // index = 0
     case inputColumn = 3    // index = sample
     case inputRotation = 4  // index = column of the Gaussian matrix fed to QR
+    // Training (module NetworkTraining):
+    case testInputColumn = 5  // index = held-out sample
+    case teacher = 6          // index = 0: the teacher direction v
+    case shuffle = 7          // index = epoch: the order of the mini-batches
+    case split = 8            // index = 0: the train/test split of a data file
 }
 
 public enum RandomStreams {

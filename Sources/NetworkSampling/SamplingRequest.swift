@@ -55,6 +55,12 @@ public struct SamplingRequest: Sendable {
     /// Target floating-point work per BLAS call, which bounds the time between cancellation checks
     /// (2.4e10 ≈ 0.2 s on two idle cores in float32, 0.4 s in float64).
     public var flopsPerBlock: Double
+    /// Explicit weights (a trained network) instead of the seed's: then `seed` only draws the inputs.
+    /// Their widths must equal `widths()` and their output count `outputs`.
+    public var weights: NetworkWeights?
+    /// How many of the largest eigenpairs of every kernel to compute as well (`xSYEVR`, range-limited;
+    /// 0 = none). They arrive in `SampledSpectrum.top`.
+    public var topVectors: Int = 0
 
     public init(model: NetworkModel, n: Int = 3000, seed: UInt64 = 0, input: InputSpec = .fromModel,
                 ckLayers: [Int]? = nil, ntk: Bool = true, surrogate: Bool = false, outputs: Int = 1,
@@ -62,6 +68,7 @@ public struct SamplingRequest: Sendable {
         self.model = model; self.n = n; self.seed = seed; self.input = input
         self.ckLayers = ckLayers; self.ntk = ntk; self.surrogate = surrogate; self.outputs = outputs
         self.precision = precision; self.threads = threads; self.flopsPerBlock = flopsPerBlock
+        self.weights = nil
     }
 
     /// A request for exactly these limit kernels: `.ck(ℓ)` selects CK layers, `.ntk` the exact NTK.
@@ -116,7 +123,7 @@ public struct SamplingRequest: Sendable {
         let n = sampleCount
         let d0: Int
         switch try resolvedInput() {
-        case .gaussian(let d), .powerLaw(let d, _): d0 = d
+        case .gaussian(let d), .sphere(let d), .powerLaw(let d, _): d0 = d
         case .orthonormal(let d): d0 = d ?? n
         case .spectrum: d0 = n
         case .data(let m): d0 = m.features
@@ -145,6 +152,15 @@ public struct SamplingRequest: Sendable {
         for (i, d) in w.enumerated() where d > 200_000 {
             throw .invalidRequest("width d_\(i) = \(d) is too large (n/γ with a tiny γ?)")
         }
+        guard topVectors >= 0, topVectors <= 10_000 else {
+            throw .invalidRequest("number of top eigenvectors must be between 0 and 10000 (got \(topVectors))")
+        }
+        if let weights {
+            guard weights.isConsistent, weights.widths == w, weights.outputs == outputs else {
+                throw .invalidRequest("explicit weights of widths \(weights.widths) and \(weights.outputs) output(s) do not fit "
+                                      + "the request (widths \(w), \(outputs) output(s))")
+            }
+        }
         switch try resolvedInput() {
         case .orthonormal(let d):
             if let d, d < n { throw .invalidRequest("orthonormal inputs need d0 ≥ n (got d0 = \(d), n = \(n))") }
@@ -171,6 +187,9 @@ public struct SamplingRequest: Sendable {
         }
         // Input: the Double design (QR, data preprocessing) plus X₀ in the working precision.
         var peak = w[0] * n * (8 + s)
+        // The copy of each kernel handed to xSYEVR for its top eigenvectors.
+        let topCopy = topVectors > 0 ? Double(outputs * outputs) * nn : 0
+        if topVectors > 0 { peak += topCopy }
         // Forward pass, layer ℓ: stored σ′ blocks D_1..D_ℓ, X_{ℓ−1}, H_ℓ, one weight block,
         // the Grams kept so far, one n×n scratch for the eigen solver.
         var dSum = 0.0
@@ -184,7 +203,7 @@ public struct SamplingRequest: Sendable {
             // one weight block, all Grams, the eigen scratch, the nk×nk NTK accumulator and S_ℓᵀS_ℓ temporary.
             let k = Double(outputs)
             let maxW = w[1...].max() ?? 0
-            peak = max(peak, dSum + 2 * maxW * n * k * s + block(maxW) + Double(L + 2) * nn + 2 * k * k * nn)
+            peak = max(peak, dSum + 2 * maxW * n * k * s + block(maxW) + Double(L + 2) * nn + 2 * k * k * nn + topCopy)
         }
         return Int(peak) + 48 << 20   // runtime, code, eigen workspace
     }
@@ -208,10 +227,18 @@ public struct SampledSpectrum: Sendable {
     public let kernel: SampledKernel
     public let eigenvalues: [Double]
     public let precision: Precision
+    /// The largest eigenpairs, when the request asked for them (`topVectors`).
+    public var top: TopEigenpairs? = nil
+
+    public init(kernel: SampledKernel, eigenvalues: [Double], precision: Precision, top: TopEigenpairs? = nil) {
+        self.kernel = kernel; self.eigenvalues = eigenvalues; self.precision = precision; self.top = top
+    }
 }
 
 public struct StageTimings: Sendable, Equatable {
     public var input = 0.0, forward = 0.0, grams = 0.0, ntk = 0.0, eigenvalues = 0.0, total = 0.0
+    /// The top-k eigenpairs (`xSYEVR`), when asked for; not part of `eigenvalues`.
+    public var eigenvectors = 0.0
     public init() {}
 }
 

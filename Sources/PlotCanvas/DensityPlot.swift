@@ -212,16 +212,14 @@ public struct DensityPlot: Sendable {
         // y labels depend on yMax, which depends on the plot width: estimate with a provisional margin.
         var margin = 6
         var yMax = effectiveYMax(plotColumns: width - margin)
-        let topLabel = AxisTicks.format(yMax, step: AxisTicks.niceStep(span: yMax, target: 8))
-        let bottomLabel = yScale == .log ? AxisTicks.format(yMax * pow(10, -logDecades)) : "0"
-        let midValue: Double? = plotRows >= 7 ? (yScale == .log ? yMax * pow(10, -logDecades / 2)
-                                                 : yScale == .sqrt ? yMax / 4 : yMax / 2) : nil
-        let midLabel = midValue.map { yScale == .log ? AxisTicks.format($0) : AxisTicks.format($0, step: AxisTicks.niceStep(span: yMax, target: 8)) }
-        let labelWidth = max(topLabel.count, bottomLabel.count, midLabel?.count ?? 0)
-        if labelWidth + 1 != margin {
-            margin = labelWidth + 1
+        var yLabels = yAxis(yMax: yMax, plotRows: plotRows)
+        if yLabels.widestLabel + 1 != margin {
+            margin = max(2, yLabels.widestLabel + 1)
             yMax = effectiveYMax(plotColumns: width - margin)
+            yLabels = yAxis(yMax: yMax, plotRows: plotRows)
+            margin = max(margin, yLabels.widestLabel + 1)
         }
+        let labelWidth = margin - 1
         let columns = width - margin
         var canvas = DotCanvas(columns: columns, rows: plotRows, mode: mode)
         let px = canvas.pixelWidth, py = canvas.pixelHeight
@@ -252,41 +250,44 @@ public struct DensityPlot: Sendable {
         }
         grid.paste(canvas.render(), x: margin, y: 0)
 
-        // y axis
+        // y axis: a tee and a label at each tick's row (the first label on a row wins)
         let vline: Character = ascii ? "|" : "│", tee: Character = ascii ? "+" : "┤"
         for y in 0..<plotRows { grid[margin - 1, y] = Cell(vline, role: .axis) }
-        grid[margin - 1, 0] = Cell(tee, role: .axis)
-        grid.write(String(repeating: " ", count: labelWidth - topLabel.count) + topLabel, x: 0, y: 0, role: .axis)
-        grid[margin - 1, plotRows - 1] = Cell(tee, role: .axis)
-        grid.write(String(repeating: " ", count: labelWidth - bottomLabel.count) + bottomLabel, x: 0, y: plotRows - 1, role: .axis)
-        if let midValue, let midLabel, let f = scaled(midValue, yMax: yMax) {
+        var usedRows = Set<Int>()
+        for t in yLabels.ticks {
+            guard let f = scaled(t.value, yMax: yMax) ?? (t.value == 0 ? 0 : nil) else { continue }
             let y = row(f) / mode.pixelsPerCell.y
-            if y > 0 && y < plotRows - 1 {
-                grid[margin - 1, y] = Cell(tee, role: .axis)
-                grid.write(String(repeating: " ", count: labelWidth - midLabel.count) + midLabel, x: 0, y: y, role: .axis)
-            }
+            let gap = plotRows >= 6 ? 1 : 0   // a free row between labels when there is room
+            guard y >= 0, y < plotRows, !(y - gap...y + gap).contains(where: usedRows.contains) else { continue }
+            usedRows.insert(y)
+            grid[margin - 1, y] = Cell(tee, role: .axis)
+            grid.write(String(repeating: " ", count: max(0, labelWidth - t.label.count)) + t.label, x: 0, y: y, role: .axis)
         }
 
-        // x axis and tick labels
+        // x axis: ticks and their exact labels; an offset ("+664290") at the right end of the label row
         let axisRow = plotRows, labelRow = plotRows + 1
         grid[margin - 1, axisRow] = Cell(ascii ? "+" : "└", role: .axis)
         for x in margin..<width { grid[x, axisRow] = Cell(ascii ? "-" : "─", role: .axis) }
-        let target = xTickTarget ?? max(2, columns / 8)
-        let step = AxisTicks.niceStep(span: xRange.upperBound - xRange.lowerBound, target: target)
+        let xLabels = xAxis(columns: columns)
+        var labelEnd = width
+        if !xLabels.annotation.isEmpty {
+            labelEnd = width - xLabels.annotation.count
+            grid.write(xLabels.annotation, x: labelEnd, y: labelRow, role: .axis)
+            labelEnd -= 1
+        }
         var lastEnd = -1
-        for t in AxisTicks.ticks(in: xRange, target: target) {
-            let col = margin + min(columns - 1, Int(((t - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(columns)).rounded(.down)))
+        for t in xLabels.ticks {
+            let col = margin + column(of: t.value, columns: columns)
             grid[col, axisRow] = Cell(ascii ? "+" : "┬", role: .axis)
-            let label = AxisTicks.format(t, step: step)
-            var start = col - label.count / 2
-            start = max(margin - 1, min(width - label.count, start))
-            if start > lastEnd {
-                grid.write(label, x: start, y: labelRow, role: .axis)
-                lastEnd = start + label.count
+            var start = col - t.label.count / 2
+            start = max(margin - 1, min(width - t.label.count, start))
+            if start > lastEnd, start + t.label.count <= labelEnd {
+                grid.write(t.label, x: start, y: labelRow, role: .axis)
+                lastEnd = start + t.label.count
             }
         }
         for m in markers where xRange.contains(m.x) {
-            let col = margin + min(columns - 1, Int(((m.x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * Double(columns)).rounded(.down)))
+            let col = margin + column(of: m.x, columns: columns)
             grid[col, axisRow] = Cell(ascii ? "^" : "▲", role: m.role, attributes: .bold)
         }
 
@@ -344,6 +345,31 @@ public struct DensityPlot: Sendable {
             if x0 + t.count <= grid.width, (x0 - 1..<min(grid.width, x0 + t.count + 1)).allSatisfy({ grid[$0, 0].scalar == " " }) {
                 grid.write(t, x: x0, y: 0, role: .axis, attributes: .dim)
             }
+        }
+    }
+
+    // MARK: axes
+
+    /// The plot column (0 ..< columns) of the value x: the cell whose span contains it.
+    public func column(of x: Double, columns: Int) -> Int {
+        let f = (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound)
+        return max(0, min(columns - 1, Int((f * Double(columns)).rounded(.down))))
+    }
+
+    /// The x ticks for a plot area `columns` wide: about one per 8 columns (or `xTickTarget`), labels
+    /// that fit between neighbouring ticks.
+    public func xAxis(columns: Int) -> AxisLabelling {
+        let target = xTickTarget ?? max(2, columns / 8)
+        return AxisTicks.linear(xRange, target: target, maxLabelWidth: 12, axisLength: Double(columns))
+    }
+
+    /// The y ticks: decades on a log axis, round values from 0 otherwise (about one per three rows).
+    public func yAxis(yMax: Double, plotRows: Int) -> AxisLabelling {
+        switch yScale {
+        case .log:
+            return AxisTicks.decades(yMax * pow(10, -logDecades)...yMax, maxTicks: max(2, plotRows / 2))
+        case .linear, .sqrt:
+            return AxisTicks.linear(0...yMax, target: max(2, plotRows / 3), maxLabelWidth: 6, allowOffset: false)
         }
     }
 }

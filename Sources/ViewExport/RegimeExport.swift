@@ -23,14 +23,14 @@ extension ViewExport {
     /// "mode=infinite dimension=40 points=30 order=24" for a regime with a session table (nil otherwise).
     static func regimeConfigWords(_ s: Session) -> String? {
         guard let section = Regimes.regime(s.regime).session else { return nil }
-        return (["mode=\(s.regime.rawValue)"] + section.keys.map { "\($0.name)=\(word($0.get(s.regimeSettings)))" }).joined(separator: " ")
+        return (["mode=\(s.regime.rawValue)"] + section.keys.filter { $0.isWritten(s.regimeSettings) }.map { "\($0.name)=\(word($0.get(s.regimeSettings)))" }).joined(separator: " ")
     }
 
     /// Every regime's table as json objects (the session file's tables).
     static func regimeConfigJSON(_ s: Session) -> [(String, JSON)] {
         Regimes.all.compactMap { r -> (String, JSON)? in
             guard let section = r.session else { return nil }
-            let keys = section.keys.map { ($0.name, json($0.get(s.regimeSettings))) }
+            let keys = section.keys.filter { $0.isWritten(s.regimeSettings) }.map { ($0.name, json($0.get(s.regimeSettings))) }
             return (section.table, .object([("enabled", .bool(s.regime == r.id))] + keys))
         }
     }

@@ -284,31 +284,30 @@ extension ViewExport {
         // axes, ticks, labels
         let axis = svg.color(role: .axis)
         svg.line("<path class=\"axis\" d=\"M\(f(left)) \(f(top))V\(f(bottom))H\(f(right))\" fill=\"none\" stroke=\"\(axis)\" stroke-width=\"1\"/>")
-        let xTarget = max(3, Int((right - left) / 70))
-        let xTicks = AxisTicks.ticks(in: range, target: xTarget)
-        let xStep = AxisTicks.niceStep(span: range.upperBound - range.lowerBound, target: xTarget)
+        // the tick model of the terminal plots (PlotCanvas.AxisTicks): exact labels, decades on log axes
+        let xAxis = AxisTicks.linear(range, target: max(3, Int((right - left) / 70)), maxLabelWidth: 12,
+                                     axisLength: (right - left) / 6.5)
         var tickPath = ""
-        for t in xTicks {
-            let x = fx(t)
+        for t in xAxis.ticks {
+            let x = fx(t.value)
             tickPath += "M\(f(x)) \(f(bottom))v4"
-            svg.text(AxisTicks.format(t, step: xStep), x: x, y: bottom + 16, role: .axis, size: 11, anchor: "middle", cls: "tick-label")
+            svg.text(t.label, x: x, y: bottom + 16, role: .axis, size: 11, anchor: "middle", cls: "tick-label")
         }
-        var yTicks: [(Double, String)] = []
+        let yAxis: AxisLabelling
         switch yScale {
-        case .log:
-            var e = Int(ceil(log10(yMin) - 1e-9))
-            while Double(e) <= log10(yMax) + 1e-9 { yTicks.append((pow(10, Double(e)), AxisTicks.format(pow(10, Double(e))))); e += 1 }
-        case .linear, .sqrt:
-            let step = AxisTicks.niceStep(span: yMax, target: 5)
-            for t in AxisTicks.ticks(in: 0...yMax, target: 5) { yTicks.append((t, AxisTicks.format(t, step: step))) }
+        case .log: yAxis = AxisTicks.decades(yMin...yMax, maxTicks: max(2, Int((bottom - top) / 18)))
+        case .linear, .sqrt: yAxis = AxisTicks.linear(0...yMax, target: 5, allowOffset: false)
         }
-        for (v, label) in yTicks {
-            guard let y = fy(v), y >= top - 0.5, y <= bottom + 0.5 else { continue }
+        for t in yAxis.ticks {
+            guard let y = fy(t.value) ?? (t.value == 0 ? bottom : nil), y >= top - 0.5, y <= bottom + 0.5 else { continue }
             tickPath += "M\(f(left)) \(f(y))h-4"
-            svg.text(label, x: left - 7, y: y + 4, role: .axis, size: 11, anchor: "end", cls: "tick-label")
+            svg.text(t.label, x: left - 7, y: y + 4, role: .axis, size: 11, anchor: "end", cls: "tick-label")
         }
         svg.line("<path class=\"ticks\" d=\"\(tickPath.isEmpty ? "M0 0" : tickPath)\" fill=\"none\" stroke=\"\(axis)\" stroke-width=\"1\"/>")
-        svg.text("λ", x: right, y: bottom - 5, role: .axis, size: 11, anchor: "end", cls: "axis-label")
+        // with an offset the tick labels read λ − offset ("λ − 664200")
+        let xTitle = xAxis.annotation.isEmpty ? "λ"
+            : "λ " + (xAxis.offset > 0 ? "− " : "+ ") + xAxis.annotation.dropFirst()
+        svg.text(xTitle, x: right, y: bottom - 5, role: .axis, size: 11, anchor: "end", cls: "axis-label")
         svg.text(yScale == .linear ? "density" : "density (\(yScale.rawValue))", x: rect.x + 2, y: top - 0, role: .axis, size: 10, cls: "axis-label")
 
         // atoms: marked points on the x axis, with their mass

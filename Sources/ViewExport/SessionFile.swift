@@ -1,5 +1,6 @@
 import ExplorerCore
 import Foundation
+import InfiniteWidth
 import LimitLaws
 import PlotCanvas
 import TOMLKit
@@ -20,6 +21,9 @@ public struct Session: Sendable, Equatable {
     public var seed: UInt64
     /// A data matrix whose Gram spectrum is the input law (table [data]; the file is read again on load).
     public var data: DataInput?
+    /// A data file named by the session's [infinite] table (`data = "…"`), to be read by the caller
+    /// (`InfiniteWidthData.load`) into `infinite.data`.
+    public var infiniteDataPath: String?
     /// The regime shown and every regime's settings (one table per regime, e.g. [infinite]).
     public var regime: RegimeID = .linearWidth
     public var regimeSettings = RegimeSettingsStore()
@@ -29,6 +33,7 @@ public struct Session: Sendable, Equatable {
         compare = state.compare; display = state.display; theme = state.themeName; allLayers = state.allLayers
         empiricalOn = state.empiricalOn; sampleSize = state.sampleSize; seed = state.seed
         regime = state.regime; regimeSettings = state.regimeSettings; data = state.data
+        infiniteDataPath = state.infinite.data?.source
     }
 
     public init(model: NetworkModel, inputLabel: String? = nil) {
@@ -139,6 +144,7 @@ public struct SessionConfig: Sendable, Equatable {
             guard let section = Regimes.regime(id).session else { continue }
             for key in section.keys { if let v = values[key.name] { key.set(&session.regimeSettings, v) } }
         }
+        if case .string(let path)? = regimeValues[.infiniteWidth]?["data"] { session.infiniteDataPath = path }
         let depth = session.model.depth
         let parseDepth = clampToDepth ? NetworkModel.maxDepth : depth
         func clamp(_ k: KernelID) -> KernelID { if case .ck(let l) = k, l > depth { return .ck(depth) } else { return k } }
@@ -261,7 +267,7 @@ public enum SessionFile {
         for r in Regimes.all {
             guard let section = r.session else { continue }
             t += "\n[\(section.table)]\nenabled = \(s.regime == r.id)\n"
-            for key in section.keys { t += "\(key.name) = \(tomlValue(key.get(s.regimeSettings)))\n" }
+            for key in section.keys where key.isWritten(s.regimeSettings) { t += "\(key.name) = \(tomlValue(key.get(s.regimeSettings)))\n" }
         }
         return t
     }
@@ -559,5 +565,13 @@ extension Session {
         model.input = .discrete(eigenvalues: d.gramEigenvalues)
         inputLabel = d.label
         data = d
+    }
+}
+
+extension Session {
+    /// The infinite-width regime's settings.
+    public var infinite: InfiniteWidthSettings {
+        get { regimeSettings.get(.infiniteWidth, default: InfiniteWidthSettings()) }
+        set { regimeSettings.set(.infiniteWidth, newValue) }
     }
 }

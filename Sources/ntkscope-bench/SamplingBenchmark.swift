@@ -9,7 +9,7 @@ import NetworkSampling
 ///
 /// Environment: NTKSCOPE_BENCH_N overrides n (widths scale with it); NTKSCOPE_BENCH_PRECISION_N sets the
 /// size of the precision check (default 1000, 0 skips it); OPENBLAS_NUM_THREADS limits BLAS threads.
-private func cpuSeconds() -> Double {
+func cpuSeconds() -> Double {
     var u = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6

@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|sampling|explorer|zoom|all] [--verbose]
+// Usage: ntkscope-bench [engine|sampling|explorer|zoom|training|sweep|sweep-one|all] [--verbose] (`all` leaves out training and the sweeps)
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,6 +16,26 @@ if wanted.contains("sampling") || wanted.contains("all") {
 if wanted.contains("explorer") || wanted.contains("all") {
     runExplorerBenchmark()
     runZoomBenchmark()
+}
+if wanted.contains("training") {
+    runTrainingBenchmark()
+}
+if wanted.first == "sweep-one" {
+    let numbers = sections.dropFirst().compactMap { Int($0) }
+    var r = SweepRandom(state: UInt64(numbers.first ?? 1))
+    var model = randomSweepModel(&r)
+    for _ in 0..<(numbers.dropFirst().first ?? 0) { model = randomSweepModel(&r) }
+    print("model: σ \(model.activation.name) b \(model.activation.b) input \(model.input) γ \(model.gammas) τ \(model.tau ?? [])")
+    let result = LimitLawEngine().solve(model)
+    for s in result.spectra where s.checkFailed || s.failures > 0 || numbers.count > 2 {
+        print("\(s.kernel): \(s.check?.failureDescription ?? "-") failures \(s.failures)")
+        print("   atoms \(s.atoms.map { "\($0.location)@\($0.mass)" })")
+        print("   support \(s.support.map { "[\($0.lowerBound), \($0.upperBound)] mass \(s.cdf($0.upperBound) - s.cdf($0.lowerBound))" })")
+    }
+}
+if wanted.first == "sweep" {
+    let numbers = sections.dropFirst().compactMap { Int($0) }
+    runSweep(count: numbers.first ?? 200, seed: UInt64(numbers.dropFirst().first ?? 1))
 }
 if wanted.contains("zoom") {
     runZoomBenchmark()

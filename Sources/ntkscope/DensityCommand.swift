@@ -102,14 +102,7 @@ struct DensityCommand: ParsableCommand {
         case .table: text = DensityReport.table(result)
         }
         try OutputFile.write(text, to: output, force: force)
-        if result.failures > 0 {
-            FileHandle.standardError.write(Data("ntkscope: warning: the solver failed at \(result.failures) points (display-grid points where it failed are NaN; failed quadrature points count as 0, see solver.failures in --format json)\n".utf8))
-        }
-        for s in result.spectra where s.massDeficit > 1e-4 {
-            let found = String(format: "%.2f%%", 100 * s.heldMass)
-            let cause = s.heldMass < 1 ? "part of the support was not found" : "the quadrature is inaccurate near an edge"
-            FileHandle.standardError.write(Data("ntkscope: warning: \(s.kernel): density and atoms hold \(found) of the mass, not 100%: \(cause); do not trust this law\n".utf8))
-        }
+        LawNoticeReport.print(result.spectra)
     }
 }
 
@@ -173,8 +166,13 @@ enum DensityReport {
 
     struct LawJSON: Encodable {
         struct AtomJSON: Encodable { let location: Double; let mass: Double }
-        struct Moments: Encodable { let mean: Double; let second: Double; let variance: Double; let numerical: [Double] }
+        struct Moments: Encodable { let mean: Double; let second: Double; let variance: Double; let numerical: [Double?] }
         struct Solver: Encodable { let points: Int; let iterations: Int; let failures: Int; let continuations: Int; let reused: Bool; let massDeficit: Double }
+        struct Check: Encodable {
+            let passed: Bool; let tolerance: Double; let mass: Double; let exactMean: Double; let mean: Double
+            let exactVariance: Double; let variance: Double; let meanError: Double; let varianceError: Double
+        }
+        struct Approximation: Encodable { let replacedLayers: [Int]; let snappedLayers: [Int]; let displacement: Double }
         let kernel: String
         let layer: Int
         let x: [Double]
@@ -184,6 +182,12 @@ enum DensityReport {
         let continuousMass: Double
         let moments: Moments
         let solver: Solver
+        /// The solver's self-check against the exact mass, mean and variance (nil: not solved).
+        let check: Check?
+        /// Terms replaced by their means before solving, and the proven bound on the effect.
+        let approximation: Approximation?
+        /// Warnings and notes (also printed on standard error).
+        let notices: [String]
         /// Wall-clock seconds to solve this law.
         let seconds: Double
     }
@@ -218,10 +222,19 @@ enum DensityReport {
                         atoms: s.atoms.map { .init(location: $0.location, mass: $0.mass) },
                         support: s.support.map { [$0.lowerBound, $0.upperBound] },
                         continuousMass: s.continuousMass,
-                        moments: .init(mean: s.mean, second: s.secondMoment, variance: s.variance, numerical: s.numericalMoments),
+                        moments: .init(mean: s.mean, second: s.secondMoment, variance: s.variance, numerical: s.numericalMoments.map { $0.isFinite ? $0 : nil }),
                         solver: .init(points: s.statistics.points, iterations: s.statistics.iterations, failures: s.failures,
                                       continuations: s.statistics.continuations, reused: s.statistics.reused,
                                       massDeficit: s.massDeficit),
+                        check: s.check.map {
+                            .init(passed: $0.passed, tolerance: $0.tolerance, mass: $0.mass, exactMean: $0.exactMean, mean: $0.mean,
+                                  exactVariance: $0.exactVariance, variance: $0.variance, meanError: $0.meanError,
+                                  varianceError: $0.varianceError)
+                        },
+                        approximation: s.approximation.map {
+                            .init(replacedLayers: $0.replacedLayers, snappedLayers: $0.snappedLayers, displacement: $0.displacement)
+                        },
+                        notices: s.notices.map(\.text),
                         seconds: seconds)
             })
         let encoder = JSONEncoder()
@@ -238,6 +251,7 @@ enum DensityReport {
             out += "\(s.kernel): support \(support.isEmpty ? "(atoms only)" : support)\n"
             out += "  solved in \(NumberFormat.fixed(seconds * 1000, 1)) ms\n"
             out += "  mean \(NumberFormat.general(s.mean))  second moment \(NumberFormat.general(s.secondMoment))  variance \(NumberFormat.general(s.variance))\n"
+            for notice in s.notices { out += "  \(notice.severity == .warning ? "WARNING" : "note"): \(notice.text)\n" }
             for a in s.atoms.prefix(5) { out += "  atom at \(NumberFormat.general(a.location)): \(NumberFormat.fixed(100 * a.mass, 1))%\n" }
             if s.atoms.count > 5 { out += "  … \(s.atoms.count - 5) more atoms\n" }
             // A coarse profile of the density: 12 rows.

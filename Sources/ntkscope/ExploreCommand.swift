@@ -68,6 +68,7 @@ struct ExploreCommand: ParsableCommand {
             // the same solve (the explorer's grid, zoom windows re-solved), the same layout
             let state = session.makeState(themeNames: [theme])
             let content = try ViewRendering.content(state: state, progress: isatty(2) == 1)
+            LawNoticeReport.print(state.laws.compactMap { content.spectra[$0]?.law })
             Swift.print(ViewExport.text(state: state, content: content, width: width, height: height), terminator: "")
             return
         }

@@ -9,7 +9,7 @@ struct NTKScope: ParsableCommand {
         abstract: "Explore the eigenvalue spectra of the Conjugate Kernel and the Neural Tangent Kernel of deep random networks.",
         discussion: "Linear-width limit laws after Fan & Wang (2020): the CK of each layer is an iterated Marcenko–Pastur map, the NTK solves recursive fixed-point equations.",
         version: NTKScope.version,
-        subcommands: [ExploreCommand.self, DensityCommand.self, ActivationsCommand.self, SeriesCommand.self, SphereCommand.self, SampleCommand.self, RenderCommand.self],
+        subcommands: [ExploreCommand.self, DensityCommand.self, ActivationsCommand.self, SeriesCommand.self, SphereCommand.self, KernelCommand.self, SampleCommand.self, TrainCommand.self, RenderCommand.self],
         defaultSubcommand: ExploreCommand.self)
 
     /// `ntkscope --version`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExplorerCore
 import Foundation
+import InfiniteWidth
 import LimitLaws
 import NetworkSampling
 import PlotCanvas
@@ -127,12 +128,16 @@ struct ViewOptions: ParsableArguments {
     @Option(help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound)).")
     var order: Int?
 
+    @OptionGroup var initialisation: InitialisationOptions
+
+
     var overrides: ViewOverrides {
         ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
                       theme: theme, empirical: empirical, n: n, seed: seed, mode: mode,
                       regimeOptions: [("--dim", .infiniteWidth, "dimension", dimension.map { .int($0) }),
                                       ("--points", .infiniteWidth, "points", points.map { .int($0) }),
-                                      ("--order", .infiniteWidth, "order", order.map { .int($0) })])
+                                      ("--order", .infiniteWidth, "order", order.map { .int($0) })],
+                      initialisation: initialisation)
     }
 }
 
@@ -151,6 +156,7 @@ struct ViewOverrides {
     var mode: String?
     /// A regime's settings given as options: the option, the regime, its session key and the value (nil: not given).
     var regimeOptions: [(option: String, regime: RegimeID, key: String, value: SessionValue?)] = []
+    var initialisation: InitialisationOptions?
 
     /// The session: the merged model, the config file's view keys, then these options over them.
     func session(model: NetworkModel, modelOptions: ModelOptions) throws -> Session {
@@ -210,6 +216,15 @@ struct ViewOverrides {
             guard let checked = key.kind.check(value) else { throw ModelError(field: o.option, value: ViewExport.word(value), allowed: key.kind.allowed) }
             key.set(&s.regimeSettings, checked)
         }
+        if let i = initialisation, i.isGiven { s.infinite.initialisation = try i.initialisation(over: s.infinite.initialisation) }
+        // a config file's [infinite] data (the command line's --data: DataOptions)
+        if let path = s.infiniteDataPath {
+            let d = try InfiniteWidthData.load(path: path)
+            FileHandle.standardError.write(Data("ntkscope: data \(d.notice)\n".utf8))
+            s.infinite.data = d
+            s.infinite.dimension = d.points.dimension
+            s.infinite.points = d.points.count
+        }
         // a model changed on the command line may make the file's selections point past the depth
         s.compare = s.compare.map { if case .ck(let l) = $0, l > depth { return .ck(depth) } else { return $0 } }
         if case .ck(let l) = s.selected, l > depth { s.selected = .ck(depth) }
@@ -219,7 +234,7 @@ struct ViewOverrides {
 
 /// `--data FILE [--remove-pcs K]` (explore and render): a data matrix as the input, as `:data` does.
 struct DataOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A data matrix (.npy or .csv, one sample per row): the input law is its Gram spectrum after the paper's preprocessing (centre, remove PCs, unit norm), and the sampled check (s, --empirical) runs on it.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("A data matrix (.npy or .csv, one sample per row): the input law is its Gram spectrum after the paper's preprocessing (centre, remove PCs, unit norm), and the sampled check (s, --empirical) runs on it; in the infinite-width mode it replaces the uniform points of the Gram block.", valueName: "FILE"))
     var data: String?
 
     @Option(name: .customLong("remove-pcs"), help: "With --data: remove the top K principal components first (the paper removes 10 from CIFAR-10).")
@@ -239,6 +254,12 @@ struct DataOptions: ParsableArguments {
         case .success(let d): session.useData(d)
         case .failure(let e): throw ModelError(field: "--data", value: path, allowed: e.description)
         }
+        // the infinite-width regime's Gram block uses the same data (samples scaled to unit norm)
+        let d = try InfiniteWidthData.load(path: path)
+        session.infinite.data = d
+        session.infiniteDataPath = path
+        session.infinite.dimension = d.points.dimension
+        session.infinite.points = d.points.count
     }
 }
 
@@ -262,6 +283,7 @@ enum ViewRendering {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let spectra = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(model, nil, true)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        LawNoticeReport.print(spectra.spectra)
         var map = DisplaySpectrum.byKernel(spectra)
         if let state { map = ZoomPlan.resolved(state: state, spectra: map, cache: spectra.cache) }
         return FrameContent(summary: ModelSummary(model: model, inputLabel: inputLabel), spectra: map,

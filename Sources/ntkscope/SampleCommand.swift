@@ -55,10 +55,10 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Precision of the products and eigenvalues: float32 (fast) or float64.")
     var precision: String = "float32"
 
-    @Option(help: "Input design: model (default), gaussian, orthonormal, power-law or file.")
+    @Option(help: "Input design: model (default), gaussian, sphere (uniform on the unit sphere), orthonormal, power-law or file.")
     var input: String = "model"
 
-    @Option(name: .customLong("input-dim"), help: "Input dimension d0 for --input gaussian/orthonormal/power-law.")
+    @Option(name: .customLong("input-dim"), help: "Input dimension d0 for --input gaussian/sphere/orthonormal/power-law.")
     var inputDim: Int?
 
     @Option(name: .customLong("power-alpha"), help: "Exponent alpha of the power-law covariance (eigenvalues ~ k^-alpha).")
@@ -130,6 +130,10 @@ struct SampleCommand: ParsableCommand {
             var g0 = 3.0
             if case .marcenkoPastur(let g) = model.input { g0 = g }
             spec = .gaussian(d0: inputDim ?? max(1, Int((Double(n) / g0).rounded())))
+        case "sphere":
+            var g0 = 3.0
+            if case .marcenkoPastur(let g) = model.input { g0 = g }
+            spec = .sphere(d0: inputDim ?? max(1, Int((Double(n) / g0).rounded())))
         case "orthonormal": spec = .orthonormal(d0: inputDim)
         case "power-law":
             guard powerAlpha >= 0, powerAlpha.isFinite else { throw fail("--power-alpha must be >= 0 (got \(powerAlpha))") }
@@ -142,7 +146,7 @@ struct SampleCommand: ParsableCommand {
                 m = DataMatrix(samples: want, features: m.features, values: Array(m.values[0..<(want * m.features)]))
             }
             spec = .data(try m.preprocessed(removePCs: removePCs))
-        default: throw fail("--input must be model, gaussian, orthonormal, power-law or file (got '\(input)')")
+        default: throw fail("--input must be model, gaussian, sphere, orthonormal, power-law or file (got '\(input)')")
         }
         var req = SamplingRequest(model: model, n: n, seed: sampling.seed, input: spec, precision: prec, threads: threads)
         req.outputs = modelOptions.resolvedOutputs
@@ -190,6 +194,7 @@ struct SampleCommand: ParsableCommand {
             var options = SolveOptions()
             options.kernels = Array(Set(spectra.map { $0.kernel.limitKernel })).sorted { "\($0)" < "\($1)" }
             let limits = LimitLawEngine().solve(limitModel, options: options)
+            LawNoticeReport.print(limits.spectra)
             rows = LimitComparison.compare(spectra, limits: limits).map { ($0.kernel, $0.comparison) }
             rows = rows.filter { wanted.contains($0.0) }
         }

@@ -12,6 +12,17 @@ import LimitLaws
             let direct = PowerSeries.evaluate(outer, at: PowerSeries.evaluate(inner, at: x))
             #expect(abs(PowerSeries.evaluate(c, at: x) - direct) < 1e-13)
         }
+        // the power-sum composition of several outer series equals Horner's, coefficient by coefficient
+        var g: UInt64 = 12345
+        func u() -> Double { g = g &* 6364136223846793005 &+ 1442695040888963407; return Double(g >> 11) / Double(1 << 53) }
+        let n = 40
+        let p = [0] + (1...n).map { _ in u() / Double(n) }
+        let outers = (0..<3).map { _ in (0...n).map { k in u() * pow(0.8, Double(k)) } }
+        let many = PowerSeries.composeMany(outers: outers, inner: p, order: n)
+        for (o, m) in zip(outers, many) {
+            let h = PowerSeries.compose(outer: o, inner: p, order: n)
+            for j in 0...n { #expect(abs(h[j] - m[j]) <= 1e-14 * max(1, abs(h[j]))) }
+        }
     }
 
     /// The ReLU series against the closed-form arc-cosine kernels, within the stated bound.
@@ -77,5 +88,29 @@ import LimitLaws
         #expect(relu.tail(.ntk(2)) > 1e-3)
         #expect(tanh.tail(.ntk(2)) < 1e-6)
         #expect(relu.ntk[2][99] > 100 * tanh.ntk[2][99])
+    }
+}
+
+import NetworkSampling
+import Synchronization
+
+@Suite struct SeriesControlTests {
+    /// Progress rises to 1; a cancelled token stops the computation (also from inside, mid-way).
+    @Test func progressAndCancellation() throws {
+        let seen = Mutex<[Double]>([])
+        let s = try KernelSeries.compute(activation: activation("relu"), depth: 3, order: 60,
+                                         control: ComputationControl { f in seen.withLock { $0.append(f) } })
+        let f = seen.withLock { $0 }
+        #expect(f.count > 10 && f.last == 1 && zip(f, f.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 })
+        #expect(s.ntk[3] == KernelSeries(activation: activation("relu"), depth: 3, order: 60).ntk[3])
+        let token = CancellationToken()
+        let calls = Mutex(0)
+        #expect(throws: ComputationCancelled.self) {
+            _ = try KernelSeries.compute(activation: activation("relu"), depth: 3, order: 60,
+                                         control: ComputationControl(token: token) { _ in
+                                             if calls.withLock({ $0 += 1; return $0 }) == 5 { token.cancel() }
+                                         })
+        }
+        #expect(calls.withLock { $0 } < 60)   // stopped within the first layer
     }
 }

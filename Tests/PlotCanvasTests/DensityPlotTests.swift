@@ -48,7 +48,8 @@ import Testing
 
     @Test func logScaleShowsDecades() {
         let text = plot(.braille, .log).render(width: 30, height: 10).plainText()
-        #expect(text.contains("1e-4"))
+        // decades only (the bottom of the axis, 1.05e-4, is not labelled as if it were 1e-4)
+        #expect(text.contains("0.1┤") && text.contains("0.001┤") && !text.contains("1e-4"))
     }
 
     @Test func asciiFallbackKeepsTheGridSize() {

@@ -112,9 +112,12 @@ public struct RegimeSessionKey: Sendable {
     public var kind: SessionValueKind
     public var get: @Sendable (RegimeSettingsStore) -> SessionValue
     public var set: @Sendable (inout RegimeSettingsStore, SessionValue) -> Void
+    /// Whether the key is written for these settings (a key that only applies in some cases).
+    public var isWritten: @Sendable (RegimeSettingsStore) -> Bool
     public init(_ name: String, _ kind: SessionValueKind, get: @escaping @Sendable (RegimeSettingsStore) -> SessionValue,
-                set: @escaping @Sendable (inout RegimeSettingsStore, SessionValue) -> Void) {
-        self.name = name; self.kind = kind; self.get = get; self.set = set
+                set: @escaping @Sendable (inout RegimeSettingsStore, SessionValue) -> Void,
+                isWritten: @escaping @Sendable (RegimeSettingsStore) -> Bool = { _ in true }) {
+        self.name = name; self.kind = kind; self.get = get; self.set = set; self.isWritten = isWritten
     }
 }
 

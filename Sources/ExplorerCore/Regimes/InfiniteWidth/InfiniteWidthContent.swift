@@ -140,17 +140,20 @@ public enum InfiniteWidthCompute {
 
     /// Stage 1: series, Hermite coefficients, sphere spectra.
     public static func series(_ r: InfiniteWidthRequest) -> InfiniteWidthFrame {
-        let s = KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau)
+        let s = KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau,
+                             initialisation: r.settings.initialisation)
+        let exact = KernelRecursion(activation: r.activation, depth: r.depth, tau: r.tau, initialisation: r.settings.initialisation)
         var kernels: [InfiniteKernel: InfiniteKernelData] = [:]
         let kmax = maxDegree(order: r.settings.order)
         for k in [InfiniteKernel.ck(0)] + s.kernels {
-            let eig = SphereSpectrum.eigenvalues(s, kernel: k, dimension: r.settings.dimension, maxDegree: kmax)
+            let eig = SphereSpectrum.eigenvalues(s, kernel: k, exact: exact, dimension: r.settings.dimension, maxDegree: kmax)
             let rows = eig.map { SphereRow(degree: $0.degree, multiplicity: $0.multiplicity, lambda: $0.lambda, bound: $0.errorBound, share: $0.traceShare) }
             kernels[k] = InfiniteKernelData(kernel: k, coefficients: s.coefficients(k), valueAtOne: s.valueAtOne(k), tail: s.tail(k),
-                                            sphere: rows, slope: SphereSpectrum.decaySlope(eig, degrees: max(1, kmax / 2)...kmax))
+                                            sphere: rows, slope: SphereSpectrum.decayFit(eig, degrees: max(1, kmax / 2)...kmax).slope)
         }
         let h = s.hermite
-        let note = "μ_k by \(h.method), trustworthy to k = \(h.trustworthyOrder)"
+        // short enough for the σ panel's caption line
+        let note = h.method == .closedForm ? "μ_k exact (closed form)" : "μ_k by quadrature, good to k = \(h.trustworthyOrder)"
         return InfiniteWidthFrame(request: r, hermite: h.mu, hermiteNote: note, kernels: kernels, complete: false)
     }
 
@@ -159,10 +162,12 @@ public enum InfiniteWidthCompute {
         var f = frame
         f.complete = true
         let r = frame.request
-        let s = KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau)
+        let s = KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau,
+                             initialisation: r.settings.initialisation)
+        let exact = KernelRecursion(activation: r.activation, depth: r.depth, tau: r.tau, initialisation: r.settings.initialisation)
         do {
-            let points = try InputPoints.make(.uniformSphere(n: r.settings.points, dimension: r.settings.dimension, seed: r.seed))
-            let d = try DatasetSpectra.compute(s, points: points)
+            let points = try datasetPoints(r)
+            let d = try DatasetSpectra.compute(s, points: points, exact: exact)
             f.dataset = DatasetGrams(input: d.input, ck: d.ck, ntk: d.ntk)
         } catch {
             f.error = "\(error)"
@@ -219,7 +224,7 @@ public enum InfiniteWidthCompute {
         let plan = samplePlan(r)
         if let skip = plan.skip { f.sample = InfiniteSample(widths: plan.widths, note: skip); return f }
         do {
-            let points = try InputPoints.make(.uniformSphere(n: r.settings.points, dimension: r.settings.dimension, seed: r.seed))
+            let points = try datasetPoints(r)
             let data = DataMatrix(samples: points.count, features: points.dimension, values: points.columns)
             let g0 = min(NetworkModel.gammaRange.upperBound, max(NetworkModel.gammaRange.lowerBound, r.settings.gamma0))
             let model = NetworkModel(activation: r.activation, input: .marcenkoPastur(gamma0: g0), gammas: r.gammas, tau: r.tau)
@@ -236,6 +241,12 @@ public enum InfiniteWidthCompute {
             f.sample = InfiniteSample(widths: plan.widths, note: "sample failed: \(error)")
         }
         return f
+    }
+
+    /// The points of the Gram block: the user's data set when given, else n uniform points on S^{d−1}.
+    static func datasetPoints(_ r: InfiniteWidthRequest) throws -> InputPoints {
+        if let data = r.settings.data { return data.points }
+        return try InputPoints.make(.uniformSphere(n: r.settings.points, dimension: r.settings.dimension, seed: r.seed))
     }
 
     /// All stages, synchronously (for `ntkscope render` and tests).

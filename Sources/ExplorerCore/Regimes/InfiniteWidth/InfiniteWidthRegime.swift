@@ -1,5 +1,6 @@
 import LimitLaws
 
+import InfiniteWidth
 import PlotCanvas
 
 // The infinite-width regime: the infinite-width kernels of module InfiniteWidth (power series, sphere
@@ -14,9 +15,15 @@ public struct InfiniteWidthSettings: RegimeSettings {
     public var points: Int
     /// Truncation order N of the power series.
     public var order: Int
+    /// Weight and bias variances, centring and normalisation of σ (module InfiniteWidth).
+    public var initialisation: Initialisation
+    /// A user's data set for the Gram block (replaces the uniform points; d and n are its own).
+    public var data: InfiniteWidthData?
 
-    public init(dimension: Int = 400, points: Int = 200, order: Int = 200) {
+    public init(dimension: Int = 400, points: Int = 200, order: Int = 200, initialisation: Initialisation = .standard,
+                data: InfiniteWidthData? = nil) {
         self.dimension = dimension; self.points = points; self.order = order
+        self.initialisation = initialisation; self.data = data
     }
 
     /// `[` / `]` step through these; other values (from `:dim` or a session file) snap to the next one.
@@ -24,7 +31,7 @@ public struct InfiniteWidthSettings: RegimeSettings {
                                          256, 320, 400, 500, 640, 800, 1000, 1280, 1600, 2000]
     public static let dimensions = 2...2000
     public static let pointCounts = 20...2400
-    public static let orders = 10...800
+    public static let orders = 10...KernelSeries.maxOrder   // the one order limit
 
     /// n/d: the γ₀ of the Marcenko–Pastur law of the input Gram XᵀX on these points.
     public var gamma0: Double { Double(points) / Double(dimension) }
@@ -32,7 +39,8 @@ public struct InfiniteWidthSettings: RegimeSettings {
     public func validated() -> InfiniteWidthSettings {
         InfiniteWidthSettings(dimension: min(Self.dimensions.upperBound, max(Self.dimensions.lowerBound, dimension)),
                               points: min(Self.pointCounts.upperBound, max(Self.pointCounts.lowerBound, points)),
-                              order: min(Self.orders.upperBound, max(Self.orders.lowerBound, order)))
+                              order: min(Self.orders.upperBound, max(Self.orders.lowerBound, order)),
+                              initialisation: initialisation, data: data)
     }
 }
 
@@ -145,20 +153,36 @@ public struct InfiniteWidthRegime: ExplorerRegime {
     }
 
     public var session: RegimeSessionSection? {
-        func key(_ name: String, _ range: ClosedRange<Int>, _ path: WritableKeyPath<InfiniteWidthSettings, Int> & Sendable) -> RegimeSessionKey {
-            RegimeSessionKey(name, .int(range),
-                             get: { .int($0.get(.infiniteWidth, default: InfiniteWidthSettings())[keyPath: path]) },
-                             set: { store, v in
-                                 guard case .int(let i) = v else { return }
-                                 var s = store.get(.infiniteWidth, default: InfiniteWidthSettings())
-                                 s[keyPath: path] = i
-                                 store.set(.infiniteWidth, s)
-                             })
+        typealias S = InfiniteWidthSettings
+        @Sendable func settings(_ store: RegimeSettingsStore) -> S { store.get(.infiniteWidth, default: S()) }
+        @Sendable func update(_ store: inout RegimeSettingsStore, _ change: (inout S) -> Void) {
+            var s = settings(store); change(&s); store.set(.infiniteWidth, s)
+        }
+        let noData: @Sendable (RegimeSettingsStore) -> Bool = { settings($0).data == nil }
+        func int(_ name: String, _ range: ClosedRange<Int>, _ path: WritableKeyPath<S, Int> & Sendable,
+                 isWritten: @escaping @Sendable (RegimeSettingsStore) -> Bool = { _ in true }) -> RegimeSessionKey {
+            RegimeSessionKey(name, .int(range), get: { .int(settings($0)[keyPath: path]) },
+                             set: { store, v in if case .int(let i) = v { update(&store) { $0[keyPath: path] = i } } }, isWritten: isWritten)
+        }
+        func double(_ name: String, _ range: ClosedRange<Double>, _ path: WritableKeyPath<S, Double> & Sendable) -> RegimeSessionKey {
+            RegimeSessionKey(name, .double(range), get: { .double(settings($0)[keyPath: path]) },
+                             set: { store, v in if case .double(let d) = v { update(&store) { $0[keyPath: path] = d } } })
+        }
+        func bool(_ name: String, _ path: WritableKeyPath<S, Bool> & Sendable) -> RegimeSessionKey {
+            RegimeSessionKey(name, .bool, get: { .bool(settings($0)[keyPath: path]) },
+                             set: { store, v in if case .bool(let b) = v { update(&store) { $0[keyPath: path] = b } } })
         }
         return RegimeSessionSection(table: "infinite", keys: [
-            key("dimension", InfiniteWidthSettings.dimensions, \.dimension),
-            key("points", InfiniteWidthSettings.pointCounts, \.points),
-            key("order", InfiniteWidthSettings.orders, \.order),
+            // with a data file, d and n are the data's (read again from the file by the caller: Session.infiniteDataPath)
+            RegimeSessionKey("data", .string(allowed: "a path to a data file", accepts: { !$0.isEmpty }),
+                             get: { .string(settings($0).data?.source ?? "") }, set: { _, _ in }, isWritten: { settings($0).data != nil }),
+            int("dimension", S.dimensions, \.dimension, isWritten: noData),
+            int("points", S.pointCounts, \.points, isWritten: noData),
+            int("order", S.orders, \.order),
+            double("weight_variance", Initialisation.weightVariances, \.initialisation.weightVariance),
+            double("bias_variance", Initialisation.biasVariances, \.initialisation.biasVariance),
+            bool("centre", \.initialisation.centre),
+            bool("normalise", \.initialisation.normalise),
         ])
     }
 

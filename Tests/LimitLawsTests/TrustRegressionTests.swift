@@ -1,0 +1,139 @@
+@testable import LimitLaws
+import Testing
+
+/// The reported wrong answers, each against a value computed independently of the solver: the
+/// variance from the free moment recursion written out here (Var K_ℓ = b⁴ Var K_{ℓ−1} + γ_ℓ,
+/// Cov(K_i, K_j) = b^{2(j−i)} Var K_i), closed forms, or the figures of the report (the variance
+/// 447.21 agrees with a sampled Lemma-3.5 surrogate).
+@Suite struct TrustRegressionTests {
+    let engine = LimitLawEngine()
+
+    /// Var(z_{−1} + Σ_ℓ z_ℓ K_ℓ) for Gaussian inputs (K_0 = MP(γ_0)), written out independently.
+    static func variance(b: Double, gamma0: Double, gammas: [Double], coefficients z: [Double]) -> Double {
+        let b2 = b * b
+        var varK = [gamma0]
+        for g in gammas { varK.append(b2 * b2 * varK.last! + g) }
+        var total = 0.0
+        for i in varK.indices {
+            for j in varK.indices {
+                let (lo, hi) = (min(i, j), max(i, j))
+                total += z[i] * z[j] * Double.pow(b2, hi - lo) * varK[lo]
+            }
+        }
+        return total
+    }
+
+    func solve(_ model: NetworkModel, _ kernel: KernelID, combination: [Double]? = nil) throws -> LimitSpectrum {
+        try #require(engine.solve(model, options: SolveOptions(kernels: [kernel], combination: combination)).spectra.first)
+    }
+
+    func expectChecked(_ s: LimitSpectrum, _ what: String) {
+        #expect(s.check?.passed == true, "\(what): \(s.check?.failureDescription ?? "no check")")
+        #expect(s.failures == 0, "\(what): \(s.failures) failed points")
+    }
+
+    @Test func deepArctanNTKKeepsEveryLayer() throws {
+        let model = NetworkModel(activation: try .named("arctan"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: 15))
+        let s = try solve(model, .ntk)
+        let exact = Self.variance(b: model.activation.b, gamma0: 3, gammas: model.gammas, coefficients: model.ntkCoefficients.dropFirst().map { $0 })
+        #expect(abs(exact - 447.21) < 0.01)
+        #expect(abs(s.variance - exact) < 1e-9 * exact)
+        #expect(s.approximation == nil)
+        expectChecked(s, "arctan depth 15 NTK")
+    }
+
+    @Test func combinationOfTheInputAndTheTopLayer() throws {
+        let gammas = Array(repeating: 2.0, count: 12)
+        let model = NetworkModel(activation: try .named("relu"), input: .marcenkoPastur(gamma0: 0.5), gammas: gammas)
+        let z = [0, 1] + Array(repeating: 0.0, count: 11) + [1]
+        let s = try solve(model, .combination, combination: z)
+        let exact = Self.variance(b: model.activation.b, gamma0: 0.5, gammas: gammas, coefficients: Array(z.dropFirst()))
+        #expect(abs(exact - 4.8508) < 1e-4)
+        #expect(abs(s.variance - exact) < 1e-9 * exact)
+        // K_0 = MP(0.5) has full rank: no atom.
+        #expect(s.atoms.isEmpty)
+        expectChecked(s, "K_0 + K_12")
+    }
+
+    @Test func ntkAtomOfWideLayersIsAtRPlus() throws {
+        let model = NetworkModel(activation: try .named("relu"), input: .marcenkoPastur(gamma0: 2.01809),
+                                 gammas: [2.61667, 14.5203, 188.037, 219.548])
+        let s = try solve(model, .ntk)
+        let rankSum = ([2.01809] + model.gammas).reduce(0) { $0 + 1 / $1 }
+        let atom = try #require(s.atoms.first)
+        #expect(s.atoms.count == 1)
+        #expect(abs(atom.location - model.rPlus) < 1e-9 * model.rPlus)
+        #expect(abs(atom.location - 9.4509) < 1e-4)
+        #expect(abs(atom.mass - (1 - rankSum)) < 1e-9)
+        #expect(abs(atom.mass - 0.0436) < 1e-4)
+        expectChecked(s, "relu wide NTK")
+    }
+
+    @Test func linearNTKHasItsAtomAtZero() throws {
+        let model = NetworkModel(activation: try .named("linear"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 1, count: 16))
+        #expect(model.activation.b == 1 && model.activation.a == 1)
+        let s = try solve(model, .ntk)
+        let atom = try #require(s.atoms.first)
+        #expect(atom.location == 0)
+        #expect(abs(atom.mass - 2.0 / 3) < 1e-12)
+        #expect(abs(s.variance - Self.variance(b: 1, gamma0: 3, gammas: model.gammas, coefficients: Array(repeating: 1, count: 17))) < 1e-9 * s.variance)
+        expectChecked(s, "linear depth 16 NTK")
+    }
+
+    /// r_+ ≈ 1.4·10¹¹ at depth 64: the variance must not cancel against it.
+    @Test(arguments: [32, 48, 64])
+    func deepReLUVarianceIsShiftFree(depth: Int) throws {
+        let model = NetworkModel(activation: try .named("relu"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: depth))
+        let s = try solve(model, .ntk)
+        let exact = Self.variance(b: model.activation.b, gamma0: 3, gammas: model.gammas, coefficients: model.ntkCoefficients.dropFirst().map { $0 })
+        #expect(abs(exact - 7.797) < 1e-3)
+        #expect(abs(s.variance - exact) < 1e-9 * exact)
+        expectChecked(s, "relu depth \(depth) NTK")
+    }
+
+    /// −1 − 2 K_2 with K_2 = MP(2) (b_σ = 0): an atom of mass 1/2 at −1, mean −3, variance 8.
+    @Test func negativeAtomHasFiniteMoments() throws {
+        let model = NetworkModel(activation: try .bFamily(0), input: .marcenkoPastur(gamma0: 3), gammas: [0.5, 2])
+        let s = try solve(model, .combination, combination: [-1, 0, 0, -2])
+        #expect(s.numericalMoments.allSatisfy { $0.isFinite })
+        #expect(s.atoms.count == 1 && s.atoms[0].location == -1 && abs(s.atoms[0].mass - 0.5) < 1e-12)
+        #expect(abs(s.mean + 3) < 1e-12 && abs(s.variance - 8) < 1e-12)
+        expectChecked(s, "-1 - 2 K_2")
+    }
+
+    /// A negative top coefficient with a positive lower one followed a spurious branch (8 intervals, 109% mass).
+    @Test func mixedSignCombinationStaysOnThePhysicalBranch() throws {
+        let model = NetworkModel(activation: try .named("tanh"), input: .marcenkoPastur(gamma0: 3), gammas: [0.5, 2, 0.7])
+        let z = [0, 0.5, 0, 0, -2]
+        let s = try solve(model, .combination, combination: z)
+        let exact = Self.variance(b: model.activation.b, gamma0: 3, gammas: model.gammas, coefficients: Array(z.dropFirst()))
+        #expect(abs(s.variance - exact) < 1e-9 * exact)
+        #expect(s.support.count == 1)
+        expectChecked(s, "0.5 K_0 - 2 K_3")
+    }
+
+    /// Linear σ, γ = 1, orthonormal inputs: the Fuss–Catalan laws, whose density diverges at 0 like
+    /// x^{−s/(s+1)}; mean 1 and variance s (the Fuss–Catalan numbers 1, s + 1).
+    @Test func fussCatalanHardEdgeKeepsItsMass() throws {
+        let model = NetworkModel(activation: try .named("linear"), input: .orthonormal, gammas: [1, 1])
+        for layer in 1...2 {
+            let s = try solve(model, .ck(layer))
+            #expect(abs(s.heldMass - 1) < 1e-6, "layer \(layer): mass \(s.heldMass)")
+            #expect(abs(s.variance - Double(layer)) < 1e-12)
+            expectChecked(s, "Fuss–Catalan \(layer)")
+        }
+    }
+
+    /// Slope 0.99999: 1 − b² ≈ 10⁻¹⁰, each layer's rank-deficient part a bump of that width at 0.
+    @Test func nearlyLinearLeakyReLUKeepsTheCKMassWhole() throws {
+        let model = NetworkModel(activation: try .named("leaky-relu:0.99999"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: 5))
+        for layer in 1...5 {
+            let s = try solve(model, .ck(layer))
+            expectChecked(s, "leaky-relu:0.99999 CK \(layer)")
+            // Nested layers keep MP(3)'s atom at 0 (mass 2/3).
+            #expect(abs((s.atoms.first?.mass ?? 0) - 2.0 / 3) < 1e-9)
+            let bound = try #require(s.approximation?.displacement)
+            #expect(bound < 1e-6)
+        }
+    }
+}
