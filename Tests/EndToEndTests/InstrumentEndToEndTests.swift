@@ -19,7 +19,7 @@ struct InstrumentEndToEndTests {
         _ = try wait(tmux, "the first frame") { $0.contains("solved in") }
         tmux.send("n"); tmux.send("n")   // n = 250
         tmux.send("s")
-        var screen = try wait(tmux, "the sample overlay") { $0.contains("KS 0.") && $0.contains("95% band") && $0.contains("check n=250: done") }
+        var screen = try wait(tmux, "the sample overlay") { $0.contains("KS 0.") && $0.contains("band 0.") && $0.contains("check n=250: done") }
         #expect(screen.contains("┅┅ sampled network n = 250"))
         tmux.send("3")
         screen = try wait(tmux, "the focus view's sample block") { $0.contains("view: focus") && $0.contains("eigenvalues") }

@@ -117,7 +117,10 @@ public enum LinearWidthLayout {
             items.append((cursorReadout(s, x: x, sample: emp?.readout).map { "\($0.0) \($0.1)" }.joined(separator: " "), 0))
         }
         if let emp {
-            items.append(("KS \(String(format: "%.3f", emp.result.ks)) (95% band \(String(format: "%.3f", emp.readout.ksBand)))", 0))
+            // KS with its band, in the longest form that fits the panel
+            let ks = String(format: "%.3f", emp.result.ks), band = String(format: "%.3f", emp.readout.ksBand)
+            let forms = ["KS \(ks) (95% band \(band))", "KS \(ks) band \(band)", "KS \(ks)/\(band)"]
+            items.append((forms.first { $0.count <= width } ?? forms[2], 0))
             for a in emp.readout.atoms.prefix(1) {
                 items.append(("atom \(ScreenLayout.atomPlace(a.location, scale: range.upperBound)): \(ScreenLayout.percent(a.lawMass)) | \(ScreenLayout.percent(a.sampleMass))", 1))
             }
