@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling",
                                                             .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
-        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth"], exclude: ["Golden"]),
+        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth", "NetworkSampling"], exclude: ["Golden"]),
         .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth"], exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],

@@ -15,8 +15,9 @@ public enum SamplingError: Error, CustomStringConvertible, Equatable {
         case .invalidRequest(let s): return s
         case .dataFile(let s): return s
         case .insufficientMemory(let need, let avail, let hint):
-            return "not enough memory: this run needs about \(MemoryInfo.format(need)) but only "
-                + "\(MemoryInfo.format(avail)) is available (MemAvailable in /proc/meminfo). \(hint)"
+            return "not enough memory: this run needs about \(MemoryInfo.format(need)), more than the "
+                + "\(Int(NetworkSampler.memoryShare * 100))% of the \(MemoryInfo.format(avail)) available (MemAvailable in /proc/meminfo) "
+                + "that a run may take. \(hint)"
         case .cancelled: return "cancelled"
         case .numerical(let s): return s
         }
