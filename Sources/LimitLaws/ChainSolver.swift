@@ -58,11 +58,17 @@ struct ChainSolver {
     private var gT: [ComplexDouble], gTau0: [ComplexDouble], gP: [ComplexDouble], gTmp: [ComplexDouble]
     /// The structured Newton solver's memory.
     private let ws: ChainWorkspace
+    /// J·t of the last `evaluate(…, tangent: t)` pass.
+    private var jacobianTimesTangent: [ComplexDouble]
     /// Newton steps taken by the O(J) structured solve, and those that fell back to the dense LU.
     private(set) var structuredSteps = 0, denseSteps = 0
 
     /// Every coefficient below the top is 0 (a CK law): the structured step's fast path.
     private let isSingleTerm: Bool
+    /// A pivot of the structured step counts as vanishing when its modulus is at most this fraction
+    /// of the sizes of the products it is the difference of (cancellation leaves no correct digits);
+    /// the step is then taken from the dense Jacobian's LU. `.infinity` forces the dense step (tests).
+    var pivotTolerance = 1e-12
 
     init(chain: CombinationChain) {
         self.chain = chain
@@ -95,6 +101,7 @@ struct ChainSolver {
         gP = Array(repeating: .zero, count: max(J, 1))
         gTmp = Array(repeating: .zero, count: max(J, 1))
         ws = ChainWorkspace(chain: chain)
+        jacobianTimesTangent = Array(repeating: .zero, count: J)
     }
 
     /// F(u) and, with `jacobian`, its full Jacobian in one pass: values once, gradients as
@@ -341,7 +348,7 @@ struct ChainSolver {
                 j -= 1
             }
             let denominator = ComplexDouble(1) - dT.z * z1 - dT.v * v1
-            guard denominator.real != 0 || denominator.imaginary != 0 else { return false }
+            guard pivotIsSafe(denominator, 1 + l1(dT.z * z1) + l1(dT.v * v1)) else { return false }
             let t = (dT.z * z0 + dT.v * v0) * fastReciprocal(denominator)
             for j in 1...n {
                 let x = maps[2 * j] + maps[2 * j + 1] * t
@@ -408,8 +415,9 @@ struct ChainSolver {
                     r22 = ComplexDouble(1) - cv
                 }
             }
-            let det = m11 * m22 - m12 * m21
-            guard det.real != 0 || det.imaginary != 0 else { return false }
+            let d1 = m11 * m22, d2 = m12 * m21
+            let det = d1 - d2
+            guard pivotIsSafe(det, l1(d1) + l1(d2)) else { return false }
             let invDet = fastReciprocal(det)
             let x0 = (m22 * r10 - m12 * r20) * invDet, x1 = (m22 * r11 - m12 * r21) * invDet, x2 = (m22 * r12 - m12 * r22) * invDet
             let y0 = (m11 * r20 - m21 * r10) * invDet, y1 = (m11 * r21 - m21 * r11) * invDet, y2 = (m11 * r22 - m21 * r12) * invDet
@@ -426,7 +434,7 @@ struct ChainSolver {
         }
         // δT = (∂T/∂Z_0) δZ_0 + (∂T/∂V_0) δV_0 with δP_0 = 0.
         let denominator = ComplexDouble(1) - dT.z * z1 - dT.v * v1
-        guard denominator.real != 0 || denominator.imaginary != 0 else { return false }
+        guard pivotIsSafe(denominator, 1 + l1(dT.z * z1) + l1(dT.v * v1)) else { return false }
         let t = (dT.z * z0 + dT.v * v0) * fastReciprocal(denominator)
         var p = ComplexDouble.zero
         for j in 1...n {
@@ -439,12 +447,40 @@ struct ChainSolver {
         }
         return true
     }
+    /// Whether `delta` solves J δ = −F at u (F of the last value pass) to `stepTolerance` of ‖F‖:
+    /// J δ by one forward-mode pass along δ (O(J)). The structured elimination does not pivot, and
+    /// its per-level maps can grow without any single pivot vanishing; this check catches it.
+    private mutating func solvesNewtonSystem(_ u: UnsafeMutablePointer<ComplexDouble>, _ delta: UnsafeMutablePointer<ComplexDouble>, zeta: ComplexDouble) -> Bool {
+        let point = Array(UnsafeBufferPointer(start: u, count: J))
+        let step = Array(UnsafeBufferPointer(start: delta, count: J))
+        evaluate(u: point, zeta: zeta, direction: -1, tangent: step)
+        var r = 0.0, size = 0.0
+        for j in 0..<J {
+            r = max(r, l1(jacobianTimesTangent[j] + ws.f[j]))
+            size = max(size, l1(ws.f[j]))
+        }
+        return r <= stepTolerance * size
+    }
+
+    /// The relative residual ‖J δ + F‖/‖F‖ a structured step must reach, else the dense LU's step is taken.
+    var stepTolerance = 1e-10
+
+    /// A pivot `value` = a − b with |a| + |b| = `size` is usable: finite and not lost to cancellation.
+    /// Sizes in |Re| + |Im| (within √2 of the modulus).
+    @inline(__always) private func pivotIsSafe(_ value: ComplexDouble, _ size: Double) -> Bool {
+        let m = l1(value)
+        return m.isFinite && m > pivotTolerance * size
+    }
+
+    @inline(__always) private func l1(_ z: ComplexDouble) -> Double { abs(z.real) + abs(z.imaginary) }
+
     /// Evaluates F(u) with the tangent along unknown `direction` (or none when −1).
     /// Writes F into `f` (values) and the column `direction` of the Jacobian. Returns T = m(ζ).
     @discardableResult
-    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int) -> ComplexDouble {
+    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int, tangent: [ComplexDouble]? = nil) -> ComplexDouble {
         @inline(__always) func U(_ j: Int) -> ComplexDual {   // level j = 1...J
-            ComplexDual(u[j - 1], j - 1 == direction ? ComplexDouble(1) : .zero)
+            if let tangent { return ComplexDual(u[j - 1], tangent[j - 1]) }
+            return ComplexDual(u[j - 1], j - 1 == direction ? ComplexDouble(1) : .zero)
         }
         // Top-down: z^{(j)}_{−1} and z^{(j)}_j.
         zm[J] = ComplexDual(ComplexDouble(chain.shift) - zeta)
@@ -493,6 +529,7 @@ struct ChainSolver {
             }
             f[j - 1] = value.v
             if direction >= 0 { jac[(j - 1) * J + direction] = value.d }
+            if tangent != nil { jacobianTimesTangent[j - 1] = value.d }
         }
         return T.v
     }
@@ -514,17 +551,20 @@ struct ChainSolver {
         return f
     }
 
-    /// The Newton step −J⁻¹F at u by the structured O(J) solve and by the dense Jacobian's LU (for tests).
-    mutating func newtonSteps(u: [ComplexDouble], zeta: ComplexDouble) -> (structured: [ComplexDouble]?, dense: [ComplexDouble]?) {
+    /// The Newton step −J⁻¹F at u by the structured O(J) solve and by the LU of the forward-mode
+    /// (dual-number) Jacobian, column by column (for tests). nil where a solve reports failure (the
+    /// structured one also where its check ‖Jδ + F‖ ≤ `stepTolerance`·‖F‖ fails: `solve` falls back).
+    mutating func newtonSteps(u: [ComplexDouble], zeta: ComplexDouble)
+        -> (structured: [ComplexDouble]?, dense: [ComplexDouble]?, jacobian: [ComplexDouble], f: [ComplexDouble]) {
         for j in 0..<J { ws.u[j] = u[j] }
         evaluateValues(ws.u, zeta: zeta, derivatives: true)
-        let ok = structuredStep(ws.u, into: ws.delta)
+        let ok = structuredStep(ws.u, into: ws.delta) && solvesNewtonSystem(ws.u, ws.delta, zeta: zeta)
         let structured = Array(UnsafeBufferPointer(start: ws.delta, count: J))
-        evaluateWithJacobian(u: u, zeta: zeta)
+        for direction in 0..<J { evaluate(u: u, zeta: zeta, direction: direction) }
         var dense = f.map { -$0 }
         var a = jac
         let denseOK = Self.solveLinear(&a, &dense, J)
-        return (ok ? structured : nil, denseOK ? dense : nil)
+        return (ok ? structured : nil, denseOK ? dense : nil, jac, f)
     }
 
     /// The Jacobian by the forward-mode pass, for tests of the hand-differentiated one.
@@ -556,7 +596,7 @@ struct ChainSolver {
             }
             if !derivativesAtU { evaluateValues(u, zeta: zeta, derivatives: true) }
             var dense = false
-            var haveStep = structuredStep(u, into: delta)
+            var haveStep = structuredStep(u, into: delta) && solvesNewtonSystem(u, delta, zeta: zeta)
             var accepted = false
             var stepSize = 0.0
             while true {
