@@ -65,7 +65,7 @@ test: setup-test test-data
 # The engine and quadratic-law figures are taken on one core (taskset), the sampling figures with every core.
 bench: setup
 	$(SWIFT) build -c release --product ntkscope-bench
-	@echo "machine: $$(nproc) cores, $$(lscpu | sed -n 's/^Model name: *//p'), $$(free -g | awk '/Mem:/{print $$2}') GiB"
+	@echo "machine: $$(nproc) cores, $$(lscpu | sed -n 's/^Model name: *//p'), $$(free -g | awk '/Mem:/{print $$2}') GiB; load average $$(cut -d' ' -f1-3 /proc/loadavg)"
 	taskset -c 0 .build/release/ntkscope-bench engine $(ARGS)
 	taskset -c 0 .build/release/ntkscope-bench quadratic $(ARGS)
 	.build/release/ntkscope-bench explorer $(ARGS)

@@ -458,6 +458,8 @@ struct LawSolver {
         // Moments about the exact mean, atoms included.
         var central = moments
         for k in 0..<central.count { for a in atoms { central[k] += a.mass * Double.pow(a.location - center, k + 1) } }
+        var stats = stats
+        stats.denseNewtonSteps = solver.denseSteps
         var spectrum = LimitSpectrum(
             kernel: kernel, x: xs, density: dens, atoms: atoms, support: support,
             mean: exact.mean, secondMoment: exact.variance + exact.mean * exact.mean, continuousMass: mass,
