@@ -56,7 +56,7 @@ public enum ScreenLayout {
 
     static func drawOverlays(_ grid: inout ScreenGrid, state: ExplorerState, ascii: Bool) {
         switch state.overlay {
-        case .help: HelpOverlay.draw(&grid, page: state.helpPage, ascii: ascii)
+        case .help: HelpOverlay.draw(&grid, page: state.helpPage, ascii: ascii, regime: state.regime)
         case .compareChooser(let cursor) where grid.width >= 20 && grid.height >= 6: drawChooser(&grid, state: state, cursor: cursor, ascii: ascii)
         case .messageLog where grid.width >= 14 && grid.height >= 4: drawMessageLog(&grid, state: state, ascii: ascii)
         default: break
@@ -228,7 +228,14 @@ public enum ScreenLayout {
         info.append(HeaderField(text: "  theme: \(state.themeName)", priority: 5, role: .dim))
         info = fit(info, width: max(0, grid.width - min(grid.width / 2, h.row1.count + 2)))
         let infoWidth = info.reduce(0) { $0 + $1.text.count }
-        var cx = grid.write(" " + h.row1, x: 0, y: 1, role: .text, maxWidth: max(0, grid.width - infoWidth - 1))
+        // row 1's text keeps whole segments (split at " · " and " │ "), the last ones going first
+        var row1 = ""
+        for part in h.row1.replacingOccurrences(of: " │ ", with: " · │ ").components(separatedBy: " · ") {
+            let candidate = row1.isEmpty ? part : row1 + (part.hasPrefix("│") ? " " : " · ") + part
+            if candidate.count + 1 > grid.width - infoWidth - 1 { break }
+            row1 = candidate
+        }
+        var cx = grid.write(" " + row1, x: 0, y: 1, role: .text, maxWidth: max(0, grid.width - infoWidth - 1))
         cx += 1
         for field in info { cx += grid.write(field.text, x: cx, y: 1, role: field.role, attributes: field.attributes) }
     }

@@ -286,6 +286,24 @@ extension ScreenGrid {
     }
 }
 
+extension ScreenGrid {
+    /// Lines of facts from row `y` on, at most `rows`: a line that fits is written as it is (tables
+    /// keep their alignment), a longer one wraps at spaces under a hanging indent, so no value is cut.
+    /// A title line is bold. Returns the rows used.
+    @discardableResult
+    mutating func writeFacts(_ lines: [(String, ColorRole)], x: Int, y: Int, width: Int, rows: Int) -> Int {
+        var row = 0
+        for (text, role) in lines {
+            let parts = text.count <= width ? [text] : StatusLine.wrap(text, width: width, hanging: 2)
+            for part in parts where row < rows {
+                write(part, x: x, y: y + row, role: role, attributes: role == .title ? [.bold] : [], maxWidth: width)
+                row += 1
+            }
+        }
+        return row
+    }
+}
+
 extension ExplorerState {
     /// The regime shown.
     public var currentRegime: any ExplorerRegime { Regimes.regime(regime) }

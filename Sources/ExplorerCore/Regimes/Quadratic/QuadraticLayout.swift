@@ -55,8 +55,8 @@ public enum QuadraticLayout {
         }
         let (p, n) = s.sampleShape
         row1 += (row1.isEmpty ? "" : "  │ ") + "sample d = \(s.d), p = \(p), n = \(n)"
-        return RegimeHeader(model: ["│ QUADRATIC SCALING", " │ σ = \(s.activationLabel), φ = σ′", " │ γ₁ = \(ModelSummary.format(s.gamma1))",
-                                    " γ₂ = \(ModelSummary.format(s.gamma2))", " │ ν = \(s.outputLaw)"],
+        return RegimeHeader(model: ["│ QUADRATIC SCALING", " │ γ₁ = \(ModelSummary.format(s.gamma1)), γ₂ = \(ModelSummary.format(s.gamma2))",
+                                    " │ σ = \(s.activationLabel)", " │ ν = \(s.outputLaw)", " (φ = σ′)"],
                             status: status, busy: busy, warning: warning, row1: row1)
     }
 
@@ -156,20 +156,13 @@ public enum QuadraticLayout {
         guard rows > 0 else { return }
         if wide {
             let cw = body.width / 3
-            for (i, col) in columns.enumerated() { write(&body, col, x: i * cw + 1, y: y0, width: cw - 2, rows: rows) }
+            for (i, col) in columns.enumerated() { body.writeFacts(col, x: i * cw + 1, y: y0, width: cw - 2, rows: rows) }
         } else {
-            // two columns: the constants and the solve share the left one
+            // two columns: the solve (bound, checks) and the constants share the left one (c₀, c₁², a² are
+            // also in the header)
             let cw = body.width / 2
-            write(&body, columns[0] + columns[1], x: 1, y: y0, width: cw - 2, rows: rows)
-            write(&body, columns[2], x: cw + 1, y: y0, width: body.width - cw - 2, rows: rows)
-        }
-    }
-
-    static func write(_ g: inout ScreenGrid, _ lines: [(String, ColorRole)], x: Int, y: Int, width: Int, rows: Int) {
-        var row = 0
-        for (text, role) in lines where row < rows {
-            g.write(text, x: x, y: y + row, role: role, attributes: role == .title ? [.bold] : [], maxWidth: width)
-            row += 1
+            body.writeFacts(columns[1] + columns[0], x: 1, y: y0, width: cw - 2, rows: rows)
+            body.writeFacts(columns[2], x: cw + 1, y: y0, width: body.width - cw - 2, rows: rows)
         }
     }
 
@@ -180,15 +173,15 @@ public enum QuadraticLayout {
         let nu = law.settings.outputLaw
         let constants: [(String, ColorRole)] = [
             ("φ = σ′, σ = \(s.activationLabel)", .title),
-            ("c₀ = E φ = \(sig(c.c0))   c₁² = (E ξφ)² = \(sig(c.c1Squared))", .text),
-            ("a² = Var φ − c₁² = \(sig(c.a2))   v = \(sig(c.variance))", .text),
+            ("c₀ = E φ = \(sig(c.c0))  c₁² = (E ξφ)² = \(sig(c.c1Squared))", .text),
+            ("a² = Var φ − c₁² = \(sig(c.a2))  v = \(sig(c.variance))", .text),
             ("ν = \(s.outputLaw): E D² = \(sig(nu.evenMoment(1))), E D⁴ = \(sig(nu.evenMoment(2)))", .text),
-            ("H: mean v·E D² = \(sig(law.population.mean)), E H² = \(sig(law.population.secondMoment))", .dim),
+            ("H: mean \(sig(law.population.mean)), E H² = \(sig(law.population.secondMoment))", .dim),
         ]
         var solve: [(String, ColorRole)] = [
-            ("solve (γ₁ = \(ModelSummary.format(s.gamma1)), γ₂ = \(ModelSummary.format(s.gamma2)))", .title),
+            ("solve: γ₁ = \(ModelSummary.format(s.gamma1)), γ₂ = \(ModelSummary.format(s.gamma2))", .title),
             ("H discretised: W∞(H, H_K) ≤ \(sig(law.populationWInfinity, 2))", .text),
-            ("⇒ NTK law: KS ≤ \(sig(law.ntkKSBound, 2)), W∞ ≤ \(sig(law.ntkWInfinity, 2)) (proven)", .text),
+            ("NTK law: KS ≤ \(sig(law.ntkKSBound, 2)), W∞ ≤ \(sig(law.ntkWInfinity, 2)) (proven)", .text),
         ]
         let failed = law.failedChecks
         if failed.isEmpty && law.solverFailures == 0 {
@@ -200,7 +193,7 @@ public enum QuadraticLayout {
         }
         var check: [(String, ColorRole)] = [("sampled check (s): d = \(s.d), seed \(s.seed)", .title)]
         let (p, n) = s.sampleShape
-        check.append(("p = round(γ₂d) = \(p), n = round(γ₁dp) = \(n), float32", .dim))
+        check.append(("p = γ₂d = \(p), n = γ₁dp = \(n), float32", .dim))
         if !s.check {
             check.append(("off: s samples the NTK and compares its bulk", .dim))
         } else if let cf = f.check {
@@ -270,7 +263,7 @@ public enum QuadraticLayout {
             lines.append(("  W∞(H, H_K) ≤ \(sig(law.populationWInfinity, 2))", .text))
             if !law.populationMethod.isEmpty { lines.append(("  \(law.populationMethod)", .dim)) }
         }
-        LinearWidthLayout.writeLines(&body, lines, x: plotWidth + 1, width: infoWidth, from: 0)
+        body.writeFacts(lines, x: plotWidth + 1, y: 0, width: infoWidth, rows: body.height)
     }
 
     // MARK: compare
@@ -284,18 +277,18 @@ public enum QuadraticLayout {
         var lines: [(String, ColorRole)] = [("theory vs sampled NTK", .title)]
         guard let r = sample(f, law: law) else {
             lines.append((state.quadratic.check ? "sampling… (progress on the status line)" : "s starts the sampled check", .dim))
-            LinearWidthLayout.writeLines(&body, lines, x: plotWidth + 1, width: infoWidth, from: 0)
+            body.writeFacts(lines, x: plotWidth + 1, y: 0, width: infoWidth, rows: body.height)
             return
         }
         lines.append(("d = \(r.d), p = \(r.p), n = \(r.n), seed \(r.seed)", .text))
-        lines += checkLines(r, law: law).prefix(3)
-        lines.append(("outliers (largest first)", .title))
         let predicted = r.predictedOutlierLocation
+        lines += checkLines(r, law: law).prefix(3)
+        lines.append(("outliers, largest first" + (predicted > 0 ? " (predicted c₀²E[D²]γ₁p = \(sig(predicted, 4)))" : ""), .title))
         for v in r.outliers.reversed() {
-            let rel = predicted > 0 ? "  (\(sig(v / predicted, 3))× c₀²E[D²]γ₁p)" : ""
-            lines.append(("  \(sig(v, 5))\(rel)", .text))
+            let rel = predicted > 0 ? "  \(sig(v / predicted, 3))× the predicted" : ""
+            lines.append(("  \(sig(v, 4).leftPad(8))\(rel)", .text))
         }
         if r.outliers.isEmpty { lines.append(("  none", .text)) }
-        LinearWidthLayout.writeLines(&body, lines, x: plotWidth + 1, width: infoWidth, from: 0)
+        body.writeFacts(lines, x: plotWidth + 1, y: 0, width: infoWidth, rows: body.height)
     }
 }

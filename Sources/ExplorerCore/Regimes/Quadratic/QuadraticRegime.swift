@@ -182,7 +182,9 @@ public struct QuadraticRegime: ExplorerRegime {
     public var bindings: [KeyBinding] { QuadraticKeys.bindings }
 
     public var commands: [(String, String)] {
-        [(":gamma1 V / :gamma2 V / :nu LAW / :d D", "quadratic scaling: γ₁, γ₂, ν (\(OutputWeightLaw.syntax)), the sample's d; :sigma NAME [normalised]")]
+        [(":gamma1 V / :gamma2 V", "quadratic scaling: γ₁ = n/(dp), γ₂ = p/d"),
+         (":nu LAW", "quadratic scaling: ν, the law of D (\(OutputWeightLaw.syntax))"),
+         (":d D", "quadratic scaling: the sampled check's d; :sigma NAME [normalised] while shown")]
     }
 
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState) {

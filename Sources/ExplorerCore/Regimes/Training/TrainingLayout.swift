@@ -161,7 +161,7 @@ public enum TrainingLayout {
     }
 
     /// "489 (96%)", the share omitted when the eigenvector was not kept.
-    static func outlierText(_ k: KernelSnapshot, _ i: Int) -> String {
+    public static func outlierText(_ k: KernelSnapshot, _ i: Int) -> String {
         "\(sig(k.outliers[i].value))" + (labelShare(k, outlier: i).map { " (\(ScreenLayout.percent($0)))" } ?? "")
     }
 
@@ -260,7 +260,7 @@ public enum TrainingLayout {
         body.paste(kernelPanel(kernel, snapshot: snap, frame: f, state: state, width: plotWidth, height: body.height - 1 - lossHeight,
                                selected: true, captionLines: 2), x: 0, y: 1)
         if lossHeight > 0 { body.paste(lossPanel(f, epoch: snap?.epoch, mode: state.display.canvas, width: plotWidth, height: lossHeight), x: 0, y: body.height - lossHeight) }
-        LinearWidthLayout.writeLines(&body, facts(kernel, snapshot: snap, frame: f), x: plotWidth + 1, width: infoWidth, from: 1)
+        body.writeFacts(facts(kernel, snapshot: snap, frame: f), x: plotWidth + 1, y: 1, width: infoWidth, rows: body.height - 1)
     }
 
     /// The focus view's facts: the snapshot's metrics, the law's edge and distances, the outliers with
@@ -292,9 +292,9 @@ public enum TrainingLayout {
             if ks.outliers.count > 8 { lines.append(("  … \(ks.outliers.count - 8) more", .dim)) }
         }
         lines.append(("top eigenvectors: label variance", .title))
-        lines.append(("  k        λ   share   cumulative", .dim))
+        lines.append(("  k        λ   share  top-k", .dim))
         for (i, t) in ks.top.enumerated() {
-            lines.append(("  \(i + 1)" + sig(t.value, 4).leftPad(9) + ScreenLayout.percent(t.labelShare).leftPad(8) + ScreenLayout.percent(t.cumulativeShare).leftPad(13), .text))
+            lines.append(("  \(i + 1)" + sig(t.value, 4).leftPad(9) + ScreenLayout.percent(t.labelShare).leftPad(8) + ScreenLayout.percent(t.cumulativeShare).leftPad(7), .text))
         }
         if let first = r.snapshots.first, first.epoch == 0, snap.epoch != 0, let k0 = first.kernels.first(where: { $0.kernel == kernel }) {
             lines.append(("epoch 0 (finite-n baseline)", .title))
@@ -338,12 +338,12 @@ public enum TrainingLayout {
         }
         body.paste(overTraining("top-2 label share", logY: false) { $0.top.count >= 2 ? $0.top[1].cumulativeShare : nil }, x: 0, y: 1 + h)
         body.paste(overTraining("λmax / edge (log10)", logY: true) { k in k.edge.flatMap { e in k.eigenvalues.last.map { $0 / e } } }, x: 0, y: 1 + 2 * h)
-        var lines: [(String, ColorRole)] = [("snapshots", .title), ("  epoch  train MSE  \(metricName(r))  outliers (CK ℓ=\(r.depth), NTK)", .dim)]
+        var lines: [(String, ColorRole)] = [("snapshots: outliers of CK ℓ=\(r.depth) and the NTK", .title), ("  epoch  train MSE  \(metricName(r))  outliers", .dim)]
         for s in r.snapshots {
             let counts = [SampledKernel.ck(r.depth), .ntk].map { k in s.kernels.first { $0.kernel == k }.map { String($0.outliers.count) } ?? "–" }
             lines.append((String(s.epoch).leftPad(7) + sig(s.trainMSE).leftPad(11) + sig(s.testMetric).leftPad(9) + "   " + counts.joined(separator: ", "),
                           s.epoch == shown ? .highlight : .text))
         }
-        LinearWidthLayout.writeLines(&body, lines, x: leftWidth + 1, width: rightWidth, from: 1)
+        body.writeFacts(lines, x: leftWidth + 1, y: 1, width: rightWidth, rows: body.height - 1)
     }
 }

@@ -169,8 +169,12 @@ public struct TrainingRegime: ExplorerRegime {
     public var bindings: [KeyBinding] { TrainingKeys.bindings }
 
     public var commands: [(String, String)] {
-        [(":epochs E / :width D / :inputdim D / :lr V / :batch B / :optimizer O / :task T / :snapshots K / :epoch E / :train",
-          "training: epochs, hidden width, d₀, learning rate, batch size (or full), adam|gd, single-neuron|linear, snapshot every K, the epoch shown (latest), start/cancel; :sigma :n :depth :seed while shown")]
+        [(":train", "training: start / cancel the run (as s)"),
+         (":epochs E / :snapshots K", "training: epochs, a snapshot every K epochs"),
+         (":epoch E", "training: the snapshot shown (:epoch latest follows the run)"),
+         (":width D / :inputdim D", "training: hidden width, input dimension d₀"),
+         (":lr V / :batch B / :optimizer O", "training: learning rate, batch size (or full), adam or gd"),
+         (":task T", "training: single-neuron or linear teacher; :sigma :n :depth :seed act on the run while shown")]
     }
 
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState) {
