@@ -239,7 +239,7 @@ public enum ExplorerReducer {
             Regimes.enter(Regimes.next(after: state.regime), state: &state)
         case .regime(let a):
             if let file = a.value as? RegimeFileRead { Regimes.regime(a.regime).fileRead(file, state: &state) }
-            else { Regimes.regime(a.regime).reduce(a, state: &state) }
+            else { Regimes.regime(a.regime).reduce(a, state: &state, content: content) }
         }
         if state.undoable != before {
             state.undoStack.append(before)

@@ -85,6 +85,41 @@ enum TrainingFixture {
         #expect(s.training == TrainingModeSettings())
     }
 
+    @Test func snapshotKeysStepFromTheSnapshotOnScreenAndSDoesNotCancelAFinishedRun() throws {
+        // the fixture's run replayed up to its second snapshot (epochs 0 and 4 of 0 4 8 12 taken)
+        var t = try TrainingFixture.settings.trainingSettings()
+        t.precision = .float64; t.threads = 1; t.stepThreads = 1; t.testCount = 200
+        var events: [TrainingEvent] = []
+        try Trainer.run(t) { events.append($0) }
+        var partial = TrainingRecord(), complete = TrainingRecord()
+        for e in events {
+            complete.apply(e)
+            if partial.snapshots.count < 2 { partial.apply(e) }
+        }
+        try #require(partial.snapshots.map(\.epoch) == [0, 4] && complete.isComplete)
+        let running = TrainingFixture.content(TrainingFrame(key: TrainingFixture.settings.runKey, record: partial, running: true))
+        let finished = TrainingFixture.content(TrainingFrame(key: TrainingFixture.settings.runKey, record: complete, running: false))
+        var s = TrainingFixture.state(.layers)   // following the latest
+        func press(_ key: Key, _ content: FrameContent) {
+            if let a = KeyMap.action(for: key, in: s) { _ = ExplorerReducer.reduce(&s, a, content: content) }
+        }
+        press(.character("["), running)
+        #expect(s.training.epoch == 0, "one back from epoch 4 on screen, not from the planned 12")
+        press(.character("]"), running)
+        #expect(s.training.epoch == nil, "onto the newest snapshot of a running run: following it again")
+        press(.character("]"), running)
+        #expect(s.training.epoch == nil && s.message?.text == "no later snapshot yet" && s.message?.isError == false)
+        // a finished run: `]` at the end stays, `s` says the run is complete instead of "cancelled"
+        press(.character("["), finished)
+        #expect(s.training.epoch == 8)
+        press(.character("s"), finished)
+        #expect(s.training.run && s.message!.text.contains("complete"))
+        // without what is on screen (a session file, a test) the plan decides
+        s.training.epoch = nil
+        _ = ExplorerReducer.reduce(&s, .training(.snapshot(step: -1)))
+        #expect(s.training.epoch == 8)
+    }
+
     @Test func commandsNameWhatTheyAccept() {
         var s = ExplorerState(model: .figure1)
         _ = ExplorerCommand.run("mode training", state: &s)

@@ -157,6 +157,9 @@ public protocol ExplorerRegime: Sendable {
     func command(_ name: String, _ args: [String], state: inout ExplorerState) -> [ExplorerEffect]?
     /// Applies one of the regime's own actions (the reducer records undo around it).
     func reduce(_ action: AnyRegimeAction, state: inout ExplorerState)
+    /// As `reduce(_:state:)`, for an action that depends on what is on screen (`content`: nil when
+    /// unknown, as for a session file). The reducer calls this one; by default it ignores `content`.
+    func reduce(_ action: AnyRegimeAction, state: inout ExplorerState, content: FrameContent?)
     /// The status line after `w` or `:mode` switched to this regime.
     func enterMessage(state: ExplorerState) -> StatusMessage
 
@@ -234,6 +237,7 @@ extension ExplorerRegime {
     public var commands: [(String, String)] { [] }
     public func command(_ name: String, _ args: [String], state: inout ExplorerState) -> [ExplorerEffect]? { nil }
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState) {}
+    public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState, content: FrameContent?) { reduce(action, state: &state) }
     public func headerInfo(state: ExplorerState, content: FrameContent) -> String? { nil }
     public var session: RegimeSessionSection? { nil }
     public func makeComputation(notify: @escaping @Sendable () -> Void) -> RegimeComputation? { nil }

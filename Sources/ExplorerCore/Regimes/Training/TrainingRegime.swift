@@ -178,10 +178,21 @@ public struct TrainingRegime: ExplorerRegime {
     }
 
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState) {
+        reduce(action, state: &state, content: nil)
+    }
+
+    /// `[` `]` step from the snapshot on screen: while a run is under way that is the latest one
+    /// taken, not the last one planned (`content` gives the run; without it the plan is all there is).
+    public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState, content: FrameContent?) {
         guard let a = action.value as? TrainingAction else { return }
         var s = state.training
         switch a {
         case .toggleRun:
+            if s.run, let frame = content?.training, frame.key == s.runKey, !frame.running, frame.record.isComplete {
+                // nothing to cancel: the run for these settings is finished and stays on screen
+                state.message = StatusMessage("this run is complete (\(s.epochs) epochs); a changed setting or :seed trains another")
+                return
+            }
             s.run.toggle()
             state.training = s
             state.message = StatusMessage(s.run ? "training started: \(s.shapeText), \(s.optimizerText), \(s.epochs) epochs (s cancels)"
@@ -189,9 +200,16 @@ public struct TrainingRegime: ExplorerRegime {
             return
         case .snapshot(let step):
             let epochs = s.snapshotEpochs
-            let current = s.epoch.flatMap { epochs.firstIndex(of: $0) } ?? (epochs.count - 1)
+            let frame = content?.training.flatMap { $0.key == s.runKey ? $0 : nil }
+            let shown = frame?.snapshot(at: s.epoch)?.epoch ?? s.epoch
+            let current = shown.flatMap { epochs.firstIndex(of: $0) } ?? (epochs.count - 1)
             let next = min(epochs.count - 1, max(0, current + step))
-            s.epoch = epochs[next]
+            if let frame, frame.running, let latest = frame.record.snapshots.last?.epoch, epochs[next] >= latest {
+                // the newest snapshot taken: a running run is followed again, a stopped one ends there
+                s.epoch = frame.running ? nil : latest
+            } else {
+                s.epoch = epochs[next]
+            }
         case .firstSnapshot: s.epoch = 0
         case .latestSnapshot: s.epoch = nil
         case .activation(let next):
@@ -222,6 +240,10 @@ public struct TrainingRegime: ExplorerRegime {
         s.panel = min(s.panel, s.depth)
         if let e = s.epoch, !s.snapshotEpochs.contains(e) { s.epoch = nil }
         let before = state.training
+        if s == before, case .snapshot(let step)? = action {
+            state.message = StatusMessage(step < 0 ? "no earlier snapshot" : "no later snapshot yet")
+            return
+        }
         if s == before, let action, !(action == .latestSnapshot || action == .firstSnapshot) {
             state.message = StatusMessage("limit reached (n \(TrainingModeSettings.sampleCounts), width \(TrainingModeSettings.widths), depth \(TrainingModeSettings.depths), epochs \(TrainingModeSettings.epochCounts))", isError: true)
             return
