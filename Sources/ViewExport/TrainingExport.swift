@@ -113,8 +113,14 @@ extension ViewExport {
         let j = kernels.count
         let loss = f.record.history.filter { $0.epoch > 0 && $0.batchLoss > 0 }.map { (Double($0.epoch), log10($0.batchLoss)) }
         let mse = f.record.history.compactMap { e in e.trainMSE.flatMap { $0 > 0 ? (Double(e.epoch), log10($0)) : nil } }
-        xyPanel(&svg, rect: (body.x + Double(j % cols) * pw, body.y + Double(j / cols) * ph, pw - 12, ph - 12),
-                title: "loss (theory colour: batch loss, colour A: train MSE)", xLabel: "epoch", logX: false, series: [(.theory, loss), (.seriesA, mse)])
+        let lossRect = (body.x + Double(j % cols) * pw, body.y + Double(j / cols) * ph, pw - 12, ph - 12)
+        var lossSeries: [(ColorRole, [(Double, Double)])] = [(.theory, loss), (.seriesA, mse)]
+        let ys = (loss + mse).map(\.1)
+        if let epoch = snap?.epoch, let lo = ys.min(), let hi = ys.max() { lossSeries.append((.dim, [(Double(epoch), lo), (Double(epoch), hi)])) }   // the epoch shown
+        xyPanel(&svg, rect: lossRect, title: "loss", xLabel: "epoch", logX: false, series: lossSeries)
+        // the legend in the curves' own colours, after the title
+        svg.text("━ batch loss", x: lossRect.0 + 48, y: lossRect.1 + 14, role: .theory, cls: "title")
+        svg.text("━ train MSE", x: lossRect.0 + 140, y: lossRect.1 + 14, role: .seriesA, cls: "title")
         svg.line("</svg>")
         return svg.out
     }
