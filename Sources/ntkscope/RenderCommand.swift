@@ -130,13 +130,15 @@ struct ViewOptions: ParsableArguments {
 
     @OptionGroup var initialisation: InitialisationOptions
 
+    @OptionGroup var regimes: RegimeViewOptions
+
 
     var overrides: ViewOverrides {
         ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
                       theme: theme, empirical: empirical, n: n, seed: seed, mode: mode,
                       regimeOptions: [("--dim", .infiniteWidth, "dimension", dimension.map { .int($0) }),
                                       ("--points", .infiniteWidth, "points", points.map { .int($0) }),
-                                      ("--order", .infiniteWidth, "order", order.map { .int($0) })],
+                                      ("--order", .infiniteWidth, "order", order.map { .int($0) })] + regimes.options,
                       initialisation: initialisation)
     }
 }
@@ -225,6 +227,7 @@ struct ViewOverrides {
             s.infinite.dimension = d.points.dimension
             s.infinite.points = d.points.count
         }
+        try s.readRegimeFiles()
         // a model changed on the command line may make the file's selections point past the depth
         s.compare = s.compare.map { if case .ck(let l) = $0, l > depth { return .ck(depth) } else { return $0 } }
         if case .ck(let l) = s.selected, l > depth { s.selected = .ck(depth) }
