@@ -61,6 +61,8 @@ public struct SamplingRequest: Sendable {
     /// How many of the largest eigenpairs of every kernel to compute as well (`xSYEVR`, range-limited;
     /// 0 = none). They arrive in `SampledSpectrum.top`.
     public var topVectors: Int = 0
+    /// The reduction to tridiagonal form of the eigenvalue solves (`.automatic`: two-stage from n = 4000 on).
+    public var eigenReduction: EigenReduction = .automatic
 
     public init(model: NetworkModel, n: Int = 3000, seed: UInt64 = 0, input: InputSpec = .fromModel,
                 ckLayers: [Int]? = nil, ntk: Bool = true, surrogate: Bool = false, outputs: Int = 1,
@@ -173,40 +175,6 @@ public struct SamplingRequest: Sendable {
         default: break
         }
     }
-
-    /// Estimated peak memory of the run in bytes (see docs/empirical.md, "Memory").
-    public func estimatedPeakBytes() throws(SamplingError) -> Int {
-        let w = try widths().map(Double.init)
-        let n = Double(sampleCount), L = depth
-        let s = precision == .float32 ? 4.0 : 8.0
-        let nn = n * n * s
-        let keepGrams = ntk || surrogate
-        let block = { (k: Double) -> Double in
-            let b = max(64, min(16384, (self.flopsPerBlock / (2 * k * n)).rounded()))
-            return b * k * s
-        }
-        // Input: the Double design (QR, data preprocessing) plus X₀ in the working precision.
-        var peak = w[0] * n * (8 + s)
-        // The copy of each kernel handed to xSYEVR for its top eigenvectors.
-        let topCopy = topVectors > 0 ? Double(outputs * outputs) * nn : 0
-        if topVectors > 0 { peak += topCopy }
-        // Forward pass, layer ℓ: stored σ′ blocks D_1..D_ℓ, X_{ℓ−1}, H_ℓ, one weight block,
-        // the Grams kept so far, one n×n scratch for the eigen solver.
-        var dSum = 0.0
-        for l in 1...L {
-            if ntk { dSum += w[l] * n * s }
-            let grams = keepGrams ? Double(l + 1) * nn : nn
-            peak = max(peak, dSum + (w[l - 1] + w[l]) * n * s + block(w[l - 1]) + grams + nn)
-        }
-        if ntk {
-            // Backward: remaining σ′ blocks (at worst all), S_ℓ and the product buffer (n·k columns each),
-            // one weight block, all Grams, the eigen scratch, the nk×nk NTK accumulator and S_ℓᵀS_ℓ temporary.
-            let k = Double(outputs)
-            let maxW = w[1...].max() ?? 0
-            peak = max(peak, dSum + 2 * maxW * n * k * s + block(maxW) + Double(L + 2) * nn + 2 * k * k * nn + topCopy)
-        }
-        return Int(peak) + 48 << 20   // runtime, code, eigen workspace
-    }
 }
 
 /// Stages reported in progress events and timings.
@@ -220,6 +188,8 @@ public struct SamplingProgress: Sendable, Equatable {
     public var layer: Int?
     /// Overall fraction of the estimated work done, 0…1.
     public var fraction: Double
+    /// Estimated time to completion, in seconds, from the rate so far (nil until 1 % is done).
+    public var secondsRemaining: Double? = nil
 }
 
 /// The spectrum of one sampled kernel (eigenvalues ascending).
@@ -250,6 +220,10 @@ public struct SamplingPlan: Sendable {
     public let estimatedBytes: Int
     public let availableBytes: Int?
     public let kernels: [SampledKernel]
+    /// How the run holds its intermediate matrices (the fastest layout that fits; `SamplingRequest.memoryPlan`).
+    public var layout: StorageLayout = .fastest
+    /// Where the estimated peak occurs and what is resident then (`MemoryEstimate.breakdown`).
+    public var peakBreakdown: String = ""
 }
 
 public struct SamplingSummary: Sendable {

@@ -107,3 +107,56 @@ func runSamplingBenchmark() {
         print("precision check failed: \(error)")
     }
 }
+
+/// The eigenvalue step alone: one-stage against two-stage reduction on the same Wishart-like Gram
+/// (X of 2n × n iid N(0, 1/2n), G = XᵀX, as the CK of Figure 1's layers), float32, every BLAS thread,
+/// the methods alternating within each repetition; best and median of `reps`.
+func runEigenBenchmark(sizes: [Int], reps: Int = 3) {
+    print("== eigenvalues: one-stage vs two-stage reduction (float32, Gram of a 2n x n Gaussian, best / median of \(reps)) ==")
+    for n in sizes where n >= 200 {
+        let d = 2 * n
+        let x = Matrix<Float>(rows: d, cols: n)
+        var g = Xoshiro256StarStar(seed: UInt64(n))
+        g.fillNormal(UnsafeMutableBufferPointer(start: x.data, count: d * n), scale: 1 / Double(d).squareRoot())
+        let gram = Matrix<Float>(rows: n, cols: n)
+        Float.syrkTrans(n: n, k: d, alpha: 1, a: x.data, lda: d, beta: 0, c: gram.data, ldc: n)
+        var times: [EigenReduction: [Double]] = [:]
+        var values: [EigenReduction: [Double]] = [:]
+        for _ in 0..<reps {
+            for method in [EigenReduction.oneStage, .twoStage] {
+                let a = Matrix<Float>(rows: n, cols: n)
+                a.data.update(from: gram.data, count: n * n)
+                let t0 = Date()
+                do { values[method] = try SymmetricEigen.eigenvalues(destroying: a, reduction: method) } catch {
+                    print("n = \(n) \(method): \(error)"); return
+                }
+                times[method, default: []].append(Date().timeIntervalSince(t0))
+            }
+        }
+        let one = times[.oneStage]!.sorted(), two = times[.twoStage]!.sorted()
+        let a = values[.oneStage]!, b = values[.twoStage]!
+        let diff = zip(a, b).map { abs($0 - $1) }.max()! / max(a.last!, .leastNormalMagnitude)
+        print(String(format: "n = %5d   one-stage %7.2f s (median %7.2f)   two-stage %7.2f s (median %7.2f)   ratio %.2f   max|diff|/lambda_max %.1e",
+                     n, one[0], one[one.count / 2], two[0], two[two.count / 2], two[0] / one[0], diff))
+    }
+}
+
+/// The memory plan of the Figure-1 shape at each n: every layout's estimated peak and where it occurs, and
+/// the layout a run would take with the memory available now.
+func printMemoryPlans(sizes: [Int]) {
+    let available = MemoryInfo.available()
+    print("== memory plans, Figure-1 shape (d0 = n/3, L = 5, d_l = 2n), all CKs and the NTK; available now: "
+          + (available.map(MemoryInfo.format) ?? "unknown") + " ==")
+    for n in sizes {
+        for precision in Precision.allCases {
+            let req = SamplingRequest(model: .figure1, n: n, precision: precision)
+            guard let chosen = try? req.memoryPlan(available: available) else { continue }
+            let fits = available.map { Double(chosen.estimate.bytes) <= 0.9 * Double($0) } ?? true
+            print("n = \(n), \(precision): runs with \(chosen.layout) (\(fits ? "fits" : "REFUSED"))")
+            for layout in StorageLayout.candidates {
+                guard let e = try? req.memoryEstimate(layout: layout) else { continue }
+                print("   \(layout.description.padding(toLength: 36, withPad: " ", startingAt: 0)) \(MemoryInfo.format(e.bytes).padding(toLength: 10, withPad: " ", startingAt: 0)) peak in the \(e.breakdown)")
+            }
+        }
+    }
+}
