@@ -14,16 +14,25 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // Pure math: activations, input laws, the limit-law solvers. No I/O, no globals.
         // Optimised in debug builds too: the solver's tests (sweeps of random models) would
         // otherwise take 20 times longer.
         .target(name: "LimitLaws", dependencies: [numerics], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // The two-layer NTK in the quadratic scaling n ~ d·p: φ = σ′ constants, the law H = μ_{ν,φ},
+        // the NTK law as one Marcenko–Pastur map over H (solved by LimitLaws' machinery). Pure.
+        .target(name: "QuadraticScaling", dependencies: ["LimitLaws", numerics]),
+        // Reading users' files: eigenvalue spectra (text, CSV, .npy) and data matrices (CSV, .npy).
+        // Pure parsers from bytes to values with errors naming the file and line; no globals.
+        .target(name: "InputFiles", dependencies: [
+            "LimitLaws", .product(name: "CSV", package: "CSV.swift"),
+        ]),
         // OpenBLAS (CBLAS) and LAPACKE through a module map and a shim header.
         .systemLibrary(name: "CLinearAlgebra", path: "Sources/CLinearAlgebra"),
         // Sampling a network and computing its CK/NTK spectra; comparison with the limit laws.
-        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "CLinearAlgebra"]),
+        .target(name: "NetworkSampling", dependencies: ["LimitLaws", "InputFiles", "QuadraticScaling", "CLinearAlgebra"]),
         // Training the network of eq. (1) (gradient descent, Adam) with CK/NTK snapshots over training.
         .target(name: "NetworkTraining", dependencies: ["LimitLaws", "NetworkSampling", "CLinearAlgebra", "COptimizerKernels"]),
         // The Adam update in explicit SIMD vectors (C: Swift does not vectorise the square root).
@@ -35,12 +44,12 @@ let package = Package(
         .target(name: "PlotCanvas"),
         // Explorer state, key map, themes and screen layout: pure functions from state to cells.
         .target(name: "ExplorerCore", dependencies: [
-            "LimitLaws", "NetworkSampling", "InfiniteWidth", "PlotCanvas",
+            "LimitLaws", "NetworkSampling", "InfiniteWidth", "PlotCanvas", "InputFiles",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // Pure export writers (txt, ansi, svg, csv, json) and the session file codec (toml).
         .target(name: "ViewExport", dependencies: [
-            "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth",
+            "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth", "InputFiles",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // ncurses through a module map and static inline shims.
@@ -48,21 +57,23 @@ let package = Package(
         // The only module that talks to the terminal.
         .target(name: "TerminalUI", dependencies: ["ExplorerCore", "ViewExport", "CNcurses"]),
         .executableTarget(name: "ntkscope", dependencies: [
-            "LimitLaws", "NetworkSampling", "NetworkTraining", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "InfiniteWidth", "ExplorerCore", "TerminalUI", "ViewExport", "InputFiles", "QuadraticScaling",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ntkscope-bench", dependencies: [
-            "LimitLaws", "NetworkSampling", "NetworkTraining", "ExplorerCore",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "ExplorerCore", "InputFiles", "QuadraticScaling",
         ]),
         .testTarget(name: "LimitLawsTests", dependencies: [
             "LimitLaws", numerics, .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "InputFilesTests", dependencies: ["InputFiles", "LimitLaws"]),
+        .testTarget(name: "QuadraticScalingTests", dependencies: ["QuadraticScaling", "LimitLaws", "NetworkSampling", numerics]),
         .testTarget(name: "NetworkSamplingTests", dependencies: ["NetworkSampling", "LimitLaws"]),
         .testTarget(name: "NetworkTrainingTests", dependencies: ["NetworkTraining", "NetworkSampling", "LimitLaws"]),
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling",
                                                             .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
-        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth"], exclude: ["Golden"]),
+        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth", "NetworkSampling"], exclude: ["Golden"]),
         .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth"], exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],

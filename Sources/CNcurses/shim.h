@@ -28,4 +28,15 @@ static inline int shim_attrset(attr_t a) { return attrset((int)a); }
 static inline int shim_bkgd(attr_t a) { return bkgd((chtype)(a | ' ')); }
 static inline const char *shim_codeset(void) { return nl_langinfo(CODESET); }
 static inline FILE *shim_fdopen(int fd, const char *mode) { return fdopen(fd, mode); }
+/* Mouse: button-1 clicks only (0 when the terminal reports none). */
+static inline unsigned long shim_mouse_enable(void) { return (unsigned long)mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED, NULL); }
+static inline void shim_mouse_interval(void) { mouseinterval(0); }
+/* The pending mouse event: 1 and its cell for a button-1 press or click, else 0. */
+static inline int shim_mouse_click(int *x, int *y) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return 0;
+    if (!(e.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) return 0;
+    *x = e.x; *y = e.y;
+    return 1;
+}
 #endif

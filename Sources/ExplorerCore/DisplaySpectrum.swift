@@ -26,6 +26,11 @@ public struct DisplaySpectrum: Sendable {
     /// The engine's law, when this was built from one: its mass and CDF come from the solver's
     /// quadrature (Chebyshev series), not from the display grid.
     public var law: LimitSpectrum? = nil
+    /// Why the solver's self-check of this law failed (its exact mean and variance against the
+    /// solved ones), or nil when it passed or none ran. The header names every law that failed
+    /// ("✗ solver check failed: CK ℓ=3"), its panel title is marked ✗, and the focus view's facts
+    /// start with this text. Set from `LimitSpectrum`'s self-check result where the engine has one.
+    public var checkFailure: String? = nil
 
     public init(kernel: KernelID, x: [Double], density: [Double], atoms: [PointMass] = [],
                 support: [ClosedRange<Double>] = [], mean: Double = .nan, secondMoment: Double = .nan, failures: Int = 0) {
@@ -38,6 +43,8 @@ public struct DisplaySpectrum: Sendable {
                   atoms: s.atoms.map { PointMass(location: $0.location, mass: $0.mass) },
                   support: s.support, mean: s.mean, secondMoment: s.secondMoment, failures: s.failures)
         law = s
+        // the solver's self-check (exact against solved mass, mean and variance)
+        if s.checkFailed, let check = s.check { checkFailure = check.failureDescription }
     }
 
     /// Every law of `spectra`, by kernel.
@@ -135,8 +142,9 @@ public struct FrameContent: Sendable {
     public var spectra: [KernelID: DisplaySpectrum]
     public var empirical: EmpiricalSnapshot
     public var solve: SolveStatus
-    /// The infinite-width mode's data (InfiniteWidthContent.swift); nil until computed.
-    public var infinite: InfiniteWidthFrame? = nil
+    /// What the regimes' computations delivered, by regime (`regimeContent(_:as:)`); the linear-width
+    /// regime draws `spectra` and `empirical` above.
+    public var regimeFrames: [RegimeID: any Sendable] = [:]
     public init(summary: ModelSummary, spectra: [KernelID: DisplaySpectrum] = [:],
                 empirical: EmpiricalSnapshot = EmpiricalSnapshot(), solve: SolveStatus = SolveStatus()) {
         self.summary = summary; self.spectra = spectra; self.empirical = empirical; self.solve = solve

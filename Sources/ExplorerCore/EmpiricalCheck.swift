@@ -1,4 +1,5 @@
 import LimitLaws
+import NetworkSampling
 
 // The seam between the explorer and NetworkSampling (wired by the lead).
 //
@@ -15,8 +16,16 @@ public struct EmpiricalKernelResult: Sendable {
     public var ks: Double
     /// Wasserstein-1 distance to the limit law.
     public var w1: Double
-    public init(kernel: KernelID, eigenvalues: [Double], ks: Double, w1: Double) {
-        self.kernel = kernel; self.eigenvalues = eigenvalues; self.ks = ks; self.w1 = w1
+    /// Where the KS supremum is attained (nil when unknown).
+    public var ksLocation: Double?
+    /// For the NTK: the same distances for Lemma 3.5's surrogate, built from the same sampled CKs
+    /// (it matches the law without the exact NTK's finite-width corrections).
+    public var surrogateKS: Double?
+    public var surrogateW1: Double?
+    public init(kernel: KernelID, eigenvalues: [Double], ks: Double, w1: Double, ksLocation: Double? = nil,
+                surrogateKS: Double? = nil, surrogateW1: Double? = nil) {
+        self.kernel = kernel; self.eigenvalues = eigenvalues; self.ks = ks; self.w1 = w1; self.ksLocation = ksLocation
+        self.surrogateKS = surrogateKS; self.surrogateW1 = surrogateW1
     }
 }
 
@@ -39,8 +48,10 @@ public enum EmpiricalEvent: Sendable {
 /// computes every requested kernel's eigenvalues and their KS/W1 against `limits`, and reports
 /// as it goes. It must return promptly (throwing CancellationError or just returning) once the
 /// surrounding task is cancelled: the explorer cancels it whenever a parameter changes.
+/// With `data`, the network is sampled on that (preprocessed) data matrix: n = its samples, and the
+/// limit laws are those of its Gram spectrum.
 public protocol EmpiricalCheck: Sendable {
-    func run(model: NetworkModel, sampleSize: Int, kernels: [KernelID], limits: ModelSpectra,
+    func run(model: NetworkModel, sampleSize: Int, data: DataMatrix?, kernels: [KernelID], limits: ModelSpectra,
              report: @escaping @Sendable (EmpiricalEvent) -> Void) async throws
 }
 

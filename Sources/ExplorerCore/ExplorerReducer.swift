@@ -8,6 +8,11 @@ public enum ExplorerEffect: Sendable, Hashable {
     case quit(status: Int32)
     /// Read an input law from a file and send back `.setInput` or `.status(…, isError: true)`.
     case loadInputFile(String)
+    /// Read a data matrix (.npy or .csv), remove `pcs` principal components, and use the Gram of its
+    /// samples as the input law and the matrix itself in the sampled check (`.setData`).
+    case loadDataFile(String, pcs: Int)
+    /// List the files whose path starts with this word; answer with `.commandEdit(.completions(…))`.
+    case completePath(String)
     /// Open the export prompt: answer with `.exportPrompt(.open(defaultPath:))` (the shell knows the date).
     case prepareExport
     /// Write the view to `path`; if it exists and `overwrite` is false, answer `.exportPrompt(.fileExists(path))`.
@@ -26,10 +31,17 @@ public enum ExplorerReducer {
     /// Exit status after Ctrl-C: 128 + SIGINT, as if the shell had seen the signal.
     public static let interruptStatus: Int32 = 130
 
-    public static func reduce(_ state: inout ExplorerState, _ action: ExplorerAction) -> [ExplorerEffect] {
+    /// `content` is what is on screen: the actions that depend on the solved laws (`E` frames an edge
+    /// of the selected law) need it; without it they say so.
+    public static func reduce(_ state: inout ExplorerState, _ action: ExplorerAction, content: FrameContent? = nil) -> [ExplorerEffect] {
         let before = state.undoable
+        let messageBefore = state.message
         var effects: [ExplorerEffect] = []
-        if case .status = action {} else if case .commandInput = action {} else { state.message = nil }
+        defer { logMessage(&state, before: messageBefore) }
+        switch action {
+        case .status, .commandInput, .commandEdit, .showMessageLog, .moveCursor, .pointAt: break
+        default: state.message = nil
+        }
         switch action {
         case .quit:
             state.shouldQuit = true
@@ -45,6 +57,7 @@ public enum ExplorerReducer {
         case .closeOverlay:
             state.overlay = nil
             state.commandLine = nil
+            state.commandEditor.historyIndex = nil
         case .selectPrevious:
             state.selection = max(0, state.selection - 1)
         case .selectNext:
@@ -84,6 +97,59 @@ public enum ExplorerReducer {
         case .gamma0Up: scaleGamma0(&state, gammaStep)
         case .showView(let v):
             state.view = v
+        case .panLeft, .panRight:
+            guard state.display.xLimits == nil else {
+                pan(limits: &state, by: action == .panLeft ? -0.25 : 0.25)
+                break
+            }
+            guard state.display.zoom > 0 else {
+                state.message = StatusMessage("the whole range is shown: zoom in (z) or set :xlim to pan", isError: true)
+                break
+            }
+            let width = 1 / Double(1 << state.display.zoom)
+            state.display.pan = min(state.display.maxPan, max(0, state.display.pan + (action == .panLeft ? -0.25 : 0.25) * width))
+        case .resetRange:
+            state.display.zoom = 0; state.display.pan = 0; state.display.xLimits = nil; state.display.yLimits = nil
+            state.edgeIndex = nil
+            state.message = StatusMessage("full range")
+        case .toggleCursor:
+            state.cursor = state.cursor == nil ? 0.5 : nil
+        case .moveCursor(let steps):
+            state.cursor = min(1, max(0, (state.cursor ?? 0.5) + Double(steps) / 100))
+        case .pointAt(let selection, let cursor):
+            if let selection { state.selection = min(max(0, selection), state.depth + 1) }
+            if let cursor { state.cursor = min(1, max(0, cursor)) }
+        case .frameEdge:
+            RangeActions.frameEdge(&state, content: content)
+        case .toggleGrid:
+            state.display.gridLines.toggle()
+        case .toggleRescale:
+            state.display.rescaleByMean.toggle()
+            state.message = StatusMessage(state.display.rescaleByMean ? "compare: each law divided by its mean (λ / E λ)" : "compare: laws on their own scale")
+        case .showMessageLog:
+            state.overlay = state.overlay == .messageLog ? nil : .messageLog
+        case .pageUp, .pageDown:
+            guard state.view == .layers, let size = state.screenSize,
+                  let p = ScreenLayout.layersPage(state: state, width: size.width, bodyHeight: size.height - 4), p.count > 1 else {
+                state.message = StatusMessage("every panel is on one page", isError: false)
+                break
+            }
+            let page = min(p.count - 1, max(0, p.page + (action == .pageDown ? 1 : -1)))
+            state.selection = min(state.depth + 1, page * p.perPage)
+            state.message = StatusMessage("page \(page + 1)/\(p.count) of the layers (PgUp/PgDn, ←/→ follow the selection)")
+        case .chooserToggle:
+            if case .compareChooser(let c) = state.overlay {
+                let k = state.laws[min(c, state.laws.count - 1)]
+                if let i = state.compare.firstIndex(of: k), i >= 2 { state.compare.remove(at: i) }
+                else if !state.compare.contains(k) { state.compare.append(k) }
+                state.view = .compare
+            }
+        case .themeFailed(let name, let message):
+            state.failedThemes.insert(name)
+            if state.themeName == name {
+                state.themeName = state.themeNames.first { !state.failedThemes.contains($0) } ?? "dark"
+            }
+            state.message = StatusMessage(message + " — using \(state.themeName)", isError: true)
         case .openCompareChooser:
             let cursor = state.laws.firstIndex(of: state.compare[0]) ?? 0
             state.overlay = .compareChooser(cursor: cursor)
@@ -107,16 +173,16 @@ public enum ExplorerReducer {
             state.message = StatusMessage("sample size n = \(state.sampleSize)")
         case .cycleYScale:
             state.display.yScale = state.display.yScale.next
-        case .zoomIn:
-            state.display.zoom = min(maxZoom, state.display.zoom + 1)
-        case .zoomOut:
-            state.display.zoom = max(0, state.display.zoom - 1)
+        case .zoomIn, .zoomOut:
+            RangeActions.zoom(&state, in: action == .zoomIn)
         case .cycleCanvas:
             state.display.canvas = state.display.canvas.next
         case .nextTheme:
             let names = state.themeNames
             let i = names.firstIndex(of: state.themeName) ?? -1
-            state.themeName = names[(i + 1) % names.count]
+            // skip themes that failed to load
+            let next = (1...names.count).map { names[(i + $0) % names.count] }.first { !state.failedThemes.contains($0) }
+            state.themeName = next ?? state.themeName
             state.message = StatusMessage("theme: \(state.themeName)")
         case .export:
             effects.append(.prepareExport)
@@ -137,31 +203,67 @@ public enum ExplorerReducer {
             state.message = StatusMessage("reset to the starting configuration (u undoes)")
         case .openCommandLine:
             state.commandLine = ""
+            state.commandEditor.cursor = 0
+            state.commandEditor.historyIndex = nil
             state.overlay = nil
         case .commandInput(let c):
-            state.commandLine = (state.commandLine ?? "") + String(c)
+            effects += edit(&state, .insert(c))
         case .commandBackspace:
-            if let line = state.commandLine {
-                state.commandLine = line.isEmpty ? nil : String(line.dropLast())
-            }
+            if state.commandLine?.isEmpty == true { state.commandLine = nil } else { effects += edit(&state, .backspace) }
+        case .commandEdit(let e):
+            effects += edit(&state, e)
         case .commandSubmit:
             let line = state.commandLine ?? ""
             state.commandLine = nil
+            state.commandEditor.commit(line)
             effects += ExplorerCommand.run(line, state: &state)
         case .setInput(let law, let label):
             setModel(&state) { $0.input = law }
             state.inputLabel = label
             state.message = StatusMessage("input law from \(label)")
+        case .setData(let data):
+            setModel(&state) { $0.input = .discrete(eigenvalues: data.gramEigenvalues) }
+            if state.model.input == .discrete(eigenvalues: data.gramEigenvalues) {
+                state.data = data
+                state.inputLabel = data.label
+                let f = data.diagnostics
+                state.message = StatusMessage("input law from \(data.label) (n = \(f.samples), d₀ = \(f.features)): ε·n^¼ = \(String(format: "%.3g", f.scaledEpsilon))"
+                    + (f.scaledEpsilon > 0.5 ? " is not small: expect the laws to miss (3: details)" : " (3: details)"))
+            }
         case .status(let text, let isError):
             state.message = StatusMessage(text, isError: isError)
-        case .infiniteWidth(let a):
-            InfiniteWidthReducer.reduce(&state, a)
+        case .nextRegime:
+            Regimes.enter(Regimes.next(after: state.regime), state: &state)
+        case .regime(let a):
+            Regimes.regime(a.regime).reduce(a, state: &state)
         }
         if state.undoable != before {
             state.undoStack.append(before)
             if state.undoStack.count > 200 { state.undoStack.removeFirst() }
         }
         return effects
+    }
+
+    /// Applies a command-line edit; a Tab on a file name asks the shell for the folder's entries.
+    static func edit(_ state: inout ExplorerState, _ e: CommandLineEditor.Edit) -> [ExplorerEffect] {
+        guard var line = state.commandLine else { return [] }
+        let pathWord = state.commandEditor.apply(e, to: &line, message: &state.message)
+        state.commandLine = line
+        return pathWord.map { [.completePath($0)] } ?? []
+    }
+
+    /// Pans `:xlim` by a fraction of its width.
+    static func pan(limits state: inout ExplorerState, by fraction: Double) {
+        guard let r = state.display.xLimits else { return }
+        let d = (r.upperBound - r.lowerBound) * fraction
+        state.display.xLimits = (r.lowerBound + d)...(r.upperBound + d)
+    }
+
+    /// Keeps the last messages for `M` (a new message, or the same text again, is logged once).
+    static func logMessage(_ state: inout ExplorerState, before: StatusMessage?) {
+        guard let m = state.message, m != before else { return }
+        state.messageLog.append(m)
+        if state.messageLog.count > 200 { state.messageLog.removeFirst(state.messageLog.count - 200) }
     }
 
     static func clampGamma(_ g: Double) -> Double {
@@ -175,6 +277,8 @@ public enum ExplorerReducer {
         do {
             try m.validate()
             state.model = m
+            // a data matrix is the input only while its Gram spectrum is the input law
+            if let d = state.data, m.input != .discrete(eigenvalues: d.gramEigenvalues) { state.data = nil }
             state.selection = min(state.selection, m.depth + 1)
             state.compare = state.compare.map { k in
                 if case .ck(let l) = k, l > m.depth { return .ck(m.depth) } else { return k }
@@ -217,10 +321,37 @@ public enum ExplorerReducer {
 
 /// The `:` command line: exact values, errors go to the status line.
 public enum ExplorerCommand {
+    /// Runs one line. An error names the command it came from (":gamma: layer 9 out of range…").
     public static func run(_ line: String, state: inout ExplorerState) -> [ExplorerEffect] {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard let name = words.first?.lowercased() else { return [] }
-        let args = Array(words.dropFirst())
+        let before = state.message
+        let effects = execute(name, Array(words.dropFirst()), state: &state)
+        if let m = state.message, m.isError, m != before, !m.text.contains(":\(name)") {
+            state.message = StatusMessage(":\(name): " + m.text, isError: true)
+        }
+        return effects
+    }
+
+    /// The closest command names to a mistyped one (same first letter or within two edits).
+    static func suggestions(for name: String) -> [String] {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var row = Array(0...b.count)
+            for i in 1...max(1, a.count) where !a.isEmpty {
+                var previous = row[0]; row[0] = i
+                for j in 1...max(1, b.count) where !b.isEmpty {
+                    let current = row[j]
+                    row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    previous = current
+                }
+            }
+            return row[b.count]
+        }
+        let a = Array(name)
+        return CommandLineEditor.commandNames.filter { distance(a, Array($0)) <= 2 || (name.count >= 2 && $0.hasPrefix(name)) }
+    }
+
+    static func execute(_ name: String, _ args: [String], state: inout ExplorerState) -> [ExplorerEffect] {
         func fail(_ text: String) -> [ExplorerEffect] {
             state.message = StatusMessage(text, isError: true)
             return []
@@ -229,7 +360,9 @@ public enum ExplorerCommand {
             guard let v = Double(s), v.isFinite else { return nil }
             return v
         }
-        if let handled = InfiniteWidthReducer.command(name, args, state: &state) { _ = handled; return [] }
+        for regime in Regimes.all {
+            if let effects = regime.command(name, args, state: &state) { return effects }
+        }
         switch name {
         case "q", "quit", "exit":
             state.shouldQuit = true
@@ -249,17 +382,25 @@ public enum ExplorerCommand {
                 return fail("layer \(l) out of range: ℓ must be 0…\(state.depth)")
             }
         case "gammas":
-            let parts = args.joined(separator: ",").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            // items separated by commas (an empty one is an error, as on the command line) or spaces
+            let text = args.joined(separator: " ")
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).flatMap { piece -> [String] in
+                let t = piece.trimmingCharacters(in: .whitespaces)
+                return t.isEmpty ? [""] : t.split(separator: " ").map(String.init)
+            }
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return fail("usage: :gammas 0.5,0.5,2 (one γ_ℓ per layer)") }
+            if let bad = parts.first(where: { number($0) == nil }) {
+                return fail("invalid value '\(bad)' in :gammas \(text): every γ_ℓ must be a number (usage: :gammas 0.5,0.5,2)")
+            }
             let values = parts.compactMap(number)
-            guard !parts.isEmpty, values.count == parts.count else { return fail("usage: :gammas 0.5,0.5,2 (one γ_ℓ per layer)") }
-            guard values.allSatisfy({ $0 > 0 }) else { return fail("every γ_ℓ must be > 0") }
+            guard values.allSatisfy({ NetworkModel.gammaRange.contains($0) }) else { return fail("every γ_ℓ must be between 1e-4 and 1e4") }
             guard values.count <= ExplorerReducer.maxDepth else { return fail("depth is limited to \(ExplorerReducer.maxDepth)") }
             ExplorerReducer.setModel(&state) { $0.gammas = values }
         case "sigma", "activation":
             guard args.count == 1 else { return fail("usage: :sigma NAME (\(Activation.builtinNames.joined(separator: ", ")), b-family:0.3)") }
             ExplorerReducer.setActivation(&state, name: args[0])
         case "b":
-            guard args.count == 1, let v = number(args[0]) else { return fail("usage: :b VALUE (|b| ≤ 1)") }
+            guard args.count == 1, let v = number(args[0]) else { return fail("usage: :b VALUE (−1 ≤ b_σ ≤ 1; the keys b/B step within 0…1)") }
             ExplorerReducer.setB(&state, v)
         case "depth", "l":
             guard args.count == 1, let d = Int(args[0]) else { return fail("usage: :depth L") }
@@ -274,21 +415,35 @@ public enum ExplorerCommand {
             state.inputLabel = nil
         case "input":
             guard args.count >= 1 else { return fail("usage: :input FILE") }
-            return [.loadInputFile(args.joined(separator: " "))]
+            return [.loadInputFile(CommandLineEditor.expandHome(args.joined(separator: " ")))]
+        case "data":
+            var words = args, pcs = 0
+            if words.count >= 3, words[words.count - 2].lowercased() == "pcs" {
+                guard let k = Int(words[words.count - 1]), k >= 0 else { return fail("invalid number of PCs '\(words[words.count - 1])': must be an integer ≥ 0") }
+                pcs = k
+                words.removeLast(2)
+            }
+            guard !words.isEmpty else { return fail("usage: :data FILE [pcs K] (a .npy or .csv matrix, one sample per row)") }
+            return [.loadDataFile(CommandLineEditor.expandHome(words.joined(separator: " ")), pcs: pcs)]
         case "n":
             guard args.count == 1, let n = Int(args[0]), ExplorerReducer.sampleSizes.contains(n) else {
                 return fail("usage: :n N (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound))")
             }
             state.sampleSize = n
         case "compare":
-            guard args.count == 2, let a = KernelID.parse(args[0], depth: state.depth),
-                  let b = KernelID.parse(args[1], depth: state.depth) else {
-                return fail("usage: :compare A B with A, B in input, ck1…ck\(state.depth), ntk")
+            let laws = args.flatMap { $0.split(separator: ",") }.map { KernelID.parse(String($0), depth: state.depth) }
+            guard laws.count >= 2, laws.allSatisfy({ $0 != nil }) else {
+                return fail("usage: :compare A B [C …] with each in input, ck1…ck\(state.depth), ntk (A and B are measured; more are overlaid)")
             }
-            state.compare = [a, b]
+            var unique: [KernelID] = []
+            for k in laws.compactMap({ $0 }) where !unique.contains(k) { unique.append(k) }
+            guard unique.count >= 2 else { return fail("compare needs two different laws") }
+            state.compare = unique
             state.view = .compare
         case "view":
-            guard args.count == 1, let v = ExplorerView(rawValue: args[0].lowercased()) else { return fail("usage: :view layers|compare|focus") }
+            guard args.count == 1, let v = ExplorerView(rawValue: args[0].lowercased()) else {
+                return fail("usage: :view \(ExplorerView.allCases.map(\.rawValue).joined(separator: "|"))")
+            }
             state.view = v
         case "theme":
             guard args.count == 1 else { return fail("usage: :theme NAME (\(state.themeNames.joined(separator: ", ")))") }
@@ -308,9 +463,45 @@ public enum ExplorerCommand {
             }
             state.display.zoom = z
         case "export":
-            return ExportPromptReducer.command(args, state: &state)
+            return ExportPromptReducer.command(args.map { CommandLineEditor.expandHome($0) }, state: &state)
+        case "xlim", "ylim":
+            let isX = name == "xlim"
+            if args.count == 1, ["off", "auto", "0"].contains(args[0].lowercased()) || args.isEmpty {
+                if isX { state.display.xLimits = nil } else { state.display.yLimits = nil }
+                state.message = StatusMessage(isX ? "x range: automatic (zoom and pan)" : "y range: automatic")
+                break
+            }
+            let values = args.compactMap(number)
+            if isX {
+                guard values.count == 2, args.count == 2, values[0] < values[1] else { return fail("usage: :xlim A B with A < B (or :xlim off)") }
+                state.display.xLimits = values[0]...values[1]
+                state.edgeIndex = nil
+            } else {
+                guard (1...2).contains(values.count), values.count == args.count, let top = values.last, top > 0,
+                      values.count == 1 || (values[0] >= 0 && values[0] < top) else {
+                    return fail("usage: :ylim TOP or :ylim BOTTOM TOP with 0 ≤ BOTTOM < TOP (the bottom is used on a log axis; or :ylim off)")
+                }
+                state.display.yLimits = (values.count == 2 ? values[0] : 0)...top
+                if values.count == 2, values[0] == 0, state.display.yScale == .log {
+                    state.message = StatusMessage("y ≤ \(AxisTicks.significant(top, 3)); a log axis needs a bottom > 0: it keeps its decades")
+                }
+            }
+        case "grid", "rescale":
+            let on: Bool
+            switch args.first?.lowercased() {
+            case nil: on = !(name == "grid" ? state.display.gridLines : state.display.rescaleByMean)
+            case "on"?, "true"?, "1"?: on = true
+            case "off"?, "false"?, "0"?: on = false
+            default: return fail("usage: :\(name) [on|off]")
+            }
+            if name == "grid" { state.display.gridLines = on } else { state.display.rescaleByMean = on }
+        case "mode", "regime":
+            let names = RegimeID.allCases.map(\.rawValue).joined(separator: "|")
+            guard args.count == 1, let r = RegimeID(rawValue: args[0].lowercased()) else { return fail("usage: :mode \(names)") }
+            Regimes.enter(r, state: &state)
         default:
-            return fail("unknown command ':\(name)' (:help lists the commands)")
+            let close = suggestions(for: name)
+            return fail("unknown command ':\(name)'" + (close.isEmpty ? "" : " (did you mean " + close.prefix(3).map { ":" + $0 }.joined(separator: ", ") + "?)") + " — :help lists the commands")
         }
         return []
     }

@@ -1,20 +1,17 @@
 import Foundation
+import InputFiles
 import LimitLaws
 
 public struct InputFileError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// Reads an input law (eigenvalues of XᵀX) with the engine's parser (`InputLaw.parseEigenvalues`).
+/// Reads an input law (eigenvalues of XᵀX) with the one parser of every front end (`EigenvalueFile`).
 public enum InputFile {
-    public static func load(_ path: String) -> Result<(eigenvalues: [Double], notice: String?), InputFileError> {
-        let expanded = (path as NSString).expandingTildeInPath
-        guard let data = FileManager.default.contents(atPath: expanded), let text = String(data: data, encoding: .utf8) else {
-            return .failure(InputFileError(description: "cannot read \(path)"))
-        }
+    public static func load(_ path: String) -> Result<(law: DiscreteLaw, notice: String?), InputFileError> {
         do {
-            let parsed = try InputLaw.parseEigenvalues(text, source: path)
-            return .success(parsed)
+            let file = try EigenvalueFile.load(path: path, field: ":input")
+            return .success((file.law, file.notices.isEmpty ? nil : file.notices.joined(separator: "; ")))
         } catch {
             return .failure(InputFileError(description: error.description))
         }

@@ -4,10 +4,15 @@ import LimitLaws
 public enum Key: Sendable, Hashable {
     case character(Character)
     case up, down, left, right, shiftUp, shiftDown
+    case home, end, delete, pageUp, pageDown
     case enter, escape, backspace, tab
     case ctrlC
+    /// Ctrl with a letter (Ctrl-U clears the command line; Ctrl-A, Ctrl-E, Ctrl-W edit it).
+    case control(Character)
     case f1
     case resize
+    /// A mouse click (button 1) at a cell; the shell turns it into an action with `ScreenLayout.hitTest`.
+    case mouse(x: Int, y: Int)
 }
 
 /// Everything a key (or the command line, or the shell) can ask the explorer to do.
@@ -23,17 +28,36 @@ public enum ExplorerAction: Sendable, Hashable {
     case showView(ExplorerView), openCompareChooser
     case toggleEmpirical, sampleSizeDown, sampleSizeUp
     case cycleYScale, zoomIn, zoomOut, cycleCanvas, nextTheme
+    /// Pan the x window by a quarter of its width; `resetRange` is the full range again (no zoom, pan or limits).
+    case panLeft, panRight, resetRange
+    /// The read-out cursor: on/off, and moves by `steps` hundredths of the plot width (negative: left).
+    case toggleCursor, moveCursor(steps: Int)
+    /// From a mouse click: select the panel (a law's index in `laws`) and put the cursor there.
+    case pointAt(selection: Int?, cursor: Double?)
+    /// Frame the selected law's next support edge (E).
+    case frameEdge
+    case toggleGrid, toggleRescale, showMessageLog
+    /// Page the layers view: the previous / next page of panels.
+    case pageUp, pageDown
     case export, undo, reset
     case openCommandLine, commandInput(Character), commandBackspace, commandSubmit, closeOverlay
-    case chooserUp, chooserDown, chooserSetA, chooserSetB
+    /// Editing the command line beyond typing (CommandLineEditor.swift).
+    case commandEdit(CommandLineEditor.Edit)
+    case chooserUp, chooserDown, chooserSetA, chooserSetB, chooserToggle
+    /// From the shell: a theme file failed to load (the header goes back to the theme in use).
+    case themeFailed(String, message: String)
     /// From the shell: an input law read from a file.
     case setInput(InputLaw, label: String)
+    /// From the shell: a data matrix read and preprocessed (its Gram spectrum becomes the input law).
+    case setData(DataInput)
     /// From the shell: a message for the status line.
     case status(String, isError: Bool)
     /// The export prompt (ExportPrompt.swift).
     case exportPrompt(ExportPromptAction)
-    /// The infinite-width mode (InfiniteWidthMode.swift).
-    case infiniteWidth(InfiniteWidthAction)
+    /// `w`: the next regime (linear width → infinite width → …; Regimes/Regime.swift).
+    case nextRegime
+    /// An action of a regime's own keys, handled by that regime.
+    case regime(AnyRegimeAction)
 }
 
 /// One row of the key map: the keys, what they do, and the line shown in the help overlay.
@@ -55,6 +79,7 @@ public enum KeyMap {
         KeyBinding(keys: [.character("u")], label: "u", action: .undo, help: "undo the last change", group: "General"),
         KeyBinding(keys: [.character("r")], label: "r", action: .reset, help: "reset to the starting configuration", group: "General"),
         KeyBinding(keys: [.character("e")], label: "e", action: .export, help: "export the view (txt ansi svg csv json toml)", group: "General"),
+        KeyBinding(keys: [.character("M")], label: "M", action: .showMessageLog, help: "message log (the status line's messages in full)", group: "General"),
 
         KeyBinding(keys: [.left, .character("h")], label: "←  h", action: .selectPrevious, help: "select the previous layer", group: "Model"),
         KeyBinding(keys: [.right, .character("l")], label: "→  l", action: .selectNext, help: "select the next layer (… NTK)", group: "Model"),
@@ -75,13 +100,31 @@ public enum KeyMap {
         KeyBinding(keys: [.character("1")], label: "1", action: .showView(.layers), help: "layers view (all laws)", group: "View"),
         KeyBinding(keys: [.character("2")], label: "2", action: .showView(.compare), help: "compare view (two laws)", group: "View"),
         KeyBinding(keys: [.character("3")], label: "3", action: .showView(.focus), help: "focus view (selected law)", group: "View"),
-        KeyBinding(keys: [.character("c")], label: "c", action: .openCompareChooser, help: "choose the two compared laws", group: "View"),
+        KeyBinding(keys: [.character("4")], label: "4", action: .showView(.cdf), help: "CDF view (law and sample CDFs, KS)", group: "View"),
+        KeyBinding(keys: [.character("5")], label: "5", action: .showView(.edges), help: "edges view (edges and atoms against ℓ)", group: "View"),
+        KeyBinding(keys: [.character("c")], label: "c", action: .openCompareChooser, help: "choose the compared laws (space adds more)", group: "View"),
+        KeyBinding(keys: [.character("v")], label: "v", action: .toggleRescale, help: "compare: rescale each law by its mean", group: "View"),
         KeyBinding(keys: [.character("y")], label: "y", action: .cycleYScale, help: "y axis: log → linear → sqrt", group: "View"),
-        KeyBinding(keys: [.character("z")], label: "z / Z", action: .zoomIn, help: "zoom x in / out (anchored at the left)", group: "View"),
-        KeyBinding(keys: [.character("Z")], label: "", action: .zoomOut, help: "", group: "View"),
         KeyBinding(keys: [.character("m")], label: "m", action: .cycleCanvas, help: "canvas: braille → block → ASCII", group: "View"),
+        KeyBinding(keys: [.character("g")], label: "g", action: .toggleGrid, help: "grid lines on / off", group: "View"),
         KeyBinding(keys: [.character("t")], label: "t", action: .nextTheme, help: "next theme", group: "View"),
-        InfiniteWidthKeys.toggle,
+        KeyBinding(keys: [.pageDown, .character("}")], label: "PgDn }", action: .pageDown, help: "layers view: next page of panels", group: "View"),
+        KeyBinding(keys: [.pageUp, .character("{")], label: "PgUp {", action: .pageUp, help: "layers view: previous page of panels", group: "View"),
+
+        KeyBinding(keys: [.character("z")], label: "z / Z", action: .zoomIn, help: "zoom x in / out (around the cursor)", group: "Range and cursor"),
+        KeyBinding(keys: [.character("Z")], label: "", action: .zoomOut, help: "", group: "Range and cursor"),
+        KeyBinding(keys: [.character("H")], label: "H / L", action: .panLeft, help: "pan x left / right (¼ window)", group: "Range and cursor"),
+        KeyBinding(keys: [.character("L")], label: "", action: .panRight, help: "", group: "Range and cursor"),
+        KeyBinding(keys: [.character("E")], label: "E", action: .frameEdge, help: "frame the selected law's next support edge", group: "Range and cursor"),
+        KeyBinding(keys: [.character("0")], label: "0", action: .resetRange, help: "full x and y range again", group: "Range and cursor"),
+        KeyBinding(keys: [.character("x")], label: "x", action: .toggleCursor, help: "read-out cursor on / off (or click a plot)", group: "Range and cursor"),
+        KeyBinding(keys: [.character(",")], label: ", / .", action: .moveCursor(steps: -1), help: "move the cursor left / right", group: "Range and cursor"),
+        KeyBinding(keys: [.character(".")], label: "", action: .moveCursor(steps: 1), help: "", group: "Range and cursor"),
+        KeyBinding(keys: [.character("<")], label: "< / >", action: .moveCursor(steps: -10), help: "move the cursor ten steps", group: "Range and cursor"),
+        KeyBinding(keys: [.character(">")], label: "", action: .moveCursor(steps: 10), help: "", group: "Range and cursor"),
+        KeyBinding(keys: [.character("w")], label: "w", action: .nextRegime,
+                   help: Regimes.all.count == 2 ? "switch \(Regimes.all[0].title) ↔ \(Regimes.all[1].title)"
+                       : "next regime (\(Regimes.all.map(\.title).joined(separator: " → ")))", group: "View"),
 
         KeyBinding(keys: [.character("s")], label: "s", action: .toggleEmpirical, help: "start / stop the empirical check", group: "Empirical check"),
         KeyBinding(keys: [.character("n")], label: "n / N", action: .sampleSizeDown, help: "sample size n ÷2 / ×2", group: "Empirical check"),
@@ -98,11 +141,14 @@ public enum KeyMap {
         (":gamma0 V", "Gaussian input with γ₀ = V"),
         (":input FILE", "input law from a file of eigenvalues of XᵀX"),
         (":n N", "sample size of the empirical check"),
-        (":compare K K", "compared laws (input, ck3, ntk)"),
-        (":view / :theme / :yscale / :canvas / :zoom", "as the keys"),
+        (":data FILE [pcs K]", "input law from a data matrix (.npy/.csv; K top PCs removed)"),
+        (":compare K K …", "compared laws (input, ck3, ntk; more overlay)"),
+        (":xlim A B / :ylim [A] B", "x range / y top (off: automatic)"),
+        (":view / :theme / :yscale / :canvas / :zoom / :grid / :rescale", "as the keys"),
         (":export [FILE]", "export the view (.txt .ansi .svg .csv .json .toml)"),
         (":q", "quit"),
-    ] + InfiniteWidthReducer.commands
+        (":mode \(RegimeID.allCases.map(\.rawValue).joined(separator: "|"))", "the mode (as w)"),
+    ] + Regimes.all.flatMap(\.commands)
 
     static let normal: [Key: ExplorerAction] = {
         var map: [Key: ExplorerAction] = [:]
@@ -123,6 +169,16 @@ public enum KeyMap {
             case .escape: return .closeOverlay
             case .backspace: return .commandBackspace
             case .character(let c): return .commandInput(c)
+            case .left: return .commandEdit(.left)
+            case .right: return .commandEdit(.right)
+            case .home, .control("a"): return .commandEdit(.home)
+            case .end, .control("e"): return .commandEdit(.end)
+            case .delete: return .commandEdit(.delete)
+            case .control("u"): return .commandEdit(.clear)
+            case .control("w"): return .commandEdit(.deleteWord)
+            case .up: return .commandEdit(.historyPrevious)
+            case .down: return .commandEdit(.historyNext)
+            case .tab: return .commandEdit(.complete)
             default: return nil
             }
         }
@@ -143,15 +199,22 @@ public enum KeyMap {
             switch key {
             case .up, .character("k"): return .chooserUp
             case .down, .character("j"): return .chooserDown
-            case .enter, .character("a"), .character(" "): return .chooserSetA
+            case .enter, .character("a"): return .chooserSetA
             case .character("b"), .tab: return .chooserSetB
+            case .character(" "), .character("+"): return .chooserToggle
             case .escape, .character("c"): return .closeOverlay
             case .character("q"): return .quit
             default: return nil
             }
+        case .messageLog:
+            switch key {
+            case .character("q"): return .quit
+            case .resize: return nil
+            default: return .closeOverlay
+            }
         case nil:
             if key == .escape { return .closeOverlay }
-            return InfiniteWidthKeys.action(for: key, in: state) ?? normal[key]
+            return Regimes.keyMaps[state.regime]?[key] ?? normal[key]
         }
     }
 
@@ -162,6 +225,9 @@ public enum KeyMap {
             if groups.last?.0 != b.group { groups.append((b.group, [])) }
             groups[groups.count - 1].1.append((b.label, b.help))
         }
-        return groups + [InfiniteWidthKeys.helpGroup]
+        for r in Regimes.all where !r.bindings.isEmpty {
+            groups.append((r.helpGroup, r.bindings.filter { !$0.label.isEmpty }.map { ($0.label, $0.help) }))
+        }
+        return groups
     }
 }

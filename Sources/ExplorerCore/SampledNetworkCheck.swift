@@ -9,9 +9,16 @@ public struct SampledNetworkCheck: EmpiricalCheck {
 
     public init(seed: UInt64 = 0) { self.seed = seed }
 
-    public func run(model: NetworkModel, sampleSize: Int, kernels: [KernelID], limits: ModelSpectra,
+    public func run(model: NetworkModel, sampleSize: Int, data: DataMatrix?, kernels: [KernelID], limits: ModelSpectra,
                     report: @escaping @Sendable (EmpiricalEvent) -> Void) async throws {
-        let request = SamplingRequest(model: model, n: sampleSize, seed: seed, kernels: kernels)
+        // with the NTK, Lemma 3.5's surrogate too (from the same sampled CKs): it says how much of the
+        // exact NTK's distance is finite-width correction
+        var request = SamplingRequest(model: model, n: sampleSize, seed: seed, kernels: kernels, surrogate: kernels.contains(.ntk))
+        if let data {
+            request.input = .data(data)
+            request.n = data.samples
+            request.ckLayers = Array(Set((request.ckLayers ?? []) + [0])).sorted()   // the realised input law needs X₀ᵀX₀
+        }
         do {
             try request.validate()
         } catch {
@@ -26,6 +33,7 @@ public struct SampledNetworkCheck: EmpiricalCheck {
             laws = LimitLawEngine().solve(realised, options: SolveOptions(kernels: kernels), previous: limits.cache)
         }
         var pending = [SampledSpectrum]()
+        var surrogate: SampleComparison?
         let job = SamplingJob(request)
         do {
             try await job.run { event in
@@ -36,26 +44,39 @@ public struct SampledNetworkCheck: EmpiricalCheck {
                     let layer = p.layer.map { " layer \($0)" } ?? ""
                     report(.progress(EmpiricalProgress(fraction: p.fraction, stage: "\(p.stage.rawValue)\(layer)")))
                 case .spectrum(let s):
-                    guard s.kernel != .ntkSurrogate else { return }
                     if laws == nil, needsInput, s.kernel == .ck(0),
                        let realised = try? LimitComparison.limitModel(for: request, inputGramEigenvalues: s.eigenvalues) {
                         laws = LimitLawEngine().solve(realised, options: SolveOptions(kernels: kernels))
                     }
                     guard let laws else { pending.append(s); return }
                     for p in pending + [s] {
-                        if let c = LimitComparison.compare(p, limits: laws) {
-                            report(.kernel(EmpiricalKernelResult(kernel: p.kernel.limitKernel, eigenvalues: p.eigenvalues, ks: c.ks, w1: c.w1)))
-                        }
+                        guard let c = LimitComparison.compare(p, limits: laws) else { continue }
+                        if p.kernel == .ntkSurrogate { surrogate = c; continue }
+                        let sur = p.kernel == .ntk ? surrogate : nil
+                        report(.kernel(EmpiricalKernelResult(kernel: p.kernel.limitKernel, eigenvalues: p.eigenvalues, ks: c.ks, w1: c.w1,
+                                                             ksLocation: c.ksLocation, surrogateKS: sur?.ks, surrogateW1: sur?.w1)))
                     }
                     pending = []
                 case .finished:
                     report(.finished)
                 }
             }
+        } catch SamplingError.insufficientMemory(let need, let available, _) {
+            report(.failed(Self.memoryRefusal(request, need: need, available: available)))
         } catch SamplingError.cancelled {
             throw CancellationError()
         } catch let error as SamplingError {
             report(.failed(error.description))
         }
+    }
+
+    /// The refusal in the explorer's words: the estimate, the rule, and the key that lowers n (with
+    /// what n/2 would need).
+    static func memoryRefusal(_ request: SamplingRequest, need: Int, available: Int) -> String {
+        var half = request
+        half.n = max(ExplorerReducer.sampleSizes.lowerBound, request.n / 2)
+        let halfNeed = (try? half.estimatedPeakBytes()).map { " (n = \(half.n) needs about \(MemoryInfo.format($0)))" } ?? ""
+        return "check refused: n = \(request.n) needs about \(MemoryInfo.format(need)), over \(Int(NetworkSampler.memoryShare * 100))% of the "
+            + "\(MemoryInfo.format(available)) available; press n to halve n\(halfNeed)"
     }
 }

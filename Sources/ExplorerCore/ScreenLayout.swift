@@ -2,16 +2,17 @@ import Foundation
 import LimitLaws
 import PlotCanvas
 
-/// The whole screen as a pure function of the state and the frame content.
+/// The whole screen as a pure function of the state and the frame content: the header (model and
+/// active modes, fitted by priority), the regime's body (Regimes/), the footer and status line, and
+/// the overlays. The linear-width body is in Regimes/LinearWidth/LinearWidthLayout.swift.
 public enum ScreenLayout {
     /// Smallest panel of the layers view, in cells.
     public static let minimumPanel = (width: 20, height: 8)
-    /// Below this the explorer only says that the terminal is too small.
+    /// Below this the explorer only says that the terminal is too small (keys, `?` and `:` still work).
     public static func minimumSize(for view: ExplorerView) -> (width: Int, height: Int) {
         switch view {
-        case .layers: return (60, 16)
-        case .compare: return (60, 16)
-        case .focus: return (50, 14)
+        case .layers, .compare, .edges: return (60, 16)
+        case .focus, .cdf: return (50, 14)
         }
     }
 
@@ -19,58 +20,59 @@ public enum ScreenLayout {
         var grid = ScreenGrid(width: width, height: height)
         guard width > 0, height > 0 else { return grid }
         let ascii = state.display.canvas == .ascii
+        let regime = state.currentRegime
         let minimum = minimumSize(for: state.view)
         let bodyHeight = height - 4
         var tooSmall = width < minimum.width || height < minimum.height
-        var arrangement: (columns: Int, rows: Int)?
-        if !tooSmall, state.view == .layers, state.mode == .infiniteWidth {
-            tooSmall = InfiniteWidthLayout.layersArrangement(depth: state.depth, width: width, height: bodyHeight) == nil
-        } else if !tooSmall, state.view == .layers {
-            arrangement = panelArrangement(count: state.depth + 2, width: width, height: bodyHeight)
-            tooSmall = arrangement == nil
+        var needed = "\(minimum.width)×\(minimum.height)"
+        if !tooSmall {
+            let fit = regime.bodyFits(state: state, width: width, bodyHeight: bodyHeight)
+            tooSmall = !fit.fits
+            needed = fit.needed
         }
         if tooSmall {
             let lines = ["terminal too small for the \(state.view.rawValue) view:",
-                         "\(width)×\(height), need at least \(needed(state: state, minimum: minimum))",
+                         "\(width)×\(height), need at least \(needed)",
                          "enlarge it, press 3 (focus) or q"]
-            let top = max(0, height / 2 - 1)
-            for (i, line) in lines.enumerated() {
-                grid.write(line, x: max(0, (width - line.count) / 2), y: top + i, role: i == 0 ? .warning : .text)
+            let top = max(0, min(height - 2, height / 2 - 1) - 1)
+            for (i, line) in lines.enumerated() where top + i < height - 1 {
+                grid.write(line, x: max(0, (width - line.count) / 2), y: top + i, role: i == 0 ? .warning : .text, maxWidth: width)
             }
+            // the status line stays: messages, the command line, and how to get help
+            drawStatusLine(&grid, state: state, content: content)
+            drawOverlays(&grid, state: state, ascii: ascii)
             return grid
         }
         drawHeader(&grid, state: state, content: content)
         var body = ScreenGrid(width: width, height: bodyHeight)
-        if state.mode == .infiniteWidth { InfiniteWidthLayout.drawBody(&body, state: state, content: content) }
-        else { switch state.view {
-        case .layers: drawLayers(&body, state: state, content: content, arrangement: arrangement!)
-        case .compare: drawCompare(&body, state: state, content: content)
-        case .focus: drawFocus(&body, state: state, content: content)
-        } }
+        regime.drawBody(&body, state: state, content: content)
         grid.paste(body, x: 0, y: 2)
-        drawFooter(&grid, state: state, content: content)
+        grid.write(" " + regime.footerKeys, x: 0, y: height - 2, role: .dim)
+        drawStatusLine(&grid, state: state, content: content)
         if let prompt = state.exportPrompt { drawExportPrompt(&grid, prompt: prompt) }
-        switch state.overlay {
-        case .help: HelpOverlay.draw(&grid, page: state.helpPage, ascii: ascii)
-        case .compareChooser(let cursor): drawChooser(&grid, state: state, cursor: cursor, ascii: ascii)
-        case nil: break
-        }
+        drawOverlays(&grid, state: state, ascii: ascii)
         return grid
     }
 
-    static func needed(state: ExplorerState, minimum: (width: Int, height: Int)) -> String {
-        if state.view == .layers {
-            let n = state.depth + 2
-            // the smallest terminal in which some arrangement fits
-            var best: (Int, Int)?
-            for c in 1...n {
-                let r = (n + c - 1) / c
-                let w = max(minimum.width, c * minimumPanel.width), h = max(minimum.height, r * minimumPanel.height + 4)
-                if best == nil || w * h < best!.0 * best!.1 { best = (w, h) }
-            }
-            return "\(best!.0)×\(best!.1) for \(n) panels"
+    static func drawOverlays(_ grid: inout ScreenGrid, state: ExplorerState, ascii: Bool) {
+        switch state.overlay {
+        case .help: HelpOverlay.draw(&grid, page: state.helpPage, ascii: ascii)
+        case .compareChooser(let cursor) where grid.width >= 20 && grid.height >= 6: drawChooser(&grid, state: state, cursor: cursor, ascii: ascii)
+        case .messageLog where grid.width >= 14 && grid.height >= 4: drawMessageLog(&grid, state: state, ascii: ascii)
+        default: break
         }
-        return "\(minimum.width)×\(minimum.height)"
+    }
+
+    /// The smallest terminal in which some arrangement of `n` panels fits: "100×20 for 7 panels".
+    static func neededForPanels(_ n: Int, minimumPanel: (width: Int, height: Int)) -> String {
+        let minimum = minimumSize(for: .layers)
+        var best: (Int, Int)?
+        for c in 1...max(1, n) {
+            let r = (n + c - 1) / c
+            let w = max(minimum.width, c * minimumPanel.width), h = max(minimum.height, r * minimumPanel.height + 4)
+            if best == nil || w * h < best!.0 * best!.1 { best = (w, h) }
+        }
+        return "\(best!.0)×\(best!.1) for \(n) panels"
     }
 
     /// Columns × rows of panels for the layers view, or nil if none fits.
@@ -88,28 +90,95 @@ public enum ScreenLayout {
         return best.map { (columns: $0.0, rows: $0.1) }
     }
 
-    // MARK: header and footer
+    /// The layers view's pages: every panel on one page when they fit, else as many per page as the
+    /// smallest panel allows (the page shown is the selected panel's; PgUp/PgDn move it).
+    public static func layersPaging(count n: Int, width: Int, height: Int) -> (columns: Int, rows: Int, perPage: Int)? {
+        if let a = panelArrangement(count: n, width: width, height: height) { return (a.columns, a.rows, n) }
+        let c = width / minimumPanel.width, r = height / minimumPanel.height
+        guard c >= 1, r >= 1 else { return nil }
+        let perPage = c * r
+        // the same arrangement rule on one page's worth of panels
+        let a = panelArrangement(count: perPage, width: width, height: height) ?? (c, r)
+        return (a.columns, a.rows, perPage)
+    }
+
+    // MARK: header
+
+    /// One field of a header row: shown whole or not at all; `priority` 0 is dropped last.
+    struct HeaderField {
+        var text: String
+        var priority: Int
+        var role: ColorRole = .text
+        var attributes: CellAttributes = []
+    }
+
+    /// The fields that fit in `width`, dropping the least important one (highest priority number,
+    /// the rightmost among equals) until the rest fit; a value is never cut.
+    static func fit(_ fields: [HeaderField], width: Int) -> [HeaderField] {
+        var kept = fields
+        while kept.reduce(0, { $0 + $1.text.count }) > width,
+              let drop = kept.indices.filter({ kept[$0].priority > 0 }).max(by: { (kept[$0].priority, $0) < (kept[$1].priority, $1) }) {
+            kept.remove(at: drop)
+        }
+        return kept
+    }
 
     static func drawHeader(_ grid: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
         let s = content.summary
         let f = ModelSummary.format
-        var x = grid.write(" ntkscope ", x: 0, y: 0, role: .title, attributes: [.bold])
-        x += grid.write("│ σ = \(s.activation)  b_σ = \(String(format: "%.3f", s.b))  a_σ = \(String(format: "%.3f", s.a))",
-                        x: x, y: 0)
-        x += grid.write(" │ L = \(s.depth) │ input: \(s.input)", x: x, y: 0)
-        var right: String
+        // row 0: the model; on the right the solve status and any failed self-check (never dropped)
+        var left = [HeaderField(text: " ntkscope ", priority: 0, role: .title, attributes: [.bold]),
+                     HeaderField(text: "│ σ = \(s.activation)", priority: 0),
+                     HeaderField(text: "  b_σ = \(String(format: "%.3f", s.b))", priority: 3),
+                     HeaderField(text: "  a_σ = \(String(format: "%.3f", s.a))", priority: 4),
+                     HeaderField(text: " │ L = \(s.depth)", priority: 0),
+                     HeaderField(text: " │ input: \(s.input)", priority: 1)]
+        var right: [HeaderField] = []
+        let failed = content.spectra.values.filter { $0.checkFailure != nil }.map(\.kernel)
+        if !failed.isEmpty, state.regime == .linearWidth {
+            let names = state.laws.filter(failed.contains).map(\.title)
+            right.append(HeaderField(text: "✗ solver check failed: \(names.joined(separator: ", ")) (3: details) ", priority: 0, role: .warning, attributes: [.bold]))
+        }
+        var status: String
         if let ms = content.solve.lastMilliseconds {
-            right = "solved in \(ms < 10 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)) ms \(content.solve.warm ? "warm" : "cold")"
+            status = "solved in \(ms < 10 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)) ms \(content.solve.warm ? "warm" : "cold")"
         } else {
-            right = "solving…"
+            status = "solving…"
         }
-        if content.solve.pending && content.solve.lastMilliseconds != nil { right = "solving… (last " + right + ")" }
-        if content.solve.failures > 0 { right += " · \(content.solve.failures) failed points" }
-        if grid.width - right.count - 1 <= x + 1 && content.solve.pending { right = "solving…" }
-        if grid.width - right.count - 1 > x + 1 {
-            grid.write(right, x: grid.width - right.count - 1, y: 0, role: content.solve.pending ? .warning : .dim)
+        if content.solve.pending && content.solve.lastMilliseconds != nil { status = "solving… (last " + status + ")" }
+        if content.solve.failures > 0 { status += " · \(content.solve.failures) failed points" }
+        right.append(HeaderField(text: status + " ", priority: 2, role: content.solve.pending ? .warning : .dim))
+        if content.solve.pending {   // the short form rather than nothing
+            right.append(HeaderField(text: "solving… ", priority: 1, role: .warning))
         }
-        // row 1: the layers with the selection highlighted
+        var kept = fit(left + right, width: grid.width)
+        // "solving… (last …)" and the short "solving…" are alternatives: keep the longer that fits
+        if kept.contains(where: { $0.text.hasPrefix("solving… (last") }) { kept.removeAll { $0.text == "solving… " } }
+        left = kept.filter { f in !right.contains { $0.text == f.text } }
+        right = kept.filter { f in right.contains { $0.text == f.text } }
+        var x = 0
+        for field in left { x += grid.write(field.text, x: x, y: 0, role: field.role, attributes: field.attributes) }
+        var rx = grid.width - right.reduce(0) { $0 + $1.text.count }
+        if rx > x + 1 {
+            for field in right { rx += grid.write(field.text, x: rx, y: 0, role: field.role, attributes: field.attributes) }
+        }
+
+        // row 1: the active modes and view on the right, fitted first; the layer list takes the rest
+        var info: [HeaderField] = []
+        if let regimeInfo = state.currentRegime.headerInfo(state: state, content: content) {
+            info.append(HeaderField(text: regimeInfo + " ", priority: 0, role: .dim))
+        }
+        info.append(HeaderField(text: "│ view: \(state.view.rawValue)", priority: 0, role: .dim))
+        if state.view == .layers, let p = layersPage(state: state, width: grid.width, bodyHeight: grid.height - 4), p.count > 1 {
+            info.append(HeaderField(text: "  page \(p.page + 1)/\(p.count)", priority: 0, role: .highlight))
+        }
+        info.append(HeaderField(text: "  y: \(state.display.yScale.rawValue)", priority: 3, role: .dim))
+        for mode in activeModes(state: state, content: content) { info.append(HeaderField(text: "  " + mode, priority: 1, role: .highlight)) }
+        if state.allLayers { info.append(HeaderField(text: "  [all layers]", priority: 0, role: .highlight)) }
+        info.append(HeaderField(text: "  theme: \(state.themeName)", priority: 5, role: .dim))
+        let layerRoom = max(16, min(grid.width / 3, 12 + 7 * (s.depth + 2)))
+        info = fit(info, width: max(0, grid.width - layerRoom - 2))
+        let infoWidth = info.reduce(0) { $0 + $1.text.count }
         var cx = grid.write(" layers: ", x: 0, y: 1, role: .dim)
         let g0: String
         if s.input.hasPrefix("Gaussian γ₀ = ") { g0 = "0:γ₀=" + s.input.dropFirst("Gaussian γ₀ = ".count) } else { g0 = "0:input" }
@@ -118,8 +187,8 @@ public enum ScreenLayout {
             tokens.append(("\(i + 1):γ=\(f(g))", state.selection == i + 1 || (state.allLayers && state.selection > 0)))
         }
         tokens.append(("NTK", state.selection > s.depth))
-        // A deep model's list may not fit: show a window around the selected layer, "…" marking cuts.
-        let room = max(12, grid.width - cx - 2)
+        // A deep model's list may not fit: a window around the selected layer, "…" marking cuts.
+        let room = max(12, grid.width - cx - 2 - infoWidth)
         let shown = Self.window(widths: tokens.map { $0.text.count + 1 }, around: min(state.selection, tokens.count - 1), room: room)
         if shown.lowerBound > 0 { cx += grid.write("… ", x: cx, y: 1, role: .dim) }
         for t in tokens[shown] {
@@ -127,12 +196,37 @@ public enum ScreenLayout {
             cx += 1
         }
         if shown.upperBound < tokens.count - 1 { cx += grid.write("… ", x: cx, y: 1, role: .dim) }
-        var info = "│ view: \(state.view.rawValue)  y: \(state.display.yScale.rawValue)"
-        if state.display.zoom > 0 { info += "  zoom ×\(1 << state.display.zoom)" + (content.solve.zoomPending ? " solving…" : "") }
-        if state.allLayers { info += "  [all layers]" }
-        info += "  theme: \(state.themeName)"
-        if state.mode == .infiniteWidth { info = InfiniteWidthLayout.headerInfo(state: state, content: content) + "  " + info }
-        grid.write(info, x: cx + 1, y: 1, role: .dim)
+        cx += 1
+        for field in info { cx += grid.write(field.text, x: cx, y: 1, role: field.role, attributes: field.attributes) }
+    }
+
+    /// The display modes that change what the plots show, for the header: zoom, pan, limits, cursor,
+    /// grid, rescaling, the empirical check.
+    static func activeModes(state: ExplorerState, content: FrameContent) -> [String] {
+        var modes: [String] = []
+        let d = state.display
+        if let r = d.xLimits {
+            modes.append("x ∈ [\(ModelSummary.format(r.lowerBound)), \(ModelSummary.format(r.upperBound))]" + (content.solve.zoomPending ? " solving…" : ""))
+        } else if d.zoom > 0 {
+            var z = "zoom ×\(1 << d.zoom)"
+            if d.pan > 0 { z += " from \(Int((d.pan * 100).rounded()))%" }
+            modes.append(z + (content.solve.zoomPending ? " solving…" : ""))
+        }
+        if let y = d.yLimits { modes.append("y ≤ \(AxisTicks.significant(y.upperBound, 3))") }
+        if state.cursor != nil { modes.append("cursor") }
+        if d.gridLines { modes.append("grid") }
+        if d.rescaleByMean && state.view == .compare { modes.append("λ/mean") }
+        if state.empiricalOn { modes.append("check n=\(state.sampleSize)") }
+        return modes
+    }
+
+    /// The page of the layers view shown, and how many there are (nil if no panel fits).
+    static func layersPage(state: ExplorerState, width: Int, bodyHeight: Int) -> (page: Int, count: Int, perPage: Int)? {
+        guard state.regime == .linearWidth else { return nil }
+        let n = state.laws.count
+        let legend = state.empiricalOn ? 1 : 0
+        guard let p = layersPaging(count: n, width: width, height: bodyHeight - legend) else { return nil }
+        return (min(state.selection, n - 1) / p.perPage, (n + p.perPage - 1) / p.perPage, p.perPage)
     }
 
     /// The widest run of items around `center` whose widths fit in `room` (2 more for each "…").
@@ -149,14 +243,15 @@ public enum ScreenLayout {
         return lo...hi
     }
 
-    static let footerKeys = "q quit  ? help  ←→ layer  ↑↓ γ_ℓ  a/A σ  b/B b_σ  d/D depth  i/I γ₀  1 2 3 view  c compare  s check  n/N size  y y-axis  z/Z zoom  t theme  u undo  r reset  : command"
+    // MARK: footer and status line
 
-    static func drawFooter(_ grid: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
+    static let footerKeys = "q quit  ? help  ←→ layer  ↑↓ γ_ℓ  a/A σ  b/B b_σ  d/D depth  i/I γ₀  1-5 view  c compare  s check  n/N size  y y-axis  z/Z zoom  H/L pan  x cursor  E edge  t theme  M log  u undo  : command"
+
+    static func drawStatusLine(_ grid: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
         let h = grid.height, w = grid.width
-        grid.write(" " + (state.mode == .infiniteWidth ? InfiniteWidthLayout.footerKeys : footerKeys), x: 0, y: h - 2, role: .dim)
         grid.fill(x: 0, y: h - 1, width: w, height: 1, with: Cell(" ", role: .statusBar))
         if let line = state.commandLine {
-            grid.write(":" + line + "█", x: 0, y: h - 1, role: .statusBar)
+            drawCommandLine(&grid, line: line, cursor: state.commandEditor.cursor, y: h - 1)
             return
         }
         // right: the empirical check
@@ -169,19 +264,40 @@ public enum ScreenLayout {
             right = "check n=\(e.sampleSize) [" + String(repeating: full, count: filled)
                 + String(repeating: empty, count: barWidth - filled) + "] \(Int((p.fraction * 100).rounded()))% \(p.stage)"
         } else if state.empiricalOn {
-            right = e.error.map { "check failed: \($0)" } ?? (e.results.isEmpty ? "check n=\(state.sampleSize): waiting" : "check n=\(e.sampleSize): done")
+            right = e.error != nil ? "check failed (M: why)" : (e.results.isEmpty ? "check n=\(state.sampleSize): waiting" : "check n=\(e.sampleSize): done")
         }
         var rightStart = w
         if !right.isEmpty, right.count < w - 10 {
             rightStart = w - right.count - 1
             grid.write(right, x: rightStart, y: h - 1, role: .statusBar, attributes: [.bold])
         }
-        let left = state.message.map { ($0.isError ? "✗ " : "") + $0.text } ?? " press ? for help, : for commands"
-        grid.write(left, x: 0, y: h - 1, role: state.message?.isError == true ? .warning : .statusBar,
-                   attributes: state.message?.isError == true ? [.bold] : [], maxWidth: rightStart - 1)
+        var text: String
+        var isError = false
+        if let m = state.message {
+            text = (m.isError ? "✗ " : "") + m.text
+            isError = m.isError
+        } else if state.empiricalOn, let error = e.error {
+            text = "✗ check failed: " + error
+            isError = true
+        } else {
+            text = rightStart - 1 >= 34 ? " press ? for help, : for commands" : " ? help  : command"
+        }
+        text = StatusLine.fit(text, width: rightStart - 1)
+        grid.write(text, x: 0, y: h - 1, role: isError ? .warning : .statusBar, attributes: isError ? [.bold] : [], maxWidth: rightStart - 1)
     }
 
-    // MARK: panels
+    /// ":" and the text, scrolled so the cursor stays visible; the cursor cell in reverse video.
+    static func drawCommandLine(_ grid: inout ScreenGrid, line: String, cursor: Int, y: Int) {
+        let chars = Array(line)
+        let c = min(max(0, cursor), chars.count)
+        let room = max(1, grid.width - 2)
+        let start = max(0, c - room + 1)
+        var x = grid.write(":", x: 0, y: y, role: .statusBar)
+        for i in start..<chars.count where x < grid.width { grid[x, y] = Cell(chars[i], role: .statusBar, attributes: i == c ? [.reverse] : []); x += 1 }
+        if c == chars.count, x < grid.width { grid[x, y] = Cell("█", role: .statusBar) }
+    }
+
+    // MARK: shared text helpers
 
     static func gammaText(_ kernel: KernelID, summary: ModelSummary) -> String {
         switch kernel {
@@ -193,21 +309,34 @@ public enum ScreenLayout {
         }
     }
 
-    static func subscriptDigits(_ n: Int) -> String {
+    public static func subscriptDigits(_ n: Int) -> String {
         String(String(n).map { c in Character(Unicode.Scalar(0x2080 + UInt32(c.wholeNumberValue!))!) })
     }
 
+    /// Where an atom is, for text: a location within 1e−9 of 0 (relative to `scale`) is "0" (the
+    /// solver's 1e−14 is an atom at 0).
+    public static func atomPlace(_ x: Double, scale: Double = 1) -> String {
+        abs(x) <= 1e-9 * max(1, abs(scale)) ? "0" : AxisTicks.significant(x, 3)
+    }
+
+    /// "atom at 0: 67% · atom at 2.5: 1.2%", or "no atoms · mean 1".
     static func atomsText(_ s: DisplaySpectrum) -> String {
         let atoms = s.visibleAtoms
         if atoms.isEmpty { return "no atoms · mean \(AxisTicks.significant(s.mean))" }
-        return atoms.map { "atom at \(AxisTicks.significant($0.location, 2)): \(percent($0.mass))" }.joined(separator: " · ")
+        let scale = s.fullRange.upperBound
+        return atoms.map { "atom at \(atomPlace($0.location, scale: scale)): \(percent($0.mass))" }.joined(separator: " · ")
     }
 
-    /// The facts block of the focus view (support, atoms, moments, continuous mass), shared by the
-    /// screen and the SVG export.
+    /// The facts block of the focus view (support, atoms, moments, continuous mass, the solver's
+    /// self-check), shared by the screen and the SVG export.
     public static func lawFacts(_ s: DisplaySpectrum, maxIntervals: Int, maxAtoms: Int) -> [(String, ColorRole)] {
         let sig = { (v: Double) in AxisTicks.significant(v, 4) }
-        var lines: [(String, ColorRole)] = [("support", .title)]
+        var lines: [(String, ColorRole)] = []
+        if let failure = s.checkFailure {
+            lines.append(("✗ solver check failed", .warning))
+            lines.append(("  \(failure)", .warning))
+        }
+        lines.append(("support", .title))
         if s.support.isEmpty { lines.append(("  (none)", .text)) }
         for r in s.support.prefix(maxIntervals) {
             let edges = AxisTicks.distinct([r.lowerBound, r.upperBound])   // edges that differ read differently
@@ -217,8 +346,12 @@ public enum ScreenLayout {
         lines.append(("atoms", .title))
         let atoms = s.visibleAtoms
         if atoms.isEmpty { lines.append(("  none", .text)) }
+        let scale = s.fullRange.upperBound
+        // labels that tell close atoms apart; one the solver puts at 1e−14 is an atom at 0
         let places = AxisTicks.distinct(atoms.prefix(maxAtoms).map(\.location))
-        for (a, place) in zip(atoms.prefix(maxAtoms), places) { lines.append(("  at \(place): \(percent(a.mass))", .text)) }
+        for (a, place) in zip(atoms.prefix(maxAtoms), places) {
+            lines.append(("  at \(atomPlace(a.location, scale: scale) == "0" ? "0" : place): \(percent(a.mass))", .text))
+        }
         lines.append(("moments", .title))
         lines.append(("  mean      \(sig(s.mean))", .text))
         lines.append(("  E λ²      \(sig(s.secondMoment))", .text))
@@ -235,161 +368,113 @@ public enum ScreenLayout {
         m >= 0.1 ? "\(Int((m * 100).rounded()))%" : String(format: "%.1f%%", m * 100)
     }
 
-    /// The x range of a law under the current zoom.
+    /// The x range of a law under the current zoom (anchored at the left).
     public static func visibleRange(_ s: DisplaySpectrum, zoom: Int) -> ClosedRange<Double> {
-        let full = s.fullRange
-        let span = (full.upperBound - full.lowerBound) / Double(1 << max(0, zoom))
-        return full.lowerBound...(full.lowerBound + span)
+        RangeActions.visibleRange(s, display: DisplaySettings(zoom: zoom))
     }
 
-    /// The compare overlay's x range: the union of the two laws' visible ranges.
+    /// The x range of a law under the display settings (zoom, pan, `:xlim`).
+    public static func visibleRange(_ s: DisplaySpectrum, display: DisplaySettings) -> ClosedRange<Double> {
+        RangeActions.visibleRange(s, display: display)
+    }
+
+    /// The compare overlay's x range: the union of the laws' visible ranges.
     public static func compareRange(_ a: ClosedRange<Double>, _ b: ClosedRange<Double>) -> ClosedRange<Double> {
         min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
-    }
-
-    /// A density plot of one law (theory curve over the empirical histogram, atoms marked).
-    static func plot(_ s: DisplaySpectrum, range: ClosedRange<Double>, state: ExplorerState, empirical: EmpiricalKernelResult?,
-                     curveRole: ColorRole = .theory, width: Int) -> DensityPlot {
-        var p = DensityPlot(xRange: range, yScale: state.display.yScale, mode: state.display.canvas)
-        if let e = empirical {
-            let bins = max(1, (width - 6) * state.display.canvas.pixelsPerCell.x)
-            p.histograms.append(PlotHistogram.binning(e.eigenvalues, range: range, bins: bins, role: .empirical))
-        }
-        let curve = s.curve(in: range)   // re-solved on the zoom window once it arrives
-        p.curves.append(PlotCurve(role: curveRole, x: curve.x, y: curve.density))
-        p.markers = s.visibleAtoms.map { PlotMarker(role: curveRole, x: $0.location) }
-        return p
-    }
-
-    /// One small-multiple panel: title, plot with axes, atoms line.
-    public static func panel(kernel: KernelID, state: ExplorerState, content: FrameContent, width: Int, height: Int,
-                             selected: Bool, curveRole: ColorRole = .theory) -> ScreenGrid {
-        var g = ScreenGrid(width: width, height: height)
-        let title = " \(kernel.title)  \(gammaText(kernel, summary: content.summary)) "
-        g.write(title, x: 0, y: 0, role: selected ? .highlight : .title, attributes: selected ? [.reverse, .bold] : [.bold])
-        let emp = state.empiricalOn ? content.empirical.results[kernel] : nil
-        if let emp {
-            let corner = "KS \(String(format: "%.3f", emp.ks)) W1 \(String(format: "%.3f", emp.w1))"
-            if corner.count + title.count + 1 <= width { g.write(corner, x: width - corner.count, y: 0, role: .empirical) }
-        }
-        guard let s = content.spectra[kernel] else {
-            g.writeCentered("solving…", x: 0, span: width, y: height / 2, role: .dim)
-            return g
-        }
-        let range = visibleRange(s, zoom: state.display.zoom)
-        let p = plot(s, range: range, state: state, empirical: emp, curveRole: curveRole, width: width)
-        g.paste(p.render(width: width, height: height - 2), x: 0, y: 1)
-        g.write(atomsText(s), x: 0, y: height - 1, role: .dim, maxWidth: width)
-        return g
-    }
-
-    static func drawLayers(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent,
-                           arrangement: (columns: Int, rows: Int)) {
-        let laws = state.laws
-        let w = body.width / arrangement.columns, h = body.height / arrangement.rows
-        for (i, kernel) in laws.enumerated() {
-            let col = i % arrangement.columns, row = i / arrangement.columns
-            let panel = panel(kernel: kernel, state: state, content: content, width: w - 1, height: h,
-                              selected: i == state.selection)
-            body.paste(panel, x: col * w, y: row * h)
-        }
-    }
-
-    // MARK: compare
-
-    static func drawCompare(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
-        let a = state.compare[0], b = state.compare[1]
-        let leftWidth = body.width * 3 / 5
-        let rightWidth = body.width - leftWidth - 1
-        var left = ScreenGrid(width: leftWidth - 1, height: body.height)
-        left.write(" compare: \(a.title) vs \(b.title) ", x: 0, y: 0, role: .title, attributes: [.bold])
-        var lx = left.write(" ▬ A: \(a.title) \(gammaText(a, summary: content.summary))", x: 0, y: 1, role: .seriesA)
-        lx += left.write("   ▬ B: \(b.title) \(gammaText(b, summary: content.summary))", x: lx, y: 1, role: .seriesB)
-        if let sa = content.spectra[a], let sb = content.spectra[b] {
-            let ra = visibleRange(sa, zoom: state.display.zoom), rb = visibleRange(sb, zoom: state.display.zoom)
-            let range = compareRange(ra, rb)
-            var p = DensityPlot(xRange: range, yScale: state.display.yScale, mode: state.display.canvas)
-            let ca = sa.curve(in: range), cb = sb.curve(in: range)
-            p.curves = [PlotCurve(role: .seriesA, x: ca.x, y: ca.density), PlotCurve(role: .seriesB, x: cb.x, y: cb.density)]
-            p.markers = sa.visibleAtoms.map { PlotMarker(role: .seriesA, x: $0.location) }
-                + sb.visibleAtoms.map { PlotMarker(role: .seriesB, x: $0.location) }
-            p.xTickTarget = max(2, (leftWidth - 8) / 9)
-            left.paste(p.render(width: leftWidth - 1, height: body.height - 4), x: 0, y: 2)
-            left.write("A: " + atomsText(sa), x: 0, y: body.height - 2, role: .seriesA, maxWidth: leftWidth - 1)
-            left.write("B: " + atomsText(sb), x: 0, y: body.height - 1, role: .seriesB, maxWidth: leftWidth - 1)
-        } else {
-            left.writeCentered("solving…", x: 0, span: leftWidth - 1, y: body.height / 2, role: .dim)
-        }
-        body.paste(left, x: 0, y: 0)
-        let h1 = body.height / 2, h2 = body.height - h1
-        body.paste(panel(kernel: a, state: state, content: content, width: rightWidth, height: h1, selected: false,
-                         curveRole: .seriesA), x: leftWidth, y: 0)
-        body.paste(panel(kernel: b, state: state, content: content, width: rightWidth, height: h2, selected: false,
-                         curveRole: .seriesB), x: leftWidth, y: h1)
-    }
-
-    // MARK: focus
-
-    static func drawFocus(_ body: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
-        let kernel = state.selectedKernel
-        let infoWidth = min(34, max(24, body.width / 4))
-        let plotWidth = body.width - infoWidth - 1
-        let title = " \(kernel.title)  \(gammaText(kernel, summary: content.summary)) "
-        body.write(title, x: 0, y: 0, role: .highlight, attributes: [.reverse, .bold])
-        guard let s = content.spectra[kernel] else {
-            body.writeCentered("solving…", x: 0, span: body.width, y: body.height / 2, role: .dim)
-            return
-        }
-        let emp = state.empiricalOn ? content.empirical.results[kernel] : nil
-        let range = visibleRange(s, zoom: state.display.zoom)
-        var p = plot(s, range: range, state: state, empirical: emp, width: plotWidth)
-        p.xTickTarget = max(2, plotWidth / 8)
-        p.logDecades = 5
-        body.paste(p.render(width: plotWidth, height: body.height - 1), x: 0, y: 1)
-
-        var lines = lawFacts(s, maxIntervals: 4, maxAtoms: 3)
-        let sig = { (v: Double) in AxisTicks.significant(v, 4) }
-        let full = s.fullRange
-        let narrow = AxisTicks.niceStep(span: full.upperBound - full.lowerBound, target: 100)
-        let edge = full.lowerBound + narrow
-        lines.append(("  left 1% of x  \(percent(s.mass(in: full.lowerBound...edge)))", .text))
-        lines.append(("view", .title))
-        let window = AxisTicks.distinct([range.lowerBound, range.upperBound])
-        lines.append(("  x \(window[0]) … \(window[1])" + (state.display.zoom > 0 ? " (×\(1 << state.display.zoom))" : ""), .text))
-        lines.append(("  y \(state.display.yScale.rawValue), \(state.display.canvas.rawValue)", .text))
-        if state.empiricalOn {
-            lines.append(("empirical (n = \(content.empirical.sampleSize > 0 ? content.empirical.sampleSize : state.sampleSize))", .title))
-            if let emp {
-                lines.append(("  KS  \(String(format: "%.4f", emp.ks))", .empirical))
-                lines.append(("  W1  \(String(format: "%.4f", emp.w1))", .empirical))
-                lines.append(("  \(emp.eigenvalues.count) eigenvalues", .empirical))
-            } else {
-                lines.append(("  waiting…", .dim))
-            }
-        }
-        if s.failures > 0 { lines.append(("\(s.failures) grid points failed", .warning)) }
-        let x0 = plotWidth + 1
-        for (i, (text, role)) in lines.prefix(body.height - 1).enumerated() {
-            body.write(text, x: x0, y: i + 1, role: role, attributes: role == .title ? [.bold] : [], maxWidth: infoWidth)
-        }
     }
 
     // MARK: overlays
 
     static func drawChooser(_ grid: inout ScreenGrid, state: ExplorerState, cursor: Int, ascii: Bool) {
         let laws = state.laws
-        let width = 44, height = min(grid.height - 2, laws.count + 4)
+        let width = min(grid.width, 50), height = min(grid.height - 2, laws.count + 4)
         let x0 = max(0, (grid.width - width) / 2), y0 = max(0, (grid.height - height) / 2)
         grid.fill(x: x0, y: y0, width: width, height: height, with: Cell(" "))
         grid.box(x: x0, y: y0, width: width, height: height, role: .axis, ascii: ascii)
-        grid.write(" compare: ↑↓ move, a/Enter → A, b → B, Esc ", x: x0 + 1, y: y0, role: .title, attributes: [.bold])
-        for (i, k) in laws.enumerated() where i + 1 < height - 2 {
-            let mark = (state.compare[0] == k ? "A" : " ") + (state.compare[1] == k ? "B" : " ")
-            let text = " \(mark)  \(k.title)  \(gammaText(k, summary: ModelSummary(model: state.model, inputLabel: state.inputLabel)))"
-            let selected = i == cursor
-            grid.write(text.padding(toLength: width - 4, withPad: " ", startingAt: 0), x: x0 + 2, y: y0 + 2 + i,
-                       role: selected ? .highlight : (state.compare[0] == k ? .seriesA : state.compare[1] == k ? .seriesB : .text),
-                       attributes: selected ? [.reverse] : [])
+        grid.write(" compare: ↑↓ move, a/Enter A, b B, space more, Esc ", x: x0 + 1, y: y0, role: .title, attributes: [.bold], maxWidth: width - 2)
+        let summary = ModelSummary(model: state.model, inputLabel: state.inputLabel)
+        let visible = max(1, height - 3)
+        let first = max(0, min(cursor - visible / 2, laws.count - visible))
+        for (row, i) in (first..<min(laws.count, first + visible)).enumerated() {
+            let k = laws[i]
+            let index = state.compare.firstIndex(of: k)
+            let mark = index.map { $0 == 0 ? "A " : $0 == 1 ? "B " : "+\(min(9, $0 - 1))" } ?? "  "
+            let text = " \(mark)  \(k.title)  \(gammaText(k, summary: summary))"
+            let role: ColorRole = index.map { LinearWidthLayout.seriesRoles[$0 % LinearWidthLayout.seriesRoles.count] } ?? .text
+            grid.write(text.padding(toLength: width - 4, withPad: " ", startingAt: 0), x: x0 + 2, y: y0 + 2 + row,
+                       role: i == cursor ? .highlight : role, attributes: i == cursor ? [.reverse] : [], maxWidth: width - 4)
         }
+    }
+
+    /// `M`: the last messages in full, newest last, wrapped to the box.
+    static func drawMessageLog(_ grid: inout ScreenGrid, state: ExplorerState, ascii: Bool) {
+        let width = max(10, min(grid.width - 2, 110)), height = max(3, grid.height - 2)
+        let x0 = max(0, (grid.width - width) / 2), y0 = max(0, (grid.height - height) / 2)
+        grid.fill(x: x0, y: y0, width: width, height: height, with: Cell(" "))
+        grid.box(x: x0, y: y0, width: width, height: height, role: .axis, ascii: ascii)
+        grid.write(" messages (newest last; any key closes) ", x: x0 + 1, y: y0, role: .title, attributes: [.bold], maxWidth: width - 2)
+        var lines: [(String, ColorRole)] = []
+        for m in state.messageLog {
+            for (i, part) in StatusLine.wrap((m.isError ? "✗ " : "· ") + m.text, width: width - 4).enumerated() {
+                lines.append(((i == 0 ? "" : "  ") + part, m.isError ? .warning : .text))
+            }
+        }
+        if lines.isEmpty { lines = [("(no messages yet)", .dim)] }
+        let rows = height - 2
+        for (i, (text, role)) in lines.suffix(rows).enumerated() {
+            grid.write(text, x: x0 + 2, y: y0 + 1 + i, role: role, maxWidth: width - 4)
+        }
+    }
+}
+
+/// Fitting the status line's message into its width without losing what matters: a long path is
+/// shortened to its file name first, then the middle of the text gives way, so the start (what
+/// failed) and the end (file, line, reason) stay; the whole message is in the log (`M`).
+public enum StatusLine {
+    public static func fit(_ text: String, width: Int) -> String {
+        guard width > 0 else { return "" }
+        if text.count <= width { return text }
+        // paths to their last component
+        var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        for i in words.indices where words[i].contains("/") && words[i].count > 16 {
+            let trimmed = words[i].trimmingCharacters(in: CharacterSet(charactersIn: "'\",:;()"))
+            let last = (trimmed as NSString).lastPathComponent
+            if !last.isEmpty, last != trimmed { words[i] = words[i].replacingOccurrences(of: trimmed, with: "…/" + last) }
+        }
+        var t = words.joined(separator: " ")
+        let hint = " (M)"
+        if t.count <= width { return t }
+        guard width > 12 else { return String(t.prefix(width)) }
+        let room = width - hint.count - 1
+        let head = room * 2 / 5, tail = room - head
+        t = String(t.prefix(head)) + "…" + String(t.suffix(tail))
+        return t + hint
+    }
+
+    /// Words wrapped to lines of at most `width` characters (long words cut); the text's leading
+    /// spaces indent its first line.
+    public static func wrap(_ text: String, width: Int, hanging: Int = 0) -> [String] {
+        guard width > 0 else { return [] }
+        let indent = String(text.prefix { $0 == " " })
+        var lines: [String] = []
+        var line = indent.count < width ? indent : ""
+        var start = line
+        for word in text.split(separator: " ") {
+            var w = Substring(word)
+            while !w.isEmpty {
+                if line.isEmpty || line == start {
+                    let room = width - line.count
+                    if w.count <= room { line += w; w = "" } else { lines.append(line + w.prefix(room)); line = start; w = w.dropFirst(room) }
+                } else if line.count + 1 + w.count <= width {
+                    line += " " + w; w = ""
+                } else {
+                    lines.append(line)
+                    start = indent.count + hanging < width / 2 ? String(repeating: " ", count: indent.count + hanging) : ""
+                    line = start
+                }
+            }
+        }
+        if !line.isEmpty, line != start || lines.isEmpty { lines.append(line) }
+        return lines
     }
 }

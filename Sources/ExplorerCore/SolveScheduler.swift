@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LimitLaws
+import NetworkSampling
 import Synchronization
 
 /// One finished solve.
@@ -254,7 +255,7 @@ public final class EmpiricalRunner: Sendable {
     }
 
     /// Starts a check of `model` (whose limit laws are `limits`), cancelling any running one.
-    public func start(model: NetworkModel, sampleSize: Int, limits: ModelSpectra) {
+    public func start(model: NetworkModel, sampleSize: Int, data: DataMatrix? = nil, limits: ModelSpectra) {
         let kernels = (0...model.depth).map { KernelID.ck($0) } + [.ntk]
         let check = self.check, notify = self.notify
         shared.withLock { s in
@@ -274,7 +275,7 @@ public final class EmpiricalRunner: Sendable {
             }
             s.task = Task.detached(priority: .utility) {
                 do {
-                    try await check.run(model: model, sampleSize: sampleSize, kernels: kernels, limits: limits, report: report)
+                    try await check.run(model: model, sampleSize: sampleSize, data: data, kernels: kernels, limits: limits, report: report)
                     report(.finished)
                 } catch is CancellationError {
                 } catch {

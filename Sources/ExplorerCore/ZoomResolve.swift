@@ -98,8 +98,8 @@ public enum ZoomPlan {
     /// infinite-width mode, or where the range holds no continuous part (the density is exactly 0
     /// there, and the atoms do not depend on the grid).
     public static func windows(state: ExplorerState, spectra: [KernelID: DisplaySpectrum]) -> [ZoomWindow] {
-        guard state.display.zoom > 0, state.mode == .linearWidth else { return [] }
-        let zoom = state.display.zoom
+        let d = state.display
+        guard d.zoom > 0 || d.xLimits != nil, state.regime == .linearWidth else { return [] }
         var windows: [ZoomWindow] = []
         func add(_ kernel: KernelID, _ range: ClosedRange<Double>) {
             guard let s = spectra[kernel], s.support.contains(where: { $0.overlaps(range) }) else { return }
@@ -108,16 +108,19 @@ public enum ZoomPlan {
         }
         switch state.view {
         case .layers:
-            for k in state.laws { if let s = spectra[k] { add(k, ScreenLayout.visibleRange(s, zoom: zoom)) } }
-        case .focus:
+            for k in state.laws { if let s = spectra[k] { add(k, RangeActions.visibleRange(s, display: d)) } }
+        case .focus, .cdf:
             let k = state.selectedKernel
-            if let s = spectra[k] { add(k, ScreenLayout.visibleRange(s, zoom: zoom)) }
+            if let s = spectra[k] { add(k, RangeActions.visibleRange(s, display: d)) }
         case .compare:
-            let a = state.compare[0], b = state.compare[1]
-            guard let sa = spectra[a], let sb = spectra[b] else { return [] }
-            let ra = ScreenLayout.visibleRange(sa, zoom: zoom), rb = ScreenLayout.visibleRange(sb, zoom: zoom)
-            let union = ScreenLayout.compareRange(ra, rb)
-            add(a, union); add(b, union); add(a, ra); add(b, rb)
+            let series = state.compare.compactMap { k in spectra[k].map { (k, $0) } }
+            guard series.count == state.compare.count, series.count >= 2 else { return [] }
+            // the overlay's range (in λ/mean units when rescaled) in each law's own units, then the side panels'
+            let overlay = LinearWidthLayout.compareRange(series.map(\.1), display: d)
+            for (k, s) in series { add(k, (overlay.lowerBound * overlay.scale(s))...(overlay.upperBound * overlay.scale(s))) }
+            for (k, s) in series.prefix(2) { add(k, RangeActions.visibleRange(s, display: d)) }
+        case .edges:
+            return []
         }
         return windows
     }

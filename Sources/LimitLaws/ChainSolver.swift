@@ -63,12 +63,9 @@ struct ChainSolver {
         gammas = chain.links.map(\.gamma)
         b2 = chain.links.map(\.b2)
         c = chain.coefficients
-        if case .discrete(let v) = chain.base {
-            var counts: [Double: Int] = [:]
-            for x in v { counts[x, default: 0] += 1 }
-            let keys = counts.keys.sorted()
-            baseValues = keys
-            baseWeights = keys.map { Double(counts[$0]!) / Double(v.count) }
+        if case .discrete(let law) = chain.base {
+            baseValues = law.values
+            baseWeights = law.weights
         } else {
             baseValues = nil
             baseWeights = []

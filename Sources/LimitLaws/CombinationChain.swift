@@ -14,8 +14,8 @@ struct ChainLink: Sendable, Hashable {
 enum ChainBase: Sendable, Hashable {
     /// δ_1 (K_0 = Id).
     case identity
-    /// Equal-weight atoms at the given points.
-    case discrete([Double])
+    /// Weighted atoms (a file's eigenvalues, equal ones merged).
+    case discrete(DiscreteLaw)
 }
 
 /// The law of c_{−1} Id + Σ_{j=0}^{J} c_j K_j, where K_0 has the base law and each K_j
@@ -37,7 +37,7 @@ struct CombinationChain: Sendable, Hashable {
         var bounds = [Double]()
         switch base {
         case .identity: bounds.append(1)
-        case .discrete(let v): bounds.append(v.max() ?? 1)
+        case .discrete(let v): bounds.append(v.max)
         }
         for (i, link) in links.enumerated() {
             let mp = (1 + link.gamma.squareRoot()) * (1 + link.gamma.squareRoot())
@@ -62,7 +62,7 @@ struct CombinationChain: Sendable, Hashable {
         var lower = [Double](repeating: 0, count: coefficients.count)
         switch base {
         case .identity: lower[0] = 1
-        case .discrete(let v): lower[0] = v.min() ?? 0
+        case .discrete(let v): lower[0] = v.min
         }
         return lower
     }
@@ -158,7 +158,7 @@ struct CombinationChain: Sendable, Hashable {
     /// φ(K_j) for every level: φ(K_j) = φ(Φ_j) = (1 − b²) + b² φ(K_{j−1}).
     var levelMeans: [Double] {
         var mean = [Double](repeating: 1, count: coefficients.count)
-        if case .discrete(let v) = base { mean[0] = v.reduce(0, +) / Double(v.count) }
+        if case .discrete(let v) = base { mean[0] = v.mean }
         for j in mean.indices.dropFirst() { mean[j] = (1 - links[j - 1].b2) + links[j - 1].b2 * mean[j - 1] }
         return mean
     }
@@ -191,7 +191,7 @@ struct CombinationChain: Sendable, Hashable {
         var cov = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         if case .discrete(let v) = base, !v.isEmpty {
             let m = mean[0]
-            cov[0][0] = v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count)
+            cov[0][0] = zip(v.values, v.weights).reduce(0) { $0 + $1.1 * ($1.0 - m) * ($1.0 - m) }
         }
         for j in 1..<max(n, 1) {
             let l = links[j - 1]
@@ -229,7 +229,7 @@ struct CombinationChain: Sendable, Hashable {
         var rho = [Double]()
         switch base {
         case .identity: rho.append(1)
-        case .discrete(let v): rho.append(Double(v.filter { $0 > 0 }.count) / Double(v.count))
+        case .discrete(let v): rho.append(v.positiveMass)
         }
         for l in links {
             let phiRank = l.isNested ? rho.last! : 1.0
@@ -266,12 +266,10 @@ struct CombinationChain: Sendable, Hashable {
         var result = [Atom]()
         let kernelMass = 1 - min(1, unionRank(from: 0))
         if kernelMass > 1e-12 { result.append(Atom(location: location, mass: kernelMass)) }
-        if case .discrete(let values) = base, c[0] != 0, c.count > 1 {
+        if case .discrete(let law) = base, c[0] != 0, c.count > 1 {
             let above = unionRank(from: 1)
-            var counts: [Double: Int] = [:]
-            for v in values where v > 0 { counts[v, default: 0] += 1 }
-            for (lambda, count) in counts {
-                let mass = Double(count) / Double(values.count) - above
+            for (lambda, weight) in zip(law.values, law.weights) where lambda > 0 {
+                let mass = weight - above
                 if mass > 1e-12 { result.append(Atom(location: shift + c[0] * lambda, mass: mass)) }
             }
         }

@@ -438,6 +438,7 @@ struct LawSolver {
         var law = assemble(support: support, xs: xs, dens: dens, mass: quadrature.mass, moments: quadrature.moments,
                            cdfX: quadrature.cdfX, cdfF: quadrature.cdfF)
         law.spectrum.series = quadrature.fits.compactMap { if case .series(let piece) = $0 { return piece } else { return nil } }
+        law.spectrum.fits = quadrature.fits
         return law
     }
 
@@ -865,18 +866,6 @@ struct SimpsonSamples: Sendable {
         let t = Double.acos(c)
         let s = Double.sin(t)
         guard s > 1e-12 else { return 0 }
-        var lo = 0, hi = theta.count - 1
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2
-            if theta[mid] <= t { lo = mid } else { hi = mid }
-        }
-        let first = min(max(lo - 1, 0), theta.count - 4)
-        var value = 0.0
-        for i in first..<(first + 4) {
-            var w = 1.0
-            for j in first..<(first + 4) where j != i { w *= (t - theta[j]) / (theta[i] - theta[j]) }
-            value += w * h[i]
-        }
-        return value.isNaN ? .nan : max(0, value / (half * s))   // NaN: a failed sample nearby
+        return h(atTheta: t) / (half * s)   // NaN: a failed sample nearby
     }
 }

@@ -172,10 +172,8 @@ public struct LimitLawEngine: Sendable {
     static func pureAtoms(kernel: KernelID, model: NetworkModel, request: LawRequest) -> SolvedLaw {
         var atoms: [Atom]
         switch model.input {
-        case .discrete(let values):
-            var counts: [Double: Int] = [:]
-            for v in values { counts[v, default: 0] += 1 }
-            atoms = counts.keys.sorted().map { Atom(location: $0, mass: Double(counts[$0]!) / Double(values.count)) }
+        case .discrete(let law):
+            atoms = zip(law.values, law.weights).map { Atom(location: $0, mass: $1) }
         default:
             atoms = [Atom(location: 1, mass: 1)]
         }

@@ -155,6 +155,9 @@ public struct LimitSpectrum: Sendable {
     let cdfF: [Double]
     /// Support intervals whose CDF is a Chebyshev series (exact between the table's points).
     var series: [SupportSeries] = []
+    /// Each support interval's density (series or Simpson samples), parallel to `support`: the
+    /// density anywhere without solving again (`resolvedGrid`).
+    var fits: [LawSolver.IntervalFit] = []
     /// Exact variance (free moment recursion, computed without the shift); nil for laws built
     /// from tables, whose variance is `secondMoment − mean²`.
     public internal(set) var exactVariance: Double? = nil
@@ -206,7 +209,7 @@ public struct LimitSpectrum: Sendable {
         } else if let piece = series.first(where: { $0.interval.contains(x) }) {
             f += (piece.start + piece.integral(upTo: x)) * norm
         } else if x > first {
-            f += piecewiseLinear(cdfX, cdfF, at: x) * norm
+            f += continuousCDF(x) * norm   // ResolvedGrid.swift: the Simpson samples' integral
         }
         return min(1, max(0, f))
     }
@@ -287,6 +290,7 @@ extension LimitSpectrum {
                                  secondMoment: secondMoment, continuousMass: continuousMass, numericalMoments: numericalMoments,
                                  statistics: s, cdfX: cdfX, cdfF: cdfF)
         copy.series = series
+        copy.fits = fits
         copy.exactVariance = exactVariance
         copy.check = check
         copy.approximation = approximation
@@ -308,6 +312,7 @@ extension LimitSpectrum {
                                  continuousMass: continuousMass, numericalMoments: raw, statistics: statistics,
                                  cdfX: cdfX.map { $0 + offset }, cdfF: cdfF)
         copy.series = series.map { $0.translated(by: offset) }
+        copy.fits = fits.map { $0.translated(by: offset) }
         copy.exactVariance = exactVariance
         copy.centralMoments = centralMoments
         copy.approximation = approximation

@@ -4,72 +4,20 @@ public enum InputLaw: Sendable, Hashable {
     case marcenkoPastur(gamma0: Double)
     /// Orthonormal inputs: δ_1.
     case orthonormal
-    /// A discrete law: the given eigenvalues with equal weights, rescaled to mean 1.
-    case discrete(eigenvalues: [Double])
+    /// A discrete law: weighted points (eigenvalues read from a file, rescaled to mean 1 there).
+    case discrete(DiscreteLaw)
+
+    /// Equal weights on the given eigenvalues (equal ones merged into one weighted point).
+    public static func discrete(eigenvalues: [Double]) -> InputLaw { .discrete(DiscreteLaw(eigenvalues: eigenvalues)) }
 
     public var shortDescription: String {
         switch self {
         case .marcenkoPastur(let g): return "MP(γ0=\(Activation.format(g)))"
         case .orthonormal: return "orthonormal (δ1)"
-        case .discrete(let e): return "file (\(e.count) eigenvalues)"
+        case .discrete(let e):
+            if e.compression != nil { return "file (\(e.count) eigenvalues, \(e.values.count) weighted points)" }
+            return "file (\(e.count) eigenvalues)"
         }
-    }
-
-    /// Parses a file of eigenvalues: one number per line, or the first column of a CSV;
-    /// `#` comments, blank lines and a non-numeric header line are allowed.
-    /// Returns the eigenvalues rescaled to mean 1 and a notice when a rescaling was needed.
-    public static func parseEigenvalues(_ text: String, source: String) throws(ModelError) -> (eigenvalues: [Double], notice: String?) {
-        var values: [Double] = []
-        var lineNumber = 0
-        var sawData = false
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            var line = Substring(rawLine)
-            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-            let trimmed = line.trimmingWhitespace()
-            if trimmed.isEmpty { continue }
-            let field = trimmed.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.trimmingWhitespace() } ?? ""
-            guard let v = Double(field) else {
-                if !sawData && values.isEmpty && lineNumber == firstContentLine(text) { continue } // header
-                throw ModelError(field: "\(source) line \(lineNumber)", value: String(field), allowed: "each line must hold one number (the first CSV column is read)")
-            }
-            guard v.isFinite, v >= 0 else {
-                throw ModelError(field: "\(source) line \(lineNumber)", value: String(field), allowed: "eigenvalues of X^T X must be finite and >= 0")
-            }
-            sawData = true
-            values.append(v)
-        }
-        guard !values.isEmpty else {
-            throw ModelError(field: source, value: "(no numbers)", allowed: "the file must hold at least one eigenvalue")
-        }
-        let mean = values.reduce(0, +) / Double(values.count)
-        guard mean > 0 else {
-            throw ModelError(field: source, value: "all zero", allowed: "the eigenvalues must have a positive mean")
-        }
-        if abs(mean - 1) > 1e-9 {
-            return (values.map { $0 / mean }, "\(source): eigenvalues had mean \(mean); rescaled to mean 1")
-        }
-        return (values, nil)
-    }
-
-    private static func firstContentLine(_ text: String) -> Int {
-        var n = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            n += 1
-            var line = Substring(raw)
-            if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-            if !line.trimmingWhitespace().isEmpty { return n }
-        }
-        return 0
-    }
-}
-
-extension Substring {
-    func trimmingWhitespace() -> Substring {
-        var s = self
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return s
     }
 }
 
@@ -98,6 +46,27 @@ public struct NetworkModel: Sendable, Hashable {
 
     public static let maxDepth = 64
     public static let gammaRange: ClosedRange<Double> = 1e-4...1e4
+    /// Learning rates τ_ℓ (Theorem 3.8): their ratios set the law, and beyond 10⁴ the moments
+    /// printed (up to the fourth) and the plot ranges leave the range of a Double for deep networks.
+    public static let tauRange: ClosedRange<Double> = 1e-4...1e4
+    /// Coefficients z_ℓ of a combination (Theorem 3.7): each 0 or of size 10⁻⁸…10⁸.
+    public static let coefficientRange: ClosedRange<Double> = 1e-8...1e8
+
+    /// Checks the coefficients (z_{−1}, z_0, …, z_L) of a combination law against this model: depth + 2
+    /// of them, each 0 or with |z| in `coefficientRange`, and at least one of z_0…z_L non-zero.
+    /// `field` names the option or key in the message.
+    public func validateCombination(_ z: [Double], field: String) throws(ModelError) {
+        let text = z.map { "\($0)" }.joined(separator: ",")
+        guard z.count == depth + 2 else {
+            throw ModelError(field: field, value: text, allowed: "needs depth+2 = \(depth + 2) coefficients z_{-1},z_0,…,z_L")
+        }
+        for v in z where !(v == 0 || (v.isFinite && Self.coefficientRange.contains(abs(v)))) {
+            throw ModelError(field: field, value: "\(v)", allowed: "every coefficient must be 0 or have a magnitude from 1e-8 to 1e8")
+        }
+        guard z.dropFirst().contains(where: { $0 != 0 }) else {
+            throw ModelError(field: field, value: text, allowed: "at least one of z_0,…,z_L must be non-zero")
+        }
+    }
 
     public func validate() throws(ModelError) {
         guard depth >= 1, depth <= Self.maxDepth else {
@@ -113,16 +82,19 @@ public struct NetworkModel: Sendable, Hashable {
             }
         case .orthonormal: break
         case .discrete(let e):
-            guard !e.isEmpty, e.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                throw ModelError(field: "input spectrum", value: "\(e.count) values", allowed: "needs finite eigenvalues >= 0")
+            if let bad = e.invalidValue {
+                throw ModelError(field: "input spectrum", value: "\(bad)", allowed: "needs finite eigenvalues >= 0 (and weights > 0)")
+            }
+            guard !e.isEmpty, e.max > 0 else {
+                throw ModelError(field: "input spectrum", value: "\(e.count) values", allowed: "needs at least one eigenvalue > 0")
             }
         }
         if let tau {
             guard tau.count == depth + 1 else {
                 throw ModelError(field: "tau", value: tau.map { "\($0)" }.joined(separator: ","), allowed: "needs depth+1 = \(depth + 1) values tau_1..tau_{L+1}")
             }
-            for t in tau where !(t.isFinite && t > 0) {
-                throw ModelError(field: "tau", value: "\(t)", allowed: "every tau must be > 0")
+            for t in tau where !(t.isFinite && Self.tauRange.contains(t)) {
+                throw ModelError(field: "tau", value: "\(t)", allowed: "every tau must be between 1e-4 and 1e4")
             }
         }
     }

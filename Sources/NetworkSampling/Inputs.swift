@@ -1,5 +1,6 @@
 import CLinearAlgebra
 import Foundation
+import InputFiles
 import LimitLaws
 
 public enum SamplingError: Error, CustomStringConvertible, Equatable {
@@ -14,8 +15,9 @@ public enum SamplingError: Error, CustomStringConvertible, Equatable {
         case .invalidRequest(let s): return s
         case .dataFile(let s): return s
         case .insufficientMemory(let need, let avail, let hint):
-            return "not enough memory: this run needs about \(MemoryInfo.format(need)) but only "
-                + "\(MemoryInfo.format(avail)) is available (MemAvailable in /proc/meminfo). \(hint)"
+            return "not enough memory: this run needs about \(MemoryInfo.format(need)), more than the "
+                + "\(Int(NetworkSampler.memoryShare * 100))% of the \(MemoryInfo.format(avail)) available (MemAvailable in /proc/meminfo) "
+                + "that a run may take. \(hint)"
         case .cancelled: return "cancelled"
         case .numerical(let s): return s
         }
@@ -34,105 +36,16 @@ public struct DataMatrix: Sendable, Equatable {
         self.samples = samples; self.features = features; self.values = values
     }
 
-    /// Reads a CSV (comma, semicolon, tab or space separated; a non-numeric first line is a header)
-    /// or a NumPy `.npy` file (2-D, dtype f4/f8/i1/u1/i2/u2/i4/u4/i8/u8, C or Fortran order).
+    /// Reads a data file (`InputFiles.DataFile`): CSV or space-separated text (comments, blank
+    /// lines, a header line, CRLF line ends and a byte-order mark allowed) or a NumPy `.npy` file
+    /// (2-D, or 1-D for one feature; its header is validated before anything is allocated).
     public static func load(path: String) throws(SamplingError) -> DataMatrix {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .dataFile("cannot read data file '\(path)'")
+        do {
+            let file = try DataFile.load(path: path, field: "--data")
+            return DataMatrix(samples: file.samples, features: file.features, values: file.values)
+        } catch {
+            throw .dataFile(error.description)
         }
-        if path.lowercased().hasSuffix(".npy") || data.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) {
-            return try parseNPY(data, path: path)
-        }
-        return try parseCSV(data, path: path)
-    }
-
-    static func parseCSV(_ data: Data, path: String) throws(SamplingError) -> DataMatrix {
-        guard let text = String(data: data, encoding: .utf8) else { throw .dataFile("\(path): not UTF-8 text") }
-        var rows: [[Double]] = []
-        var lineNo = 0
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            lineNo += 1
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let fields = trimmed.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\t" || $0 == " " })
-            let nums = fields.map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            if nums.contains(where: { $0 == nil }) {
-                if rows.isEmpty && lineNo == 1 { continue }  // header
-                throw .dataFile("\(path):\(lineNo): not a number in '\(trimmed.prefix(60))'")
-            }
-            let row = nums.map { $0! }
-            if let first = rows.first, first.count != row.count {
-                throw .dataFile("\(path):\(lineNo): \(row.count) columns, expected \(first.count)")
-            }
-            rows.append(row)
-        }
-        guard let first = rows.first, !first.isEmpty else { throw .dataFile("\(path): no data rows") }
-        return DataMatrix(samples: rows.count, features: first.count, values: rows.flatMap { $0 })
-    }
-
-    static func parseNPY(_ data: Data, path: String) throws(SamplingError) -> DataMatrix {
-        let bytes = [UInt8](data)
-        guard bytes.count > 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
-            throw .dataFile("\(path): not a .npy file")
-        }
-        let major = bytes[6]
-        var headerLen = 0, start = 0
-        if major == 1 { headerLen = Int(bytes[8]) | Int(bytes[9]) << 8; start = 10 }
-        else {
-            guard bytes.count > 12 else { throw .dataFile("\(path): truncated .npy header") }
-            headerLen = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; start = 12
-        }
-        guard start + headerLen <= bytes.count,
-              let header = String(bytes: bytes[start..<(start + headerLen)], encoding: .ascii) else {
-            throw .dataFile("\(path): truncated .npy header")
-        }
-        func field(_ key: String) -> String? {
-            guard let r = header.range(of: "'\(key)':") else { return nil }
-            return String(header[r.upperBound...]).trimmingCharacters(in: .whitespaces)
-        }
-        guard let d = field("descr"), let q1 = d.firstIndex(of: "'"),
-              let q2 = d[d.index(after: q1)...].firstIndex(of: "'") else { throw .dataFile("\(path): no dtype in .npy header") }
-        let descr = String(d[d.index(after: q1)..<q2])
-        let fortran = field("fortran_order")?.hasPrefix("True") ?? false
-        guard let s = field("shape"), let o = s.firstIndex(of: "("), let c = s.firstIndex(of: ")") else {
-            throw .dataFile("\(path): no shape in .npy header")
-        }
-        let dims = s[s.index(after: o)..<c].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard dims.count == 2 || dims.count == 1 else {
-            throw .dataFile("\(path): expected a 2-D array (one sample per row), got shape \(dims)")
-        }
-        let rows = dims[0], cols = dims.count == 2 ? dims[1] : 1
-        let little = descr.first != ">"
-        let code = descr.drop(while: { "<>|=".contains($0) })
-        let size: Int
-        switch code {
-        case "f8", "i8", "u8": size = 8
-        case "f4", "i4", "u4": size = 4
-        case "i2", "u2": size = 2
-        case "i1", "u1", "b1": size = 1
-        default: throw .dataFile("\(path): unsupported dtype '\(descr)' (use float32/float64 or integers)")
-        }
-        let body = start + headerLen
-        guard bytes.count - body >= rows * cols * size else { throw .dataFile("\(path): file shorter than its shape \(dims)") }
-        var out = [Double](repeating: 0, count: rows * cols)
-        for k in 0..<(rows * cols) {
-            var u: UInt64 = 0
-            let off = body + k * size
-            for b in 0..<size { u |= UInt64(bytes[off + (little ? b : size - 1 - b)]) << (8 * UInt64(b)) }
-            let v: Double
-            switch code {
-            case "f8": v = Double(bitPattern: u)
-            case "f4": v = Double(Float(bitPattern: UInt32(u)))
-            case "i8": v = Double(Int64(bitPattern: u))
-            case "i4": v = Double(Int32(truncatingIfNeeded: u))
-            case "i2": v = Double(Int16(truncatingIfNeeded: u))
-            case "i1": v = Double(Int8(truncatingIfNeeded: u))
-            default: v = Double(u)
-            }
-            let (r, cc) = fortran ? (k % rows, k / rows) : (k / cols, k % cols)
-            out[r * cols + cc] = v
-        }
-        return DataMatrix(samples: rows, features: cols, values: out)
     }
 
     /// The paper's preprocessing: centre every feature over the samples, optionally remove the

@@ -38,13 +38,16 @@ public enum BLASExclusive {
 /// `emit`. Use `SamplingService` (or `SamplingJob`) to run it in the background.
 
 public enum NetworkSampler {
+    /// A run is refused before allocating when its estimated peak memory exceeds this share of MemAvailable.
+    public static let memoryShare = 0.9
+
     /// Runs the request; throws `SamplingError.cancelled` when `token` is cancelled.
     public static func run(_ request: SamplingRequest, token: CancellationToken = CancellationToken(),
                            emit: (SamplingEvent) -> Void) throws(SamplingError) {
         try request.validate()
         let available = MemoryInfo.available()
         let (layout, estimate) = try request.memoryPlan(available: available)
-        if let available, Double(estimate.bytes) > 0.9 * Double(available) {
+        if let available, Double(estimate.bytes) > memoryShare * Double(available) {
             throw .insufficientMemory(needed: estimate.bytes, available: available,
                                       hint: "Its leanest plan (\(layout)) peaks in the \(estimate.breakdown). "
                                         + (request.precision == .float64

@@ -111,7 +111,7 @@ public struct SamplingRequest: Sendable {
                 guard g0 > 0, g0.isFinite else { throw .invalidRequest("gamma0 must be > 0 (got \(g0))") }
                 return .gaussian(d0: max(1, Int((Double(n) / g0).rounded())))
             case .orthonormal: return .orthonormal(d0: nil)
-            case .discrete(let e): return .spectrum(e)
+            case .discrete(let e): return .spectrum(e.quantiles(n))
             }
         default: return input
         }

@@ -8,12 +8,51 @@ public enum YScale: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// How a line is drawn: every pixel, or a pattern along the line, so that series stay apart
+/// without colour (NO_COLOR, 8-colour terminals that map two colours to one).
+public enum LineStyle: Int, Sendable, Hashable, CaseIterable {
+    case solid, dotted, dashed, sparse
+
+    /// Whether the `i`-th pixel along the line is drawn.
+    @inline(__always) public func draws(_ i: Int) -> Bool {
+        switch self {
+        case .solid: return true
+        case .dotted: return i % 2 == 0
+        case .dashed: return i % 6 < 4
+        case .sparse: return i % 4 == 0
+        }
+    }
+
+    /// Two characters that show the style in a legend ("━━", "┅┅", "╍╍", "··").
+    public var legend: String {
+        switch self {
+        case .solid: return "━━"
+        case .dotted: return "┅┅"
+        case .dashed: return "╍╍"
+        case .sparse: return "··"
+        }
+    }
+
+    /// The style of the i-th series of an overlay.
+    public static func series(_ i: Int) -> LineStyle { allCases[i % allCases.count] }
+}
+
 /// A density given on a sorted grid, drawn as a line (piecewise linear between grid points).
 public struct PlotCurve: Sendable {
     public var role: ColorRole
     public var x: [Double]
     public var y: [Double]
-    public init(role: ColorRole, x: [Double], y: [Double]) { self.role = role; self.x = x; self.y = y }
+    public var style: LineStyle = .solid
+    public init(role: ColorRole, x: [Double], y: [Double], style: LineStyle = .solid) {
+        self.role = role; self.x = x; self.y = y; self.style = style
+    }
+}
+
+/// How a histogram is drawn: columns filled to the axis, or only its step outline (which keeps a
+/// curve drawn over it readable on a log axis and without colour).
+public enum HistogramStyle: Sendable, Hashable {
+    case filled
+    case outline(LineStyle)
 }
 
 /// A histogram drawn as filled columns: `densities[i]` on [edges[i], edges[i+1]).
@@ -21,22 +60,24 @@ public struct PlotHistogram: Sendable {
     public var role: ColorRole
     public var edges: [Double]
     public var densities: [Double]
-    public init(role: ColorRole, edges: [Double], densities: [Double]) {
-        self.role = role; self.edges = edges; self.densities = densities
+    public var style: HistogramStyle = .filled
+    public init(role: ColorRole, edges: [Double], densities: [Double], style: HistogramStyle = .filled) {
+        self.role = role; self.edges = edges; self.densities = densities; self.style = style
     }
 
     /// Bins `values` into `bins` equal bins over `range`, normalised so that the total area is
-    /// (number of values in range) / (number of values): a density comparable with a limit law.
-    public static func binning(_ values: [Double], range: ClosedRange<Double>, bins: Int, role: ColorRole) -> PlotHistogram {
+    /// (number of values in range) / `total` (default: the number of values): a density comparable
+    /// with a limit law (with `total` larger than the values when some are drawn elsewhere, as atoms).
+    public static func binning(_ values: [Double], range: ClosedRange<Double>, bins: Int, role: ColorRole, total: Int? = nil) -> PlotHistogram {
         let n = max(1, bins)
         let lo = range.lowerBound, width = (range.upperBound - range.lowerBound) / Double(n)
         var counts = Array(repeating: 0.0, count: n)
         for v in values where v >= lo && v <= range.upperBound && width > 0 {
             counts[min(n - 1, Int((v - lo) / width))] += 1
         }
-        let total = Double(max(1, values.count))
+        let all = Double(max(1, total ?? values.count))
         let edges = (0...n).map { lo + Double($0) * width }
-        return PlotHistogram(role: role, edges: edges, densities: counts.map { width > 0 ? $0 / (total * width) : 0 })
+        return PlotHistogram(role: role, edges: edges, densities: counts.map { width > 0 ? $0 / (all * width) : 0 })
     }
 }
 
@@ -62,6 +103,17 @@ public struct DensityPlot: Sendable {
     public var mode: CanvasMode
     /// Desired number of x ticks; nil = one per ~10 columns.
     public var xTickTarget: Int?
+    /// Axis titles: the x title at the right end of the tick-label row, the y title in the plot's
+    /// top-left corner (each only where it overlaps nothing).
+    public var xTitle: String?
+    public var yTitle: String?
+    /// Faint grid lines at the ticks, in empty cells only (never over a curve).
+    public var gridLines = false
+    /// A vertical read-out line at this x (drawn over the plot).
+    public var cursorX: Double?
+    /// When curves are drawn, a histogram may raise the y maximum at most to this multiple of the
+    /// curves' (a sample's overshoot stays visible; an outlying bar is clipped, not the scale).
+    public var histogramHeadroom = 1.5
 
     public init(xRange: ClosedRange<Double>, yScale: YScale = .linear, mode: CanvasMode = .braille, yMax: Double? = nil) {
         self.xRange = xRange; self.yScale = yScale; self.mode = mode; self.yMax = yMax
@@ -127,9 +179,11 @@ public struct DensityPlot: Sendable {
         var m = 0.0
         for c in curves { m = max(m, DensityPlot.columnAverages(c, range: xRange, count: px).filter(\.isFinite).max() ?? 0) }
         let w = (xRange.upperBound - xRange.lowerBound) / Double(max(1, px))
+        var hm = 0.0
         for h in histograms {
-            for i in 0..<px { m = max(m, DensityPlot.histogramValue(h, at: xRange.lowerBound + (Double(i) + 0.5) * w)) }
+            for i in 0..<px { hm = max(hm, DensityPlot.histogramValue(h, at: xRange.lowerBound + (Double(i) + 0.5) * w)) }
         }
+        m = m > 0 ? max(m, min(hm, histogramHeadroom * m)) : hm
         return m > 0 ? m * 1.05 : 1
     }
 
@@ -175,21 +229,24 @@ public struct DensityPlot: Sendable {
 
         for h in histograms {
             let layer = canvas.addLayer(h.role)
-            for i in 0..<px {
-                let v = DensityPlot.histogramValue(h, at: xRange.lowerBound + (Double(i) + 0.5) * pixelWidthX)
-                if let f = scaled(v, yMax: yMax) { canvas.vertical(i, from: py - 1, to: row(f), layer: layer) }
+            let values = (0..<px).map { DensityPlot.histogramValue(h, at: xRange.lowerBound + (Double($0) + 0.5) * pixelWidthX) }
+            switch h.style {
+            case .filled:
+                for i in 0..<px { if let f = scaled(values[i], yMax: yMax) { canvas.vertical(i, from: py - 1, to: row(f), layer: layer) } }
+            case .outline(let style):
+                // the step outline: each bin's top, joined to its neighbours (and down to the axis at a bin of 0)
+                drawLine(&canvas, values.map { scaled($0, yMax: yMax).map(row) }, floor: py - 1, style: style, layer: layer)
             }
         }
         for c in curves {
             let layer = canvas.addLayer(c.role)
             let avg = DensityPlot.columnAverages(c, range: xRange, count: px)
-            var previous: Int?
-            for i in 0..<px {
-                guard let f = scaled(avg[i], yMax: yMax) else { previous = nil; continue }
-                let r = row(f)
-                canvas.vertical(i, from: previous ?? r, to: r, layer: layer)
-                previous = r
-            }
+            drawLine(&canvas, avg.map { scaled($0, yMax: yMax).map(row) }, floor: nil, style: c.style, layer: layer)
+        }
+        if let cursorX, xRange.contains(cursorX) {
+            let layer = canvas.addLayer(.highlight)
+            let i = min(px - 1, Int(((cursorX - xRange.lowerBound) / pixelWidthX).rounded(.down)))
+            for y in stride(from: 0, to: py, by: 2) { canvas.set(i, y, layer: layer) }
         }
         grid.paste(canvas.render(), x: margin, y: 0)
 
@@ -233,7 +290,62 @@ public struct DensityPlot: Sendable {
             let col = margin + column(of: m.x, columns: columns)
             grid[col, axisRow] = Cell(ascii ? "^" : "▲", role: m.role, attributes: .bold)
         }
+
+        decorate(&grid, margin: margin, plotRows: plotRows)
         return grid
+    }
+
+    /// The plot area's columns within a render of this size: (first column, count), for mapping a
+    /// mouse click to x. Nil when the plot is too small to draw.
+    public func plotColumns(width: Int, height: Int) -> (first: Int, count: Int)? {
+        let g = render(width: width, height: height)
+        let axisRow = height - 2
+        guard axisRow >= 0, let corner = (0..<width).first(where: { ["└", "+"].contains(g[$0, axisRow].character) }) else { return nil }
+        return (corner + 1, width - corner - 1)
+    }
+
+    /// A line through one row per pixel column (nil = no value there): vertical runs join neighbours,
+    /// pixels are drawn by `style` counted along the line. With `floor`, a column next to a gap is
+    /// joined down to the floor (a histogram's step outline meets the axis at empty bins).
+    func drawLine(_ canvas: inout DotCanvas, _ rows: [Int?], floor: Int?, style: LineStyle, layer: Int) {
+        var previous: Int?
+        var along = 0
+        for i in 0..<rows.count {
+            guard let r = rows[i] ?? floor.flatMap({ f in previous != nil ? f : nil }) else { previous = nil; continue }
+            let from = previous ?? (floor != nil && rows[i] != nil ? (floor!) : r)
+            let step = from <= r ? 1 : -1
+            for y in stride(from: from, through: r, by: step) {
+                if style.draws(along) { canvas.set(i, y, layer: layer) }
+                along += 1
+            }
+            previous = rows[i] == nil ? nil : r
+        }
+    }
+
+    /// Axis titles and grid lines, drawn after the axes: titles only over blanks, grid dots only in
+    /// empty cells of the plot area at the columns and rows of the axes' ticks.
+    func decorate(_ grid: inout ScreenGrid, margin: Int, plotRows: Int) {
+        let ascii = mode == .ascii
+        let axisRow = plotRows, labelRow = plotRows + 1
+        if gridLines {
+            let tickColumns = (margin..<grid.width).filter { grid[$0, axisRow].character == (ascii ? "+" : "┬") }
+            let tickRows = (0..<plotRows).filter { grid[margin - 1, $0].character == (ascii ? "+" : "┤") }
+            let dot = Cell(ascii ? "." : "·", role: .axis, attributes: .dim)
+            for x in tickColumns { for y in 0..<plotRows where y % 2 == 1 && grid[x, y].scalar == " " { grid[x, y] = dot } }
+            for y in tickRows { for x in stride(from: margin + 1, to: grid.width, by: 2) where grid[x, y].scalar == " " { grid[x, y] = dot } }
+        }
+        if let t = xTitle, !t.isEmpty {
+            let x0 = grid.width - t.count
+            if x0 > margin, (x0 - 1..<grid.width).allSatisfy({ grid[$0, labelRow].scalar == " " }) {
+                grid.write(t, x: x0, y: labelRow, role: .axis, attributes: .dim)
+            }
+        }
+        if let t = yTitle, !t.isEmpty, plotRows >= 3 {
+            let x0 = margin + 1
+            if x0 + t.count <= grid.width, (x0 - 1..<min(grid.width, x0 + t.count + 1)).allSatisfy({ grid[$0, 0].scalar == " " }) {
+                grid.write(t, x: x0, y: 0, role: .axis, attributes: .dim)
+            }
+        }
     }
 
     // MARK: axes

@@ -74,8 +74,10 @@ public struct ScreenGrid: Sendable, Equatable {
     }
 
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, with cell: Cell) {
-        for yy in max(0, y)..<min(height, y + h) {
-            for xx in max(0, x)..<min(width, x + w) { cells[yy * width + xx] = cell }
+        let y0 = max(0, y), y1 = min(height, y + h), x0 = max(0, x), x1 = min(width, x + w)
+        guard y0 < y1, x0 < x1 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 { cells[yy * width + xx] = cell }
         }
     }
 

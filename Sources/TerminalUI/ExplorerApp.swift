@@ -97,9 +97,8 @@ struct EventLoop {
     var pendingKeyTime: UInt64?
     var lastKeyTime: UInt64?
     var empiricalKey: (NetworkModel, Int)?
-    /// The infinite-width mode's background computations (InfiniteWidthEffects.swift).
-    let infiniteScheduler: InfiniteWidthScheduler
-    var infiniteRequested: InfiniteWidthRequest?
+    /// The regimes' background computations, made when a regime is first shown (RegimeEffects.swift).
+    var regimeComputations: [RegimeID: RegimeComputation] = [:]
     /// Zoom windows requested and re-solved (ZoomEffects.swift).
     var zoom = ZoomTracker()
 
@@ -118,7 +117,6 @@ struct EventLoop {
         let w = wake
         scheduler = SolveScheduler(solve: configuration.solve, notify: { w.signal() })
         empirical = configuration.empiricalCheck.map { EmpiricalRunner(check: $0, notify: { w.signal() }) }
-        infiniteScheduler = InfiniteWidthScheduler(notify: { w.signal() })
         let env = configuration.environment
         noColor = !(env["NO_COLOR"] ?? "").isEmpty || env["TERM"] == "dumb"
         timing = configuration.timingLogPath.flatMap { TimingLog(path: $0) }
@@ -150,10 +148,20 @@ struct EventLoop {
                 let t = Self.now()
                 lastKeyTime = t
                 let modelBefore = state.model
+                state.screenSize = ScreenSize(width: screen.size.width, height: screen.size.height)
                 for key in keys {
                     if key == .resize { needsDraw = true; continue }
-                    guard let action = KeyMap.action(for: key, in: state, screen: screen.size) else { continue }
-                    let effects = ExplorerReducer.reduce(&state, action)
+                    let resolved: ExplorerAction?
+                    if case .mouse(let x, let y) = key {
+                        // a click: the panel and x under it, from the layout on screen
+                        resolved = state.overlay == nil && state.commandLine == nil
+                            ? ScreenLayout.hitTest(state: state, content: content, width: screen.size.width, height: screen.size.height, x: x, y: y)
+                            : nil
+                    } else {
+                        resolved = KeyMap.action(for: key, in: state, screen: screen.size)
+                    }
+                    guard let action = resolved else { continue }
+                    let effects = ExplorerReducer.reduce(&state, action, content: content)
                     for case .quit(let status) in effects { exitStatus = status }
                     perform(effects)
                     if state.shouldQuit { break }
@@ -171,7 +179,7 @@ struct EventLoop {
             if let r = scheduler.takeResult() {
                 content.spectra = zoom.attach(to: r.display, model: r.model)
                 content.solve = SolveStatus(lastMilliseconds: r.milliseconds, warm: r.warm, pending: r.model != state.model,
-                                            failures: r.spectra.spectra.map(\.failures).reduce(0, +))
+                                            failures: r.spectra.spectra.reduce(0) { $0 + $1.failures })
                 content.summary = ModelSummary(model: r.model, inputLabel: state.inputLabel)
                 displayedModel = r.model
                 lastLimits = r
@@ -179,7 +187,7 @@ struct EventLoop {
             }
             if updateZoom() { needsDraw = true }
             updateEmpirical()
-            if updateInfiniteWidth() { needsDraw = true }
+            if updateRegime() { needsDraw = true }
             if let e = empirical {
                 let snap = e.snapshot
                 if state.empiricalOn { content.empirical = snap; needsDraw = true }
@@ -212,24 +220,36 @@ struct EventLoop {
             case .loadInputFile(let path):
                 switch InputFile.load(path) {
                 case .success(let parsed):
-                    _ = ExplorerReducer.reduce(&state, .setInput(.discrete(eigenvalues: parsed.eigenvalues),
+                    _ = ExplorerReducer.reduce(&state, .setInput(.discrete(parsed.law),
                                                                  label: (path as NSString).lastPathComponent))
                     if let notice = parsed.notice { state.message = StatusMessage(notice) }
                 case .failure(let error):
                     _ = ExplorerReducer.reduce(&state, .status(error.description, isError: true))
                 }
+            case .loadDataFile(let path, let pcs):
+                switch DataInput.loadResult(path: path, removePCs: pcs) {
+                case .success(let data): _ = ExplorerReducer.reduce(&state, .setData(data))
+                case .failure(let error): _ = ExplorerReducer.reduce(&state, .status("data: \(error.description)", isError: true))
+                }
+            case .completePath(let word):
+                _ = ExplorerReducer.reduce(&state, .commandEdit(.completions(PathCompletion.candidates(for: word))))
             case .prepareExport, .writeExport:
                 performExport(effect)   // ExportEffects.swift
             }
         }
     }
 
+    /// Loads the state's theme; one that fails is marked failed (the header never names it, `t`
+    /// skips it) and the state goes back to a theme that loads.
     mutating func loadTheme() {
         let (theme, error) = catalog.load(state.themeName)
+        if let error {
+            _ = ExplorerReducer.reduce(&state, .themeFailed(state.themeName, message: error.description))
+            if state.themeName != themeLoaded, !state.failedThemes.contains(state.themeName) { loadTheme(); return }
+        }
         themeLoaded = state.themeName
-        self.theme = theme
-        screen.apply(theme: theme, noColor: noColor)
-        if let error { state.message = StatusMessage(error.description + " — using the default theme", isError: true) }
+        self.theme = error == nil ? theme : (try? catalog.loadThrowing(state.themeName)) ?? Theme.fallback
+        screen.apply(theme: self.theme, noColor: noColor)
     }
 
     /// Starts, restarts or stops the background check to match the state.
@@ -243,16 +263,18 @@ struct EventLoop {
             state.message = StatusMessage("the empirical check is not available in this build (NetworkSampling not wired)", isError: true)
             return
         }
-        // Restart when the model or n changed; wait for the limit laws of the current model.
-        if let key = empiricalKey, key.0 == state.model, key.1 == state.sampleSize { return }
-        if empiricalKey != nil, let k = empiricalKey, k.0 != state.model || k.1 != state.sampleSize {
+        // Restart when the model or n changed; wait for the limit laws of the current model. With a
+        // data matrix the network is sampled on it (n = its samples).
+        let n = state.data?.matrix.samples ?? state.sampleSize
+        if let key = empiricalKey, key.0 == state.model, key.1 == n { return }
+        if empiricalKey != nil, let k = empiricalKey, k.0 != state.model || k.1 != n {
             runner.stop()
             content.empirical = EmpiricalSnapshot()
             empiricalKey = nil
         }
         guard let limits = lastLimits, limits.model == state.model else { return }
-        runner.start(model: state.model, sampleSize: state.sampleSize, limits: limits.spectra)
-        empiricalKey = (state.model, state.sampleSize)
+        runner.start(model: state.model, sampleSize: n, data: state.data?.matrix, limits: limits.spectra)
+        empiricalKey = (state.model, n)
     }
 
     mutating func draw() {

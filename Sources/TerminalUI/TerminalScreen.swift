@@ -3,16 +3,13 @@ import ExplorerCore
 import Foundation
 import PlotCanvas
 
-/// How many colours the terminal gets.
-public enum ColorDepth: String, Sendable {
-    case none, ansi8, ansi256, direct
-}
-
 /// The only type that calls ncurses. Confined to the main thread.
 final class TerminalScreen {
     private var screen: OpaquePointer?
     private(set) var depth: ColorDepth = .none
     private(set) var utf8 = true
+    /// Whether the terminal reports mouse clicks.
+    private(set) var mouse = false
     /// Colour pair attributes by `ColorRole.rawValue` (0 without colours).
     private var pairs = [attr_t](repeating: 0, count: ColorRole.allCases.count)
     private var monochrome = true
@@ -39,6 +36,9 @@ final class TerminalScreen {
         nodelay(shim_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
+        // clicks select a panel and place the cursor; without mouse support this is a no-op
+        s.mouse = shim_mouse_enable() != 0
+        if s.mouse { shim_mouse_interval() }
         return .success(s)
     }
 
@@ -76,24 +76,15 @@ final class TerminalScreen {
         start_color()
         use_default_colors()
         let colors = Int(shim_colors())
-        depth = colors >= 0x1000000 ? .direct : colors >= 256 ? .ansi256 : colors >= 8 ? .ansi8 : .none
-        guard depth != .none else { return }
-        monochrome = false
-        func number(_ c: ThemeColor) -> Int32 {
-            switch depth {
-            case .direct:
-                guard let (r, g, b) = c.rgbValue else { return -1 }
-                return Int32(r << 16 | g << 8 | b)
-            case .ansi256: return Int32(c.xterm256 ?? -1)
-            case .ansi8:
-                if case .ansi(let i) = c, colors >= 16 { return Int32(i) }
-                return Int32(c.ansi8 ?? -1)
-            case .none: return -1
-            }
-        }
+        let available: ColorDepth = colors >= 0x1000000 ? .direct : colors >= 256 ? .ansi256 : colors >= 8 ? .ansi8 : .none
+        guard available != .none else { return }
+        // the pure mapping (TerminalPalette): on 8 colours the plot series get distinct colours
+        let palette = TerminalPalette(theme: theme, depth: available, sixteen: colors >= 16)
+        depth = palette.depth
+        monochrome = palette.monochrome
         for (i, role) in ColorRole.allCases.enumerated() {
-            let (fg, bg) = theme.colors(for: role)
-            init_extended_pair(Int32(i + 1), number(fg), number(bg))
+            let (fg, bg) = palette.colors[role] ?? (-1, -1)
+            init_extended_pair(Int32(i + 1), fg, bg)
             pairs[Int(role.rawValue)] = shim_color_pair(Int32(i + 1))
         }
         shim_bkgd(pairs[Int(ColorRole.text.rawValue)])
@@ -155,8 +146,16 @@ final class TerminalScreen {
                 case KEY_SR: keys.append(.shiftUp)
                 case KEY_SF: keys.append(.shiftDown)
                 case KEY_RESIZE: keys.append(.resize)
-                case KEY_BACKSPACE, KEY_DC: keys.append(.backspace)
+                case KEY_BACKSPACE: keys.append(.backspace)
+                case KEY_DC: keys.append(.delete)
+                case KEY_HOME: keys.append(.home)
+                case KEY_END: keys.append(.end)
+                case KEY_PPAGE: keys.append(.pageUp)
+                case KEY_NPAGE: keys.append(.pageDown)
                 case KEY_ENTER: keys.append(.enter)
+                case KEY_MOUSE:
+                    var x: Int32 = 0, y: Int32 = 0
+                    if shim_mouse_click(&x, &y) != 0 { keys.append(.mouse(x: Int(x), y: Int(y))) }
                 case shim_key_f(1): keys.append(.f1)
                 default: break
                 }
@@ -168,6 +167,7 @@ final class TerminalScreen {
             case 10, 13: keys.append(.enter)
             case 8, 127: keys.append(.backspace)
             case 9: keys.append(.tab)
+            case 1...26: keys.append(.control(Character(Unicode.Scalar(UInt8(ch) + 96))))
             default:
                 if let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 { keys.append(.character(Character(scalar))) }
             }

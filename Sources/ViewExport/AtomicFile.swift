@@ -39,7 +39,30 @@ public enum AtomicFile {
     /// Returns the absolute path written. `failAfterBytes` is a test hook simulating a full disk.
     @discardableResult
     public static func write(_ text: String, to path: String, overwrite: Bool, failAfterBytes: Int? = nil) throws(FileWriteError) -> String {
-        let absolute = absolutePath(path)
+        var absolute = absolutePath(path)
+        // A symbolic link is followed (its target is replaced, the link stays); a path that is not a
+        // regular file (/dev/null, a FIFO, a terminal) is written in place: renaming over it would
+        // replace the device node itself.
+        var link = stat()
+        if lstat(absolute, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK, let real = realpath(absolute, nil) {
+            absolute = String(cString: real)
+            free(real)
+        }
+        var existing = stat()
+        if stat(absolute, &existing) == 0, (existing.st_mode & S_IFMT) != S_IFREG, (existing.st_mode & S_IFMT) != S_IFDIR {
+            if !overwrite { throw FileWriteError(path: path, reason: .exists) }
+            let fd = open(absolute, O_WRONLY)
+            guard fd >= 0 else { throw FileWriteError.from(errno: errno, path: path) }
+            defer { close(fd) }
+            let bytes = Array(text.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBufferPointer { Foundation.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+                if n < 0 { if errno == EINTR { continue }; throw FileWriteError.from(errno: errno, path: path) }
+                offset += n
+            }
+            return absolute
+        }
         let folder = (absolute as NSString).deletingLastPathComponent
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {

@@ -14,16 +14,25 @@ extension ViewExport {
     /// `histogram` rows (x = left edge, x_right, count, density) and `eigenvalue` rows (x).
     /// `#` lines describe the configuration.
     public static func csv(state: ExplorerState, content: FrameContent) -> String {
-        if state.mode == .infiniteWidth { return infiniteCSV(state: state, content: content) }
+        if let regime = regimeExport(state) { return regime.csv(state: state, content: content) }
         let session = Session(state: state)
         var out = "# \(toolVersion) view export (csv); the session: \(configLine(session))\n"
         out += "# kind: density = limit law (x, density) on the visible x range; atom = point mass (x, mass);\n"
-        out += "# histogram = sampled eigenvalues binned (x = left edge, x_right, count, density); eigenvalue = one sampled eigenvalue (x)\n"
+        out += "# histogram = sampled eigenvalues outside the atoms binned (x = left edge, x_right, count, density per all n); eigenvalue = one sampled eigenvalue (x)\n"
+        if state.view == .cdf { out += "# cdf = the law's CDF F(x) (x, mass = F(x)); ecdf = the sample's empirical CDF at the same x (x, mass)\n" }
+        if state.view == .edges { out += "# support = one interval of the law's support (x = left edge, x_right = right edge)\n" }
         let depth = state.depth
         for k in kernels(in: state) {
             if let e = empirical(of: k, state: state, content: content) {
                 let (name, layer) = kernelColumns(k, depth: depth)
-                out += "# empirical \(name) \(layer): n = \(state.sampleSize), seed = \(state.seed), \(e.eigenvalues.count) eigenvalues, KS = \(number(e.ks)), W1 = \(number(e.w1))\n"
+                out += "# empirical \(name) \(layer): n = \(state.sampleSize), seed = \(state.seed), \(e.eigenvalues.count) eigenvalues, KS = \(number(e.ks)) (95% band for n iid draws \(number(SampleReadout.ksBand(e.eigenvalues.count)))), W1 = \(number(e.w1))"
+                if let sks = e.surrogateKS { out += ", Lemma 3.5 surrogate KS = \(number(sks))" }
+                if let law = content.spectra[k] {
+                    for a in SampleReadout(eigenvalues: e.eigenvalues, law: law).atoms {
+                        out += ", atom at \(number(a.location)): law mass \(number(a.lawMass)), sample share \(number(a.sampleMass))"
+                    }
+                }
+                out += "\n"
             }
         }
         out += csvHeader + "\n"
@@ -31,15 +40,26 @@ extension ViewExport {
             guard let s = content.spectra[k], let range = xRange(of: k, state: state, content: content) else { continue }
             let (name, layer) = kernelColumns(k, depth: depth)
             let prefix = "\(name),\(layer),"
-            let curve = s.curve(in: range)   // the zoom window's re-solve when there is one
-            for (x, y) in zip(curve.x, curve.density) where range.contains(x) {
-                out += "density," + prefix + "\(number(x)),\(number(y)),,,\n"
+            if state.view == .edges {
+                for r in s.support { out += "support," + prefix + "\(number(r.lowerBound)),,,\(number(r.upperBound)),\n" }
+            } else if state.view == .cdf {
+                let e = empirical(of: k, state: state, content: content).map { SampleReadout(eigenvalues: $0.eigenvalues, law: s) }
+                for i in 0..<512 {
+                    let x = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / 511
+                    out += "cdf," + prefix + "\(number(x)),,\(number(s.cdf(x))),,\n"
+                    if let e { out += "ecdf," + prefix + "\(number(x)),,\(number(e.cdf(x))),,\n" }
+                }
+            } else {
+                let curve = s.curve(in: range)   // the zoom window's re-solve when there is one
+                for (x, y) in zip(curve.x, curve.density) where range.contains(x) {
+                    out += "density," + prefix + "\(number(x)),\(number(y)),,,\n"
+                }
             }
             for a in s.visibleAtoms where range.contains(a.location) {
                 out += "atom," + prefix + "\(number(a.location)),,\(number(a.mass)),,\n"
             }
             if let e = empirical(of: k, state: state, content: content) {
-                let h = histogram(e, range: range)
+                let h = histogram(e, range: range, law: s)
                 for i in 0..<h.counts.count {
                     out += "histogram," + prefix + "\(number(h.edges[i])),\(number(h.density[i])),,\(number(h.edges[i + 1])),\(h.counts[i])\n"
                 }
@@ -63,8 +83,12 @@ extension ViewExport {
         if let tau = s.model.tau { parts.append("tau=" + tau.map(number).joined(separator: ",")) }
         parts.append("view=\(s.view.rawValue) selected=\(SessionFile.kernelName(s.selected)) compare=\(s.compare.map(SessionFile.kernelName).joined(separator: ","))")
         parts.append("zoom=\(s.display.zoom) y_scale=\(s.display.yScale.rawValue) canvas=\(s.display.canvas.rawValue) theme=\(s.theme)")
+        if s.display.pan > 0 { parts.append("pan=\(number(s.display.pan))") }
+        if let x = s.display.xLimits { parts.append("x_limits=\(number(x.lowerBound)),\(number(x.upperBound))") }
+        if let y = s.display.yLimits { parts.append("y_limits=\(number(y.lowerBound)),\(number(y.upperBound))") }
+        if s.display.rescaleByMean { parts.append("rescale_by_mean=true") }
         parts.append(s.empiricalOn ? "empirical=on n=\(s.sampleSize) seed=\(s.seed)" : "empirical=off")
-        if s.mode == .infiniteWidth { parts.append("mode=infinite dimension=\(s.infinite.dimension) points=\(s.infinite.points) order=\(s.infinite.order)") }
+        if let words = regimeConfigWords(s) { parts.append(words) }
         return parts.joined(separator: " ")
     }
 
@@ -93,10 +117,15 @@ extension ViewExport {
                 ("continuous_mass", .number(s.continuousMass)),
             ]))
             if let e = empirical(of: k, state: state, content: content) {
-                let h = histogram(e, range: range)
+                let h = histogram(e, range: range, law: s)
+                let readout = SampleReadout(eigenvalues: e.eigenvalues, law: s)
                 sampled.append(.object([
                     ("kernel", .string(name)), ("layer", .int(layer)),
-                    ("ks", .number(e.ks)), ("w1", .number(e.w1)),
+                    ("ks", .number(e.ks)), ("w1", .number(e.w1)), ("ks_band_95", .number(readout.ksBand)),
+                    ("ks_location", e.ksLocation.map { .number($0) } ?? .null),
+                    ("surrogate_ks", e.surrogateKS.map { .number($0) } ?? .null), ("surrogate_w1", e.surrogateW1.map { .number($0) } ?? .null),
+                    ("atoms", .array(readout.atoms.map { .object([("x", .number($0.location)), ("law_mass", .number($0.lawMass)),
+                                                                  ("sample_share", .number($0.sampleMass))]) })),
                     ("histogram", .object([("edges", .numbers(h.edges)), ("counts", .array(h.counts.map { .int($0) })),
                                            ("density", .numbers(h.density))])),
                     ("eigenvalues", .numbers(e.eigenvalues)),
@@ -110,7 +139,16 @@ extension ViewExport {
             ("screen", .object([("width", .int(width)), ("height", .int(height)), ("theme", .string(theme.name))])),
             ("laws", .array(laws)),
         ]
-        if state.mode == .infiniteWidth { root.append(("infinite_width", infiniteJSON(state: state, content: content))) }
+        if let regime = regimeExport(state) { root += regime.jsonSections(state: state, content: content) }
+        if state.view == .compare, state.regime == .linearWidth {
+            let series = state.compare.compactMap { content.spectra[$0] }
+            if series.count == state.compare.count, series.count >= 2 {
+                let overlay = LinearWidthLayout.compareRange(series, display: state.display)
+                let d = LawDistance.between(series[0], series[1], scaleA: overlay.scale(series[0]), scaleB: overlay.scale(series[1]))
+                root.append(("compare", .object([("a", .string(SessionFile.kernelName(state.compare[0]))), ("b", .string(SessionFile.kernelName(state.compare[1]))),
+                                                 ("rescaled_by_mean", .bool(overlay.rescale)), ("ks", .number(d.ks)), ("w1", .number(d.w1))])))
+            }
+        }
         if state.empiricalOn {
             root.append(("empirical", .object([("n", .int(state.sampleSize)), ("seed", .string(String(state.seed))),
                                                ("kernels", .array(sampled))])))
@@ -126,7 +164,12 @@ extension ViewExport {
         switch s.model.input {
         case .marcenkoPastur(let g0): model += [("input", .string("gaussian")), ("gamma0", .number(g0))]
         case .orthonormal: model.append(("input", .string("orthonormal")))
-        case .discrete(let e): model += [("input", .string("eigenvalues")), ("input_eigenvalues", .numbers(e))]
+        case .discrete(let e):
+            if let list = e.eigenvalueList() {
+                model += [("input", .string("eigenvalues")), ("input_eigenvalues", .numbers(list))]
+            } else {
+                model += [("input", .string("eigenvalues")), ("input_eigenvalues", .numbers(e.values)), ("input_weights", .numbers(e.weights))]
+            }
         }
         if let label = s.inputLabel { model.append(("input_label", .string(label))) }
         model.append(("gammas", .numbers(s.model.gammas)))
@@ -138,11 +181,13 @@ extension ViewExport {
                 ("compare", .array(s.compare.map { .string(SessionFile.kernelName($0)) })),
                 ("y_scale", .string(s.display.yScale.rawValue)), ("zoom", .int(s.display.zoom)),
                 ("canvas", .string(s.display.canvas.rawValue)), ("theme", .string(s.theme)), ("all_layers", .bool(s.allLayers)),
+                ("pan", .number(s.display.pan)),
+                ("x_limits", s.display.xLimits.map { .numbers([$0.lowerBound, $0.upperBound]) } ?? .null),
+                ("y_limits", s.display.yLimits.map { .numbers([$0.lowerBound, $0.upperBound]) } ?? .null),
+                ("grid", .bool(s.display.gridLines)), ("rescale_by_mean", .bool(s.display.rescaleByMean)),
             ])),
             ("empirical", .object([("enabled", .bool(s.empiricalOn)), ("n", .int(s.sampleSize)), ("seed", .string(String(s.seed)))])),
-            ("infinite", .object([("enabled", .bool(s.mode == .infiniteWidth)), ("dimension", .int(s.infinite.dimension)),
-                                  ("points", .int(s.infinite.points)), ("order", .int(s.infinite.order))])),
-        ])
+        ] + regimeConfigJSON(s))
     }
 }
 

@@ -4,7 +4,18 @@ import InfiniteWidth
 import LimitLaws
 import PlotCanvas
 
-/// csv and json of the infinite-width mode: the data behind its plots (series coefficients, sphere
+/// The infinite-width regime's exports (RegimeExport.swift).
+struct InfiniteWidthExport: RegimeExport {
+    func csv(state: ExplorerState, content: FrameContent) -> String { ViewExport.infiniteCSV(state: state, content: content) }
+    func jsonSections(state: ExplorerState, content: FrameContent) -> [(String, JSON)] {
+        [("infinite_width", ViewExport.infiniteJSON(state: state, content: content))]
+    }
+    func svg(state: ExplorerState, content: FrameContent, width: Int, height: Int, theme: Theme) -> String {
+        ViewExport.infiniteSVG(state: state, content: content, width: width, height: height, theme: theme)
+    }
+}
+
+/// csv and json of the infinite-width regime: the data behind its plots (series coefficients, sphere
 /// eigenvalues with multiplicities, dataset Gram eigenvalues and the linear-width comparison).
 extension ViewExport {
     public static let infiniteCSVHeader = "kind,kernel,layer,index,value,multiplicity,bound"
@@ -54,9 +65,9 @@ extension ViewExport {
         for (k, mu) in f.hermite.enumerated() { out += "hermite,sigma,0,\(k),\(number(mu)),,\n" }
         let kernels: [InfiniteKernel]
         switch state.view {
-        case .focus: kernels = [InfiniteWidthLayout.selectedKernel(state)]
+        case .focus, .cdf: kernels = [InfiniteWidthLayout.selectedKernel(state)]
         case .compare: kernels = [.ntk(f.depth)]
-        case .layers: kernels = orderedKernels(f)
+        case .layers, .edges: kernels = orderedKernels(f)
         }
         for k in kernels {
             guard let data = f.kernels[k] else { continue }
@@ -165,6 +176,8 @@ extension ViewExport {
         }
         let L = frame.depth
         switch state.view {
+        case .cdf, .edges:
+            svg.text("(the \(state.view.rawValue) view is a linear-width view)", x: 12, y: 44, role: .dim, cls: "header")
         case .layers:
             let n = L + 1
             let cols = Int(Double(n).squareRoot().rounded(.up)), rows = (n + cols - 1) / cols

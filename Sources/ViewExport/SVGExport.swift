@@ -14,7 +14,7 @@ extension ViewExport {
     public static let svgFontStack = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif"
 
     public static func svg(state: ExplorerState, content: FrameContent, width: Int, height: Int, theme: Theme) -> String {
-        if state.mode == .infiniteWidth { return infiniteSVG(state: state, content: content, width: width, height: height, theme: theme) }
+        if let regime = regimeExport(state) { return regime.svg(state: state, content: content, width: width, height: height, theme: theme) }
         let W = Double(max(40, width)) * svgCell.width, H = Double(max(12, height)) * svgCell.height
         var svg = SVGBuilder(theme: theme)
         let session = Session(state: state)
@@ -51,7 +51,7 @@ extension ViewExport {
         case .compare:
             let a = state.compare[0], b = state.compare[1]
             let leftWidth = body.width * 3 / 5
-            comparePanel(&svg, a: a, b: b, rect: Rect(x: body.x, y: body.y, width: leftWidth - 8, height: body.height),
+            comparePanel(&svg, kernels: state.compare, rect: Rect(x: body.x, y: body.y, width: leftWidth - 8, height: body.height),
                          state: state, content: content)
             let h1 = body.height / 2
             lawPanel(&svg, kernel: a, rect: Rect(x: body.x + leftWidth, y: body.y, width: body.width - leftWidth, height: h1 - 8),
@@ -65,6 +65,29 @@ extension ViewExport {
                      state: state, content: content, role: .theory, selected: true, logDecades: 5)
             focusInfo(&svg, kernel: k, rect: Rect(x: body.x + body.width - infoWidth, y: body.y, width: infoWidth, height: body.height),
                       state: state, content: content)
+        case .cdf:
+            let k = state.selectedKernel
+            if let s = content.spectra[k], let range = xRange(of: k, state: state, content: content) {
+                let xs = (0..<512).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 511 }
+                var series: [(ColorRole, [(Double, Double)])] = [(.theory, xs.map { ($0, s.cdf($0)) })]
+                var title = "\(panelTitle(k, summary: summary)): the law's CDF F"
+                if let e = empirical(of: k, state: state, content: content) {
+                    let r = SampleReadout(eigenvalues: e.eigenvalues, law: s)
+                    series.append((.empirical, xs.map { ($0, r.cdf($0)) }))
+                    title += " and the sample's Fₙ (n = \(r.count)); KS = \(String(format: "%.4f", e.ks)) (95% band \(String(format: "%.3f", r.ksBand)))"
+                }
+                xyPanel(&svg, rect: (body.x, body.y, body.width, body.height), title: title, xLabel: "λ", logX: false, logY: false, series: series)
+            }
+        case .edges:
+            var series: [(ColorRole, [(Double, Double)])] = []
+            for (i, k) in state.laws.enumerated() {
+                guard let s = content.spectra[k] else { continue }
+                for r in s.support { series.append((.theory, [(Double(i), r.lowerBound), (Double(i), r.upperBound)])) }
+                for a in s.visibleAtoms { series.append((.highlight, [(Double(i) - 0.15, a.location), (Double(i) + 0.15, a.location)])) }
+            }
+            xyPanel(&svg, rect: (body.x, body.y, body.width, body.height),
+                    title: "support intervals (bars) and atoms (ticks) against the layer ℓ = 0…\(state.depth); NTK at ℓ = \(state.depth + 1)",
+                    xLabel: "ℓ", logX: false, logY: false, series: series)
         }
         svg.line("</svg>")
         return svg.out
@@ -79,6 +102,20 @@ extension ViewExport {
         var spectrum: DisplaySpectrum
         var role: ColorRole
         var label: String
+        /// The law is drawn in units of this (its mean when the compare view rescales).
+        var scale: Double = 1
+        /// Its line style, as on screen (dashes in the SVG).
+        var style: LineStyle = .solid
+    }
+
+    /// stroke-dasharray of a line style.
+    static func dashes(_ style: LineStyle) -> String {
+        switch style {
+        case .solid: return ""
+        case .dotted: return " stroke-dasharray=\"1.5 3\""
+        case .dashed: return " stroke-dasharray=\"7 4\""
+        case .sparse: return " stroke-dasharray=\"1.5 7\""
+        }
     }
 
     static func panelTitle(_ k: KernelID, summary: ModelSummary) -> String {
@@ -113,28 +150,36 @@ extension ViewExport {
         }
         let plotRect = Rect(x: rect.x, y: rect.y + 22, width: rect.width, height: rect.height - 40)
         var hist: (edges: [Double], counts: [Int], density: [Double])?
-        if let emp { hist = histogram(emp, range: range) }
+        if let emp { hist = histogram(emp, range: range, law: s) }
         plot(&svg, rect: plotRect, range: range, series: [Series(kernel: kernel, spectrum: s, role: role, label: "limit law")],
              histogram: hist, histogramLabel: "sampled, n = \(state.sampleSize)", state: state, logDecades: logDecades)
         svg.text(atomsLine(s), x: rect.x + 4, y: rect.y + rect.height - 2, role: .dim, size: 11, cls: "atoms")
         svg.line("</g>")
     }
 
-    static func comparePanel(_ svg: inout SVGBuilder, a: KernelID, b: KernelID, rect: Rect, state: ExplorerState, content: FrameContent) {
+    static func comparePanel(_ svg: inout SVGBuilder, kernels: [KernelID], rect: Rect, state: ExplorerState, content: FrameContent) {
+        let a = kernels[0], b = kernels[1]
         svg.line("<g class=\"panel\" data-kernel=\"compare\">")
-        svg.text("compare: \(a.title) vs \(b.title)", x: rect.x + 4, y: rect.y + 14, role: .title, size: 13, weight: "bold", cls: "title")
-        guard let sa = content.spectra[a], let sb = content.spectra[b],
-              let ra = xRange(of: a, state: state, content: content), let rb = xRange(of: b, state: state, content: content) else {
+        let spectra = kernels.compactMap { content.spectra[$0] }
+        guard spectra.count == kernels.count, spectra.count >= 2 else {
+            svg.text("compare: \(a.title) vs \(b.title)", x: rect.x + 4, y: rect.y + 14, role: .title, size: 13, weight: "bold", cls: "title")
             svg.text("not solved", x: rect.x + rect.width / 2, y: rect.y + rect.height / 2, role: .dim, anchor: "middle", cls: "note")
             svg.line("</g>")
             return
         }
-        let range = ScreenLayout.compareRange(ra, rb)
+        let sa = spectra[0], sb = spectra[1]
+        let overlay = LinearWidthLayout.compareRange(spectra, display: state.display)
+        let d = LawDistance.between(sa, sb, scaleA: overlay.scale(sa), scaleB: overlay.scale(sb))
+        svg.text("compare: \(a.title) vs \(b.title)\(overlay.rescale ? " (λ / mean)" : "") · KS(A, B) = \(String(format: "%.4f", d.ks)) · W1(A, B) = \(AxisTicks.significant(d.w1, 4))",
+                 x: rect.x + 4, y: rect.y + 14, role: .title, size: 13, weight: "bold", cls: "title")
         let summary = content.summary
-        plot(&svg, rect: Rect(x: rect.x, y: rect.y + 22, width: rect.width, height: rect.height - 56), range: range,
-             series: [Series(kernel: a, spectrum: sa, role: .seriesA, label: "A: " + panelTitle(a, summary: summary)),
-                      Series(kernel: b, spectrum: sb, role: .seriesB, label: "B: " + panelTitle(b, summary: summary))],
-             histogram: nil, histogramLabel: "", state: state, logDecades: 4)
+        let series = zip(kernels, spectra).enumerated().map { i, ks in
+            Series(kernel: ks.0, spectrum: ks.1, role: LinearWidthLayout.seriesRoles[i % LinearWidthLayout.seriesRoles.count],
+                   label: (i == 0 ? "A: " : i == 1 ? "B: " : "\(i + 1): ") + panelTitle(ks.0, summary: summary),
+                   scale: overlay.scale(ks.1), style: LineStyle.series(i))
+        }
+        plot(&svg, rect: Rect(x: rect.x, y: rect.y + 22, width: rect.width, height: rect.height - 56), range: overlay.range,
+             series: series, histogram: nil, histogramLabel: "", state: state, logDecades: 4)
         svg.text("A: " + atomsLine(sa), x: rect.x + 4, y: rect.y + rect.height - 18, role: .seriesA, size: 11, cls: "atoms")
         svg.text("B: " + atomsLine(sb), x: rect.x + 4, y: rect.y + rect.height - 2, role: .seriesB, size: 11, cls: "atoms")
         svg.line("</g>")
@@ -176,7 +221,10 @@ extension ViewExport {
         // (the grid's own peak counts too, up to 20× that, so narrow bumps are not cut; edge singularities are)
         var yMax = 0.0
         // each law's curve on this range: its zoom window's re-solve when there is one (as on screen)
-        let curves = series.map { $0.spectrum.curve(in: range) }
+        let curves = series.map { s -> (x: [Double], density: [Double]) in
+            let c = s.spectrum.curve(in: (range.lowerBound * s.scale)...(range.upperBound * s.scale))
+            return s.scale == 1 ? c : (c.x.map { $0 / s.scale }, c.density.map { $0 * s.scale })
+        }
         for (s, c) in zip(series, curves) {
             let avg = DensityPlot.columnAverages(PlotCurve(role: s.role, x: c.x, y: c.density), range: range,
                                                  count: max(1, Int(right - left)))
@@ -230,7 +278,7 @@ extension ViewExport {
                 d += (penDown ? "L" : "M") + "\(f(fx(xs[i]))) \(f(y))"
                 penDown = true
             }
-            svg.line("<path class=\"density\" data-kernel=\"\(SessionFile.kernelName(s.kernel))\" clip-path=\"url(#\(clip))\" d=\"\(d.isEmpty ? "M0 0" : d)\" fill=\"none\" stroke=\"\(svg.color(role: s.role))\" stroke-width=\"1.6\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>")
+            svg.line("<path class=\"density\" data-kernel=\"\(SessionFile.kernelName(s.kernel))\" clip-path=\"url(#\(clip))\" d=\"\(d.isEmpty ? "M0 0" : d)\" fill=\"none\" stroke=\"\(svg.color(role: s.role))\" stroke-width=\"1.6\" stroke-linejoin=\"round\" stroke-linecap=\"round\"\(dashes(s.style))/>")
         }
 
         // axes, ticks, labels
@@ -264,8 +312,8 @@ extension ViewExport {
 
         // atoms: marked points on the x axis, with their mass
         for s in series {
-            for a in s.spectrum.visibleAtoms where range.contains(a.location) {
-                let x = fx(a.location)
+            for a in s.spectrum.visibleAtoms where range.contains(a.location / s.scale) {
+                let x = fx(a.location / s.scale)
                 svg.line("<path class=\"atom-stem\" d=\"M\(f(x)) \(f(bottom))V\(f(top + 16))\" stroke=\"\(svg.color(role: s.role))\" stroke-width=\"1\" stroke-dasharray=\"3 3\" fill=\"none\"/>")
                 svg.line("<circle class=\"atom\" cx=\"\(f(x))\" cy=\"\(f(bottom))\" r=\"4.5\" fill=\"\(svg.color(role: s.role))\" stroke=\"\(svg.color(svg.theme.background, background: true))\" stroke-width=\"1\"><title>atom at \(AxisTicks.significant(a.location, 4)), mass \(ScreenLayout.percent(a.mass))</title></circle>")
                 svg.text(ScreenLayout.percent(a.mass), x: x + 5, y: top + 14, role: s.role, size: 10, cls: "atom-label")

@@ -1,6 +1,7 @@
 import ExplorerCore
 import Foundation
 import InfiniteWidth
+import InputFiles
 import LimitLaws
 import PlotCanvas
 import TOMLKit
@@ -19,18 +20,21 @@ public struct Session: Sendable, Equatable {
     public var empiricalOn: Bool
     public var sampleSize: Int
     public var seed: UInt64
-    /// The infinite-width mode and its settings (table [infinite]).
-    public var mode: ExplorerMode = .linearWidth
-    public var infinite = InfiniteWidthSettings()
+    /// A data matrix whose Gram spectrum is the input law (table [data]; the file is read again on load).
+    public var data: DataInput?
     /// A data file named by the session's [infinite] table (`data = "…"`), to be read by the caller
     /// (`InfiniteWidthData.load`) into `infinite.data`.
     public var infiniteDataPath: String?
+    /// The regime shown and every regime's settings (one table per regime, e.g. [infinite]).
+    public var regime: RegimeID = .linearWidth
+    public var regimeSettings = RegimeSettingsStore()
 
     public init(state: ExplorerState) {
         model = state.model; inputLabel = state.inputLabel; view = state.view; selected = state.selectedKernel
         compare = state.compare; display = state.display; theme = state.themeName; allLayers = state.allLayers
         empiricalOn = state.empiricalOn; sampleSize = state.sampleSize; seed = state.seed
-        mode = state.mode; infinite = state.infinite; infiniteDataPath = state.infinite.data?.source
+        regime = state.regime; regimeSettings = state.regimeSettings; data = state.data
+        infiniteDataPath = state.infinite.data?.source
     }
 
     public init(model: NetworkModel, inputLabel: String? = nil) {
@@ -49,8 +53,9 @@ public struct Session: Sendable, Equatable {
         s.empiricalOn = empiricalOn
         s.sampleSize = sampleSize
         s.seed = seed
-        s.mode = mode
-        s.infinite = infinite
+        s.regime = regime
+        s.regimeSettings = regimeSettings
+        s.data = data
         return s
     }
 }
@@ -76,6 +81,8 @@ public struct SessionConfig: Sendable, Equatable {
         public var input: String?
         public var gamma0: Double?
         public var inputEigenvalues: [Double]?
+        /// Weights of `inputEigenvalues` (absent: equal weights).
+        public var inputWeights: [Double]?
         public var inputFile: String?
         public var inputLabel: String?
         public var gammas: [Double]?
@@ -94,18 +101,21 @@ public struct SessionConfig: Sendable, Equatable {
     public var canvas: CanvasMode?
     public var theme: String?
     public var allLayers: Bool?
+    public var pan: Double?
+    public var xLimits: ClosedRange<Double>?
+    public var yLimits: ClosedRange<Double>?
+    public var gridLines: Bool?
+    public var rescaleByMean: Bool?
     public var empiricalOn: Bool?
     public var sampleSize: Int?
     public var seed: UInt64?
-    public var mode: ExplorerMode?
-    public var dimension: Int?
-    public var points: Int?
-    public var order: Int?
-    public var weightVariance: Double?
-    public var biasVariance: Double?
-    public var centre: Bool?
-    public var normalise: Bool?
-    public var data: String?
+    /// [data]: a data matrix file and the principal components removed from it.
+    public var dataFile: String?
+    public var dataPCs: Int?
+    /// The regime whose table says `enabled = true` (`.linearWidth` when a table says false and none true).
+    public var regime: RegimeID?
+    /// The keys of each regime's table (already checked against the regime's `SessionValueKind`s).
+    public var regimeValues: [RegimeID: [String: SessionValue]] = [:]
     public init() {}
 
     /// Applies the view keys (selections, zoom, theme, empirical settings) to a session whose model is
@@ -118,18 +128,26 @@ public struct SessionConfig: Sendable, Equatable {
         if let c = canvas { session.display.canvas = c }
         if let t = theme { session.theme = t }
         if let a = allLayers { session.allLayers = a }
+        if let p = pan { session.display.pan = p }
+        if let x = xLimits { session.display.xLimits = x }
+        if let y = yLimits { session.display.yLimits = y }
+        if let g = gridLines { session.display.gridLines = g }
+        if let r = rescaleByMean { session.display.rescaleByMean = r }
         if let e = empiricalOn { session.empiricalOn = e }
         if let n = sampleSize { session.sampleSize = n }
         if let s = seed { session.seed = s }
-        if let m = mode { session.mode = m }
-        if let d = dimension { session.infinite.dimension = d }
-        if let n = points { session.infinite.points = n }
-        if let o = order { session.infinite.order = o }
-        if let w = weightVariance { session.infinite.initialisation.weightVariance = w }
-        if let b = biasVariance { session.infinite.initialisation.biasVariance = b }
-        if let c = centre { session.infinite.initialisation.centre = c }
-        if let n = normalise { session.infinite.initialisation.normalise = n }
-        if let d = data { session.infiniteDataPath = d }
+        if let r = regime { session.regime = r }
+        if let path = dataFile {
+            switch DataInput.loadResult(path: path, removePCs: dataPCs ?? 0) {
+            case .success(let d): session.useData(d)
+            case .failure(let e): throw SessionError(key: "data.file", value: "\"\(path)\"", reason: e.description)
+            }
+        }
+        for (id, values) in regimeValues {
+            guard let section = Regimes.regime(id).session else { continue }
+            for key in section.keys { if let v = values[key.name] { key.set(&session.regimeSettings, v) } }
+        }
+        if case .string(let path)? = regimeValues[.infiniteWidth]?["data"] { session.infiniteDataPath = path }
         let depth = session.model.depth
         let parseDepth = clampToDepth ? NetworkModel.maxDepth : depth
         func clamp(_ k: KernelID) -> KernelID { if case .ck(let l) = k, l > depth { return .ck(depth) } else { return k } }
@@ -140,9 +158,9 @@ public struct SessionConfig: Sendable, Equatable {
         }
         if let cmp = compare {
             let ks = cmp.compactMap { KernelID.parse($0, depth: parseDepth) }.map(clamp)
-            guard cmp.count == 2, ks.count == 2 else {
+            guard cmp.count >= 2, ks.count == cmp.count else {
                 throw SessionError(key: "view.compare", value: "[" + cmp.map { "\"\($0)\"" }.joined(separator: ", ") + "]",
-                                   reason: "must be two laws, each \(allowed)")
+                                   reason: "must be two or more laws, each \(allowed)")
             }
             session.compare = ks
         }
@@ -154,11 +172,11 @@ public struct SessionConfig: Sendable, Equatable {
 public enum SessionFile {
     public static let schema = 1
 
-    static let modelKeys = ["activation", "b_sigma", "input", "gamma0", "input_eigenvalues", "input_file", "input_label",
+    static let modelKeys = ["activation", "b_sigma", "input", "gamma0", "input_eigenvalues", "input_weights", "input_file", "input_label",
                             "gammas", "depth", "gamma", "tau", "outputs"]
-    static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers"]
+    static let viewKeys = ["view", "selected", "compare", "y_scale", "zoom", "canvas", "theme", "all_layers", "pan", "x_limits",
+                           "y_limits", "grid", "rescale_by_mean"]
     static let empiricalKeys = ["enabled", "n", "seed"]
-    static let infiniteKeys = ["enabled", "dimension", "points", "order", "weight_variance", "bias_variance", "centre", "normalise", "data"]
 
     /// "ck3", "ntk", "input".
     public static func kernelName(_ k: KernelID) -> String {
@@ -219,7 +237,11 @@ public enum SessionFile {
         case .discrete(let e):
             t += "input = \"eigenvalues\"\n"
             if let label = s.inputLabel { t += "input_label = \(quotedString(label))\n" }
-            t += "input_eigenvalues = \(tomlArray(e))\n"
+            if let list = e.eigenvalueList() {
+                t += "input_eigenvalues = \(tomlArray(list))\n"
+            } else {
+                t += "input_eigenvalues = \(tomlArray(e.values))\ninput_weights = \(tomlArray(e.weights))\n"
+            }
         }
         if case .discrete = s.model.input {} else if let label = s.inputLabel { t += "input_label = \(quotedString(label))\n" }
         t += "gammas = \(tomlArray(s.model.gammas))\n"
@@ -235,24 +257,25 @@ public enum SessionFile {
             canvas = \(quotedString(s.display.canvas.rawValue))
             theme = \(quotedString(s.theme))
             all_layers = \(s.allLayers)
-
+            pan = \(tomlDouble(s.display.pan))
+            grid = \(s.display.gridLines)
+            rescale_by_mean = \(s.display.rescaleByMean)
+            \(s.display.xLimits.map { "x_limits = [\(tomlDouble($0.lowerBound)), \(tomlDouble($0.upperBound))]\n" } ?? "")\(s.display.yLimits.map { "y_limits = [\(tomlDouble($0.lowerBound)), \(tomlDouble($0.upperBound))]\n" } ?? "")
             [empirical]
             enabled = \(s.empiricalOn)
             n = \(s.sampleSize)
             seed = \(s.seed)
 
-            [infinite]
-            enabled = \(s.mode == .infiniteWidth)
-
             """
-        // with a data file, d and n are the data's (read again from the file)
-        let ini = s.infinite.initialisation
-        if let path = s.infiniteDataPath { t += "data = \(quotedString(path))\n" } else {
-            t += "dimension = \(s.infinite.dimension)\npoints = \(s.infinite.points)\n"
+        if let d = s.data {
+            t += "\n# the input law above is the Gram spectrum of this data matrix; the sampled check runs on it\n"
+            t += "[data]\nfile = \(quotedString(d.path))\nremove_pcs = \(d.removedPCs)\n"
         }
-        t += "order = \(s.infinite.order)\n"
-        t += "weight_variance = \(tomlDouble(ini.weightVariance))\nbias_variance = \(tomlDouble(ini.biasVariance))\n"
-        t += "centre = \(ini.centre)\nnormalise = \(ini.normalise)\n"
+        for r in Regimes.all {
+            guard let section = r.session else { continue }
+            t += "\n[\(section.table)]\nenabled = \(s.regime == r.id)\n"
+            for key in section.keys where key.isWritten(s.regimeSettings) { t += "\(key.name) = \(tomlValue(key.get(s.regimeSettings)))\n" }
+        }
         return t
     }
 
@@ -277,9 +300,19 @@ public enum SessionFile {
             case "model": try decodeModel(try subtable(table, key), into: &c)
             case "view": try decodeView(try subtable(table, key), into: &c)
             case "empirical": try decodeEmpirical(try subtable(table, key), into: &c)
-            case "infinite": try decodeInfinite(try subtable(table, key), into: &c)
+            case "data":
+                let t = try subtable(table, key)
+                let r = Reader(table: t, section: "data")
+                try r.checkKeys(["file", "remove_pcs"])
+                guard t.contains(key: "file") else { throw SessionError(key: "data.file", value: "", reason: "missing ([data] names a .npy or .csv file)") }
+                c.dataFile = try r.string("file")
+                if t.contains(key: "remove_pcs") { c.dataPCs = try r.int("remove_pcs", 0...10_000) }
             default:
-                throw SessionError(key: key, value: "", reason: "unknown key (known: schema, [model], [view], [empirical], [infinite])")
+                guard let regime = Regimes.all.first(where: { $0.session?.table == key }) else {
+                    let tables = ["model", "view", "empirical", "data"] + Regimes.all.compactMap { $0.session?.table }
+                    throw SessionError(key: key, value: "", reason: "unknown key (known: schema, \(tables.map { "[\($0)]" }.joined(separator: ", ")))")
+                }
+                try decodeRegime(try subtable(table, key), regime: regime, into: &c)
             }
         }
         return c
@@ -376,6 +409,14 @@ public enum SessionFile {
             guard !e.isEmpty, e.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw r.fail("input_eigenvalues", "must be a non-empty array of finite numbers >= 0") }
             m.inputEigenvalues = e
         }
+        if t.contains(key: "input_weights") {
+            let w = try r.doubles("input_weights")
+            guard let e = m.inputEigenvalues, w.count == e.count else {
+                throw r.fail("input_weights", "needs input_eigenvalues with as many values (\(m.inputEigenvalues?.count ?? 0))")
+            }
+            guard w.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw r.fail("input_weights", "every weight must be a finite number > 0") }
+            m.inputWeights = w
+        }
         if t.contains(key: "input_file") { m.inputFile = try r.string("input_file") }
         if t.contains(key: "input_label") { m.inputLabel = try r.string("input_label") }
         switch m.input {
@@ -391,11 +432,16 @@ public enum SessionFile {
             guard g.allSatisfy({ $0.isFinite && NetworkModel.gammaRange.contains($0) }) else { throw r.fail("gammas", "every γ must be between 1e-4 and 1e4") }
             m.gammas = g
         }
-        if t.contains(key: "depth") { m.depth = try r.int("depth", 1...NetworkModel.maxDepth) }
+        if t.contains(key: "depth") {
+            m.depth = try r.int("depth", 1...NetworkModel.maxDepth)
+            if let g = m.gammas, g.count != m.depth {
+                throw r.fail("depth", "must equal the number of gammas (\(g.count)), or be left out: gammas sets the depth")
+            }
+        }
         if t.contains(key: "gamma") { m.gamma = try r.positive("gamma") }
         if t.contains(key: "tau") {
             let tau = try r.doubles("tau")
-            guard tau.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw r.fail("tau", "every τ must be > 0") }
+            guard tau.allSatisfy({ $0.isFinite && NetworkModel.tauRange.contains($0) }) else { throw r.fail("tau", "every τ must be between 1e-4 and 1e4") }
             m.tau = tau
         }
         if t.contains(key: "outputs") { m.outputs = try r.int("outputs", 1...1_000_000) }
@@ -417,6 +463,21 @@ public enum SessionFile {
             c.theme = name
         }
         if t.contains(key: "all_layers") { c.allLayers = try r.bool("all_layers") }
+        if t.contains(key: "pan") {
+            let p = try r.double("pan")
+            guard p.isFinite, (0...1).contains(p) else { throw r.fail("pan", "must be a number from 0 to 1 (where the zoomed window starts)") }
+            c.pan = p
+        }
+        for key in ["x_limits", "y_limits"] where t.contains(key: key) {
+            let v = try r.doubles(key)
+            guard v.count == 2, v.allSatisfy(\.isFinite), v[0] < v[1] else { throw r.fail(key, "must be two finite numbers [low, high] with low < high") }
+            if key == "x_limits" { c.xLimits = v[0]...v[1] } else {
+                guard v[1] > 0, v[0] >= 0 else { throw r.fail(key, "must be [bottom, top] with 0 ≤ bottom < top") }
+                c.yLimits = v[0]...v[1]
+            }
+        }
+        if t.contains(key: "grid") { c.gridLines = try r.bool("grid") }
+        if t.contains(key: "rescale_by_mean") { c.rescaleByMean = try r.bool("rescale_by_mean") }
     }
 
     static func decodeEmpirical(_ t: TOMLTable, into c: inout SessionConfig) throws(SessionError) {
@@ -431,23 +492,44 @@ public enum SessionFile {
         }
     }
 
-    static func decodeInfinite(_ t: TOMLTable, into c: inout SessionConfig) throws(SessionError) {
-        let r = Reader(table: t, section: "infinite")
-        try r.checkKeys(infiniteKeys)
-        if t.contains(key: "enabled") { c.mode = try r.bool("enabled") ? .infiniteWidth : .linearWidth }
-        if t.contains(key: "dimension") { c.dimension = try r.int("dimension", InfiniteWidthSettings.dimensions) }
-        if t.contains(key: "points") { c.points = try r.int("points", InfiniteWidthSettings.pointCounts) }
-        if t.contains(key: "order") { c.order = try r.int("order", InfiniteWidthSettings.orders) }
-        func variance(_ k: String, _ range: ClosedRange<Double>) throws(SessionError) -> Double {
-            let v = try r.double(k)
-            guard v.isFinite, range.contains(v) else { throw r.fail(k, "must be a number from \(range.lowerBound) to \(range.upperBound)") }
-            return v
+    /// A regime's table: `enabled` and the regime's keys, each checked against its kind.
+    static func decodeRegime(_ t: TOMLTable, regime: any ExplorerRegime, into c: inout SessionConfig) throws(SessionError) {
+        guard let section = regime.session else { return }
+        let r = Reader(table: t, section: section.table)
+        try r.checkKeys(["enabled"] + section.keys.map(\.name))
+        if t.contains(key: "enabled") {
+            if try r.bool("enabled") {
+                if let other = c.regime, other != .linearWidth, other != regime.id {
+                    throw r.fail("enabled", "only one regime can be enabled ([\(Regimes.regime(other).session?.table ?? other.rawValue)] is)")
+                }
+                c.regime = regime.id
+            } else if c.regime == nil {
+                c.regime = .linearWidth
+            }
         }
-        if t.contains(key: "weight_variance") { c.weightVariance = try variance("weight_variance", Initialisation.weightVariances) }
-        if t.contains(key: "bias_variance") { c.biasVariance = try variance("bias_variance", Initialisation.biasVariances) }
-        if t.contains(key: "centre") { c.centre = try r.bool("centre") }
-        if t.contains(key: "normalise") { c.normalise = try r.bool("normalise") }
-        if t.contains(key: "data") { c.data = try r.string("data") }
+        var values: [String: SessionValue] = [:]
+        for key in section.keys where t.contains(key: key.name) {
+            let raw: SessionValue?
+            switch key.kind {
+            case .int: raw = t[key.name]?.int.map { .int($0) }
+            case .double: raw = t[key.name]?.double.map { .double($0) } ?? t[key.name]?.int.map { .int($0) }
+            case .string: raw = t[key.name]?.string.map { .string($0) }
+            case .bool: raw = t[key.name]?.bool.map { .bool($0) }
+            }
+            guard let raw, let v = key.kind.check(raw) else { throw r.fail(key.name, key.kind.allowed) }
+            values[key.name] = v
+        }
+        c.regimeValues[regime.id] = values
+    }
+
+    /// A session value as TOML.
+    static func tomlValue(_ v: SessionValue) -> String {
+        switch v {
+        case .int(let i): return String(i)
+        case .double(let d): return tomlDouble(d)
+        case .string(let s): return quotedString(s)
+        case .bool(let b): return b ? "true" : "false"
+        }
     }
 
     /// The model of a config without command-line options (for files written by `encode`): the
@@ -465,14 +547,13 @@ public enum SessionFile {
         let input: InputLaw
         switch m.input ?? (m.inputEigenvalues != nil ? "eigenvalues" : m.inputFile != nil ? "file" : "gaussian") {
         case "orthonormal": input = .orthonormal
-        case "eigenvalues": input = .discrete(eigenvalues: m.inputEigenvalues ?? [])
+        case "eigenvalues":
+            if let w = m.inputWeights { input = .discrete(DiscreteLaw(values: m.inputEigenvalues ?? [], weights: w)) }
+            else { input = .discrete(eigenvalues: m.inputEigenvalues ?? []) }
         case "file":
             let path = m.inputFile ?? ""
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw SessionError(key: "model.input_file", value: "\"\(path)\"", reason: "must be a readable UTF-8 text file")
-            }
             do {
-                input = .discrete(eigenvalues: try InputLaw.parseEigenvalues(text, source: path).eigenvalues)
+                input = .discrete(try EigenvalueFile.load(path: path, field: "model.input_file").law)
             } catch {
                 throw SessionError(key: "model.input_file", value: "\"\(path)\"", reason: error.description)
             }
@@ -494,5 +575,22 @@ public enum SessionFile {
         var s = Session(model: model, inputLabel: label)
         try c.applyView(to: &s)
         return s
+    }
+}
+
+extension Session {
+    /// A data matrix as the input: its Gram spectrum is the input law, and the check samples on it.
+    public mutating func useData(_ d: DataInput) {
+        model.input = .discrete(eigenvalues: d.gramEigenvalues)
+        inputLabel = d.label
+        data = d
+    }
+}
+
+extension Session {
+    /// The infinite-width regime's settings.
+    public var infinite: InfiniteWidthSettings {
+        get { regimeSettings.get(.infiniteWidth, default: InfiniteWidthSettings()) }
+        set { regimeSettings.set(.infiniteWidth, newValue) }
     }
 }

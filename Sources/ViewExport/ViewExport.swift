@@ -65,16 +65,16 @@ public enum ViewExport {
     /// The laws shown by the view, in screen order.
     public static func kernels(in state: ExplorerState) -> [KernelID] {
         switch state.view {
-        case .layers: return state.laws
+        case .layers, .edges: return state.laws
         case .compare: return state.compare
-        case .focus: return [state.selectedKernel]
+        case .focus, .cdf: return [state.selectedKernel]
         }
     }
 
-    /// The x range of a law in the view (the zoom applied; the compare plot uses the union of both).
+    /// The x range of a law in the view (zoom, pan or `:xlim` applied; the edges view: the whole law).
     public static func xRange(of kernel: KernelID, state: ExplorerState, content: FrameContent) -> ClosedRange<Double>? {
         guard let s = content.spectra[kernel] else { return nil }
-        return ScreenLayout.visibleRange(s, zoom: state.display.zoom)
+        return state.view == .edges ? s.fullRange : RangeActions.visibleRange(s, display: state.display)
     }
 
     /// The empirical result of a law if the overlay is on.
@@ -83,13 +83,16 @@ public enum ViewExport {
     }
 
     /// The histogram of the sampled eigenvalues over a law's visible range, as exported (svg bars,
-    /// csv and json): Freedman–Diaconis-like bin count from the sample size, 10…120 bins.
-    public static func histogram(_ e: EmpiricalKernelResult, range: ClosedRange<Double>) -> (edges: [Double], counts: [Int], density: [Double]) {
-        let inRange = e.eigenvalues.filter { range.contains($0) }.count
+    /// csv and json): Rice's bin count 2·m^{1/3} for the m eigenvalues in range, 10…120 bins. As on
+    /// screen, eigenvalues in an atom of `law` are left out (they are compared as masses), and the
+    /// density is per all n eigenvalues.
+    public static func histogram(_ e: EmpiricalKernelResult, range: ClosedRange<Double>, law: DisplaySpectrum? = nil) -> (edges: [Double], counts: [Int], density: [Double]) {
+        let values = law.map { SampleReadout(eigenvalues: e.eigenvalues, law: $0).continuous } ?? e.eigenvalues
+        let inRange = values.filter { range.contains($0) }.count
         let bins = max(10, min(120, Int((2 * pow(Double(max(1, inRange)), 1.0 / 3)).rounded())))
         let lo = range.lowerBound, width = (range.upperBound - range.lowerBound) / Double(bins)
         var counts = Array(repeating: 0, count: bins)
-        for v in e.eigenvalues where v >= lo && v <= range.upperBound && width > 0 {
+        for v in values where v >= lo && v <= range.upperBound && width > 0 {
             counts[min(bins - 1, Int((v - lo) / width))] += 1
         }
         let total = Double(max(1, e.eigenvalues.count))

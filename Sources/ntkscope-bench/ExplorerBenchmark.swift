@@ -1,3 +1,4 @@
+import Foundation
 import ExplorerCore
 import LimitLaws
 import PlotCanvas
@@ -80,6 +81,57 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
     }
     let within = all.filter { $0 <= 16 }.count
     print(String(format: "  frames within 16 ms: %d of %d (%.0f%%)", within, all.count, 100 * Double(within) / Double(max(1, all.count))))
+    runViewKeyBenchmark(width: width, height: height, rounds: rounds)
+}
+
+/// View-only keys (no solve): key → laid-out frame with the empirical overlay on (a sample of
+/// n = 1000 per law, its quantiles, so binning, atoms and KS read-outs cost what they do), through
+/// every view, the cursor, pan and zoom, grid, rescaling, the message log and the edge key.
+public func runViewKeyBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 3) {
+    func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
+    }
+    let solved = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, true)
+    let display = DisplaySpectrum.byKernel(solved)
+    var snapshot = EmpiricalSnapshot(sampleSize: 1000)
+    for s in solved.spectra {
+        let values = (0..<1000).map { s.quantile((Double($0) + 0.5) / 1000) }
+        snapshot.results[s.kernel] = EmpiricalKernelResult(kernel: s.kernel, eigenvalues: values, ks: 0.01, w1: 0.01,
+                                                           surrogateKS: s.kernel == .ntk ? 0.005 : nil)
+    }
+    var state = ExplorerState(model: .figure1, themeNames: ["dark"])
+    state.empiricalOn = true
+    let content = FrameContent(summary: ModelSummary(model: .figure1), spectra: display, empirical: snapshot,
+                               solve: SolveStatus(lastMilliseconds: 1, warm: true))
+    let script: [Key] = [.character("x"), .character("."), .character(">"), .character("z"), .character("z"), .character("L"),
+                         .character("H"), .character("g"), .character("3"), .character("E"), .character("E"), .character("4"),
+                         .character(","), .character("0"), .character("5"), .character("2"), .character("v"), .character("1"),
+                         .character("y"), .character("M"), .escape, .character("x")]
+    var frames: [String: [Double]] = [:]
+    var all: [Double] = []
+    for _ in 0..<rounds {
+        for key in script {
+            let start = now()
+            guard let action = KeyMap.action(for: key, in: state) else { continue }
+            _ = ExplorerReducer.reduce(&state, action, content: content)
+            _ = ScreenLayout.render(state: state, content: content, width: width, height: height).plainText()
+            let ms = now() - start
+            let name: String
+            switch key { case .character(let c): name = "\(c) (\(state.view.rawValue))"; default: name = "Esc" }
+            frames[name, default: []].append(ms)
+            all.append(ms)
+        }
+    }
+    let s = all.sorted()
+    func q(_ p: Double) -> Double { s[min(s.count - 1, Int(Double(s.count - 1) * p + 0.5))] }
+    print("explorer: view-only keys with a sample of n = 1000 per law (\(width)×\(height), Figure 1, no solve), \(rounds) rounds of \(script.count) keys")
+    print(String(format: "  all keys   median %6.2f  p90 %6.2f  max %6.2f ms", q(0.5), q(0.9), s.last ?? 0))
+    for (name, v) in frames.sorted(by: { $0.key < $1.key }) {
+        print(String(format: "  %-16@ median %6.2f  max %6.2f ms", name as NSString, v.sorted()[v.count / 2], v.max() ?? 0))
+    }
+    print(String(format: "  frames within 16 ms: %d of %d", all.filter { $0 <= 16 }.count, all.count))
 }
 
 /// Zoom re-solves (SolveScheduler's zoom jobs, ZoomPlan's windows) on Figure 1 after its full-range

@@ -21,22 +21,22 @@ struct DensityCommand: ParsableCommand {
     @Option(help: "Which laws: ck (every layer, or --layer), ntk, all, or combination (with --combination).")
     var kernel: KernelChoice = .all
 
-    @Option(help: "CK layer 0...L (0 is the input law); with --kernel ck.")
+    @Option(parsing: .unconditional, help: "CK layer 0...L (0 is the input law); with --kernel ck.")
     var layer: Int?
 
-    @Option(help: "Coefficients z_{-1},z_0,…,z_L of z_{-1} Id + Σ z_ℓ X_ℓ^T X_ℓ (Theorem 3.7); implies --kernel combination.")
+    @Option(parsing: .unconditional, help: "Coefficients z_{-1},z_0,…,z_L of z_{-1} Id + Σ z_ℓ X_ℓ^T X_ℓ (Theorem 3.7), each 0 or of size 1e-8…1e8; implies --kernel combination.")
     var combination: String?
 
-    @Option(help: "Points of the density grid.")
-    var grid: Int = 400
+    @Option(parsing: .unconditional, help: "A uniform grid of this many points (2…100000) instead of the resolved grid (default: resolved: edges, atoms and enough points that the trapezoid rule integrates the density to 2e-5).")
+    var grid: Int?
 
-    @Option(name: .customLong("x-min"), help: "Left end of the grid (default: automatic).")
+    @Option(name: .customLong("x-min"), parsing: .unconditional, help: "Left end of the grid (default: automatic; |x| ≤ 1e30).")
     var xMin: Double?
 
-    @Option(name: .customLong("x-max"), help: "Right end of the grid (default: automatic).")
+    @Option(name: .customLong("x-max"), parsing: .unconditional, help: "Right end of the grid (default: automatic; |x| ≤ 1e30).")
     var xMax: Double?
 
-    @Option(help: "Output format: csv (kernel,layer,x,density), json (adds atoms, support, moments, solver statistics), or table.")
+    @Option(help: "Output format: csv (kernel,layer,x,density,cdf), json (adds atoms, support, moments, solver statistics), or table.")
     var format: TableFormat = .csv
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
@@ -49,7 +49,7 @@ struct DensityCommand: ParsableCommand {
         let built = try model.build()
         for n in built.notices { FileHandle.standardError.write(Data("ntkscope: \(n)\n".utf8)) }
         let m = built.model
-        guard grid >= 2, grid <= 100_000 else {
+        if let grid, !(2...100_000).contains(grid) {
             throw ModelError(field: "--grid", value: "\(grid)", allowed: "must be an integer from 2 to 100000")
         }
         var range: ClosedRange<Double>? = nil
@@ -57,8 +57,11 @@ struct DensityCommand: ParsableCommand {
             guard let lo = xMin, let hi = xMax else {
                 throw ModelError(field: xMin == nil ? "--x-min" : "--x-max", value: "missing", allowed: "--x-min and --x-max go together")
             }
-            guard lo.isFinite, hi.isFinite, lo < hi else {
-                throw ModelError(field: "--x-min/--x-max", value: "\(lo)..\(hi)", allowed: "need finite numbers with x-min < x-max")
+            for (name, v) in [("--x-min", lo), ("--x-max", hi)] where !(v.isFinite && abs(v) <= 1e30) {
+                throw ModelError(field: name, value: "\(v)", allowed: "must be a number from -1e30 to 1e30")
+            }
+            guard hi - lo > 1e-12 * max(abs(lo), abs(hi)) else {
+                throw ModelError(field: "--x-min/--x-max", value: "\(lo)..\(hi)", allowed: "need x-min < x-max (by more than 1e-12 of their size)")
             }
             range = lo...hi
         }
@@ -82,23 +85,22 @@ struct DensityCommand: ParsableCommand {
                 throw ModelError(field: "--combination", value: "missing", allowed: "--kernel combination needs --combination z_{-1},z_0,…,z_L")
             }
             let z = try ModelOptions.parseList(text, option: "--combination")
-            guard z.count == m.depth + 2 else {
-                throw ModelError(field: "--combination", value: text, allowed: "needs depth+2 = \(m.depth + 2) coefficients z_{-1},z_0,…,z_L")
-            }
-            guard z.dropFirst().contains(where: { $0 != 0 }) else {
-                throw ModelError(field: "--combination", value: text, allowed: "at least one of z_0,…,z_L must be non-zero")
-            }
+            try m.validateCombination(z, field: "--combination")
             coefficients = z
             kernels = [.combination]
         }
         if layer != nil && choice != .ck {
             throw ModelError(field: "--layer", value: "\(layer!)", allowed: "goes with --kernel ck")
         }
-        let result = TimedSolve.solve(m, options: SolveOptions(gridPoints: grid, xRange: range, kernels: kernels, combination: coefficients))
+        let progress = ProgressLine(label: "solving")
+        let result = TimedSolve.solve(m, options: SolveOptions(gridPoints: grid ?? 400, xRange: range, kernels: kernels, combination: coefficients),
+                                      progress: progress)
+        progress?.finish()
+        let grids = result.spectra.map { s in grid == nil ? s.resolvedGrid(range: range) : s.uniformGrid }
         let text: String
         switch format {
-        case .csv: text = DensityReport.csv(result)
-        case .json: text = try DensityReport.json(result)
+        case .csv: text = DensityReport.csv(result, grids: grids)
+        case .json: text = try DensityReport.json(result, grids: grids)
         case .table: text = DensityReport.table(result)
         }
         try OutputFile.write(text, to: output, force: force)
@@ -126,7 +128,7 @@ struct TimedSpectra {
 /// from a single solve. Lower CK layers that were not asked for (edges only, for the enclosure)
 /// count towards the first law that needs them.
 enum TimedSolve {
-    static func solve(_ model: NetworkModel, options: SolveOptions) -> TimedSpectra {
+    static func solve(_ model: NetworkModel, options: SolveOptions, progress: ProgressLine? = nil) -> TimedSpectra {
         let engine = LimitLawEngine()
         let asked = options.kernels ?? ((0...model.depth).map { KernelID.ck($0) } + [.ntk])
         // the engine's order: CK layers upwards, then the rest as asked
@@ -140,6 +142,7 @@ enum TimedSolve {
             var o = options
             o.kernels = Array(order[...i])
             let t0 = clock()
+            progress?.show("law \(i + 1) of \(order.count) (\(order[i]))")
             let r = engine.solve(model, options: o, previous: cache)
             let seconds = Double(clock() - t0) * 1e-9
             cache = r.cache
@@ -153,12 +156,13 @@ enum TimedSolve {
 
 /// Formats solved laws as CSV, JSON or a readable table.
 enum DensityReport {
-    static func csv(_ r: TimedSpectra) -> String {
-        var out = "kernel,layer,x,density\n"
-        for s in r.spectra {
-            let layer = s.kernel.layerNumber(depth: r.model.depth)
-            for (x, d) in zip(s.x, s.density) {
-                out += "\(s.kernel.kernelName),\(layer),\(NumberFormat.csv(x)),\(NumberFormat.csv(d))\n"
+    /// One row per grid point: kernel, layer, x, density, cdf.
+    static func csv(_ r: TimedSpectra, grids: [DensityGrid]) -> String {
+        var out = "kernel,layer,x,density,cdf\n"
+        for (s, g) in zip(r.spectra, grids) {
+            let prefix = "\(s.kernel.kernelName),\(s.kernel.layerNumber(depth: r.model.depth)),"
+            for k in g.x.indices {
+                out += prefix + "\(NumberFormat.csv(g.x[k])),\(NumberFormat.csv(g.density[k])),\(NumberFormat.csv(g.cdf[k]))\n"
             }
         }
         return out
@@ -175,8 +179,11 @@ enum DensityReport {
         struct Approximation: Encodable { let replacedLayers: [Int]; let snappedLayers: [Int]; let displacement: Double }
         let kernel: String
         let layer: Int
+        struct Grid: Encodable { let kind: String; let points: Int; let trapezoidMass: Double; let trapezoidError: Double }
+        let grid: Grid
         let x: [Double]
         let density: [Double?]
+        let cdf: [Double]
         let atoms: [AtomJSON]
         let support: [[Double]]
         let continuousMass: Double
@@ -209,16 +216,18 @@ enum DensityReport {
         let laws: [LawJSON]
     }
 
-    static func json(_ r: TimedSpectra) throws -> String {
+    static func json(_ r: TimedSpectra, grids: [DensityGrid]) throws -> String {
         let m = r.model
         let report = ReportJSON(
             model: .init(activation: m.activation.name, bSigma: m.activation.b, aSigma: m.activation.a, depth: m.depth,
                          input: m.input.shortDescription, gammas: m.gammas, tau: m.tau, rPlus: m.rPlus,
                          ntkCoefficients: m.ntkCoefficients),
             seconds: r.totalSeconds,
-            laws: zip(r.spectra, r.seconds).map { s, seconds in
-                LawJSON(kernel: s.kernel.kernelName, layer: s.kernel.layerNumber(depth: m.depth), x: s.x,
-                        density: s.density.map { $0.isFinite ? $0 : nil },
+            laws: zip(zip(r.spectra, r.seconds), grids).map { pair, g in
+                let (s, seconds) = pair
+                return LawJSON(kernel: s.kernel.kernelName, layer: s.kernel.layerNumber(depth: m.depth),
+                        grid: .init(kind: g.kind.rawValue, points: g.x.count, trapezoidMass: g.trapezoidMass, trapezoidError: g.trapezoidError),
+                        x: g.x, density: g.density.map { $0.isFinite ? $0 : nil }, cdf: g.cdf,
                         atoms: s.atoms.map { .init(location: $0.location, mass: $0.mass) },
                         support: s.support.map { [$0.lowerBound, $0.upperBound] },
                         continuousMass: s.continuousMass,
@@ -239,6 +248,8 @@ enum DensityReport {
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // never expected (inputs are bounded), but a number out of range must not abort the output
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
     }
 

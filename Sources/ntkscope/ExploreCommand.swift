@@ -14,6 +14,7 @@ struct ExploreCommand: ParsableCommand {
         discussion: "Keys: ? shows them all, q quits. See docs/explorer.md.")
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
 
     // Optional so that --config can tell them apart from defaults (dark, braille, log, layers).
     @Option(help: "Theme name (dark, light, high-contrast, monochrome, or one in $XDG_CONFIG_HOME/ntkscope/themes) or a path to a .toml theme. (default: dark)")
@@ -34,39 +35,42 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Print one frame as plain text to standard output and exit (no terminal needed).")
     var print = false
 
-    @Option(help: "Width of the --print frame.")
+    @Option(parsing: .unconditional, help: "Width of the --print frame (20…2000).")
     var width: Int = 120
 
-    @Option(help: "Height of the --print frame.")
+    @Option(parsing: .unconditional, help: "Height of the --print frame (8…1000).")
     var height: Int = 40
 
     func validate() throws {
         if let canvas, CanvasMode(rawValue: canvas) == nil { throw ValidationError("invalid value '\(canvas)' for --canvas: must be braille, block or ascii") }
         if let yScale, YScale(rawValue: yScale) == nil { throw ValidationError("invalid value '\(yScale)' for --y-scale: must be log, linear or sqrt") }
-        if let view, ExplorerView(rawValue: view) == nil { throw ValidationError("invalid value '\(view)' for --view: must be layers, compare or focus") }
-        guard width >= 20, height >= 8 else { throw ValidationError("--width must be >= 20 and --height >= 8") }
+        if let view, ExplorerView(rawValue: view) == nil {
+            throw ValidationError("invalid value '\(view)' for --view: must be \(ExplorerView.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard (20...2000).contains(width) else { throw ValidationError("invalid value '\(width)' for --width: must be an integer from 20 to 2000") }
+        guard (8...1000).contains(height) else { throw ValidationError("invalid value '\(height)' for --height: must be an integer from 8 to 1000") }
     }
 
     func run() throws {
-        let model = try modelOptions.model()
+        let options = try modelOptions.model()
         // the session: --config's keys, then these options over them (ViewOverrides in RenderCommand.swift)
         let overrides = ViewOverrides(view: view, yScale: yScale, canvas: canvas, theme: theme)
-        let session = try overrides.session(model: model, modelOptions: modelOptions)
+        var configured = try overrides.session(model: options, modelOptions: modelOptions)
+        try dataOptions.apply(to: &configured, modelOptions: modelOptions)
+        let session = configured
+        let model = session.model
         let display = session.display
         let explorerView = session.view
         let inputLabel = session.inputLabel
         let theme = session.theme
 
         if print {
+            // the frame `render --format txt` writes and the explorer's `e` exports at this size:
+            // the same solve (the explorer's grid, zoom windows re-solved), the same layout
             let state = session.makeState(themeNames: [theme])
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let spectra = LimitLawEngine().solve(model)
-            let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-            LawNoticeReport.print(spectra.spectra)
-            let map = ZoomPlan.resolved(state: state, spectra: DisplaySpectrum.byKernel(spectra), cache: spectra.cache)   // a session's zoom, re-solved
-            let content = FrameContent(summary: ModelSummary(model: model, inputLabel: inputLabel), spectra: map,
-                                       solve: SolveStatus(lastMilliseconds: ms, warm: false))
-            Swift.print(ScreenLayout.render(state: state, content: content, width: width, height: height).plainText())
+            let content = try ViewRendering.content(state: state, progress: isatty(2) == 1)
+            LawNoticeReport.print(state.laws.compactMap { content.spectra[$0]?.law })
+            Swift.print(ViewExport.text(state: state, content: content, width: width, height: height), terminator: "")
             return
         }
 
@@ -91,7 +95,8 @@ struct ExploreCommand: ParsableCommand {
             let s = session.makeState(themeNames: state.themeNames)
             state.selection = s.selection; state.compare = s.compare; state.allLayers = s.allLayers
             state.empiricalOn = s.empiricalOn; state.sampleSize = s.sampleSize; state.seed = s.seed
-            state.mode = s.mode; state.infinite = s.infinite
+            state.regime = s.regime; state.regimeSettings = s.regimeSettings
+            state.data = s.data; state.initial.data = s.data
         }
         // The empirical check (`s`): a sampled network from NetworkSampling, seeded from the session.
         configuration.empiricalCheck = SampledNetworkCheck(seed: session.makeState(themeNames: []).seed)

@@ -84,40 +84,20 @@ struct GramDataOptions: ParsableArguments {
     }
 }
 
-/// A progress line on standard error while a long series is computed (only when stderr is a
-/// terminal); Ctrl-C ends the command (exit 130) at any time.
-final class ProgressLine: @unchecked Sendable {
-    let label: String
-    let enabled: Bool
-    private var last = Date.distantPast
-    private let lock = NSLock()
-
-    init(_ label: String) {
-        self.label = label
-        enabled = isatty(2) == 1
+extension ProgressLine {
+    /// A series cancellation-free control that reports to this line (none when stderr is not a
+    /// terminal); Ctrl-C ends the command (exit 130) at any time.
+    static func control(_ line: ProgressLine?) -> ComputationControl {
+        guard let line else { return .none }
+        return ComputationControl { fraction in line.show(fraction) }
     }
 
-    var control: ComputationControl {
-        guard enabled else { return .none }
-        return ComputationControl { [self] fraction in self.show(fraction) }
-    }
-
-    func show(_ fraction: Double) {
-        lock.lock(); defer { lock.unlock() }
-        let now = Date()
-        guard now.timeIntervalSince(last) > 0.1 else { return }
-        last = now
-        FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%@ %5.1f%% (Ctrl-C cancels)", label, 100 * max(0, min(1, fraction))).utf8))
-    }
-
-    func clear() { if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
-
-    /// The series with a progress line (cleared after).
+    /// The series with a progress line on stderr (cleared after).
     static func series(_ model: NetworkModel, order: Int, initialisation: Initialisation) -> KernelSeries {
-        let line = ProgressLine("series of order \(order), depth \(model.depth):")
-        defer { line.clear() }
+        let line = ProgressLine(label: "series of order \(order), depth \(model.depth) (Ctrl-C cancels)")
+        defer { line?.finish() }
         // no token: the command cannot be cancelled from inside, Ctrl-C ends the process
         return try! KernelSeries.compute(activation: model.activation, depth: model.depth, order: order, tau: model.tau,
-                                         initialisation: initialisation, control: line.control)
+                                         initialisation: initialisation, control: control(line))
     }
 }

@@ -57,13 +57,13 @@ struct KernelCommand: ParsableCommand {
         let order = try self.order.map { try CommandLineValues.integer($0, option: "--order", range: 1...KernelSeries.maxOrder) }
         let recursion = KernelRecursion(activation: model.activation, depth: model.depth, tau: model.tau, initialisation: ini)
         let series = order.map { ProgressLine.series(model, order: $0, initialisation: ini) }
-        let line = ProgressLine("kernels by \(recursion.method.rawValue):")
+        let line = ProgressLine(label: "kernels by \(recursion.method.rawValue)")
         var rows: [KernelRecursion.Values] = []
         for (i, r) in points.enumerated() {
             rows.append(recursion.values(at: r))
-            if recursion.method == .quadrature { line.show(Double(i + 1) / Double(points.count)) }
+            if recursion.method == .quadrature { line?.show(Double(i + 1) / Double(points.count)) }
         }
-        line.clear()
+        line?.finish()
         let L = model.depth
         let n = CommandLineValues.number
         if format == "json" {

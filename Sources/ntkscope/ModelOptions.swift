@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InputFiles
 import LimitLaws
 import ViewExport
 
@@ -14,31 +15,31 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Activation σ (normalised to E σ = 0, E σ² = 1): \(Activation.builtinNames.joined(separator: ", ")). Parameters as leaky-relu:0.2, elu:1, b-family:0.3. (default: arctan)")
     var activation: String?
 
-    @Option(name: .customLong("b-sigma"), help: "Use the b-family activation with this b_σ in [-1, 1] (overrides --activation).")
+    @Option(name: .customLong("b-sigma"), parsing: .unconditional, help: "Use the b-family activation with this b_σ in [-1, 1] (overrides --activation).")
     var bSigma: Double?
 
-    @Option(name: .long, help: "Depth L (number of hidden layers), 1...\(NetworkModel.maxDepth). (default: 5)")
+    @Option(name: .long, parsing: .unconditional, help: "Depth L (number of hidden layers), 1...\(NetworkModel.maxDepth). (default: 5)")
     var depth: Int?
 
-    @Option(name: .long, help: "γ0 = n/d0 of iid Gaussian inputs (input law Marcenko–Pastur). (default: 3)")
+    @Option(name: .long, parsing: .unconditional, help: "γ0 = n/d0 of iid Gaussian inputs (input law Marcenko–Pastur). (default: 3)")
     var gamma0: Double?
 
-    @Option(name: .customLong("input-spectrum"), help: "File of input eigenvalues (X^T X): one number per line or the first CSV column.")
+    @Option(name: .customLong("input-spectrum"), help: "File of input eigenvalues (X^T X): text, one number per line or the first CSV column (CRLF, BOM, # comments, a header allowed), or a .npy array.")
     var inputSpectrum: String?
 
     @Flag(name: .customLong("orthonormal-input"), help: "Orthonormal inputs (input law δ1).")
     var orthonormalInput = false
 
-    @Option(name: .long, help: "γ = n/d_ℓ for every layer. (default: 0.5)")
+    @Option(name: .long, parsing: .unconditional, help: "γ = n/d_ℓ for every layer. (default: 0.5)")
     var gamma: Double?
 
-    @Option(name: .long, help: "Comma-separated γ_1,…,γ_L (one per layer; overrides --gamma and sets the depth).")
+    @Option(name: .long, parsing: .unconditional, help: "Comma-separated γ_1,…,γ_L (one per layer; overrides --gamma and sets the depth).")
     var gammas: String?
 
-    @Option(name: .long, help: "Comma-separated learning rates τ_1,…,τ_{L+1} (Theorem 3.8).")
+    @Option(name: .long, parsing: .unconditional, help: "Comma-separated learning rates τ_1,…,τ_{L+1} (Theorem 3.8).")
     var tau: String?
 
-    @Option(name: .long, help: "Number of outputs k (Theorem 3.8: the NTK law does not depend on k). (default: 1)")
+    @Option(name: .long, parsing: .unconditional, help: "Number of outputs k (Theorem 3.8: the NTK law does not depend on k). (default: 1)")
     var outputs: Int?
 
     /// The number of outputs after merging the config file.
@@ -101,12 +102,13 @@ struct ModelOptions: ParsableArguments {
                 throw Self.configError(error, path: configPath)
             }
         } else if let path = inputSpectrum {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw ModelError(field: "--input-spectrum", value: path, allowed: "must be a readable UTF-8 text file")
-            }
-            let parsed = try InputLaw.parseEigenvalues(text, source: path)
-            if let n = parsed.notice { notices.append(n) }
-            input = .discrete(eigenvalues: parsed.eigenvalues)
+            let progress = ProgressLine(label: "reading \(path)")
+            var report: (@Sendable (Double) -> Void)? = nil
+            if let progress { report = { (f: Double) in progress.show(f) } }
+            let file = try EigenvalueFile.load(path: path, field: "--input-spectrum", progress: report)
+            progress?.finish()
+            notices += file.notices
+            input = .discrete(file.law)
         } else if orthonormalInput {
             input = .orthonormal
         } else {
@@ -145,10 +147,18 @@ struct ModelOptions: ParsableArguments {
                              allowed: "needs depth+1 = \(layerGammas.count + 1) values τ_1,…,τ_{L+1}")
         }
         let outputs = self.outputs ?? fileModel.outputs ?? 1
-        guard outputs >= 1 else { throw ModelError(field: "--outputs", value: "\(outputs)", allowed: "must be ≥ 1") }
+        guard (1...1_000_000).contains(outputs) else { throw ModelError(field: "--outputs", value: "\(outputs)", allowed: "must be an integer from 1 to 1000000") }
         let model = NetworkModel(activation: act, input: input, gammas: layerGammas, tau: taus)
         do { try model.validate() } catch {
-            throw ModelError(field: "--" + error.field.replacingOccurrences(of: " ", with: "-"), value: error.value, allowed: error.allowed)
+            let field: String
+            switch error.field {
+            case let f where f.hasPrefix("gamma of layer"): field = gammas != nil ? "--gammas (\(f))" : "--gamma"
+            case "tau": field = tau != nil ? "--tau" : fileKey("tau")
+            case "gamma0": field = "--gamma0"
+            case "input spectrum": field = inputSpectrum != nil ? "--input-spectrum \(inputSpectrum!)" : "the input law of --config \(configPath)"
+            default: field = "--" + error.field.replacingOccurrences(of: " ", with: "-")
+            }
+            throw ModelError(field: field, value: error.value, allowed: error.allowed)
         }
         return Built(model: model, notices: notices)
     }

@@ -8,13 +8,33 @@ struct NTKScope: ParsableCommand {
         commandName: "ntkscope",
         abstract: "Explore the eigenvalue spectra of the Conjugate Kernel and the Neural Tangent Kernel of deep random networks.",
         discussion: "Linear-width limit laws after Fan & Wang (2020): the CK of each layer is an iterated Marcenko–Pastur map, the NTK solves recursive fixed-point equations.",
-        subcommands: [ExploreCommand.self, DensityCommand.self, ActivationsCommand.self, SeriesCommand.self, SphereCommand.self, KernelCommand.self, SampleCommand.self, TrainCommand.self, RenderCommand.self],
+        version: NTKScope.version,
+        subcommands: [ExploreCommand.self, DensityCommand.self, ActivationsCommand.self, SeriesCommand.self, SphereCommand.self, KernelCommand.self, SampleCommand.self, TrainCommand.self, RenderCommand.self, QuadraticCommand.self],
         defaultSubcommand: ExploreCommand.self)
+
+    /// `ntkscope --version`.
+    static let version = "0.1.0"
+
+    /// The subcommands' names, for the "unknown subcommand" error.
+    static var subcommandNames: [String] {
+        configuration.subcommands.compactMap { $0.configuration.commandName }
+    }
+
+    /// A first argument that is a word but no subcommand: without this check it would be taken as an
+    /// argument of the default `explore` ("Unexpected argument"). Nil when the arguments are fine.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), first != "help", !subcommandNames.contains(first) else { return nil }
+        return "unknown subcommand '\(first)'. The subcommands are: \(subcommandNames.joined(separator: ", ")) (explore is the default). See 'ntkscope --help'."
+    }
 }
 
 @main
 enum Main {
     static func main() {
+        if let message = NTKScope.unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(Data("ntkscope: error: \(message)\n".utf8))
+            finish(2)
+        }
         do {
             var command = try NTKScope.parseAsRoot()
             try command.run()

@@ -23,6 +23,7 @@ struct RenderCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
     @OptionGroup var viewOptions: ViewOptions
 
     @Option(help: ArgumentHelp("Terminal size the view is laid out for (columns x rows).", valueName: "COLSxROWS"))
@@ -69,18 +70,15 @@ struct RenderCommand: ParsableCommand {
         }
         let built = try modelOptions.build()
         for n in built.notices { FileHandle.standardError.write(Data("ntkscope: \(n)\n".utf8)) }
-        let session = try viewOptions.overrides.session(model: built.model, modelOptions: modelOptions)
+        var session = try viewOptions.overrides.session(model: built.model, modelOptions: modelOptions)
+        try dataOptions.apply(to: &session, modelOptions: modelOptions)
         let catalog = ThemeCatalog()
         let theme: Theme
         do { theme = try catalog.loadThrowing(session.theme) } catch {
             throw ModelError(field: "--theme", value: session.theme, allowed: error.description)
         }
         let state = session.makeState(themeNames: catalog.names())
-        var content = ViewRendering.solve(state.model, inputLabel: state.inputLabel, zoomedFor: state)
-        if state.mode == .infiniteWidth { content.infinite = InfiniteWidthCompute.compute(InfiniteWidthRequest(state: state)) }
-        if state.empiricalOn {
-            content.empirical = try ViewRendering.sample(state: state, content: content, progress: isatty(2) == 1)
-        }
+        let content = try ViewRendering.content(state: state, progress: isatty(2) == 1)
         let text = ViewExport.export(format, state: state, content: content, width: width, height: height, theme: theme)
         try OutputFile.write(text, to: output, force: force)
     }
@@ -100,7 +98,7 @@ struct ViewOptions: ParsableArguments {
     @Option(name: .customLong("y-scale"), help: "y axis: log, linear or sqrt.")
     var yScale: String?
 
-    @Option(help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.")
+    @Option(parsing: .unconditional, help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.")
     var zoom: Int?
 
     @Option(help: "Plot canvas: braille, block or ascii.")
@@ -112,33 +110,34 @@ struct ViewOptions: ParsableArguments {
     @Flag(help: "Include a sampled network (the explorer's empirical check): histograms, KS and W1.")
     var empirical = false
 
-    @Option(help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
+    @Option(parsing: .unconditional, help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
     var n: Int?
 
-    @Option(help: "Seed of the sampled network (and of the infinite-width mode's points).")
+    @Option(parsing: .unconditional, help: "Seed of the sampled network (and of the infinite-width mode's points).")
     var seed: UInt64?
 
     @Option(help: "Mode: linear (the linear-width limit laws) or infinite (infinite-width kernels; key w).")
     var mode: String?
 
-    @Option(name: .customLong("dim"), help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound)).")
+    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound)).")
     var dimension: Int?
 
-    @Option(help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound)).")
+    @Option(parsing: .unconditional, help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound)).")
     var points: Int?
 
-    @Option(help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound)).")
+    @Option(parsing: .unconditional, help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound)).")
     var order: Int?
 
     @OptionGroup var initialisation: InitialisationOptions
 
-    @Option(help: ArgumentHelp("Infinite-width mode: a data file (.npy or .csv, one sample per row) for the Gram block instead of uniform points; samples are scaled to unit norm, d and n become the data's.", valueName: "file"))
-    var data: String?
 
     var overrides: ViewOverrides {
         ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
-                      theme: theme, empirical: empirical, n: n, seed: seed, mode: mode, dimension: dimension, points: points, order: order,
-                      initialisation: initialisation, data: data)
+                      theme: theme, empirical: empirical, n: n, seed: seed, mode: mode,
+                      regimeOptions: [("--dim", .infiniteWidth, "dimension", dimension.map { .int($0) }),
+                                      ("--points", .infiniteWidth, "points", points.map { .int($0) }),
+                                      ("--order", .infiniteWidth, "order", order.map { .int($0) })],
+                      initialisation: initialisation)
     }
 }
 
@@ -155,11 +154,9 @@ struct ViewOverrides {
     var n: Int?
     var seed: UInt64?
     var mode: String?
-    var dimension: Int?
-    var points: Int?
-    var order: Int?
+    /// A regime's settings given as options: the option, the regime, its session key and the value (nil: not given).
+    var regimeOptions: [(option: String, regime: RegimeID, key: String, value: SessionValue?)] = []
     var initialisation: InitialisationOptions?
-    var data: String?
 
     /// The session: the merged model, the config file's view keys, then these options over them.
     func session(model: NetworkModel, modelOptions: ModelOptions) throws -> Session {
@@ -208,23 +205,23 @@ struct ViewOverrides {
         }
         if let seed { s.seed = seed }
         if let mode {
-            guard let m = ExplorerMode(rawValue: mode.lowercased()) else { throw ModelError(field: "--mode", value: mode, allowed: "must be linear or infinite") }
-            s.mode = m
+            guard let m = RegimeID(rawValue: mode.lowercased()) else {
+                let names = RegimeID.allCases.map(\.rawValue)
+                throw ModelError(field: "--mode", value: mode, allowed: "must be \(names.dropLast().joined(separator: ", ")) or \(names.last!)")
+            }
+            s.regime = m
         }
-        func check(_ v: Int?, _ range: ClosedRange<Int>, _ option: String) throws -> Int? {
-            guard let v else { return nil }
-            guard range.contains(v) else { throw ModelError(field: option, value: "\(v)", allowed: "must be an integer from \(range.lowerBound) to \(range.upperBound)") }
-            return v
+        for o in regimeOptions {
+            guard let value = o.value, let key = Regimes.regime(o.regime).session?.keys.first(where: { $0.name == o.key }) else { continue }
+            guard let checked = key.kind.check(value) else { throw ModelError(field: o.option, value: ViewExport.word(value), allowed: key.kind.allowed) }
+            key.set(&s.regimeSettings, checked)
         }
-        if let d = try check(dimension, InfiniteWidthSettings.dimensions, "--dim") { s.infinite.dimension = d }
-        if let n = try check(points, InfiniteWidthSettings.pointCounts, "--points") { s.infinite.points = n }
-        if let o = try check(order, InfiniteWidthSettings.orders, "--order") { s.infinite.order = o }
         if let i = initialisation, i.isGiven { s.infinite.initialisation = try i.initialisation(over: s.infinite.initialisation) }
-        if let path = data ?? s.infiniteDataPath {
+        // a config file's [infinite] data (the command line's --data: DataOptions)
+        if let path = s.infiniteDataPath {
             let d = try InfiniteWidthData.load(path: path)
-            FileHandle.standardError.write(Data("ntkscope: --data \(d.notice)\n".utf8))
+            FileHandle.standardError.write(Data("ntkscope: data \(d.notice)\n".utf8))
             s.infinite.data = d
-            s.infiniteDataPath = path
             s.infinite.dimension = d.points.dimension
             s.infinite.points = d.points.count
         }
@@ -235,8 +232,51 @@ struct ViewOverrides {
     }
 }
 
+/// `--data FILE [--remove-pcs K]` (explore and render): a data matrix as the input, as `:data` does.
+struct DataOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A data matrix (.npy or .csv, one sample per row): the input law is its Gram spectrum after the paper's preprocessing (centre, remove PCs, unit norm), and the sampled check (s, --empirical) runs on it; in the infinite-width mode it replaces the uniform points of the Gram block.", valueName: "FILE"))
+    var data: String?
+
+    @Option(name: .customLong("remove-pcs"), help: "With --data: remove the top K principal components first (the paper removes 10 from CIFAR-10).")
+    var removePCs: Int?
+
+    func apply(to session: inout Session, modelOptions: ModelOptions) throws {
+        guard let path = data else {
+            if removePCs != nil { throw ModelError(field: "--remove-pcs", value: "\(removePCs!)", allowed: "needs --data FILE") }
+            return
+        }
+        if modelOptions.gamma0 != nil || modelOptions.inputSpectrum != nil || modelOptions.orthonormalInput {
+            throw ModelError(field: "--data", value: path, allowed: "is an input law: leave out --gamma0, --input-spectrum and --orthonormal-input")
+        }
+        let k = removePCs ?? 0
+        guard k >= 0 else { throw ModelError(field: "--remove-pcs", value: "\(k)", allowed: "must be an integer ≥ 0") }
+        switch DataInput.loadResult(path: path, removePCs: k) {
+        case .success(let d): session.useData(d)
+        case .failure(let e): throw ModelError(field: "--data", value: path, allowed: e.description)
+        }
+        // the infinite-width regime's Gram block uses the same data (samples scaled to unit norm)
+        let d = try InfiniteWidthData.load(path: path)
+        session.infinite.data = d
+        session.infiniteDataPath = path
+        session.infinite.dimension = d.points.dimension
+        session.infinite.points = d.points.count
+    }
+}
+
 /// Solving and sampling for a rendered view, the way the explorer does it.
 enum ViewRendering {
+    /// Everything a view of `state` draws, computed as the explorer does: the laws on its grid with
+    /// the view's zoom windows re-solved, the regime's own computation, and the sampled network when
+    /// the check is on. `render`, `explore --print` and the explorer's `e` so draw the same frame.
+    static func content(state: ExplorerState, progress: Bool) throws -> FrameContent {
+        var content = solve(state.model, inputLabel: state.inputLabel, zoomedFor: state)
+        state.currentRegime.computeNow(state: state, content: &content)
+        if state.empiricalOn {
+            content.empirical = try sample(state: state, content: content, progress: progress)
+        }
+        return content
+    }
+
     /// The limit laws on the explorer's grid (`SolveScheduler.explorerGridPoints`, as the explorer);
     /// with a zoomed `state`, each plot range of its view re-solved as the explorer does (ZoomPlan).
     static func solve(_ model: NetworkModel, inputLabel: String?, zoomedFor state: ExplorerState? = nil) -> FrameContent {
@@ -253,7 +293,9 @@ enum ViewRendering {
     /// One sampled network of width n = `state.sampleSize` with `state.seed`, every law of the model,
     /// compared with the limit laws (KS, W1); a progress line on stderr when it is a terminal.
     static func sample(state: ExplorerState, content: FrameContent, progress: Bool) throws -> EmpiricalSnapshot {
-        let request = SamplingRequest(model: state.model, n: state.sampleSize, seed: state.seed, kernels: state.laws)
+        var request = SamplingRequest(model: state.model, n: state.sampleSize, seed: state.seed, kernels: state.laws,
+                                      surrogate: state.laws.contains(.ntk))
+        if let data = state.data { request.input = .data(data.matrix); request.n = data.matrix.samples }
         var spectra: [SampledSpectrum] = []
         var lastDraw = Date.distantPast
         do {
@@ -276,14 +318,19 @@ enum ViewRendering {
             throw ModelError(field: "--empirical", value: "n = \(state.sampleSize)", allowed: "sampling failed: \(error)")
         }
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        let limits = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(state.model, nil, true)
+        // as the explorer's check: against the laws of the realised widths (and, for data, of the sampled input Gram)
+        let realised = try? LimitComparison.limitModel(for: request, inputGramEigenvalues: spectra.first { $0.kernel == .ck(0) }?.eigenvalues)
+        let limits = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(realised ?? state.model, nil, true)
         var results: [KernelID: EmpiricalKernelResult] = [:]
         let comparisons = LimitComparison.compare(spectra, limits: limits)
-        for s in spectra {
+        let surrogate = comparisons.first { $0.kernel == .ntkSurrogate }?.comparison
+        for s in spectra where s.kernel != .ntkSurrogate {
             let k = s.kernel.limitKernel
             guard state.laws.contains(k) else { continue }
             let c = comparisons.first { $0.kernel == s.kernel }?.comparison
-            results[k] = EmpiricalKernelResult(kernel: k, eigenvalues: s.eigenvalues, ks: c?.ks ?? .nan, w1: c?.w1 ?? .nan)
+            let sur = k == .ntk ? surrogate : nil
+            results[k] = EmpiricalKernelResult(kernel: k, eigenvalues: s.eigenvalues, ks: c?.ks ?? .nan, w1: c?.w1 ?? .nan,
+                                               ksLocation: c?.ksLocation, surrogateKS: sur?.ks, surrogateW1: sur?.w1)
         }
         return EmpiricalSnapshot(results: results, progress: nil, sampleSize: state.sampleSize)
     }

@@ -22,16 +22,16 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .customLong("n"), help: "Number of samples n (default: n in --config's [empirical] table, else 3000; a data file's row count with --data).")
+    @Option(name: .customLong("n"), parsing: .unconditional, help: "Number of samples n (default: n in --config's [empirical] table, else 3000; a data file's row count with --data).")
     var n: Int?
 
-    @Option(help: "Random seed (unsigned 64-bit). (default: seed in --config's [empirical] table, else 0)")
+    @Option(parsing: .unconditional, help: "Random seed (unsigned 64-bit). (default: seed in --config's [empirical] table, else 0)")
     var seed: UInt64?
 
     @Option(help: "Kernels to compute: ck, ntk or all.")
     var kernel: String = "all"
 
-    @Option(help: "Only this CK layer (0 = input Gram X0^T X0 ... L).")
+    @Option(parsing: .unconditional, help: "Only this CK layer (0 = input Gram X0^T X0 ... L).")
     var layer: Int?
 
     @Flag(help: "Also compute Lemma 3.5's surrogate r+ Id + X_L^T X_L + sum q_l X_l^T X_l (kernel 'ntk-surrogate').")
@@ -49,7 +49,7 @@ struct SampleCommand: ParsableCommand {
     @Flag(help: "Solve the limit laws and print a table of KS and W1 distances per law.")
     var compare = false
 
-    @Option(help: "BLAS threads (default: OPENBLAS_NUM_THREADS or the number of cores).")
+    @Option(parsing: .unconditional, help: "BLAS threads (default: OPENBLAS_NUM_THREADS or the number of cores).")
     var threads: Int?
 
     @Option(help: "Precision of the products and eigenvalues: float32 (fast) or float64.")
@@ -58,16 +58,16 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Input design: model (default), gaussian, sphere (uniform on the unit sphere), orthonormal, power-law or file.")
     var input: String = "model"
 
-    @Option(name: .customLong("input-dim"), help: "Input dimension d0 for --input gaussian/sphere/orthonormal/power-law.")
+    @Option(name: .customLong("input-dim"), parsing: .unconditional, help: "Input dimension d0 for --input gaussian/sphere/orthonormal/power-law.")
     var inputDim: Int?
 
-    @Option(name: .customLong("power-alpha"), help: "Exponent alpha of the power-law covariance (eigenvalues ~ k^-alpha).")
+    @Option(name: .customLong("power-alpha"), parsing: .unconditional, help: "Exponent alpha of the power-law covariance (eigenvalues ~ k^-alpha).")
     var powerAlpha: Double = 1
 
     @Option(help: "Data matrix (.csv or .npy, one sample per row); implies --input file.")
     var data: String?
 
-    @Option(name: .customLong("remove-pcs"), help: "Remove the top k principal components of the data (after centring).")
+    @Option(name: .customLong("remove-pcs"), parsing: .unconditional, help: "Remove the top k principal components of the data (after centring).")
     var removePCs: Int = 0
 
     func run() throws {
@@ -116,7 +116,7 @@ struct SampleCommand: ParsableCommand {
         guard ["csv", "json"].contains(format) else { throw fail("--format must be csv or json (got '\(format)')") }
         guard let prec = Precision(rawValue: precision) else { throw fail("--precision must be float32 or float64 (got '\(precision)')") }
         if let n, n < 2 { throw fail("--n must be at least 2 (got \(n))") }
-        if let t = threads, t < 1 { throw fail("--threads must be at least 1 (got \(t))") }
+        if let t = threads, !(1...1024).contains(t) { throw fail("invalid value '\(t)' for --threads: must be an integer from 1 to 1024") }
         if let d = inputDim, d < 1 { throw fail("--input-dim must be at least 1 (got \(d))") }
         if let l = layer, l < 0 || l > model.depth { throw fail("--layer \(l): must be between 0 and the depth \(model.depth)") }
         if layer != nil && kernel == "ntk" { throw fail("--layer selects a CK layer; it cannot be used with --kernel ntk") }
@@ -136,7 +136,7 @@ struct SampleCommand: ParsableCommand {
             spec = .sphere(d0: inputDim ?? max(1, Int((Double(n) / g0).rounded())))
         case "orthonormal": spec = .orthonormal(d0: inputDim)
         case "power-law":
-            guard powerAlpha >= 0, powerAlpha.isFinite else { throw fail("--power-alpha must be >= 0 (got \(powerAlpha))") }
+            guard powerAlpha.isFinite, (0...100).contains(powerAlpha) else { throw fail("invalid value '\(powerAlpha)' for --power-alpha: must be a number from 0 to 100") }
             spec = .powerLaw(d0: inputDim ?? n, alpha: powerAlpha)
         case "file":
             guard let path = data else { throw fail("--input file needs --data FILE") }

@@ -10,7 +10,7 @@ struct TmuxExplorerTests {
         defer { tmux.kill() }
         var screen = try tmux.waitFor("the first solved frame") { $0.contains("ntkscope │") && $0.contains("solved in") }
         #expect(TmuxSession.hasBraille(screen), "no braille plots:\n\(screen)")
-        #expect(screen.contains("σ = arctan") && screen.contains("L = 5") && screen.contains("atom at 0"))
+        #expect(screen.contains("σ = arctan") && screen.contains("L = 5") && screen.contains("atom 0: 67%"))
         let plotsBefore = TmuxSession.plotRows(screen)
 
         tmux.send("D")
@@ -135,12 +135,12 @@ final class TmuxSession {
     let socket: String
 
     /// - Parameter arguments: the explorer's command-line arguments (plain words, no quoting needed).
-    init(width: Int, height: Int, arguments: [String] = []) throws {
+    init(width: Int, height: Int, arguments: [String] = [], term: String = "xterm-256color", noColor: String = "") throws {
         name = "ntk-e2e-\(getpid())-\(Int.random(in: 0..<1_000_000))"
         socket = name
         // The shell waits for the explorer and prints its exit status on the restored screen.
         let words = ([TmuxSession.binary!] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        let command = "env TERM=xterm-256color LANG=C.UTF-8 NO_COLOR= \(words); echo EXIT=$?; sleep 600"
+        let command = "env TERM=\(term) LANG=C.UTF-8 NO_COLOR=\(noColor) \(words); echo EXIT=$?; sleep 600"
         try run(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command])
     }
 
@@ -185,6 +185,8 @@ final class TmuxSession {
     func send(_ key: String) { _ = try? run(["send-keys", "-t", name, key]) }
     func resize(width: Int, height: Int) { _ = try? run(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"]) }
     func capture() -> String { (try? run(["capture-pane", "-t", name, "-p"])) ?? "" }
+    /// The screen with its SGR escapes (colours and attributes as the terminal got them).
+    func captureStyled() -> String { (try? run(["capture-pane", "-t", name, "-p", "-e"])) ?? "" }
     func panePID() -> pid_t { pid_t((try? run(["display-message", "-p", "-t", name, "#{pane_pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0 }
     func kill() { _ = try? run(["kill-server"]) }
 

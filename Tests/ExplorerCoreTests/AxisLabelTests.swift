@@ -39,6 +39,7 @@ import Testing
             while j < labels.count && labels[j] != " " { j += 1 }
             tokens.append((String(labels[i..<j]), i)); i = j
         }
+        tokens.removeAll { Double($0.0) == nil }   // the axis title (λ) is not a tick label
         if let last = tokens.last, last.0.hasPrefix("+") { offset = Double(last.0)!; tokens.removeLast() }
         #expect(tokens.count >= 3, "\(String(labels))")
         let ticks = axis.indices.filter { axis[$0] == "┬" }

@@ -11,7 +11,7 @@ enum InfiniteFixture {
 
     static func state(_ view: ExplorerView) -> ExplorerState {
         var s = ExplorerState(model: model, themeNames: ["dark"], themeName: "dark", view: view)
-        s.mode = .infiniteWidth
+        s.regime = .infiniteWidth
         s.infinite = InfiniteWidthSettings(dimension: 50, points: 100, order: 40)
         return s
     }
@@ -86,12 +86,12 @@ enum InfiniteFixture {
 
     @Test func wTogglesTheModeInBothDirections() {
         var s = ExplorerState(model: InfiniteFixture.model)
-        #expect(s.mode == .linearWidth)
-        #expect(KeyMap.action(for: .character("w"), in: s) == .infiniteWidth(.toggleMode))
+        #expect(s.regime == .linearWidth)
+        #expect(KeyMap.action(for: .character("w"), in: s) == .nextRegime)
         press(&s, "w")
-        #expect(s.mode == .infiniteWidth)
+        #expect(s.regime == .infiniteWidth)
         press(&s, "w")
-        #expect(s.mode == .linearWidth)
+        #expect(s.regime == .linearWidth)
     }
 
     @Test func modeKeysOnlyInTheInfiniteWidthMode() {
@@ -99,7 +99,7 @@ enum InfiniteFixture {
         #expect(KeyMap.action(for: .character("n"), in: s) == .sampleSizeDown)
         #expect(KeyMap.action(for: .character("]"), in: s) == nil)
         #expect(KeyMap.action(for: .character("o"), in: s) == nil)
-        s.mode = .infiniteWidth
+        s.regime = .infiniteWidth
         #expect(KeyMap.action(for: .character("n"), in: s) == .infiniteWidth(.pointsDown))
         #expect(KeyMap.action(for: .character("N"), in: s) == .infiniteWidth(.pointsUp))
         #expect(KeyMap.action(for: .character("["), in: s) == .infiniteWidth(.dimensionDown))
@@ -117,7 +117,7 @@ enum InfiniteFixture {
     @Test func noKeyOfTheModeShadowsAnotherBindingUnexpectedly() {
         // w is new everywhere; [ ] o O are free in the linear-width map; n N are the documented reuse
         let modeKeys = InfiniteWidthKeys.bindings.flatMap(\.keys)
-        let normal = Set(KeyMap.bindings.filter { $0.action != .infiniteWidth(.toggleMode) }.flatMap(\.keys))
+        let normal = Set(KeyMap.bindings.filter { $0.action != .nextRegime }.flatMap(\.keys))
         #expect(!normal.contains(.character("w")))
         #expect(Set(modeKeys).intersection(normal) == [.character("n"), .character("N")])
         #expect(KeyMap.helpGroups.contains { $0.0 == "Infinite width (w)" })
@@ -137,7 +137,7 @@ enum InfiniteFixture {
         #expect(s.infinite.order == o0 / 2)
         press(&s, "u"); press(&s, "u"); press(&s, "u"); press(&s, "u"); press(&s, "u")
         #expect(s.infinite == InfiniteWidthSettings(dimension: d0, points: n0, order: o0))
-        #expect(s.mode == .infiniteWidth)   // the mode is a view choice, like 1 2 3: not undone
+        #expect(s.regime == .infiniteWidth)   // the mode is a view choice, like 1 2 3: not undone
         for _ in 0..<20 { press(&s, "O") }
         #expect(s.infinite.order == InfiniteWidthSettings.orders.upperBound)
         #expect(s.message?.isError == true)
@@ -150,7 +150,7 @@ enum InfiniteFixture {
     @Test func commandLineSetsTheModeAndSettings() {
         var s = ExplorerState(model: InfiniteFixture.model)
         _ = ExplorerCommand.run("mode infinite", state: &s)
-        #expect(s.mode == .infiniteWidth)
+        #expect(s.regime == .infiniteWidth)
         _ = ExplorerCommand.run("dim 37", state: &s)
         _ = ExplorerCommand.run("points 500", state: &s)
         _ = ExplorerCommand.run("order 64", state: &s)
@@ -227,7 +227,7 @@ enum InfiniteFixture {
 
     @Test func linearWidthScreensAreUnchangedByTheMode() {
         var s = InfiniteFixture.state(.layers)
-        s.mode = .linearWidth
+        s.regime = .linearWidth
         let text = ScreenLayout.render(state: s, content: InfiniteFixture.content(), width: 120, height: 36).plainText()
         #expect(!text.contains("INFINITE WIDTH"))
     }

@@ -99,7 +99,7 @@ import PlotCanvas
         #expect(text.contains("solving… (last solved in 3.2 ms warm)"))
         #expect(render(MockSpectra.state(), c, 100, 40).plainText().contains("solving…"))
         #expect(text.contains("⠀") == false)            // blank braille never leaks into text
-        #expect(text.contains("atom at 0: 67%"))
+        #expect(text.contains("atom 0: 67%"))
     }
 
     @Test func everyViewAtEverySizeFillsTheGrid() {

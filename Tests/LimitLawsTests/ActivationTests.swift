@@ -88,31 +88,6 @@ func bruteForceExpectation(_ f: (Double) -> Double) -> Double {
 }
 
 @Suite struct InputLawTests {
-    @Test func parsesCommentsBlankLinesAndCSV() throws {
-        let text = "# spectrum\nlambda,other\n0.5,1\n\n1.5, 2 # trailing\n"
-        let (values, notice) = try InputLaw.parseEigenvalues(text, source: "f.csv")
-        #expect(values == [0.5, 1.5])
-        #expect(notice == nil)
-    }
-
-    @Test func rescalesToMeanOneWithANotice() throws {
-        let (values, notice) = try InputLaw.parseEigenvalues("2\n4\n", source: "f")
-        #expect(values == [2.0 / 3.0, 4.0 / 3.0])
-        #expect(notice?.contains("rescaled") == true)
-    }
-
-    @Test func badLineIsNamed() {
-        do {
-            _ = try InputLaw.parseEigenvalues("1\n2\nthree\n", source: "spec.txt")
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.field == "spec.txt line 3")
-            #expect(error.value == "three")
-        }
-        #expect(throws: ModelError.self) { try InputLaw.parseEigenvalues("1\n-2\n", source: "s") }
-        #expect(throws: ModelError.self) { try InputLaw.parseEigenvalues("# nothing\n", source: "s") }
-    }
-
     @Test func modelValidation() {
         var m = NetworkModel.figure1
         m.gammas = []

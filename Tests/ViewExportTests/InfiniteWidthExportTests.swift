@@ -9,7 +9,7 @@ import Testing
 @Suite struct InfiniteWidthExportTests {
     static func state(_ view: ExplorerView) -> ExplorerState {
         var s = Fixture.state(view: view)
-        s.mode = .infiniteWidth
+        s.regime = .infiniteWidth
         s.infinite = InfiniteWidthSettings(dimension: 40, points: 30, order: 24)
         s.seed = 5
         return s
@@ -28,10 +28,10 @@ import Testing
         let back = try SessionFile.session(from: try SessionFile.decode(text))
         #expect(back == Session(state: s))
         let state = back.makeState()
-        #expect(state.mode == .infiniteWidth && state.infinite == s.infinite)
+        #expect(state.regime == .infiniteWidth && state.infinite == s.infinite)
         // a linear-width session says so, and files without the table keep the defaults
         #expect(SessionFile.encode(Session(state: Fixture.state())).contains("[infinite]\nenabled = false"))
-        #expect(try SessionFile.session(from: try SessionFile.decode("schema = 1\n")).mode == .linearWidth)
+        #expect(try SessionFile.session(from: try SessionFile.decode("schema = 1\n")).regime == .linearWidth)
     }
 
     @Test func badInfiniteKeysNameTheKey() {

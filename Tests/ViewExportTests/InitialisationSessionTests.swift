@@ -9,7 +9,7 @@ import Testing
 @Suite struct InitialisationSessionTests {
     @Test func initialisationAndDataPathRoundTrip() throws {
         var s = ExplorerState(model: .figure1)
-        s.mode = .infiniteWidth
+        s.regime = .infiniteWidth
         s.infinite.initialisation = Initialisation(weightVariance: 0.64, biasVariance: 0.36, centre: false, normalise: true)
         let text = SessionFile.encode(Session(state: s))
         #expect(text.contains("weight_variance = 0.64\nbias_variance = 0.36\ncentre = false\nnormalise = true"))

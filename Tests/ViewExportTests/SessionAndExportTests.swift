@@ -39,6 +39,22 @@ import Testing
         expectSame(s, try roundTrip(s))
     }
 
+    /// The instrument's view settings: pan, :xlim/:ylim, grid, rescaling, more than two compared laws.
+    @Test func rangesAndCompareLawsRoundTrip() throws {
+        var s = ExplorerState(model: .figure1, display: DisplaySettings(yScale: .log, zoom: 3, pan: 0.375, xLimits: 2.72...3.93,
+                                                                        yLimits: 0.001...0.5, gridLines: true, rescaleByMean: true),
+                              view: .cdf)
+        s.compare = [.ck(1), .ck(3), .ck(5), .ntk]
+        let text = SessionFile.encode(Session(state: s))
+        #expect(text.contains("x_limits = [2.72, 3.93]") && text.contains("pan = 0.375") && text.contains("view = \"cdf\""))
+        let back = try SessionFile.session(from: try SessionFile.decode(text))
+        #expect(back == Session(state: s))
+        #expect(back.display == s.display && back.compare == s.compare)
+        do { _ = try SessionFile.decode("[view]\nx_limits = [3, 1]\n"); Issue.record("accepted x_limits [3, 1]") } catch {
+            #expect(error.key == "view.x_limits")
+        }
+    }
+
     @Test func fileInputsAndParameterisedActivationsRoundTrip() throws {
         for name in ["leaky-relu:0.123456", "elu:2.5", "leaky-relu", "relu", "gelu"] {
             var s = ExplorerState(model: NetworkModel(activation: try Activation.named(name),
@@ -212,6 +228,31 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ntkscope-atomic-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
+    }
+
+    /// Writing to /dev/null (or any non-regular file) must not rename over it: that replaced the
+    /// device node with a regular file. Checked on a FIFO of our own (a reader holds it open), which
+    /// must still be a FIFO and must have received the text; a symbolic link is followed and stays a link.
+    @Test func specialFilesAndLinksAreWrittenInPlace() throws {
+        let dir = try folder().path
+        let fifo = dir + "/pipe"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        _ = try AtomicFile.write("through the pipe\n", to: fifo, overwrite: true)
+        var st = stat()
+        #expect(stat(fifo, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = read(reader, &buffer, 64)
+        #expect(n > 0 && String(decoding: buffer[0..<max(0, n)], as: UTF8.self) == "through the pipe\n")
+        #expect(throws: FileWriteError.self) { try AtomicFile.write("x", to: fifo, overwrite: false) }
+        let target = dir + "/target.txt", link = dir + "/link.txt"
+        try "old".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        _ = try AtomicFile.write("new", to: link, overwrite: true)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
     }
 
     @Test func failingWriteLeavesTheOldFileIntact() throws {

@@ -111,10 +111,16 @@ import Testing
         let svg = ViewExport.svg(state: state, content: Fixture.content(empirical: true), width: 100, height: 30, theme: Fixture.theme)
         let c = try parse(svg)
         #expect(c.elements.first?.name == "svg")
+        if view == .cdf || view == .edges {
+            // line plots of F and Fₙ, or of the edges and atoms against ℓ
+            #expect(count(c, "polyline", cls: "line") >= 2)
+            return
+        }
         let (densities, panels, histograms): (Int, Int, Int) = switch view {
         case .layers: (4, 4, 4)      // input, CK 1, CK 2, NTK
         case .compare: (4, 3, 2)     // A and B together, then each alone (with its histogram)
         case .focus: (1, 1, 1)
+        case .cdf, .edges: (0, 0, 0)
         }
         #expect(count(c, "path", cls: "density") == densities)
         #expect(count(c, "g", cls: "panel") == panels)

@@ -23,7 +23,7 @@ import Testing
         return (state, content)
     }
 
-    @Test(arguments: ExplorerView.allCases)
+    @Test(arguments: [ExplorerView.layers, .compare, .focus])
     func csvAndJsonCarryTheWindowsGrid(view: ExplorerView) throws {
         let (state, content) = zoomed(view)
         let csv = ViewExport.csv(state: state, content: content)
@@ -46,7 +46,7 @@ import Testing
         #expect(plainRows.count < rows.count && !plainRows.isEmpty)
     }
 
-    @Test(arguments: ExplorerView.allCases)
+    @Test(arguments: [ExplorerView.layers, .compare, .focus])
     func svgDrawsTheWindowsGrid(view: ExplorerView) {
         let (state, content) = zoomed(view)
         let svg = ViewExport.svg(state: state, content: content, width: 100, height: 30, theme: Fixture.theme)

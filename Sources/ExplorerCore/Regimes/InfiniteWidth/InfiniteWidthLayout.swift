@@ -38,6 +38,9 @@ public enum InfiniteWidthLayout {
         case .layers: drawLayers(&body, state: state, frame: frame)
         case .focus: drawFocus(&body, state: state, frame: frame)
         case .compare: drawCompare(&body, state: state, frame: frame)
+        case .cdf, .edges:
+            body.writeCentered("the \(state.view.rawValue) view belongs to the linear-width regime: w switches, 1 2 3 are this regime's views",
+                               x: 0, span: body.width, y: body.height / 2, role: .dim)
         }
     }
 

@@ -1,0 +1,15 @@
+import ExplorerCore
+
+extension EventLoop {
+    /// The shown regime's background computation (Regimes/Regime.swift): made the first time the
+    /// regime is shown, then asked on every turn to follow the state. Returns whether the screen changed.
+    mutating func updateRegime() -> Bool {
+        let id = state.regime
+        if regimeComputations[id] == nil {
+            let wake = self.wake
+            guard let made = state.currentRegime.makeComputation(notify: { wake.signal() }) else { return false }
+            regimeComputations[id] = made
+        }
+        return regimeComputations[id]!.update(state: state, content: &content)
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+
+/// Input files, option values and the density output through the real binary ($NTKSCOPE_BIN, as in
+/// RenderCommandTests). Expected values come from the files' own numbers (exact formulas), or are
+/// the exit code 2 with a message naming the option or file and line.
+@Suite struct InputAndOutputTests {
+    static let binary = RenderCommandTests.binary
+    let runner = RenderCommandTests()
+
+    func run(_ args: [String], in dir: URL) throws -> RenderCommandTests.Run { try runner.run(args, in: dir) }
+
+    func folder() throws -> URL { try runner.folder() }
+
+    func write(_ bytes: [UInt8], _ name: String, in dir: URL) throws {
+        try Data(bytes).write(to: dir.appendingPathComponent(name))
+    }
+
+    func json(_ r: RenderCommandTests.Run) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    }
+
+    func law(_ r: RenderCommandTests.Run, _ k: Int = 0) throws -> [String: Any] {
+        let laws = try #require(try json(r)["laws"] as? [[String: Any]])
+        return laws[k]
+    }
+
+    /// The input law of a file with the values 1…100 is 100 atoms of mass 1/100 at k/50.5,
+    /// whatever the line ends, a byte-order mark, a header or a second column.
+    @Test(.enabled(if: binary != nil)) func lineEndsBOMAndHeaders() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files: [(String, [UInt8])] = [
+            ("crlf.csv", Array(("value,other\r\n" + (1...100).map { "\($0),x\r\n" }.joined()).utf8)),
+            ("one.txt", Array((1...100).map { "\($0)\r\n" }.joined().utf8)),
+            ("bom.txt", [0xEF, 0xBB, 0xBF] + Array((1...100).map { "\($0)\n" }.joined().utf8)),
+            ("cr.txt", Array(("# old Mac\r" + (1...100).map { "\($0)\r" }.joined()).utf8)),
+        ]
+        for (name, bytes) in files {
+            try write(bytes, name, in: dir)
+            let r = try run(["density", "--input-spectrum", name, "--kernel", "ck", "--layer", "0", "--format", "json"], in: dir)
+            #expect(r.status == 0, "\(name): \(r.err)")
+            let atoms = try #require(try law(r)["atoms"] as? [[String: Double]])
+            #expect(atoms.count == 100, "\(name)")
+            for (k, a) in atoms.enumerated() {
+                #expect(abs(a["location"]! - Double(k + 1) / 50.5) < 1e-12 && abs(a["mass"]! - 0.01) < 1e-15, "\(name)")
+            }
+            #expect(r.err.contains("rescaled to mean 1"))
+        }
+    }
+
+    /// -1.2e-16 from eigvalsh is a zero (an atom of mass 1/4 at 0); -0.5 is refused naming its line.
+    @Test(.enabled(if: binary != nil)) func roundOffAndRealNegatives() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Array("1\n2\n-1.2e-16\n3\n".utf8), "noise.txt", in: dir)
+        let ok = try run(["density", "--input-spectrum", "noise.txt", "--kernel", "ck", "--layer", "0", "--format", "json"], in: dir)
+        #expect(ok.status == 0, "\(ok.err)")
+        let atoms = try #require(try law(ok)["atoms"] as? [[String: Double]])
+        #expect(atoms.first?["location"] == 0 && atoms.first?["mass"] == 0.25)
+        try write(Array("1\n2\n# comment\n-0.5\n".utf8), "neg.txt", in: dir)
+        let bad = try run(["density", "--input-spectrum", "neg.txt"], in: dir)
+        #expect(bad.status == 2)
+        #expect(bad.err.contains("neg.txt line 4") && bad.err.contains("'-0.5'") && bad.err.contains(">= 0"), "\(bad.err)")
+    }
+
+    /// Values near the largest Double: the law is rescaled without overflow, so every CK mean is
+    /// exactly 1 (φ(K_ℓ) = 1 − b² + b² φ(K_{ℓ−1}) with φ(K_0) = 1) and the solved law agrees.
+    @Test(.enabled(if: binary != nil)) func hugeValuesKeepTheMean() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Array("1e308\n1e308\n5e307\n".utf8), "big.txt", in: dir)
+        let r = try run(["density", "--input-spectrum", "big.txt", "--depth", "2", "--kernel", "ck", "--format", "json"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let laws = try #require(try json(r)["laws"] as? [[String: Any]])
+        for l in laws {
+            let m = try #require(l["moments"] as? [String: Any])
+            #expect(abs((m["mean"] as! Double) - 1) < 1e-12)
+            #expect(abs(((m["numerical"] as! [Double])[0]) - 1) < 1e-5)
+        }
+    }
+
+    /// sample --data with CRLF line ends, a BOM and a header: the preprocessed samples have unit
+    /// norm, so the input Gram's eigenvalues sum to n (its trace).
+    @Test(.enabled(if: binary != nil)) func sampleDataWithCRLF() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = "a,b,c,d,e,f\r\n"
+        for i in 0..<120 { text += (0..<6).map { j in "\(Double((i * 7 + j * 13) % 17) + 0.1 * Double(j))" }.joined(separator: ",") + "\r\n" }
+        try write([0xEF, 0xBB, 0xBF] + Array(text.utf8), "data.csv", in: dir)
+        let r = try run(["sample", "--data", "data.csv", "--depth", "1", "--kernel", "ck", "--layer", "0", "--threads", "1"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let rows = r.out.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("#") }
+        let eigenvalues = rows.compactMap { Double($0.split(separator: ",").last!) }
+        #expect(eigenvalues.count == 120)
+        #expect(abs(eigenvalues.reduce(0, +) - 120) < 1e-3)
+    }
+
+    /// Crafted .npy headers: exit 2 and a message naming the file's header (they trapped: SIGILL).
+    @Test(.enabled(if: binary != nil), arguments: [
+        ("(100000000000, 100000000000)", "False", "more elements"),
+        ("(-5, 3)", "False", "non-negative"),
+        ("(4611686018427387904, 4)", "False", "more elements"),
+        ("(2, 1)", "Maybe", "Maybe"),
+    ])
+    func craftedNPYHeaders(shape: String, fortran: String, message: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var header = Array("{'descr': '<f8', 'fortran_order': \(fortran), 'shape': \(shape), }".utf8)
+        while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
+        header.append(0x0A)
+        let bytes = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header + [UInt8](repeating: 0, count: 16)
+        try write(bytes, "x.npy", in: dir)
+        let r = try run(["sample", "--data", "x.npy", "--depth", "1"], in: dir)
+        #expect(r.status == 2, "\(shape)")
+        #expect(r.err.contains("x.npy (.npy header)") && r.err.contains(message), "\(r.err)")
+    }
+
+    /// Numeric options are bounded before any arithmetic (--tau=1e308 trapped; 1e100 and a
+    /// combination of 1e308 failed in the JSON encoder); the message names the option.
+    @Test(.enabled(if: binary != nil), arguments: [
+        (["--depth", "1", "--tau=1e308,1"], "--tau"),
+        (["--depth", "1", "--tau", "1e100,1", "--format", "json"], "--tau"),
+        (["--depth", "1", "--combination=1e308,0,1", "--format", "json"], "--combination"),
+        (["--depth", "1", "--combination=0,1e-300,1"], "--combination"),
+        (["--x-min", "-1e308", "--x-max", "1"], "--x-min"),
+        (["--grid", "1"], "--grid"),
+        (["--outputs", "100000000"], "--outputs"),
+        (["--gammas", "0.5,,2"], "--gammas"),
+        (["--gamma0", "1e300"], "--gamma0"),
+    ])
+    func optionsAreBounded(arguments: [String], option: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["density"] + arguments, in: dir)
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+        #expect(r.err.contains(option), "\(arguments): \(r.err)")
+    }
+
+    /// Other commands: a negative number is read as the value (and refused by its range, not as
+    /// "Missing value"); a huge --print frame is refused instead of aborting on the allocation.
+    @Test(.enabled(if: binary != nil), arguments: [
+        (["render", "--zoom", "-1"], "--zoom"),
+        (["sample", "--n", "-5"], "--n"),
+        (["sample", "--threads", "100000000"], "--threads"),
+        (["sample", "--input", "power-law", "--power-alpha", "1e308"], "--power-alpha"),
+        (["explore", "--print", "--width", "99999999", "--height", "99999999"], "--width"),
+        (["explore", "--print", "--width", "-5"], "--width"),
+    ])
+    func otherCommandsBoundTheirNumbers(arguments: [String], option: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(arguments, in: dir)
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+        #expect(r.err.contains(option) && !r.err.contains("Missing value"), "\(arguments): \(r.err)")
+    }
+
+    /// Negative numbers are values, without `=`.
+    @Test(.enabled(if: binary != nil)) func negativeValuesWithoutEquals() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let window = try run(["density", "--depth", "1", "--kernel", "ck", "--layer", "1", "--x-min", "-5", "--x-max", "5", "--format", "json"], in: dir)
+        #expect(window.status == 0, "\(window.err)")
+        let x = try #require(try law(window)["x"] as? [Double])
+        #expect(x.first == -5 && x.last == 5)
+        let b = try run(["density", "--b-sigma", "-0.3", "--depth", "1", "--kernel", "ntk", "--format", "json"], in: dir)
+        #expect(b.status == 0, "\(b.err)")
+        let model = try #require(try json(b)["model"] as? [String: Any])
+        #expect(abs((model["bSigma"] as! Double) + 0.3) < 1e-12)
+        let c = try run(["density", "--depth", "1", "--combination", "-1,0,1", "--format", "json"], in: dir)
+        #expect(c.status == 0, "\(c.err)")
+        // -Id + X_1^T X_1 has mean −1 + 1 = 0
+        let m = try #require(try law(c)["moments"] as? [String: Any])
+        #expect(abs(m["mean"] as! Double) < 1e-12)
+    }
+
+    /// The default output resolves the law: Figure 1's CK layer 1 (67% of its mass in a bump of
+    /// width 0.09) integrates by the trapezoid rule to its mass 1 within 1e-4, and the CDF column
+    /// ends at 1; `--grid N` gives the uniform grid.
+    @Test(.enabled(if: binary != nil)) func resolvedAndUniformGrids() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["density", "--kernel", "ck", "--layer", "1"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        var lines = r.out.split(separator: "\n").map(String.init)
+        #expect(lines.removeFirst() == "kernel,layer,x,density,cdf")
+        let rows = lines.map { $0.split(separator: ",").dropFirst(2).map { Double($0)! } }   // x, density, cdf
+        var mass = 0.0
+        for k in 1..<rows.count { mass += (rows[k][0] - rows[k - 1][0]) * (rows[k][1] + rows[k - 1][1]) / 2 }
+        #expect(abs(mass - 1) < 1e-4)
+        #expect(abs(rows.last![2] - 1) < 1e-12 && rows.first![2] == 0)
+        let u = try run(["density", "--kernel", "ck", "--layer", "1", "--grid", "50"], in: dir)
+        let ux = u.out.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[2])! }
+        #expect(ux.count == 50)
+        #expect(abs((ux[2] - ux[1]) - (ux[49] - ux[48])) < 1e-9)
+    }
+
+    @Test(.enabled(if: binary != nil)) func sessionDepthMustMatchGammas() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Array("[model]\ngammas = [0.5, 2]\ndepth = 7\n".utf8), "s.toml", in: dir)
+        let r = try run(["density", "--config", "s.toml"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.err.contains("model.depth") && r.err.contains("s.toml"), "\(r.err)")
+    }
+}
