@@ -53,14 +53,14 @@ public struct MemoryEstimate: Sendable, Equatable {
 let runtimeAllowance = 48 << 20
 
 extension SamplingRequest {
-    /// The fastest memory layout whose estimate fits in 90 % of `available` bytes (all fit when nil), with its
+    /// The fastest memory layout whose estimate fits in `NetworkSampler.memoryShare` (90 %) of `available` bytes (all fit when nil), with its
     /// estimate; when none fits, the leanest layout and its estimate (the caller refuses the run).
     public func memoryPlan(available: Int?) throws(SamplingError) -> (layout: StorageLayout, estimate: MemoryEstimate) {
         let layouts = ntk ? StorageLayout.candidates : [.fastest]
         var last: (StorageLayout, MemoryEstimate)?
         for layout in layouts {
             let e = try memoryEstimate(layout: layout)
-            if let available, Double(e.bytes) > 0.9 * Double(available) { last = (layout, e); continue }
+            if let available, Double(e.bytes) > NetworkSampler.memoryShare * Double(available) { last = (layout, e); continue }
             return (layout, e)
         }
         return last!

@@ -256,6 +256,7 @@ final class Pipeline<T: BLASScalar> {
             }
             progress(.eigenvalues, layer: kernel.layer, work: 2 * size * size * size)
         }
+        let (trace, frobeniusSquared) = upperTraceAndFrobenius(m)
         let values = try timed(\.eigenvalues) { () throws(SamplingError) -> [Double] in
             try InterruptibleEigen.eigenvalues(m, reduction: req.eigenReduction, check: { () throws(SamplingError) in try token.check() },
                                                progress: { f in
@@ -264,7 +265,23 @@ final class Pipeline<T: BLASScalar> {
                                                })
         }
         progress(.eigenvalues, layer: kernel.layer, work: (1 - reported) * work)
-        emit(.spectrum(SampledSpectrum(kernel: kernel, eigenvalues: values, precision: req.precision, top: top)))
+        emit(.spectrum(SampledSpectrum(kernel: kernel, eigenvalues: values, precision: req.precision, top: top,
+                                       invariants: SpectrumInvariants(eigenvalues: values, trace: trace, frobeniusSquared: frobeniusSquared))))
+    }
+
+    /// tr K and ‖K‖_F² of the symmetric matrix stored in the upper triangle of `m`, summed in double precision.
+    func upperTraceAndFrobenius(_ m: Matrix<T>) -> (Double, Double) {
+        let n = m.rows
+        var trace = 0.0, diagonal = 0.0, offDiagonal = 0.0
+        for j in 0..<n {
+            let col = m.data + j * n
+            var column = 0.0
+            for i in 0..<j { let v = Double(col[i]); column += v * v }
+            offDiagonal += column
+            let d = Double(col[j])
+            trace += d; diagonal += d * d
+        }
+        return (trace, diagonal + 2 * offDiagonal)
     }
 
     /// dst (upper) = scale · src (upper), or dst += scale · src with `add`.

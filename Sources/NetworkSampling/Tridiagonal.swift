@@ -186,14 +186,17 @@ public enum EigenReduction: String, Sendable, CaseIterable {
     /// here panel by panel: `xGELQF`, `xLARFT`, `xSYMM`, `xSYR2K`), then LAPACK's `xSYTRD_SB2ST`
     /// (band → tridiagonal, on one BLAS thread), then `xSTERF`.
     case twoStage
-    /// `twoStage` for orders of at least `InterruptibleEigen.twoStageMinimumOrder`, else `oneStage`.
+    /// `twoStage` for matrices of at least `InterruptibleEigen.twoStageMinimumBytes` (n ≥ 2508 in float32,
+    /// n ≥ 1774 in float64), else `oneStage`.
     case automatic
 }
 
 enum InterruptibleEigen {
-    /// Smallest order for which `.automatic` uses the two-stage reduction. On the project machine (2 cores,
-    /// OpenBLAS 0.3.21) the two are level at n = 3000 and the two-stage one is 1.8× faster at n = 6000.
-    static let twoStageMinimumOrder = 4000
+    /// `.automatic` uses the two-stage reduction once the matrix takes at least this many bytes. Measured on the
+    /// project machine (2 cores, 32 MiB L3, OpenBLAS 0.3.21; docs/performance.md): below, the one-stage
+    /// reduction's matrix–vector products run from the cache and it is 1.3–1.5× faster (n ≤ 2000 in float32);
+    /// above, they stream the matrix from memory and the two-stage one is 1.1–2× faster (n = 2500 … 6000).
+    static let twoStageMinimumBytes = 24 << 20
     /// Bandwidth of the two-stage reduction's intermediate band matrix.
     static let twoStageBand = 64
 
@@ -211,7 +214,7 @@ enum InterruptibleEigen {
         switch reduction {
         case .oneStage: twoStage = false
         case .twoStage: twoStage = n > 2 * band
-        case .automatic: twoStage = n >= twoStageMinimumOrder
+        case .automatic: twoStage = n * n * MemoryLayout<T>.size >= twoStageMinimumBytes
         }
         if twoStage && T.canReduceInTwoStages {
             return try twoStageEigenvalues(a, band: band, check: check, progress: progress)
