@@ -59,7 +59,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Data matrix (.csv or .npy, one sample per row) for binary classification.")
     var data: String?
 
-    @Option(help: "Labels of --data: a column of the data file (1-based; -1 = the last) or a file with one label per row.")
+    @Option(parsing: .unconditional, help: "Labels of --data: a column of the data file (1-based; -1 = the last) or a file with one label per row.")
     var labels: String?
 
     @Option(name: .customLong("test-fraction"), help: "Share of the --data samples held out. (default: 0.2)")
