@@ -18,8 +18,8 @@ public enum ExplorerEffect: Sendable, Hashable {
     /// Write the view to `path`; if it exists and `overwrite` is false, answer `.exportPrompt(.fileExists(path))`.
     case writeExport(path: String, format: ExportFormat, overwrite: Bool)
     /// Read a file for a regime (e.g. the quadratic regime's `:nu file:PATH`) and answer with
-    /// `.regime(AnyRegimeAction(regime, RegimeFileRead(…)))`.
-    case readRegimeFile(regime: RegimeID, path: String)
+    /// `.regime(AnyRegimeAction(regime, RegimeFileRead(…)))`; `purpose` is handed back in it.
+    case readRegimeFile(regime: RegimeID, path: String, purpose: String = "")
 }
 
 /// The pure state machine: (state, action) → (state, effects).

@@ -13,6 +13,44 @@ public struct LabeledData: Sendable, Equatable {
     public init(features: DataMatrix, labels: [Double], source: String) {
         self.features = features; self.labels = labels; self.source = source
     }
+
+    /// Where the labels of a data matrix are: a column of it (1-based, negative counts from the end;
+    /// removed from the features) or values read from a file, one per sample.
+    public enum Labels: Sendable, Equatable {
+        case column(Int)
+        case values([Double], name: String)
+    }
+
+    /// The syntax of a labels specification, for messages.
+    public static let labelsSyntax = "a column of the data (1-based, -1 = the last) or a file with one label per row"
+
+    /// Splits `matrix` (read from `name`) into features and labels (`ntkscope train --data --labels`,
+    /// the explorer's `:data`/`:labels`). Errors name `--labels` with the value and what is allowed.
+    public static func make(_ m: DataMatrix, labels: Labels, name: String) throws(TrainingError) -> LabeledData {
+        switch labels {
+        case .column(let c):
+            guard c != 0, abs(c) <= m.features, m.features >= 2 else {
+                throw .invalidSettings(option: "--labels", value: "\(c)",
+                                       allowed: "a column from 1 to \(m.features) (or -1 … -\(m.features) from the end) of \(name), which keeps at least one feature column")
+            }
+            let col = c > 0 ? c - 1 : m.features + c
+            var features = [Double](), values = [Double]()
+            features.reserveCapacity(m.samples * (m.features - 1))
+            for a in 0..<m.samples {
+                for f in 0..<m.features {
+                    let v = m.values[a * m.features + f]
+                    if f == col { values.append(v) } else { features.append(v) }
+                }
+            }
+            return LabeledData(features: DataMatrix(samples: m.samples, features: m.features - 1, values: features),
+                               labels: values, source: "\(name) (labels: column \(col + 1))")
+        case .values(let values, let file):
+            guard values.count == m.samples else {
+                throw .invalidSettings(option: "--labels", value: file, allowed: "one label per sample of \(name): it has \(values.count) rows, the data \(m.samples)")
+            }
+            return LabeledData(features: m, labels: values, source: "\(name) (labels: \(file))")
+        }
+    }
 }
 
 /// What the network learns.
@@ -64,6 +102,30 @@ public enum SnapshotSchedule: Sendable, Hashable {
     case logSpaced(Int)
     /// These epochs (plus 0 and the last one).
     case epochs([Int])
+
+    /// The syntax of `parse`, for messages.
+    public static let syntax = "every:K, log:K or a comma-separated list of epochs"
+
+    /// Reads "every:K", "log:K" (about K log-spaced epochs) or a list "0,5,50" (`ntkscope train
+    /// --snapshots`); nil when the text is none of these. Ranges are checked by `TrainingSettings.validate`.
+    public static func parse(_ text: String) -> SnapshotSchedule? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        func int(_ s: Substring) -> Int? { Int(s.trimmingCharacters(in: .whitespaces)) }
+        if t.hasPrefix("every:") { return int(t.dropFirst(6)).map { .every($0) } }
+        if t.hasPrefix("log:") { return int(t.dropFirst(4)).map { .logSpaced($0) } }
+        let list = t.split(separator: ",", omittingEmptySubsequences: false).map(int)
+        guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else { return nil }
+        return .epochs(list.map { $0! })
+    }
+
+    /// As `parse` reads it: "every:5", "log:12", "0,5,50".
+    public var text: String {
+        switch self {
+        case .every(let k): return "every:\(k)"
+        case .logSpaced(let c): return "log:\(c)"
+        case .epochs(let list): return list.map(String.init).joined(separator: ",")
+        }
+    }
 
     /// The snapshot epochs for a run of `epochs` epochs, ascending and unique.
     public func resolve(epochs: Int) -> [Int] {

@@ -17,7 +17,7 @@ extension EventLoop {
 extension EventLoop {
     /// Reads a file a regime asked for (`ExplorerEffect.readRegimeFile`) and hands it the bytes or
     /// the reason they could not be read.
-    mutating func readRegimeFile(_ regime: RegimeID, path: String) {
-        _ = ExplorerReducer.reduce(&state, .regime(AnyRegimeAction(regime, RegimeFileRead.read(path: path))))
+    mutating func readRegimeFile(_ regime: RegimeID, path: String, purpose: String) {
+        _ = ExplorerReducer.reduce(&state, .regime(AnyRegimeAction(regime, RegimeFileRead.read(path: path, purpose: purpose))))
     }
 }

@@ -242,7 +242,8 @@ extension ViewExport {
                         logY: Bool = true, series: [(ColorRole, [(Double, Double)])]) {
         let (x0, y0, w, h) = r
         svg.text(title, x: x0 + 4, y: y0 + 14, role: .title, weight: "bold", cls: "title")
-        let left = x0 + 52, right = x0 + w - 8, top = y0 + 24, bottom = y0 + h - 22
+        // below the plot: a row of x ticks, then the axis label on its own row (never over a tick)
+        let left = x0 + 52, right = x0 + w - 8, top = y0 + 24, bottom = y0 + h - 32
         guard right > left + 10, bottom > top + 10 else { return }
         let pts = series.flatMap(\.1).filter { $0.0.isFinite && $0.1.isFinite }
         guard let xmin = pts.map(\.0).min(), let xmax = pts.map(\.0).max(), var ymin = pts.map(\.1).min(), var ymax = pts.map(\.1).max() else { return }
@@ -257,11 +258,11 @@ extension ViewExport {
             let label = logY ? "1e\(Int(v.rounded()))" : AxisTicks.significant(v, 3)
             svg.text(label, x: left - 4, y: fy(v) + 4, role: .axis, size: 10, anchor: "end", cls: "tick-label")
         }
-        for v in [xmin, (xmin + xhi) / 2, xhi] {
+        for (v, anchor) in [(xmin, "start"), ((xmin + xhi) / 2, "middle"), (xhi, "end")] {
             let label = logX ? AxisTicks.significant(pow(10, v), 3) : AxisTicks.significant(v, 3)
-            svg.text(label, x: fx(v), y: bottom + 14, role: .axis, size: 10, anchor: "middle", cls: "tick-label")
+            svg.text(label, x: fx(v), y: bottom + 14, role: .axis, size: 10, anchor: anchor, cls: "tick-label")
         }
-        svg.text(xLabel, x: right, y: bottom + 14, role: .dim, size: 10, anchor: "end", cls: "axis-label")
+        svg.text(xLabel, x: (left + right) / 2, y: bottom + 27, role: .dim, size: 10, anchor: "middle", cls: "axis-label")
         for (role, p) in series {
             let d = p.filter { $0.0.isFinite && $0.1.isFinite && $0.1 >= ymin }.map { "\(f(fx($0.0))),\(f(fy($0.1)))" }
             guard !d.isEmpty else { continue }

@@ -52,7 +52,7 @@ extension ViewExport {
         out += "# kind: density (law population = H, marcenko_pastur = MP(gamma1), ntk; x, density); atom (x, mass); support (x = left edge, x_right = right edge);\n"
         out += "# histogram (the sampled bulk on the compared law's display grid: x = bin centre, density per bulk eigenvalue, count); bulk (x = one bulk eigenvalue); outlier (x = one eigenvalue set apart)\n"
         if let r = quadraticSample(f) {
-            out += "# sample: d = \(r.d), p = \(r.p), n = \(r.n), seed = \(r.seed), float32, gaussian inputs; bulk KS = \(number(r.ks)), W1 = \(number(r.w1)) against the law of \(r.comparedWith); "
+            out += "# sample: d = \(r.d), p = \(r.p), n = \(r.n), seed = \(r.seed), float32, \(f.check?.key.inputText ?? "gaussian inputs"); bulk KS = \(number(r.ks)), W1 = \(number(r.w1)) against the law of \(r.comparedWith); "
             out += "\(r.outliers.count) outliers set apart (predicted location of the d outliers of c0: \(number(r.predictedOutlierLocation)))\n"
         }
         out += quadraticCSVHeader + "\n"
@@ -84,6 +84,7 @@ extension ViewExport {
         var root: [(String, JSON)] = [
             ("gamma1", .number(s.gamma1)), ("gamma2", .number(s.gamma2)), ("activation", .string(s.activation)),
             ("normalised", .bool(s.normalised)), ("output_law", .string(s.outputLaw)), ("d", .int(s.d)), ("seed", .string(String(s.seed))),
+            ("input", .string(s.input)),
         ]
         guard let f = content.quadratic, let law = f.law else {
             return .object(root + [("error", content.quadratic?.lawError.map { .string($0) } ?? .string("not solved"))])
@@ -102,6 +103,7 @@ extension ViewExport {
         if let r = quadraticSample(f) {
             root.append(("sample", .object([
                 ("d", .int(r.d)), ("p", .int(r.p)), ("n", .int(r.n)), ("seed", .string(String(r.seed))), ("precision", .string("float32")),
+                ("input", .string(f.check?.key.input ?? "gaussian")),
                 ("ks", .number(r.ks)), ("ks_location", .number(r.ksLocation)), ("w1", .number(r.w1)),
                 ("ks_band_95", .number(SampleReadout.ksBand(r.bulk.count))), ("beyond_support", .int(r.beyondSupport)),
                 ("compared_with", .string(r.comparedWith)), ("predicted_outlier_location", .number(r.predictedOutlierLocation)),

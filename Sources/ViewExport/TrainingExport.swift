@@ -33,7 +33,7 @@ extension ViewExport {
     public static func trainingCSV(state: ExplorerState, content: FrameContent) -> String {
         let s = state.training
         var out = "# \(toolVersion) view export (csv, training); the session: \(configLine(Session(state: state)))\n"
-        out += "# training: \(s.shapeText), sigma = \(s.activation), task = \(s.task), \(s.optimizerText), \(s.epochs) epochs, seed = \(s.seed), snapshots every \(s.snapshotEvery) epochs (docs/training.md)\n"
+        out += "# training: \(s.shapeText), sigma = \(s.activation), task = \(s.task), \(s.optimizerText), \(s.epochs) epochs, seed = \(s.seed), snapshots \(s.scheduleText)\(s.snapshotLog > 0 ? "" : " epochs")\(s.task == "classification" ? ", data = \(s.dataPath), labels = \(s.labels)" : "") (docs/training.md)\n"
         guard let f = content.training else {
             return out + "# (not trained: the session's run = false)\nepoch,kernel,layer,rank,eigenvalue,excess\n"
         }
@@ -55,7 +55,8 @@ extension ViewExport {
             ("settings", .object([("activation", .string(s.activation)), ("task", .string(s.task)), ("n", .int(s.n)), ("input_dim", .int(s.inputDim)),
                                   ("width", .int(s.width)), ("depth", .int(s.depth)), ("epochs", .int(s.epochs)), ("learning_rate", .number(s.learningRate)),
                                   ("optimizer", .string(s.optimizer)), ("batch_size", s.batchSize > 0 ? .int(s.batchSize) : .string("full")),
-                                  ("seed", .string(String(s.seed))), ("snapshot_every", .int(s.snapshotEvery))])),
+                                  ("seed", .string(String(s.seed))), ("snapshot_every", .int(s.snapshotEvery)), ("snapshots", .string(s.schedule.text)),
+                                  ("data", .string(s.dataPath)), ("labels", .string(s.labels))])),
         ]
         guard let f = content.training else { return .object(root + [("record", .null)]) }
         let (snap, kernel) = trainingView(state, f)
@@ -105,8 +106,8 @@ extension ViewExport {
             var series: [(ColorRole, [(Double, Double)])] = []
             if let law { series.append((.theory, law.x.indices.filter { law.x[$0] <= hi }.map { (law.x[$0], law.density[$0]) })) }
             series.append((.empirical, binnedSteps(eig, range: 0...hi, bins: 60, total: eig.count)))
-            let outliers = ks.outliers.prefix(3).enumerated().map { "\(AxisTicks.significant($0.element.value, 3))" + (TrainingLayout.labelShare(ks, outlier: $0.offset).map { " (\(ScreenLayout.percent($0)))" } ?? "") }
-            let title = "\(TrainingLayout.name(k)) · edge \(ks.edge.map { AxisTicks.significant($0, 3) } ?? "–") · \(ks.outliers.count) outliers" + (outliers.isEmpty ? "" : ": " + outliers.joined(separator: ", "))
+            let outliers = ks.outliers.indices.prefix(3).map { TrainingLayout.outlierText(ks, $0) }
+            let title = "\(TrainingLayout.name(k)) · edge \(ks.edge.map { AxisTicks.significant($0, 3) } ?? "–") · \(TrainingLayout.outlierCount(ks.outliers.count))" + (outliers.isEmpty ? "" : ": " + outliers.joined(separator: ", "))
             xyPanel(&svg, rect: (body.x + Double(i % cols) * pw, body.y + Double(i / cols) * ph, pw - 12, ph - 12), title: title, xLabel: "λ",
                     logX: false, logY: false, series: series)
         }

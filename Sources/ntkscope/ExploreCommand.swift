@@ -57,6 +57,7 @@ struct ExploreCommand: ParsableCommand {
         let overrides = ViewOverrides(view: view, yScale: yScale, canvas: canvas, theme: theme)
         var configured = try overrides.session(model: options, modelOptions: modelOptions)
         try dataOptions.apply(to: &configured, modelOptions: modelOptions)
+        try configured.readRegimeFiles()   // a session's ν file, training data and labels
         let session = configured
         let model = session.model
         let display = session.display

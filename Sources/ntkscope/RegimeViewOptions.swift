@@ -65,18 +65,28 @@ struct RegimeViewOptions: ParsableArguments {
 }
 
 extension Session {
-    /// Reads the files the regimes' tables name (the quadratic mode's `output_law = "file:PATH"`).
+    /// Reads the files the regimes' tables name (the quadratic mode's `output_law = "file:PATH"`, the
+    /// training mode's `data` and `labels`).
     mutating func readRegimeFiles() throws {
         var q = regimeSettings.get(.quadratic, default: QuadraticModeSettings())
         if let path = q.pendingFile {
             q.fileLaw = try QuadraticOutputLawFile.load(path: path)
             regimeSettings.set(.quadratic, q)
         }
+        if let path = q.pendingInputFile {
+            q.inputData = try RegimeDataFile.load(path: path, field: "quadratic.input")
+            regimeSettings.set(.quadratic, q)
+        }
         // the quadratic law must be solvable, and the training settings valid, before anything is drawn
         if regime == .quadratic {
             do { _ = try q.lawSettings() } catch { throw ModelError(field: "quadratic: \(error.field)", value: error.value, allowed: error.allowed) }
         }
-        let t = regimeSettings.get(.training, default: TrainingModeSettings())
+        var t = regimeSettings.get(.training, default: TrainingModeSettings())
+        for (path, purpose) in t.pendingFiles {
+            let values = try RegimeDataFile.load(path: path, field: "training.\(purpose)")
+            if purpose == "labels" { t.labelsFile = values } else { t.dataFile = values }
+        }
+        regimeSettings.set(.training, t)
         if regime == .training {
             do { _ = try t.trainingSettings() } catch { throw ValidationError("training: \(error.description)") }
             if let e = t.epoch, !t.snapshotEpochs.contains(e) {

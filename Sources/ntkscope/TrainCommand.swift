@@ -59,7 +59,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Data matrix (.csv or .npy, one sample per row) for binary classification.")
     var data: String?
 
-    @Option(help: "Labels of --data: a column of the data file (1-based; -1 = the last) or a file with one label per row.")
+    @Option(parsing: .unconditional, help: "Labels of --data: a column of the data file (1-based; -1 = the last) or a file with one label per row.")
     var labels: String?
 
     @Option(name: .customLong("test-fraction"), help: "Share of the --data samples held out. (default: 0.2)")
@@ -220,46 +220,27 @@ struct TrainCommand: ParsableCommand {
     }
 
     static func parseSchedule(_ text: String) throws -> SnapshotSchedule {
-        func int(_ t: Substring) throws -> Int {
-            guard let v = Int(t.trimmingCharacters(in: .whitespaces)) else {
-                throw ModelError(field: "--snapshots", value: text, allowed: "every:K, log:K or a comma-separated list of epochs")
-            }
-            return v
-        }
-        if text.hasPrefix("every:") { return .every(try int(text.dropFirst(6))) }
-        if text.hasPrefix("log:") { return .logSpaced(try int(text.dropFirst(4))) }
-        return .epochs(try text.split(separator: ",", omittingEmptySubsequences: false).map(int))
+        guard let s = SnapshotSchedule.parse(text) else { throw ModelError(field: "--snapshots", value: text, allowed: SnapshotSchedule.syntax) }
+        return s
     }
 
     /// The data file and its labels: a column of the file (removed from the features) or a file of labels.
     func loadLabeled(_ path: String) throws -> LabeledData {
-        guard let spec = labels else { throw bad("--labels", "(missing)", "a column of --data (1-based, -1 = last) or a file of labels") }
+        guard let spec = labels else { throw bad("--labels", "(missing)", LabeledData.labelsSyntax) }
         let m: DataMatrix
         do { m = try DataMatrix.load(path: path) } catch { throw Failure(message: "--data: \(error.description)") }
         let name = URL(fileURLWithPath: path).lastPathComponent
-        if let c = Int(spec) {
-            guard c != 0, abs(c) <= m.features, m.features >= 2 else {
-                throw bad("--labels", spec, "a column from 1 to \(m.features) (or -1 … -\(m.features) from the end) of \(path), which keeps at least one feature column")
-            }
-            let col = c > 0 ? c - 1 : m.features + c
-            var features = [Double](), labels = [Double]()
-            features.reserveCapacity(m.samples * (m.features - 1))
-            for a in 0..<m.samples {
-                for f in 0..<m.features {
-                    let v = m.values[a * m.features + f]
-                    if f == col { labels.append(v) } else { features.append(v) }
-                }
-            }
-            return LabeledData(features: DataMatrix(samples: m.samples, features: m.features - 1, values: features),
-                               labels: labels, source: "\(name) (labels: column \(col + 1))")
+        let source: LabeledData.Labels
+        if let c = Int(spec) { source = .column(c) } else {
+            let l: DataMatrix
+            do { l = try DataMatrix.load(path: spec) } catch { throw Failure(message: "--labels: \(error.description)") }
+            guard l.features == 1 else { throw bad("--labels", spec, "a file with one label per row (it has \(l.features) columns)") }
+            source = .values(l.values, name: URL(fileURLWithPath: spec).lastPathComponent)
         }
-        let l: DataMatrix
-        do { l = try DataMatrix.load(path: spec) } catch { throw Failure(message: "--labels: \(error.description)") }
-        guard l.features == 1 else { throw bad("--labels", spec, "a file with one label per row (it has \(l.features) columns)") }
-        guard l.samples == m.samples else {
-            throw bad("--labels", spec, "one label per sample of \(path): it has \(l.samples) rows, the data \(m.samples)")
+        do { return try LabeledData.make(m, labels: source, name: name) } catch {
+            if case .invalidSettings(let o, _, let a) = error { throw bad(o, spec, a) }
+            throw Failure(message: error.description)
         }
-        return LabeledData(features: m, labels: l.values, source: "\(name) (labels: \(URL(fileURLWithPath: spec).lastPathComponent))")
     }
 
     // MARK: run

@@ -65,6 +65,9 @@ import Testing
         #expect(three.status == 2 && three.err.contains("exactly two label values"), "\(three.err)")
         let column = try run(["train", "--data", "d.csv", "--labels", "9"], in: dir)
         #expect(column.status == 2 && column.err.contains("--labels"), "\(column.err)")
+        // "-1 = the last column", as the help says, without --labels=-1
+        let last = try run(["train", "--data", "d.csv", "--labels", "-1", "--widths", "8", "--epochs", "1"], in: dir)
+        #expect(last.status == 0, "\(last.err)")
         let bad = try run(["train", "--lr", "-3"], in: dir)
         #expect(bad.status == 2 && bad.err.contains("--lr"), "\(bad.err)")
     }

@@ -171,3 +171,81 @@ import FoundationXML
         #expect(back.regime == .training && back.training == s.training)
     }
 }
+
+/// The new settings of the quadratic and training modes in session files, and the shared svg panel's
+/// labels.
+@Suite struct ModeGapsExportTests {
+    @Test func theInputsAndTheTrainingDataRoundTrip() throws {
+        var s = ExplorerState(model: .figure1)
+        s.regime = .quadratic
+        s.quadratic.input = "rademacher"
+        var back = try SessionFile.session(from: SessionFile.decode(SessionFile.encode(Session(state: s)))).makeState()
+        #expect(back.quadratic.input == "rademacher" && back.quadratic.checkKey?.request.input == .rademacher)
+        s.quadratic.input = "data:/somewhere/x.csv"
+        back = try SessionFile.session(from: SessionFile.decode(SessionFile.encode(Session(state: s)))).makeState()
+        // the file is named, and read again by the caller
+        #expect(back.quadratic.input == "data:/somewhere/x.csv" && back.quadratic.pendingInputFile == "/somewhere/x.csv" && back.quadratic.checkKey == nil)
+        do { _ = try SessionFile.decode("[quadratic]\ninput = \"uniform\"\n"); Issue.record("accepted input = uniform") } catch {
+            #expect(error.key == "quadratic.input")
+        }
+        var t = ExplorerState(model: .figure1)
+        t.regime = .training
+        t.training.snapshotLog = 12
+        t.training.dataPath = "/data/points.csv"; t.training.labels = "/data/labels.txt"
+        let tb = try SessionFile.session(from: SessionFile.decode(SessionFile.encode(Session(state: t)))).makeState().training
+        #expect(tb.snapshotLog == 12 && tb.schedule == .logSpaced(12))
+        #expect(tb.pendingFiles.map(\.path) == ["/data/points.csv", "/data/labels.txt"] && tb.pendingFiles.map(\.purpose) == ["data", "labels"])
+    }
+
+    /// Text boxes of the svg's tick and axis labels (font size × 0.62 per character, the size high).
+    func labelBoxes(_ svg: String) -> [(text: String, x0: Double, x1: Double, y0: Double, y1: Double)] {
+        let tag = try! NSRegularExpression(pattern: #"<text ([^>]*)>([^<]*)</text>"#)
+        let ns = svg as NSString
+        func attribute(_ name: String, _ attrs: String) -> String? {
+            guard let r = attrs.range(of: " \(name)=\"") ?? (attrs.hasPrefix("\(name)=\"") ? attrs.range(of: "\(name)=\"") : nil) else { return nil }
+            return String(attrs[r.upperBound...].prefix { $0 != "\"" })
+        }
+        return tag.matches(in: svg, range: NSRange(location: 0, length: ns.length)).compactMap { m in
+            let attrs = ns.substring(with: m.range(at: 1)), text = ns.substring(with: m.range(at: 2))
+            guard let cls = attribute("class", attrs), cls == "tick-label" || cls == "axis-label",
+                  let x = attribute("x", attrs).flatMap(Double.init), let y = attribute("y", attrs).flatMap(Double.init) else { return nil }
+            let size = attribute("font-size", attrs).flatMap(Double.init) ?? 12
+            let w = Double(text.count) * size * 0.62
+            let x0: Double
+            switch attribute("text-anchor", attrs) { case "middle": x0 = x - w / 2; case "end": x0 = x - w; default: x0 = x }
+            return (text, x0, x0 + w, y - size, y)
+        }
+    }
+
+    @Test func tickLabelsAndTheAxisLabelDoNotOverlap() {
+        var svg = SVGBuilder(theme: .fallback)
+        // wide tick labels at the right end, where the axis label used to sit on the same row
+        ViewExport.xyPanel(&svg, rect: (0, 0, 220, 140), title: "loss", xLabel: "epoch", logX: false,
+                           series: [(.theory, [(0, -1), (1234.5, -2), (2469, -3)])])
+        let boxes = labelBoxes(svg.out)
+        #expect(boxes.count == 7, "\(boxes)")   // 3 y ticks, 3 x ticks, the x label
+        for i in boxes.indices {
+            for j in boxes.indices where j > i {
+                let a = boxes[i], b = boxes[j]
+                let overlap = a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1
+                #expect(!overlap, "'\(a.text)' overlaps '\(b.text)'")
+            }
+            // inside the panel
+            #expect(boxes[i].x0 >= 0 && boxes[i].x1 <= 220 && boxes[i].y1 <= 140, "'\(boxes[i].text)' outside the panel")
+        }
+    }
+
+    @Test func trainingSVGTitlesCountOutliersInGoodGrammar() throws {
+        var s = ExplorerState(model: .figure1, themeNames: ["dark"], themeName: "dark")
+        s.regime = .training
+        s.training = TrainingModeSettings(n: 60, inputDim: 30, width: 40, depth: 2, epochs: 12, learningRate: 0.1, snapshotEvery: 4, run: true, panel: 1)
+        var c = FrameContent(summary: ModelSummary(model: .figure1))
+        TrainingRegime().computeNow(state: s, content: &c)
+        let f = try #require(c.training)
+        let svg = ViewExport.export(.svg, state: s, content: c, width: 120, height: 40, theme: .fallback)
+        #expect(!svg.contains(" 1 outliers"))
+        for k in try #require(f.record.snapshots.last).kernels where k.edge != nil {
+            #expect(svg.contains("· \(TrainingLayout.outlierCount(k.outliers.count))"), "\(k.kernel)")
+        }
+    }
+}

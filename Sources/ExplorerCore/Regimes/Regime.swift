@@ -220,12 +220,16 @@ public struct RegimeFileRead: RegimeAction {
     public var path: String
     public var contents: Data?
     public var error: String?
-    public init(path: String, contents: Data?, error: String?) { self.path = path; self.contents = contents; self.error = error }
+    /// What the regime asked the file for (its own word, e.g. "data" or "labels"; "" for its only kind).
+    public var purpose: String
+    public init(path: String, contents: Data?, error: String?, purpose: String = "") {
+        self.path = path; self.contents = contents; self.error = error; self.purpose = purpose
+    }
 
     /// Reads the file (InputFiles' `FileBytes`: the message says why it cannot be read). For the shell.
-    public static func read(path: String) -> RegimeFileRead {
-        do { return RegimeFileRead(path: path, contents: try FileBytes.read(path: path, field: "file"), error: nil) } catch {
-            return RegimeFileRead(path: path, contents: nil, error: error.description)
+    public static func read(path: String, purpose: String = "") -> RegimeFileRead {
+        do { return RegimeFileRead(path: path, contents: try FileBytes.read(path: path, field: "file"), error: nil, purpose: purpose) } catch {
+            return RegimeFileRead(path: path, contents: nil, error: error.description, purpose: purpose)
         }
     }
 }

@@ -5,16 +5,29 @@ import NetworkSampling
 import QuadraticScaling
 import Synchronization
 
-/// What the sampled check is run for: the law's settings, the input dimension and the seed.
+/// What the sampled check is run for: the law's settings, the input dimension, the seed and the inputs.
 public struct QuadraticCheckKey: Sendable, Hashable {
     public var settings: QuadraticSettings
     public var d: Int
     public var seed: UInt64
-    public init(settings: QuadraticSettings, d: Int, seed: UInt64) { self.settings = settings; self.d = d; self.seed = seed }
+    /// "gaussian", "rademacher" or "data:PATH" (`QuadraticModeSettings.input`).
+    public var input: String
+    /// The matrix of a "data:PATH" input.
+    public var data: RegimeDataFile?
+    public init(settings: QuadraticSettings, d: Int, seed: UInt64, input: String = "gaussian", data: RegimeDataFile? = nil) {
+        self.settings = settings; self.d = d; self.seed = seed; self.input = input; self.data = data
+    }
 
-    /// The sampler's request: Gaussian inputs, float32 (the fast path), p = round(γ₂d), n = round(γ₁dp).
+    /// The sampler's request: float32 (the fast path), p = round(γ₂d), n = round(γ₁dp); a data file
+    /// gives d (its columns) and n (its rows).
     public var request: QuadraticSamplingRequest {
-        QuadraticSamplingRequest(settings: settings, d: d, seed: seed, input: .gaussian, precision: .float32)
+        let x: QuadraticInput = data.map { .data($0.matrix) } ?? (input == "rademacher" ? .rademacher : .gaussian)
+        return QuadraticSamplingRequest(settings: settings, d: d, seed: seed, input: x, precision: .float32)
+    }
+
+    /// "gaussian inputs", "rademacher inputs", "inputs from digits.csv".
+    public var inputText: String {
+        input.hasPrefix("data:") ? "inputs from \((String(input.dropFirst(5)) as NSString).lastPathComponent)" : "\(input) inputs"
     }
 }
 

@@ -11,18 +11,25 @@ public enum QuadraticLayout {
     public static let minimumPanel = (width: 24, height: 8)
 
     public static func footerKeys(next: String) -> String {
-        "q quit  ? help  w \(next)  ↑↓ γ₁  K/J γ₂  a/A σ  = normalised  o/O ν  n/N d  s sampled check  ←→ law  1 2 3 view  y y-axis  m canvas  e export  u undo  : command"
+        "q quit  ? help  w \(next)  ↑↓ γ₁  K/J γ₂  a/A σ  = normalised  o/O ν  n/N d  i/I X  s sampled check  ←→ law  1 2 3 view  y y-axis  m canvas  e export  u undo  : command"
     }
 
     static func sig(_ v: Double, _ n: Int = 4) -> String { AxisTicks.significant(v, n) }
 
-    /// The panel's title: "H = μ_ν,φ", "MP(γ₁ = 0.5)", "NTK law".
-    public static func title(_ p: QuadraticPanel, settings: QuadraticModeSettings) -> String {
+    /// The panel's title, longest form first: each is whole (a bracket is never cut), the shortest the
+    /// bare name.
+    public static func titles(_ p: QuadraticPanel, settings: QuadraticModeSettings) -> [String] {
         switch p {
-        case .population: return "H = μ_ν,φ (population)"
-        case .marcenkoPastur: return "MP(γ₁ = \(ModelSummary.format(settings.gamma1)))"
-        case .ntk: return "NTK law (from MP(γ₁) ⊠ H)"
+        case .population: return ["H = μ_ν,φ (population)", "H = μ_ν,φ", "H"]
+        case .marcenkoPastur: return ["MP(γ₁ = \(ModelSummary.format(settings.gamma1)))", "MP(γ₁)", "MP"]
+        case .ntk: return ["NTK law (from MP(γ₁) ⊠ H)", "NTK law (MP ⊠ H)", "NTK law"]
         }
+    }
+
+    /// The longest title form that fits in `width` cells (the shortest one otherwise).
+    public static func title(_ p: QuadraticPanel, settings: QuadraticModeSettings, width: Int = .max) -> String {
+        let all = titles(p, settings: settings)
+        return all.first { $0.count <= width } ?? all.last!
     }
 
     /// The frame's laws belong to the current settings (else they are an older setting's, still drawn).
@@ -54,7 +61,7 @@ public enum QuadraticLayout {
             row1 = "c₀ = \(sig(c.c0, 3))  c₁² = \(sig(c.c1Squared, 3))  a² = \(sig(c.a2, 3))"
         }
         let (p, n) = s.sampleShape
-        row1 += (row1.isEmpty ? "" : "  │ ") + "sample d = \(s.d), p = \(p), n = \(n)"
+        row1 += (row1.isEmpty ? "" : "  │ ") + "sample d = \(s.sampleDimension), p = \(p), n = \(n), X \(s.inputLabel)"
         return RegimeHeader(model: ["│ QUADRATIC SCALING", " │ γ₁ = \(ModelSummary.format(s.gamma1)), γ₂ = \(ModelSummary.format(s.gamma2))",
                                     " │ σ = \(s.activationLabel)", " │ ν = \(s.outputLaw)", " (φ = σ′)"],
                             status: status, busy: busy, warning: warning, row1: row1)
@@ -63,7 +70,7 @@ public enum QuadraticLayout {
     public static func progress(state: ExplorerState, content: FrameContent) -> RegimeProgress? {
         guard state.quadratic.check else { return nil }
         guard let c = content.quadratic?.check else { return RegimeProgress(label: "sampled check", fraction: nil, detail: "waiting for the law") }
-        let label = "sample d=\(c.key.d)"
+        let label = "sample d=\(c.key.request.dimension)"
         if c.error != nil { return RegimeProgress(label: label, fraction: nil, detail: "failed (M: why)") }
         if c.result != nil { return RegimeProgress(label: label, fraction: nil, detail: "done") }
         return RegimeProgress(label: label, fraction: c.progress, detail: c.stage + " (s cancels)")
@@ -104,7 +111,8 @@ public enum QuadraticLayout {
         var g = ScreenGrid(width: width, height: height)
         let s = law.law(p)
         let failed = p == .ntk && law.failed
-        let title = " \(failed ? "✗ " : "")\(title(p, settings: state.quadratic)) "
+        let mark = failed ? "✗ " : ""
+        let title = " \(mark)\(title(p, settings: state.quadratic, width: width - 2 - mark.count)) "
         g.write(title, x: 0, y: 0, role: selected ? .highlight : (failed ? .warning : .title), attributes: selected ? [.reverse, .bold] : [.bold], maxWidth: width)
         let emp = p == .ntk ? sample(f, law: law) : nil
         if let emp {
@@ -137,15 +145,23 @@ public enum QuadraticLayout {
     static func drawLayers(_ body: inout ScreenGrid, state: ExplorerState, frame f: QuadraticFrame, law: QuadraticLawFrame) {
         var top = 0
         if sample(f, law: law) != nil {
-            LinearWidthLayout.writeLegend(&body, [("━━ limit law", .theory), ("┅┅ sampled bulk (outliers apart), d = \(state.quadratic.d), seed \(state.quadratic.seed)", .empirical)],
+            LinearWidthLayout.writeLegend(&body, [("━━ limit law", .theory), ("┅┅ sampled bulk (outliers apart), d = \(state.quadratic.sampleDimension), \(state.quadratic.inputLabel) X, seed \(state.quadratic.seed)", .empirical)],
                                           x: 1, y: 0, width: body.width - 2)
             top = 1
         }
         let columns = infoColumns(state: state, frame: f, law: law)
         let wide = body.width >= 150
-        let needed = wide ? columns.map(\.count).max()! : max(columns[0].count + columns[1].count, columns[2].count)
-        let infoRows = max(4, min(needed + 1, body.height / 3))
-        let panelHeight = max(minimumPanel.height, body.height - top - infoRows)
+        // rows the facts take once wrapped; the sampled check's column is the one that must fit (the
+        // constants repeat the header's), the panels shrinking down to their minimum height for it
+        let cw = wide ? body.width / 3 : body.width / 2
+        func rows(_ lines: [(String, ColorRole)], _ width: Int) -> Int {
+            lines.reduce(0) { $0 + ($1.0.count <= width ? 1 : StatusLine.wrap($1.0, width: width, hanging: 2).count) }
+        }
+        let needed = wide ? columns.map { rows($0, cw - 2) }.max()!
+                          : max(rows(columns[2], body.width - cw - 2), min(rows(columns[1] + columns[0], cw - 2), body.height / 3 - 1))
+        let room = body.height - top - minimumPanel.height - 1
+        let infoRows = max(4, min(needed, max(room, body.height / 3)))
+        let panelHeight = max(minimumPanel.height, body.height - top - infoRows - 1)
         let w = body.width / 3
         for p in QuadraticPanel.allCases {
             let g = panel(p, state: state, frame: f, law: law, width: w - 1, height: panelHeight, selected: p == state.quadratic.panel)
@@ -155,12 +171,10 @@ public enum QuadraticLayout {
         let rows = body.height - y0
         guard rows > 0 else { return }
         if wide {
-            let cw = body.width / 3
             for (i, col) in columns.enumerated() { body.writeFacts(col, x: i * cw + 1, y: y0, width: cw - 2, rows: rows) }
         } else {
             // two columns: the solve (bound, checks) and the constants share the left one (c₀, c₁², a² are
             // also in the header)
-            let cw = body.width / 2
             body.writeFacts(columns[1] + columns[0], x: 1, y: y0, width: cw - 2, rows: rows)
             body.writeFacts(columns[2], x: cw + 1, y: y0, width: body.width - cw - 2, rows: rows)
         }
@@ -191,9 +205,11 @@ public enum QuadraticLayout {
             for ch in failed { solve.append(("  \(ch.name): \(sig(ch.value, 6)) vs \(sig(ch.expected, 6)) ± \(sig(ch.tolerance, 2))", .warning)) }
             if law.solverFailures > 0 { solve.append(("  \(law.solverFailures) points of the NTK law failed", .warning)) }
         }
-        var check: [(String, ColorRole)] = [("sampled check (s): d = \(s.d), seed \(s.seed)", .title)]
+        var check: [(String, ColorRole)] = [("sampled check (s): d = \(s.sampleDimension), seed \(s.seed)", .title)]
         let (p, n) = s.sampleShape
-        check.append(("p = γ₂d = \(p), n = γ₁dp = \(n), float32", .dim))
+        let done = f.check.map { $0.result != nil && $0.key.settings == law.settings } ?? false
+        if !done { check.append(("p = γ₂d = \(p), n = \(s.activeData == nil ? "γ₁dp" : "the file's rows") = \(n), float32 (i: X law)", .dim)) }
+        if s.pendingInputFile != nil { check.append(("X: \(s.inputLabel) not read yet (:data FILE)", .warning)) }
         if !s.check {
             check.append(("off: s samples the NTK and compares its bulk", .dim))
         } else if let cf = f.check {
@@ -253,7 +269,7 @@ public enum QuadraticLayout {
             lines.append(("discretisation (proven)", .title))
             lines.append(("  KS ≤ \(sig(law.ntkKSBound, 2))  W∞ ≤ \(sig(law.ntkWInfinity, 2))", .text))
             if let r = sample(f, law: law) {
-                lines.append(("sampled NTK, d = \(r.d), n = \(r.n)", .title))
+                lines.append(("sampled NTK, d = \(r.d), n = \(r.n), \(state.quadratic.inputLabel) X", .title))
                 lines += checkLines(r, law: law).map { ("  " + $0.0.trimmingCharacters(in: .whitespaces), $0.1) }
             }
         } else if p == .population {
@@ -280,7 +296,7 @@ public enum QuadraticLayout {
             body.writeFacts(lines, x: plotWidth + 1, y: 0, width: infoWidth, rows: body.height)
             return
         }
-        lines.append(("d = \(r.d), p = \(r.p), n = \(r.n), seed \(r.seed)", .text))
+        lines.append(("d = \(r.d), p = \(r.p), n = \(r.n), seed \(r.seed), \(state.quadratic.inputLabel) X", .text))
         let predicted = r.predictedOutlierLocation
         lines += checkLines(r, law: law).prefix(3)
         lines.append(("outliers, largest first" + (predicted > 0 ? " (predicted c₀²E[D²]γ₁p = \(sig(predicted, 4)))" : ""), .title))

@@ -1,6 +1,7 @@
 import Foundation
 import InputFiles
 import LimitLaws
+import NetworkSampling
 import PlotCanvas
 import QuadraticScaling
 
@@ -48,6 +49,11 @@ public struct QuadraticModeSettings: RegimeSettings {
     public var fileLaw: OutputWeightLaw?
     /// Input dimension d of the sampled check: p = round(γ₂ d), n = round(γ₁ d p).
     public var d: Int
+    /// The law of the sampled check's inputs X, as `ntkscope quadratic sample --input` writes it:
+    /// "gaussian", "rademacher" or "data:PATH" (then d = the file's columns, n = its rows).
+    public var input: String = "gaussian"
+    /// The last data file read for the inputs (kept when `i` cycles to another law, so it can come back).
+    public var inputData: RegimeDataFile?
     /// Seed of the sampled network.
     public var seed: UInt64
     /// The sampled check is on (`s`): it runs for the current settings, in the background.
@@ -67,6 +73,8 @@ public struct QuadraticModeSettings: RegimeSettings {
     public static let dimensions = 2...20_000
     /// `o`/`O` cycle ν through these (and the file's law once one was read).
     public static let outputLawPresets = ["rademacher", "two-point:0.5,1.5,0.5", "uniform:-1,1"]
+    /// `i`/`I` cycle the inputs through these (and the data file once one was read).
+    public static let inputPresets = ["gaussian", "rademacher"]
     /// `a`/`A` cycle σ through these (the table's and φ = x; a constant φ is refused, so linear is skipped).
     public static var activationCycle: [String] { Activation.cycle + ["quadratic"] }
 
@@ -87,19 +95,44 @@ public struct QuadraticModeSettings: RegimeSettings {
         return s
     }
 
-    /// The sampled check's parameters (nil when the law's settings are not valid).
+    /// The sampled check's parameters (nil when the law's settings are not valid or a data file is
+    /// still to be read).
     public var checkKey: QuadraticCheckKey? {
-        guard let s = try? lawSettings() else { return nil }
-        return QuadraticCheckKey(settings: s, d: d, seed: seed)
+        guard let s = try? lawSettings(), input == "gaussian" || input == "rademacher" || activeData != nil else { return nil }
+        return QuadraticCheckKey(settings: s, d: d, seed: seed, input: input, data: activeData)
+    }
+
+    /// The path of a "data:PATH" input.
+    public var inputPath: String? { input.hasPrefix("data:") ? String(input.dropFirst(5)) : nil }
+
+    /// The matrix the sampled check uses: the file read for a "data:PATH" input (nil for the others,
+    /// or while the file is still to be read).
+    public var activeData: RegimeDataFile? {
+        guard let path = inputPath, let data = inputData, data.path == path else { return nil }
+        return data
+    }
+
+    /// "gaussian", "rademacher", "digits.csv".
+    public var inputLabel: String { inputPath.map { ($0 as NSString).lastPathComponent } ?? input }
+
+    /// Whether `text` names an input law: gaussian, rademacher or data:PATH.
+    public static func isInput(_ text: String) -> Bool {
+        ["gaussian", "rademacher"].contains(text) || (text.hasPrefix("data:") && text.count > 5)
     }
 
     /// "relu" or "relu (normalised)".
     public var activationLabel: String { normalised ? "\(activation) (normalised)" : activation }
 
-    /// p = round(γ₂ d) and n = round(γ₁ d p) of the sampled check (as `QuadraticSamplingRequest`).
+    /// The sampled check's input dimension: d, or a data file's column count.
+    public var sampleDimension: Int { activeData.map { $0.matrix.features } ?? d }
+
+    /// p = round(γ₂ d) and n = round(γ₁ d p) of the sampled check (as `QuadraticSamplingRequest`; a
+    /// data file's n is its row count).
     public var sampleShape: (p: Int, n: Int) {
-        let p = max(1, Int((gamma2 * Double(d)).rounded()))
-        return (p, max(1, Int((gamma1 * Double(d) * Double(p)).rounded())))
+        let dim = sampleDimension
+        let p = max(1, Int((gamma2 * Double(dim)).rounded()))
+        if let m = activeData?.matrix { return (p, m.samples) }
+        return (p, max(1, Int((gamma1 * Double(dim) * Double(p)).rounded())))
     }
 
     /// The path of a `file:PATH` ν whose values are still to be read (a session file names it).
@@ -107,6 +140,9 @@ public struct QuadraticModeSettings: RegimeSettings {
         guard fileLaw == nil, case .file(let path)? = try? OutputWeightLaw.parse(outputLaw) else { return nil }
         return path
     }
+
+    /// The path of a "data:PATH" input whose matrix is still to be read.
+    public var pendingInputFile: String? { activeData == nil ? inputPath : nil }
 }
 
 /// What the regime's keys ask for.
@@ -114,6 +150,7 @@ public enum QuadraticAction: RegimeAction {
     case gamma1(up: Bool), gamma2(up: Bool)
     case activation(next: Bool), toggleNormalised
     case outputLaw(next: Bool)
+    case input(next: Bool)
     case dimension(up: Bool)
     case toggleCheck
     case panel(next: Bool)
@@ -160,6 +197,9 @@ public enum QuadraticKeys {
         KeyBinding(keys: [.character("o")], label: "o / O", action: .quadratic(.outputLaw(next: true)),
                    help: "next / previous law ν of D", group: group),
         KeyBinding(keys: [.character("O")], label: "", action: .quadratic(.outputLaw(next: false)), help: "", group: group),
+        KeyBinding(keys: [.character("i")], label: "i / I", action: .quadratic(.input(next: true)),
+                   help: "sample's X: gaussian, rademacher, data file", group: group),
+        KeyBinding(keys: [.character("I")], label: "", action: .quadratic(.input(next: false)), help: "", group: group),
         KeyBinding(keys: [.character("n")], label: "n / N", action: .quadratic(.dimension(up: false)),
                    help: "sample's d down / up (n = γ₁dp)", group: group),
         KeyBinding(keys: [.character("N")], label: "", action: .quadratic(.dimension(up: true)), help: "", group: group),
@@ -184,7 +224,8 @@ public struct QuadraticRegime: ExplorerRegime {
     public var commands: [(String, String)] {
         [(":gamma1 V / :gamma2 V", "quadratic scaling: γ₁ = n/(dp), γ₂ = p/d"),
          (":nu LAW", "quadratic scaling: ν, the law of D (\(OutputWeightLaw.syntax))"),
-         (":d D", "quadratic scaling: the sampled check's d; :sigma NAME [normalised] while shown")]
+         (":d D", "quadratic scaling: the sampled check's d; :sigma NAME [normalised] while shown"),
+         (":input X / :data FILE", "quadratic scaling (shown): the sample's X, gaussian, rademacher or data:FILE")]
     }
 
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState) {
@@ -208,6 +249,11 @@ public struct QuadraticRegime: ExplorerRegime {
             if let f = s.fileLaw, case .discrete(_, let label) = f { laws.append("file:\(label)") }
             let i = laws.firstIndex(of: s.outputLaw) ?? (next ? laws.count - 1 : 0)
             s.outputLaw = laws[(i + (next ? 1 : laws.count - 1)) % laws.count]
+        case .input(let next):
+            var inputs = QuadraticModeSettings.inputPresets
+            if let data = s.inputData { inputs.append("data:\(data.path)") }
+            let i = inputs.firstIndex(of: s.input) ?? 0
+            s.input = inputs[(i + (next ? 1 : inputs.count - 1)) % inputs.count]
         case .dimension(let up):
             let ladder = QuadraticModeSettings.dimensionLadder
             s.d = up ? (ladder.first { $0 > s.d } ?? s.d) : (ladder.last { $0 < s.d } ?? s.d)
@@ -227,7 +273,7 @@ public struct QuadraticRegime: ExplorerRegime {
             state.message = StatusMessage(error.description, isError: true)
             return
         }
-        if s == state.quadratic, let action, action != .toggleCheck {
+        if s == state.quadratic, let action, action != .toggleCheck, !(action == .input(next: true) || action == .input(next: false)) {
             state.message = StatusMessage("limit reached: γ in \(ModelSummary.format(QuadraticSettings.gammaRange.lowerBound))…\(ModelSummary.format(QuadraticSettings.gammaRange.upperBound)), d in \(QuadraticModeSettings.dimensionLadder.first!)…\(QuadraticModeSettings.dimensionLadder.last!)", isError: true)
             return
         }
@@ -239,7 +285,7 @@ public struct QuadraticRegime: ExplorerRegime {
                                                   : (wasChecking ? "sampled check cancelled" : "sampled check off"))
         } else {
             let a = law.activation
-            state.message = StatusMessage("γ₁ = \(ModelSummary.format(s.gamma1))  γ₂ = \(ModelSummary.format(s.gamma2))  σ = \(s.activationLabel): c₀ = \(AxisTicks.significant(a.c0, 3)), c₁² = \(AxisTicks.significant(a.c1Squared, 3)), a² = \(AxisTicks.significant(a.a2, 3))  ν = \(s.outputLaw)  d = \(s.d)")
+            state.message = StatusMessage("γ₁ = \(ModelSummary.format(s.gamma1))  γ₂ = \(ModelSummary.format(s.gamma2))  σ = \(s.activationLabel): c₀ = \(AxisTicks.significant(a.c0, 3)), c₁² = \(AxisTicks.significant(a.c1Squared, 3)), a² = \(AxisTicks.significant(a.a2, 3))  ν = \(s.outputLaw)  X \(s.inputLabel), d = \(s.sampleDimension)")
         }
     }
 
@@ -275,6 +321,24 @@ public struct QuadraticRegime: ExplorerRegime {
             let r = QuadraticModeSettings.dimensions
             guard args.count == 1, let d = Int(args[0]), r.contains(d) else { return fail("usage: :d D (the sampled check's input dimension, \(r.lowerBound)…\(r.upperBound))") }
             s.d = d
+        case "input", "data":
+            guard state.regime == .quadratic else { return nil }
+            let usage = "usage: :input gaussian|rademacher|data:FILE or :data FILE (the sampled check's X; .csv or .npy, one sample per row)"
+            guard !args.isEmpty else { return fail(usage) }
+            var spec = args.joined(separator: " ")
+            if name == "data" {
+                guard !(args.count >= 3 && args[args.count - 2].lowercased() == "pcs") else {
+                    return fail(":data: pcs K is not offered here: the sampled check centres the features and scales each sample to norm √d (docs/quadratic.md)")
+                }
+                spec = "data:" + spec
+            }
+            if spec.lowercased() == "gaussian" || spec.lowercased() == "rademacher" {
+                s.input = spec.lowercased()
+            } else if spec.hasPrefix("data:"), spec.count > 5 {
+                return [.readRegimeFile(regime: .quadratic, path: CommandLineEditor.expandHome(String(spec.dropFirst(5))), purpose: "input")]
+            } else {
+                return fail(usage)
+            }
         case "sigma", "activation":
             guard state.regime == .quadratic else { return nil }
             guard (1...2).contains(args.count), args.count == 1 || ["normalised", "normalized", "raw"].contains(args[1].lowercased()) else {
@@ -290,8 +354,34 @@ public struct QuadraticRegime: ExplorerRegime {
         return []
     }
 
-    /// The shell read `:nu file:PATH`: its numbers are ν's atoms (equal weights).
+    /// The shell read `:nu file:PATH` (its numbers are ν's atoms, equal weights) or `:data FILE`
+    /// (purpose "input": the sampled check's X).
     public func fileRead(_ file: RegimeFileRead, state: inout ExplorerState) {
+        if file.purpose == "input" {
+            guard let data = file.contents else {
+                state.message = StatusMessage(":data: \(file.error ?? "cannot read \(file.path)")", isError: true)
+                return
+            }
+            do {
+                let values = try RegimeDataFile.parse(data, path: file.path)
+                let m = values.matrix
+                guard m.samples >= 2, (2...QuadraticModeSettings.dimensions.upperBound).contains(m.features), m.samples <= QuadraticSamplingRequest.maxSamples else {
+                    state.message = StatusMessage(":data: \(file.path): \(m.samples) samples × \(m.features) features; the sampled check needs 2…\(QuadraticSamplingRequest.maxSamples) samples and 2…\(QuadraticModeSettings.dimensions.upperBound) features", isError: true)
+                    return
+                }
+                var s = state.quadratic
+                s.input = "data:\(file.path)"
+                s.inputData = values
+                apply(s, to: &state)
+                if state.message?.isError != true {
+                    let (p, n) = s.sampleShape
+                    state.message = StatusMessage("X from \(file.path): n = \(n) samples, d = \(m.features) features, p = \(p) (features centred, samples scaled to norm √d)")
+                }
+            } catch {
+                state.message = StatusMessage(":data: \(error.description)", isError: true)
+            }
+            return
+        }
         guard let data = file.contents else {
             state.message = StatusMessage(":nu: \(file.error ?? "cannot read \(file.path)")", isError: true)
             return
@@ -371,6 +461,12 @@ public struct QuadraticRegime: ExplorerRegime {
                              }),
             RegimeSessionKey("d", .int(S.dimensions), get: { .int(settings($0).d) },
                              set: { store, v in if case .int(let d) = v { update(&store) { $0.d = d } } }),
+            // a data file's matrix is read again by the caller (`pendingInputFile`)
+            RegimeSessionKey("input", .string(allowed: "gaussian, rademacher or data:PATH", accepts: { S.isInput($0) }),
+                             get: { .string(settings($0).input) },
+                             set: { store, v in
+                                 if case .string(let x) = v { update(&store) { s in s.input = x } }
+                             }),
             RegimeSessionKey("seed", .int(0...Int.max), get: { .int(Int(clamping: settings($0).seed)) },
                              set: { store, v in if case .int(let i) = v, i >= 0 { update(&store) { $0.seed = UInt64(i) } } }),
             bool("check", \.check),

@@ -57,7 +57,7 @@ public enum TrainingLayout {
             status = s.run ? "starting…" : "not trained yet (s trains)"
             busy = s.run
         }
-        var row1 = "snapshots every \(s.snapshotEvery) · shown: " + (s.epoch.map { "epoch \($0)" } ?? "the latest")
+        var row1 = "snapshots \(s.scheduleText) · shown: " + (s.epoch.map { "epoch \($0)" } ?? "the latest")
         if let f, let snap = f.snapshot(at: s.epoch) {
             row1 += " (\(snap.epoch)) · train MSE \(sig(snap.trainMSE)) · \(metricName(f.record)) \(sig(snap.testMetric))"
         }
@@ -98,10 +98,18 @@ public enum TrainingLayout {
     static func drawPlan(_ body: inout ScreenGrid, state: ExplorerState, starting: Bool) {
         let s = state.training
         let teacher = s.task == "linear" ? "y = xᵀv (linear teacher)" : "y = σ(xᵀv) (single neuron, the paper's)"
+        var task = "\(s.n) training samples uniform on the sphere in d₀ = \(s.inputDim); \(teacher)"
+        if s.task == "classification" {
+            if let l = try? s.labeledData() {
+                task = "binary classification of \(l.source): \(l.features.samples) samples × \(l.features.features) features, 20% held out"
+            } else {
+                task = "binary classification: :data FILE and :labels COLUMN|FILE name the data"
+            }
+        }
         let lines: [(String, ColorRole)] = [
             ("Spectra over training (Fan & Wang §4.3)", .title),
             ("", .text),
-            ("\(s.n) training samples uniform on the sphere in d₀ = \(s.inputDim); \(teacher)", .text),
+            (task, .text),
             ("\(s.depth) hidden layer\(s.depth == 1 ? "" : "s") of width \(s.width), σ = \(s.activation), no biases", .text),
             ("\(s.optimizerText), \(s.epochs) epochs, seed \(s.seed); snapshots at epochs \(s.snapshotEpochs.map(String.init).joined(separator: " "))", .text),
             ("", .text),
@@ -160,10 +168,19 @@ public enum TrainingLayout {
         return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-300) ? k.top[i].labelShare : nil
     }
 
-    /// "489 (96%)", the share omitted when the eigenvector was not kept.
+    /// "489 (96%)"; "12.1 (—)" when its eigenvector is not among the top-k pairs the snapshot kept
+    /// (`notKeptReason` says so where there is room).
     public static func outlierText(_ k: KernelSnapshot, _ i: Int) -> String {
-        "\(sig(k.outliers[i].value))" + (labelShare(k, outlier: i).map { " (\(ScreenLayout.percent($0)))" } ?? "")
+        "\(sig(k.outliers[i].value)) (\(labelShare(k, outlier: i).map { ScreenLayout.percent($0) } ?? "—"))"
     }
+
+    /// Why an outlier's share is "—": only the top k eigenvectors are computed per snapshot.
+    public static func notKeptReason(_ k: KernelSnapshot) -> String {
+        "— : beyond the top \(k.top.count) eigenvectors kept (no share)"
+    }
+
+    /// "1 outlier", "3 outliers".
+    public static func outlierCount(_ n: Int) -> String { "\(n) outlier\(n == 1 ? "" : "s")" }
 
     /// One kernel at the snapshot: its law at initialisation (line) against the trained eigenvalues
     /// (dotted step outline), outliers beyond the law's edge marked ▲ (those beyond the plot listed
@@ -205,7 +222,7 @@ public enum TrainingLayout {
             var first: [(String, Int)] = [("edge \(sig(edge))", 1)]
             if ks.outliers.isEmpty { first.append(("no outliers", 0)) } else {
                 let beyond = ks.outliers.enumerated().filter { !range.contains($0.element.value) }.map { outlierText(ks, $0.offset) }
-                first.append(("▲ \(ks.outliers.count) outlier\(ks.outliers.count == 1 ? "" : "s"): " + (0..<min(3, ks.outliers.count)).map { outlierText(ks, $0) }.joined(separator: " "), 0))
+                first.append(("▲ \(outlierCount(ks.outliers.count)): " + (0..<min(3, ks.outliers.count)).map { outlierText(ks, $0) }.joined(separator: " "), 0))
                 if !beyond.isEmpty { first.append(("→ \(beyond.count) beyond the plot", 2)) }
             }
             lines.append(first)
@@ -223,13 +240,29 @@ public enum TrainingLayout {
         return g
     }
 
+    /// The test metric at `epoch` (the snapshot's, else the evaluation pass of that epoch; nil when
+    /// none was measured there).
+    public static func testMetric(_ r: TrainingRecord, epoch: Int?) -> Double? {
+        guard let epoch else { return nil }
+        return r.snapshots.first { $0.epoch == epoch }?.testMetric ?? r.history.first { $0.epoch == epoch }?.testMetric
+    }
+
+    /// The loss panel's title in the longest form that fits `width` (never cut inside a phrase):
+    /// "loss (log10) · test R² 0.53 at epoch 10", "loss · R² 0.53 (epoch 10)", "loss · R² 0.53", "loss".
+    public static func lossTitle(_ r: TrainingRecord, epoch: Int?, width: Int) -> String {
+        guard let e = epoch, let m = testMetric(r, epoch: e) else { return ["loss (log10)", "loss"].first { $0.count <= width } ?? "loss" }
+        let short = r.plan?.metric == .accuracy ? "acc" : "R²"
+        let forms = ["loss (log10) · \(metricName(r)) \(sig(m)) at epoch \(e)", "loss · \(short) \(sig(m)) (epoch \(e))",
+                     "loss · \(short) \(sig(m))", "loss"]
+        return forms.first { $0.count <= width } ?? "loss"
+    }
+
     /// log10 of the batch loss and the full training MSE against the epoch, the shown epoch a
-    /// vertical line; the title carries the last test metric.
+    /// vertical line; the title carries the test metric at the epoch shown.
     static func lossPanel(_ f: TrainingFrame, epoch: Int?, mode: CanvasMode, width: Int, height: Int) -> ScreenGrid {
         var g = ScreenGrid(width: width, height: height)
         let r = f.record
-        let last = r.history.last { $0.testMetric != nil }
-        g.write(" loss (log10)" + (last?.testMetric.map { " · \(metricName(r)) \(sig($0))" } ?? "") + " ", x: 0, y: 0, role: .title, attributes: [.bold], maxWidth: width)
+        g.write(" \(lossTitle(r, epoch: epoch, width: width - 2)) ", x: 0, y: 0, role: .title, attributes: [.bold], maxWidth: width)
         let batch = r.history.filter { $0.epoch > 0 && $0.batchLoss > 0 && $0.batchLoss.isFinite }
         let mse = r.history.compactMap { e in e.trainMSE.flatMap { $0 > 0 && $0.isFinite ? (Double(e.epoch), log10($0)) : nil } }
         var series = [XYSeries(role: .theory, x: batch.map { Double($0.epoch) }, y: batch.map { log10($0.batchLoss) }),
@@ -286,10 +319,13 @@ public enum TrainingLayout {
         if !ks.outliers.isEmpty {
             lines.append(("        λ   λ/edge  label share", .dim))
             for (i, o) in ks.outliers.prefix(8).enumerated() {
-                let share = labelShare(ks, outlier: i).map { ScreenLayout.percent($0) } ?? "(not kept)"
+                let share = labelShare(ks, outlier: i).map { ScreenLayout.percent($0) } ?? "—"
                 lines.append((sig(o.value, 4).leftPad(9) + sig(o.ratio).leftPad(9) + "  " + share, .text))
             }
             if ks.outliers.count > 8 { lines.append(("  … \(ks.outliers.count - 8) more", .dim)) }
+            if ks.outliers.indices.contains(where: { labelShare(ks, outlier: $0) == nil }) {
+                lines.append(("  \(notKeptReason(ks))", .dim))
+            }
         }
         lines.append(("top eigenvectors: label variance", .title))
         lines.append(("  k        λ   share  top-k", .dim))

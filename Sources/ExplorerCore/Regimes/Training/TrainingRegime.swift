@@ -34,10 +34,20 @@ public struct TrainingModeSettings: RegimeSettings {
     /// Mini-batch size; 0 = the full batch.
     public var batchSize: Int
     public var seed: UInt64
-    /// A snapshot every this many epochs (and at 0 and the last epoch).
+    /// A snapshot every this many epochs (and at 0 and the last epoch), unless `snapshotLog` > 0.
     public var snapshotEvery: Int
-    /// "single-neuron" (y = σ(xᵀv), the paper's) or "linear" (y = xᵀv).
+    /// About this many log-spaced snapshot epochs (`ntkscope train --snapshots log:K`); 0 = every
+    /// `snapshotEvery` epochs.
+    public var snapshotLog: Int = 0
+    /// "single-neuron" (y = σ(xᵀv), the paper's), "linear" (y = xᵀv) or "classification" (a data file).
     public var task: String
+    /// The classification task's data file (as given: session files name it) and its labels, a column
+    /// of it ("3", "-1") or a file of labels (`ntkscope train --data --labels`).
+    public var dataPath: String = ""
+    public var labels: String = ""
+    /// The data file's matrix and the labels file's values once the shell read them (nil: not read).
+    public var dataFile: RegimeDataFile?
+    public var labelsFile: RegimeDataFile?
     /// The run is wanted (`s`): it starts for these settings, and again when they change.
     public var run: Bool
     /// The snapshot shown (its epoch); nil follows the latest one.
@@ -58,7 +68,8 @@ public struct TrainingModeSettings: RegimeSettings {
     public static let depths = 1...8
     public static let epochCounts = 1...2000
     public static let learningRates = 1e-6...10.0
-    public static let tasks = ["single-neuron", "linear"]
+    public static let tasks = ["single-neuron", "linear", "classification"]
+    public static let snapshotCounts = 1...10_000
     public static let optimizers = ["adam", "gd"]
 
     /// The run's settings (everything but the view: `run`, `epoch`, `panel`): a change restarts it.
@@ -77,25 +88,65 @@ public struct TrainingModeSettings: RegimeSettings {
         switch task {
         case "single-neuron": t.task = .singleNeuron
         case "linear": t.task = .linearTeacher
-        default: throw .invalidSettings(option: "task", value: task, allowed: Self.tasks.joined(separator: " or "))
+        case "classification":
+            t.task = .classification(try labeledData())
+        default: throw .invalidSettings(option: "task", value: task, allowed: Self.tasks.joined(separator: ", "))
         }
         switch optimizer {
         case "adam": t.optimizer = .adamDefault
         case "gd": t.optimizer = .gradientDescent
         default: throw .invalidSettings(option: "optimizer", value: optimizer, allowed: Self.optimizers.joined(separator: " or "))
         }
-        t.n = n; t.inputDim = inputDim; t.widths = Array(repeating: width, count: depth)
+        // a data file's split gives n and d₀
+        if case .classification = t.task { t.n = nil } else { t.n = n; t.inputDim = inputDim }
+        t.widths = Array(repeating: width, count: depth)
         t.epochs = epochs; t.learningRate = learningRate; t.batchSize = batchSize > 0 ? batchSize : nil
-        t.seed = seed; t.snapshots = .every(max(1, snapshotEvery)); t.compare = true
+        t.seed = seed; t.snapshots = schedule; t.compare = true
         try t.validate()
         return t
     }
 
-    /// The planned snapshot epochs (0, every `snapshotEvery`, the last).
-    public var snapshotEpochs: [Int] { SnapshotSchedule.every(max(1, snapshotEvery)).resolve(epochs: epochs) }
+    /// The snapshot schedule: about `snapshotLog` log-spaced epochs, or every `snapshotEvery`.
+    public var schedule: SnapshotSchedule { snapshotLog > 0 ? .logSpaced(snapshotLog) : .every(max(1, snapshotEvery)) }
 
-    /// "n = 400, d₀ = 320, 3 × 320".
-    public var shapeText: String { "n = \(n), d₀ = \(inputDim), \(depth) × \(width)" }
+    /// The planned snapshot epochs (0, the schedule's, the last).
+    public var snapshotEpochs: [Int] { schedule.resolve(epochs: epochs) }
+
+    /// "every 5", "log-spaced (12)".
+    public var scheduleText: String { snapshotLog > 0 ? "log-spaced (\(snapshotLog))" : "every \(snapshotEvery)" }
+
+    /// The classification task's samples and labels (its errors name `data` or `labels`).
+    public func labeledData() throws(TrainingError) -> LabeledData {
+        guard !dataPath.isEmpty, let data = dataFile else {
+            throw .invalidSettings(option: "data", value: dataPath.isEmpty ? "(none)" : dataPath,
+                                   allowed: "a data file read with :data FILE (classification also needs :labels COLUMN|FILE)")
+        }
+        let name = (dataPath as NSString).lastPathComponent
+        let source: LabeledData.Labels
+        if let c = Int(labels) { source = .column(c) } else {
+            guard !labels.isEmpty, let l = labelsFile else {
+                throw .invalidSettings(option: "labels", value: labels.isEmpty ? "(none)" : labels, allowed: LabeledData.labelsSyntax + " (:labels COLUMN|FILE)")
+            }
+            guard l.matrix.features == 1 else {
+                throw .invalidSettings(option: "labels", value: labels, allowed: "a file with one label per row (it has \(l.matrix.features) columns)")
+            }
+            source = .values(l.matrix.values, name: (labels as NSString).lastPathComponent)
+        }
+        return try LabeledData.make(data.matrix, labels: source, name: name)
+    }
+
+    /// The files the settings name whose values are still to be read (a session file names them).
+    public var pendingFiles: [(path: String, purpose: String)] {
+        var files: [(String, String)] = []
+        if !dataPath.isEmpty, dataFile == nil { files.append((dataPath, "data")) }
+        if !labels.isEmpty, Int(labels) == nil, labelsFile == nil { files.append((labels, "labels")) }
+        return files
+    }
+
+    /// "n = 400, d₀ = 320, 3 × 320"; for a data file "digits.csv, 3 × 320".
+    public var shapeText: String {
+        task == "classification" ? "\((dataPath as NSString).lastPathComponent), \(depth) × \(width)" : "n = \(n), d₀ = \(inputDim), \(depth) × \(width)"
+    }
     /// "adam lr 0.01, batch 32".
     public var optimizerText: String {
         "\(optimizer) lr \(ModelSummary.format(learningRate)), batch \(batchSize > 0 ? String(batchSize) : "full")"
@@ -170,11 +221,12 @@ public struct TrainingRegime: ExplorerRegime {
 
     public var commands: [(String, String)] {
         [(":train", "training: start / cancel the run (as s)"),
-         (":epochs E / :snapshots K", "training: epochs, a snapshot every K epochs"),
+         (":epochs E / :snapshots K|log:K", "training: epochs; a snapshot every K epochs, or about K log-spaced"),
          (":epoch E", "training: the snapshot shown (:epoch latest follows the run)"),
          (":width D / :inputdim D", "training: hidden width, input dimension d₀"),
          (":lr V / :batch B / :optimizer O", "training: learning rate, batch size (or full), adam or gd"),
-         (":task T", "training: single-neuron or linear teacher; :sigma :n :depth :seed act on the run while shown")]
+         (":task T", "training: single-neuron, linear or classification; :sigma :n :depth :seed act on the run while shown"),
+         (":data FILE / :labels C|FILE", "training (shown): classification data (.csv/.npy) and its labels column or file")]
     }
 
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState) {
@@ -290,11 +342,31 @@ public struct TrainingRegime: ExplorerRegime {
             guard args.count == 1, TrainingModeSettings.optimizers.contains(args[0].lowercased()) else { return fail("usage: :optimizer adam|gd") }
             s.optimizer = args[0].lowercased()
         case "task":
-            guard args.count == 1, TrainingModeSettings.tasks.contains(args[0].lowercased()) else { return fail("usage: :task single-neuron|linear") }
+            guard args.count == 1, TrainingModeSettings.tasks.contains(args[0].lowercased()) else { return fail("usage: :task single-neuron|linear|classification") }
             s.task = args[0].lowercased()
         case "snapshots":
-            guard let v = int(1...TrainingModeSettings.epochCounts.upperBound) else { return fail("usage: :snapshots K (a snapshot every K epochs)") }
-            s.snapshotEvery = v
+            let usage = "usage: :snapshots K (every K epochs, 1…\(TrainingModeSettings.epochCounts.upperBound)), every:K or log:K (about K log-spaced, \(TrainingModeSettings.snapshotCounts))"
+            guard args.count == 1 else { return fail(usage) }
+            let text = args[0].lowercased()
+            switch Int(text).map({ SnapshotSchedule.every($0) }) ?? SnapshotSchedule.parse(text) {
+            case .every(let k)? where (1...TrainingModeSettings.epochCounts.upperBound).contains(k): s.snapshotEvery = k; s.snapshotLog = 0
+            case .logSpaced(let c)? where TrainingModeSettings.snapshotCounts.contains(c): s.snapshotLog = c
+            default: return fail(usage)
+            }
+        case "data":
+            guard shown else { return nil }
+            guard !args.isEmpty else { return fail("usage: :data FILE (.csv or .npy, one sample per row; then :labels COLUMN|FILE)") }
+            return [.readRegimeFile(regime: .training, path: CommandLineEditor.expandHome(args.joined(separator: " ")), purpose: "data")]
+        case "labels":
+            guard shown else { return nil }
+            guard !args.isEmpty else { return fail("usage: :labels COLUMN|FILE (\(LabeledData.labelsSyntax))") }
+            let spec = args.joined(separator: " ")
+            if let c = Int(spec) {
+                s.labels = String(c); s.labelsFile = nil
+                if !s.dataPath.isEmpty { s.task = "classification" }
+            } else {
+                return [.readRegimeFile(regime: .training, path: CommandLineEditor.expandHome(spec), purpose: "labels")]
+            }
         case "epoch":
             if args.count == 1, args[0].lowercased() == "latest" { s.epoch = nil } else {
                 guard let v = int(0...s.epochs), s.snapshotEpochs.contains(v) else {
@@ -328,6 +400,35 @@ public struct TrainingRegime: ExplorerRegime {
         }
         apply(s, to: &state)
         return []
+    }
+
+    /// The shell read `:data FILE` or `:labels FILE`: the numbers become the classification task's.
+    public func fileRead(_ file: RegimeFileRead, state: inout ExplorerState) {
+        let what = file.purpose == "labels" ? "labels" : "data"
+        guard let data = file.contents else {
+            state.message = StatusMessage(":\(what): \(file.error ?? "cannot read \(file.path)")", isError: true)
+            return
+        }
+        let values: RegimeDataFile
+        do { values = try RegimeDataFile.parse(data, path: file.path) } catch {
+            state.message = StatusMessage(":\(what): \(error.description)", isError: true)
+            return
+        }
+        var s = state.training
+        if what == "labels" { s.labels = file.path; s.labelsFile = values } else { s.dataPath = file.path; s.dataFile = values }
+        guard !s.labels.isEmpty, !s.dataPath.isEmpty else {
+            // the other half is still to come: keep what was read, the task stays as it is
+            state.training = s
+            state.message = StatusMessage(what == "data" ? "data \(file.path): \(values.matrix.samples) samples × \(values.matrix.features) columns; now :labels COLUMN|FILE"
+                                                         : "labels \(file.path): \(values.matrix.samples) rows; now :data FILE")
+            return
+        }
+        s.task = "classification"
+        apply(s, to: &state)
+        if state.message?.isError != true, let l = try? s.labeledData() {
+            state.message = StatusMessage("classification on \(l.source): \(l.features.samples) samples × \(l.features.features) features"
+                                          + (s.run ? " — training again" : " (s trains)"))
+        }
     }
 
     public func enterMessage(state: ExplorerState) -> StatusMessage {
@@ -388,6 +489,15 @@ public struct TrainingRegime: ExplorerRegime {
             RegimeSessionKey("seed", .int(0...Int.max), get: { .int(Int(clamping: settings($0).seed)) },
                              set: { store, v in if case .int(let i) = v, i >= 0 { update(&store) { $0.seed = UInt64(i) } } }),
             int("snapshot_every", 1...S.epochCounts.upperBound, \.snapshotEvery),
+            // 0: every snapshot_every epochs
+            int("snapshot_log", 0...S.snapshotCounts.upperBound, \.snapshotLog),
+            // the classification task's files, read again by the caller (`pendingFiles`)
+            RegimeSessionKey("data", .string(allowed: "a data file (.csv or .npy), or \"\" for none", accepts: { _ in true }),
+                             get: { .string(settings($0).dataPath) },
+                             set: { store, v in if case .string(let p) = v { update(&store) { s in if s.dataPath != p { s.dataPath = p; s.dataFile = nil } } } }),
+            RegimeSessionKey("labels", .string(allowed: LabeledData.labelsSyntax, accepts: { _ in true }),
+                             get: { .string(settings($0).labels) },
+                             set: { store, v in if case .string(let l) = v { update(&store) { s in if s.labels != l { s.labels = l; s.labelsFile = nil } } } }),
             RegimeSessionKey("run", .bool, get: { .bool(settings($0).run) },
                              set: { store, v in if case .bool(let b) = v { update(&store) { $0.run = b } } }),
             // -1: follow the latest snapshot
