@@ -91,8 +91,8 @@ struct InstrumentEndToEndTests {
         let bin = TmuxSession.binary!
         let v = try TmuxSession.spawn(bin, ["--version"])
         #expect(v.status == 0 && v.output.trimmingCharacters(in: .whitespacesAndNewlines).first?.isNumber == true)
-        let (status, out) = try TmuxSession.spawn("/bin/sh", ["-c", "'\(bin)' quadratic 2>&1"])
-        #expect(status == 2 && out.contains("unknown subcommand 'quadratic'") && out.contains("explore, density"), "\(out)")
+        let (status, out) = try TmuxSession.spawn("/bin/sh", ["-c", "'\(bin)' quadrant 2>&1"])
+        #expect(status == 2 && out.contains("unknown subcommand 'quadrant'") && out.contains("explore, density"), "\(out)")
         let args = ["--depth", "3", "--view", "focus", "--width", "200", "--height", "60"]
         let printed = try TmuxSession.spawn(bin, ["explore", "--print"] + args)
         let rendered = try TmuxSession.spawn(bin, ["render", "--depth", "3", "--view", "focus", "--size", "200x60", "--format", "txt"])
