@@ -21,9 +21,18 @@ import Testing
         let inf = try #require(root["infinite_width"] as? [String: Any])
         #expect(inf["dimension"] as? Int == 60 && inf["points"] as? Int == 30)
         let txt = try sh(Self.binary!, ["render", "--mode", "infinite", "--depth", "2", "--dim", "60", "--points", "30", "--order", "20"])
-        #expect(txt.out.contains("INFINITE WIDTH d = 60 n = 30 order 20"))
-        let bad = try sh(Self.binary!, ["render", "--mode", "infinite", "--dim", "1"])
-        #expect(bad.status != 0)
+        #expect(txt.out.contains("INFINITE WIDTH") && txt.out.contains("d = 60 n = 30 order 20 │ input: uniform on S^59"))
+        // a bad value exits 2 with a message naming the option
+        let helper = RenderCommandTests()
+        let dir = try helper.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (args, option) in [(["--dim", "1"], "--dim"), (["--points", "0"], "--points"), (["--order", "2001"], "--order"),
+                               (["--weight-variance", "0"], "--weight-variance"), (["--bias-variance", "-1"], "--bias-variance"),
+                               (["--centre", "maybe"], "--centre"), (["--normalise", "2"], "--normalise"),
+                               (["--view", "kernel-ish"], "--view"), (["--mode", "finite"], "--mode")] {
+            let bad = try helper.run(["render", "--mode", "infinite"] + args, in: dir)
+            #expect(bad.status == 2 && bad.err.contains(option), "\(args): \(bad.err)")
+        }
     }
 
     @Test(.enabled(if: TmuxSession.available)) func wSwitchesTheModeInALiveExplorer() throws {
