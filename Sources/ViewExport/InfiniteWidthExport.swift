@@ -352,7 +352,7 @@ extension ViewExport {
         let axis = svg.color(role: .axis)
         svg.line("<path class=\"axis\" d=\"M\(f(left)) \(f(top))V\(f(bottom))H\(f(right))\" stroke=\"\(axis)\" fill=\"none\" stroke-width=\"1\"/>")
         // about one y tick per 40 px and one x tick per 80 px, as the terminal's one per two rows / eight columns
-        let yTicks = XYPlot.labelling(ymin...ymax, log: logY, target: max(2, Int((bottom - top) / 40)), axisLength: Int((bottom - top) / svgCell.height))
+        let yTicks = XYPlot.labelling(ymin...ymax, log: logY, target: max(2, Int((bottom - top) / 40)), axisLength: nil)
         for t in yTicks.ticks where t.value >= ymin && t.value <= ymax {
             svg.line("<path class=\"tick\" d=\"M\(f(left - 4)) \(f(fy(t.value)))H\(f(left))\" stroke=\"\(axis)\" stroke-width=\"1\"/>")
             svg.text(t.label, x: left - 6, y: fy(t.value) + 4, role: .axis, size: 10, anchor: "end", cls: "tick-label")

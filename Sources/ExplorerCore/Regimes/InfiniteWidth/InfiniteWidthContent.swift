@@ -310,7 +310,7 @@ public enum InfiniteWidthCompute {
 
     /// Points of the kernel view's ρ grid: closed-form dual kernels are cheap, the 2-D quadrature
     /// ones cost about 5 ms per point and layer.
-    public static func profilePoints(closedForm: Bool) -> Int { closedForm ? 201 : 61 }
+    public static func profilePoints(closedForm: Bool) -> Int { closedForm ? 201 : 41 }
 
     /// Stage 1: the series (with progress and cancellation), Hermite coefficients, sphere spectra
     /// (quadrature of the exact kernel where it resolves more than the series) and their decay fits.

@@ -54,14 +54,24 @@ public struct XYPlot: Sendable {
     }
 
     /// The ticks of one axis over `range` (log10 units on a decade axis) in the shared tick model:
-    /// positions in the axis's own units, exact labels (`AxisTicks`).
-    public static func labelling(_ range: ClosedRange<Double>, log: Bool, target: Int, axisLength: Int) -> AxisLabelling {
+    /// positions in the axis's own units, exact labels (`AxisTicks`). `axisLength` (columns) limits a
+    /// horizontal axis's ticks to labels that fit between them; a vertical axis (nil) has a label a
+    /// row, so only `target` limits it.
+    public static func labelling(_ range: ClosedRange<Double>, log: Bool, target: Int, axisLength: Int?) -> AxisLabelling {
         if log {
             guard range.lowerBound.isFinite, range.upperBound.isFinite else { return AxisLabelling(ticks: []) }
             let decades = AxisTicks.decades(pow(10, range.lowerBound)...pow(10, range.upperBound), maxTicks: max(1, target))
             return AxisLabelling(ticks: decades.ticks.map { AxisTick(value: log10($0.value).rounded(), label: $0.label) })
         }
-        return AxisTicks.linear(range, target: max(1, target), maxLabelWidth: 8, axisLength: Double(axisLength))
+        // at least two ticks when the axis has room for them (one tick gives no scale)
+        var labelling = AxisTicks.linear(range, target: max(1, target), maxLabelWidth: 8, axisLength: axisLength.map(Double.init))
+        var t = max(1, target)
+        while labelling.ticks.count < 2, t < max(1, target) + 4 {
+            t += 1
+            let more = AxisTicks.linear(range, target: t, maxLabelWidth: 8, axisLength: axisLength.map(Double.init))
+            if more.ticks.count > labelling.ticks.count { labelling = more }
+        }
+        return labelling
     }
 
     public func render(width: Int, height: Int) -> ScreenGrid {
@@ -72,7 +82,7 @@ public struct XYPlot: Sendable {
         }
         let ascii = mode == .ascii
         let rows = height - 2
-        let yLabels = XYPlot.labelling(yRange, log: axes.logY, target: max(1, rows / 2), axisLength: rows)
+        let yLabels = XYPlot.labelling(yRange, log: axes.logY, target: max(1, rows / 2), axisLength: nil)
         let margin = max(2, yLabels.widestLabel + 1)
         let columns = width - margin
         var canvas = DotCanvas(columns: columns, rows: rows, mode: mode)
@@ -138,19 +148,25 @@ public struct XYPlot: Sendable {
 /// Text that fits its line: a caption is made of parts, the least important dropped first (the
 /// others keep their order), so a value is shown whole or not at all — never cut mid-number.
 public enum FittedText {
-    /// The parts (text, priority: 0 is kept longest) joined by `separator`, dropping the highest
-    /// priority number (the rightmost among equals) until the line fits `width`. If even the most
-    /// important part does not fit, its `fallback` (a shorter form) when given, else it ends in "…".
+    /// The parts (text, priority: 0 is the most important) joined by `separator`: taken in order of
+    /// importance (the leftmost among equals), each kept when it still fits `width`, so a long part
+    /// that does not fit leaves room for a shorter, less important one; the kept parts keep their
+    /// order. If even the most important part does not fit, its `fallback` (a shorter form) when
+    /// given, else it ends in "…".
     public static func fit(_ parts: [(String, Int)], width: Int, separator: String = " · ", fallback: String? = nil) -> String {
-        var kept = parts.filter { !$0.0.isEmpty }
-        func text() -> String { kept.map(\.0).joined(separator: separator) }
-        while text().count > width, kept.count > 1,
-              let drop = kept.indices.max(by: { (kept[$0].1, $0) < (kept[$1].1, $1) }) {
-            kept.remove(at: drop)
+        let candidates = parts.enumerated().filter { !$0.element.0.isEmpty }
+        guard let most = candidates.min(by: { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }) else { return "" }
+        var kept = Set<Int>()
+        func text(_ indices: Set<Int>) -> String {
+            candidates.filter { indices.contains($0.offset) }.map(\.element.0).joined(separator: separator)
         }
-        let t = text()
-        if t.count <= width { return t }
+        for c in candidates.sorted(by: { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }) {
+            let trial = kept.union([c.offset])
+            if text(trial).count <= width { kept = trial }
+        }
+        if !kept.isEmpty, kept.contains(most.offset) { return text(kept) }
         if let fallback, fallback.count <= width { return fallback }
+        let t = most.element.0
         return width > 1 ? String(t.prefix(width - 1)) + "…" : ""
     }
 

@@ -201,7 +201,12 @@ public struct InfiniteWidthRegime: ExplorerRegime {
     /// `:data off` and `:view kernels` (the last two only while the regime is shown; `:data FILE`
     /// is the shared command, whose file the shell also reads for this regime).
     public func command(_ name: String, _ args: [String], state: inout ExplorerState) -> [ExplorerEffect]? {
-        func fail(_ text: String) -> [ExplorerEffect] { state.message = StatusMessage(text, isError: true); return [] }
+        // an error starts with the command and names the rejected value: ":wvar: invalid value '0'; usage: …"
+        func fail(_ text: String) -> [ExplorerEffect] {
+            let value = args.isEmpty ? "" : "invalid value '\(args.joined(separator: " "))'; "
+            state.message = StatusMessage(":\(name): \(value)\(text)", isError: true)
+            return []
+        }
         func apply(_ change: (inout InfiniteWidthSettings) -> Void) -> [ExplorerEffect] {
             var s = state.infinite
             change(&s)
