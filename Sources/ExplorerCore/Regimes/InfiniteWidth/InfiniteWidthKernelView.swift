@@ -104,7 +104,10 @@ enum InfiniteWidthKernelView {
                  "  max |error| \(InfiniteWidthLayout.sig(worst.error, 2))"], .text, 2)
         }
         if violations.isEmpty {
-            add(["  ✓ within the stated bound at all \(points.count) ρ", "  ✓ within the bound"], .text, 0)
+            // the tolerance is the exact kernel's own accuracy (quadrature), said with the verdict
+            let tol = InfiniteWidthLayout.sig(tolerance, 1)
+            add(["  ✓ within the stated bound ± \(tol) at all \(points.count) ρ",
+                 "  ✓ within the bound ± \(tol)", "  ✓ within the bound"], .text, 0)
         } else {
             add(["  ✗ error above the bound at \(violations.count) ρ (e.g. \(ModelSummary.format(violations[0].rho)))", "  ✗ error > bound"], .warning, 0)
         }
