@@ -37,7 +37,7 @@ struct InitialisationOptions: ParsableArguments {
 
     static func number(_ text: String, option: String, range: ClosedRange<Double>) throws(ModelError) -> Double {
         guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite, range.contains(v) else {
-            throw ModelError(field: option, value: text, allowed: "must be a number from \(range.lowerBound) to \(range.upperBound)")
+            throw ModelError(field: option, value: text, allowed: "must be a number from \(ModelSummary.format(range.lowerBound)) to \(ModelSummary.format(range.upperBound))")
         }
         return v
     }
