@@ -50,7 +50,7 @@ import Testing
         let focus = try wait("the focus view's dataset block") { $0.contains("sphere eigenvalues") && $0.contains("r(Θ)/r(XᵀX)") }
         #expect(focus.contains("view: focus"))
         tmux.send("]")
-        _ = try wait("d = 500") { $0.contains("INFINITE WIDTH d = 500") }
+        _ = try wait("d = 500") { $0.contains("INFINITE WIDTH") && $0.contains("d = 500 n = 200 order 200") }
         tmux.send("w")
         _ = try wait("the linear-width view") { !$0.contains("INFINITE WIDTH") && $0.contains("view: focus") }
         tmux.send("q")
