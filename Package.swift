@@ -45,11 +45,13 @@ let package = Package(
         // Explorer state, key map, themes and screen layout: pure functions from state to cells.
         .target(name: "ExplorerCore", dependencies: [
             "LimitLaws", "NetworkSampling", "InfiniteWidth", "PlotCanvas", "InputFiles",
+            "QuadraticScaling", "NetworkTraining",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // Pure export writers (txt, ansi, svg, csv, json) and the session file codec (toml).
         .target(name: "ViewExport", dependencies: [
             "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth", "InputFiles",
+            "QuadraticScaling", "NetworkTraining",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // ncurses through a module map and static inline shims.
@@ -73,8 +75,10 @@ let package = Package(
         .testTarget(name: "InfiniteWidthTests", dependencies: ["InfiniteWidth", "LimitLaws", "NetworkSampling",
                                                             .product(name: "BigInt", package: "BigInt")]),
         .testTarget(name: "PlotCanvasTests", dependencies: ["PlotCanvas"]),
-        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth", "NetworkSampling"], exclude: ["Golden"]),
-        .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth"], exclude: ["Golden"]),
+        .testTarget(name: "ExplorerCoreTests", dependencies: ["ExplorerCore", "LimitLaws", "PlotCanvas", "InfiniteWidth", "NetworkSampling",
+                                                              "QuadraticScaling", "NetworkTraining"], exclude: ["Golden"]),
+        .testTarget(name: "ViewExportTests", dependencies: ["ViewExport", "ExplorerCore", "PlotCanvas", "LimitLaws", "InfiniteWidth",
+                                                            "QuadraticScaling", "NetworkTraining"], exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

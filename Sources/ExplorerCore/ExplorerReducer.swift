@@ -17,6 +17,9 @@ public enum ExplorerEffect: Sendable, Hashable {
     case prepareExport
     /// Write the view to `path`; if it exists and `overwrite` is false, answer `.exportPrompt(.fileExists(path))`.
     case writeExport(path: String, format: ExportFormat, overwrite: Bool)
+    /// Read a file for a regime (e.g. the quadratic regime's `:nu file:PATH`) and answer with
+    /// `.regime(AnyRegimeAction(regime, RegimeFileRead(…)))`.
+    case readRegimeFile(regime: RegimeID, path: String)
 }
 
 /// The pure state machine: (state, action) → (state, effects).
@@ -235,7 +238,8 @@ public enum ExplorerReducer {
         case .nextRegime:
             Regimes.enter(Regimes.next(after: state.regime), state: &state)
         case .regime(let a):
-            Regimes.regime(a.regime).reduce(a, state: &state)
+            if let file = a.value as? RegimeFileRead { Regimes.regime(a.regime).fileRead(file, state: &state) }
+            else { Regimes.regime(a.regime).reduce(a, state: &state, content: content) }
         }
         if state.undoable != before {
             state.undoStack.append(before)

@@ -31,17 +31,17 @@ public enum HelpOverlay {
     public static let twoColumnMinimum = 40
     static let columnGap = 3
 
-    /// The overlay for a terminal of this size.
-    public static func layout(width: Int, height: Int) -> HelpLayout {
+    /// The overlay for a terminal of this size, with the keys of `regime` (the one shown).
+    public static func layout(width: Int, height: Int, regime: RegimeID = .linearWidth) -> HelpLayout {
         // one free cell around the box when there is room, then the border and a space inside it
         let boxWidthLimit = width >= 24 ? width - 2 : max(width, 4)
         let boxHeightLimit = height >= 10 ? height - 2 : max(height, 3)
         let innerWidth = max(1, boxWidthLimit - 4)
         let rows = max(1, boxHeightLimit - 2)
-        let natural = naturalWidth()
+        let natural = naturalWidth(regime)
         let columns = (innerWidth - columnGap) / 2 >= twoColumnMinimum ? 2 : 1
         let columnWidth = max(1, min(natural, columns == 2 ? (innerWidth - columnGap) / 2 : innerWidth))
-        let content = blocks(columnWidth: columnWidth)
+        let content = blocks(columnWidth: columnWidth, regime: regime)
         var pages = flow(content, rows: rows, columns: columns)
         // the shortest columns that need no more pages: balanced columns, a smaller box
         let lines = content.reduce(0) { $0 + $1.lines.count }
@@ -60,8 +60,8 @@ public enum HelpOverlay {
     }
 
     /// Draws page `page` (clamped) of the overlay for the grid's size.
-    public static func draw(_ grid: inout ScreenGrid, page requested: Int, ascii: Bool) {
-        let l = layout(width: grid.width, height: grid.height)
+    public static func draw(_ grid: inout ScreenGrid, page requested: Int, ascii: Bool, regime: RegimeID = .linearWidth) {
+        let l = layout(width: grid.width, height: grid.height, regime: regime)
         let page = l.page(requested)
         grid.fill(x: l.x, y: l.y, width: l.width, height: l.height, with: Cell(" "))
         grid.box(x: l.x, y: l.y, width: l.width, height: l.height, role: .axis, ascii: ascii)
@@ -84,15 +84,15 @@ public enum HelpOverlay {
 
     // MARK: content
 
-    /// Groups of (keys, description): the key table, then the `:` commands.
-    static var groups: [(String, [(String, String)])] {
-        KeyMap.helpGroups + [("Commands", KeyMap.commands)]
+    /// Groups of (keys, description): the key table of the regime shown, then the `:` commands.
+    static func groups(_ regime: RegimeID) -> [(String, [(String, String)])] {
+        KeyMap.helpGroups(for: regime) + [("Commands", KeyMap.commands(for: regime))]
     }
 
     /// The widest line when nothing wraps.
-    static func naturalWidth() -> Int {
+    static func naturalWidth(_ regime: RegimeID) -> Int {
         var widest = 0
-        for (group, entries) in groups {
+        for (group, entries) in groups(regime) {
             widest = max(widest, group.count)
             let labelWidth = entries.map(\.0.count).max() ?? 0
             for (_, text) in entries { widest = max(widest, 2 + labelWidth + 2 + text.count) }
@@ -108,16 +108,17 @@ public enum HelpOverlay {
         var startsGroup: Bool
     }
 
-    static func blocks(columnWidth w: Int) -> [Block] {
+    static func blocks(columnWidth w: Int, regime: RegimeID) -> [Block] {
         var out: [Block] = []
         // One key column for all the keys and one for the commands, each as wide as its longest
         // label up to two fifths of the column; longer labels take a line of their own.
         let cap = max(4, w * 2 / 5)
         func labelWidth(_ entries: [(String, String)]) -> Int { entries.map(\.0.count).filter { $0 <= cap }.max() ?? cap }
-        let keysWidth = labelWidth(KeyMap.helpGroups.flatMap(\.1))
-        let commandsWidth = labelWidth(KeyMap.commands)
-        for (index, (group, entries)) in groups.enumerated() {
-            let labelWidth = index < KeyMap.helpGroups.count ? keysWidth : commandsWidth
+        let keyGroups = KeyMap.helpGroups(for: regime)
+        let keysWidth = labelWidth(keyGroups.flatMap(\.1))
+        let commandsWidth = labelWidth(KeyMap.commands(for: regime))
+        for (index, (group, entries)) in groups(regime).enumerated() {
+            let labelWidth = index < keyGroups.count ? keysWidth : commandsWidth
             var indent = 2 + labelWidth + 2
             if w - indent < min(16, w / 2) { indent = min(6, max(0, w - 8)) }   // narrow: descriptions under the keys
             let textWidth = max(1, w - indent)

@@ -184,7 +184,7 @@ public enum KeyMap {
         }
         switch state.overlay {
         case .help:
-            let pages = screen.map { HelpOverlay.layout(width: $0.width, height: $0.height).pages.count } ?? 1
+            let pages = screen.map { HelpOverlay.layout(width: $0.width, height: $0.height, regime: state.regime).pages.count } ?? 1
             let page = min(max(0, state.helpPage), pages - 1)
             switch key {
             case .character("q"): return .quit
@@ -218,16 +218,27 @@ public enum KeyMap {
         }
     }
 
-    /// Help lines grouped as in `bindings`: (group, [(keys, description)]).
-    public static var helpGroups: [(String, [(String, String)])] {
+    /// Help lines grouped as in `bindings`: (group, [(keys, description)]), every regime's group last.
+    public static var helpGroups: [(String, [(String, String)])] { helpGroups(regimes: Regimes.all) }
+
+    /// The help of the regime shown: the shared groups and that regime's keys (the overlay lists what
+    /// the keys do now; every regime's help is a `w` away).
+    public static func helpGroups(for regime: RegimeID) -> [(String, [(String, String)])] { helpGroups(regimes: [Regimes.regime(regime)]) }
+
+    static func helpGroups(regimes: [any ExplorerRegime]) -> [(String, [(String, String)])] {
         var groups: [(String, [(String, String)])] = []
         for b in bindings where !b.label.isEmpty {
             if groups.last?.0 != b.group { groups.append((b.group, [])) }
             groups[groups.count - 1].1.append((b.label, b.help))
         }
-        for r in Regimes.all where !r.bindings.isEmpty {
+        for r in regimes where !r.bindings.isEmpty {
             groups.append((r.helpGroup, r.bindings.filter { !$0.label.isEmpty }.map { ($0.label, $0.help) }))
         }
         return groups
+    }
+
+    /// The `:` commands for the help of the regime shown: the shared ones and that regime's.
+    public static func commands(for regime: RegimeID) -> [(String, String)] {
+        Array(commands.prefix(commands.count - Regimes.all.flatMap(\.commands).count)) + Regimes.regime(regime).commands
     }
 }

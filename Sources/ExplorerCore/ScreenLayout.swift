@@ -56,7 +56,7 @@ public enum ScreenLayout {
 
     static func drawOverlays(_ grid: inout ScreenGrid, state: ExplorerState, ascii: Bool) {
         switch state.overlay {
-        case .help: HelpOverlay.draw(&grid, page: state.helpPage, ascii: ascii)
+        case .help: HelpOverlay.draw(&grid, page: state.helpPage, ascii: ascii, regime: state.regime)
         case .compareChooser(let cursor) where grid.width >= 20 && grid.height >= 6: drawChooser(&grid, state: state, cursor: cursor, ascii: ascii)
         case .messageLog where grid.width >= 14 && grid.height >= 4: drawMessageLog(&grid, state: state, ascii: ascii)
         default: break
@@ -124,6 +124,10 @@ public enum ScreenLayout {
     }
 
     static func drawHeader(_ grid: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
+        if let h = state.currentRegime.header(state: state, content: content) {
+            drawRegimeHeader(&grid, h, state: state, content: content)
+            return
+        }
         let s = content.summary
         let f = ModelSummary.format
         // row 0: the model; on the right the solve status and any failed self-check (never dropped)
@@ -204,6 +208,52 @@ public enum ScreenLayout {
         for field in info { cx += grid.write(field.text, x: cx, y: 1, role: field.role, attributes: field.attributes) }
     }
 
+    /// A regime's own header (`RegimeHeader`): its model fields on row 0 with the status and any
+    /// failed self-check on the right, its `row1` text before the view and modes on row 1.
+    static func drawRegimeHeader(_ grid: inout ScreenGrid, _ h: RegimeHeader, state: ExplorerState, content: FrameContent) {
+        var left = [HeaderField(text: " ntkscope ", priority: 0, role: .title, attributes: [.bold])]
+        for (i, text) in h.model.enumerated() { left.append(HeaderField(text: text, priority: i == 0 ? 0 : 1 + i)) }
+        var right: [HeaderField] = []
+        if let w = h.warning { right.append(HeaderField(text: w + " ", priority: 0, role: .warning, attributes: [.bold])) }
+        if let st = h.status { right.append(HeaderField(text: st + " ", priority: 1, role: h.busy ? .warning : .dim)) }
+        let kept = fit(left + right, width: grid.width)
+        let keptLeft = kept.filter { f in !right.contains { $0.text == f.text } }
+        let keptRight = kept.filter { f in right.contains { $0.text == f.text } }
+        var x = 0
+        for field in keptLeft { x += grid.write(field.text, x: x, y: 0, role: field.role, attributes: field.attributes) }
+        var rx = grid.width - keptRight.reduce(0) { $0 + $1.text.count }
+        if rx > x + 1 { for field in keptRight { rx += grid.write(field.text, x: rx, y: 0, role: field.role, attributes: field.attributes) } }
+        var info: [HeaderField] = []
+        if let regimeInfo = state.currentRegime.headerInfo(state: state, content: content) {
+            info.append(HeaderField(text: regimeInfo + " ", priority: 0, role: .dim))
+        }
+        info.append(HeaderField(text: "│ view: \(state.view.rawValue)", priority: 0, role: .dim))
+        info.append(HeaderField(text: "  y: \(state.display.yScale.rawValue)", priority: 3, role: .dim))
+        info.append(HeaderField(text: "  theme: \(state.themeName)", priority: 5, role: .dim))
+        info = fit(info, width: max(0, grid.width - min(grid.width / 2, h.row1.count + 2)))
+        let infoWidth = info.reduce(0) { $0 + $1.text.count }
+        // row 1's text keeps whole segments (split at " · " and " │ "), the last ones going first
+        var row1 = ""
+        for part in h.row1.replacingOccurrences(of: " │ ", with: " · │ ").components(separatedBy: " · ") {
+            let candidate = row1.isEmpty ? part : row1 + (part.hasPrefix("│") ? " " : " · ") + part
+            if candidate.count + 1 > grid.width - infoWidth - 1 { break }
+            row1 = candidate
+        }
+        var cx = grid.write(" " + row1, x: 0, y: 1, role: .text, maxWidth: max(0, grid.width - infoWidth - 1))
+        cx += 1
+        for field in info { cx += grid.write(field.text, x: cx, y: 1, role: field.role, attributes: field.attributes) }
+    }
+
+    /// "training [████░░░░] 40% epoch 20/50" (or the label and detail alone without a fraction).
+    static func progressText(_ p: RegimeProgress, ascii: Bool) -> String {
+        guard let f = p.fraction else { return ([p.label, p.detail].filter { !$0.isEmpty }).joined(separator: " ") }
+        let barWidth = 20
+        let filled = Int((max(0, min(1, f)) * Double(barWidth)).rounded())
+        let full: Character = ascii ? "#" : "█", empty: Character = ascii ? "." : "░"
+        return p.label + " [" + String(repeating: full, count: filled) + String(repeating: empty, count: barWidth - filled)
+            + "] \(Int((f * 100).rounded()))%" + (p.detail.isEmpty ? "" : " " + p.detail)
+    }
+
     /// The display modes that change what the plots show, for the header: zoom, pan, limits, cursor,
     /// grid, rescaling, the empirical check.
     static func activeModes(state: ExplorerState, content: FrameContent) -> [String] {
@@ -261,7 +311,9 @@ public enum ScreenLayout {
         // right: the empirical check
         var right = ""
         let e = content.empirical
-        if let p = e.progress {
+        if let rp = state.currentRegime.progress(state: state, content: content) {
+            right = progressText(rp, ascii: state.display.canvas == .ascii)
+        } else if let p = e.progress {
             let barWidth = 20
             let filled = Int((max(0, min(1, p.fraction)) * Double(barWidth)).rounded())
             let full: Character = state.display.canvas == .ascii ? "#" : "█", empty: Character = state.display.canvas == .ascii ? "." : "░"

@@ -56,10 +56,24 @@ struct ChainSolver {
     private var vzm: [ComplexDouble], vtop: [ComplexDouble], vnum: [ComplexDouble]
     private var gzm: [ComplexDouble], gtop: [ComplexDouble], gnum: [ComplexDouble]
     private var gT: [ComplexDouble], gTau0: [ComplexDouble], gP: [ComplexDouble], gTmp: [ComplexDouble]
+    /// The structured Newton solver's memory.
+    private let ws: ChainWorkspace
+    /// J·t of the last `evaluate(…, tangent: t)` pass.
+    private var jacobianTimesTangent: [ComplexDouble]
+    /// Newton steps taken by the O(J) structured solve, and those that fell back to the dense LU.
+    private(set) var structuredSteps = 0, denseSteps = 0
+
+    /// Every coefficient below the top is 0 (a CK law): the structured step's fast path.
+    private let isSingleTerm: Bool
+    /// A pivot of the structured step counts as vanishing when its modulus is at most this fraction
+    /// of the sizes of the products it is the difference of (cancellation leaves no correct digits);
+    /// the step is then taken from the dense Jacobian's LU. `.infinity` forces the dense step (tests).
+    var pivotTolerance = 1e-12
 
     init(chain: CombinationChain) {
         self.chain = chain
         J = chain.levels
+        isSingleTerm = chain.coefficients.dropLast().allSatisfy { $0 == 0 }
         gammas = chain.links.map(\.gamma)
         b2 = chain.links.map(\.b2)
         c = chain.coefficients
@@ -86,6 +100,8 @@ struct ChainSolver {
         gTau0 = Array(repeating: .zero, count: max(J, 1))
         gP = Array(repeating: .zero, count: max(J, 1))
         gTmp = Array(repeating: .zero, count: max(J, 1))
+        ws = ChainWorkspace(chain: chain)
+        jacobianTimesTangent = Array(repeating: .zero, count: J)
     }
 
     /// F(u) and, with `jacobian`, its full Jacobian in one pass: values once, gradients as
@@ -219,12 +235,252 @@ struct ChainSolver {
         }}}}}}}}}}}}}}}
     }
 
+    /// F(u) (into `ws.f`) with the quantities the structured Newton step needs: Z_k, V_k, N_k, P_k
+    /// and, with `derivatives`, the derivatives of the base integrals T and τ_0 with respect to Z_0
+    /// and V_0. The same arithmetic, in the same order, as `evaluateWithJacobian` without its
+    /// Jacobian. Returns T = m(ζ).
+    @discardableResult
+    private func evaluateValues(_ u: UnsafeMutablePointer<ComplexDouble>, zeta: ComplexDouble, derivatives: Bool) -> ComplexDouble {
+        let n = J
+        let w = ws
+        let c = w.c, b2 = w.b2, gammas = w.gamma
+        let Z = w.Z, V = w.V, N = w.N, P = w.P, f = w.f
+        Z[n] = ComplexDouble(chain.shift) - zeta
+        V[n] = ComplexDouble(c[n])
+        var j = n
+        while j >= 1 {
+            let bb = b2[j - 1]
+            Z[j - 1] = Z[j] + u[j - 1].multiplied(by: 1 - bb)
+            V[j - 1] = ComplexDouble(c[j - 1]) + u[j - 1].multiplied(by: bb)
+            j -= 1
+        }
+        var T: ComplexDouble, tau0: ComplexDouble
+        if w.baseCount > 0 {
+            var t = ComplexDouble.zero, t0 = ComplexDouble.zero
+            var a = ComplexDouble.zero, b = ComplexDouble.zero, cc = ComplexDouble.zero
+            let z0 = Z[0], v0 = V[0]
+            let values = w.baseValues, weights = w.baseWeights
+            for i in 0..<w.baseCount {
+                let x = values[i], baseWeight = weights[i]
+                let inv = fastReciprocal(z0 + v0.multiplied(by: x))
+                t = t + inv.multiplied(by: baseWeight)
+                t0 = t0 + inv.multiplied(by: baseWeight * x)
+                if derivatives {
+                    let inv2 = inv * inv
+                    a = a + inv2.multiplied(by: baseWeight)
+                    b = b + inv2.multiplied(by: baseWeight * x)
+                    cc = cc + inv2.multiplied(by: baseWeight * x * x)
+                }
+            }
+            T = t; tau0 = t0
+            w.dT = (-a, -b); w.dTau0 = (-b, -cc)
+        } else {
+            T = fastReciprocal(Z[0] + V[0])
+            tau0 = T
+            let d = -(T * T)
+            w.dT = (d, d); w.dTau0 = (d, d)
+        }
+        var p = ComplexDouble.zero
+        for k in 0..<n {
+            P[k] = p
+            N[k] = ComplexDouble(1) - Z[k] * T - p
+            if c[k] != 0 {
+                if k == 0 {
+                    p = p + tau0.multiplied(by: c[k])
+                } else {
+                    let inv = fastReciprocal(V[k])
+                    let tauK = N[k] * inv
+                    p = p + tauK.multiplied(by: c[k])
+                }
+            }
+        }
+        for j in 1...n {
+            let g = gammas[j - 1], bb = b2[j - 1]
+            let uj = u[j - 1]
+            let top = V[j]
+            if c[j - 1] == 0 {
+                let a = ComplexDouble(1) + (top * T).multiplied(by: g * (1 - bb))
+                f[j - 1] = uj * a + (top * N[j - 1]).multiplied(by: g) - top
+            } else {
+                let inv = fastReciprocal(V[j - 1])
+                let ratio = N[j - 1] * inv
+                let inner = T.multiplied(by: 1 - bb) + ratio.multiplied(by: bb)
+                let a = ComplexDouble(1) + (top * inner).multiplied(by: g)
+                f[j - 1] = uj * a - top
+            }
+        }
+        w.T = T
+        return T
+    }
+
+    /// The Newton step δ = −J⁻¹F at the point of the last `evaluateValues(…, derivatives: true)`
+    /// pass, in O(J) instead of the dense Jacobian's O(J²) and its LU's O(J³) (docs/math.md,
+    /// *The structured Newton step*). The linearised chain has three kinds of coupling: the
+    /// suffix sums δZ_k (levels above k), the prefix sums δP_k (levels below) and δT (every level).
+    /// Going down from level J, each level's equation and its P-recurrence give (δu_j, δP_j) as affine
+    /// functions of (δT, δP_{j−1}) by a 2×2 solve, and δZ_{j−1}, δV_{j−1} follow as affine functions
+    /// of the same; at the base δP_0 = 0 and T's own linearisation fixes δT; going up, the maps give
+    /// every δu_j. For a CK law (c_k = 0 below the top) each 2×2 is unit triangular: a back
+    /// substitution. Returns false when a pivot vanishes or the step is not finite.
+    private func structuredStep(_ u: UnsafeMutablePointer<ComplexDouble>, into delta: UnsafeMutablePointer<ComplexDouble>) -> Bool {
+        let n = J
+        let w = ws
+        let T = w.T
+        let dT = w.dT, dTau0 = w.dTau0
+        let c = w.c, b2 = w.b2, gammas = w.gamma
+        let Z = w.Z, V = w.V, N = w.N, P = w.P, f = w.f, maps = w.maps
+        if isSingleTerm {
+            // A CK law: P ≡ 0, every level's equation is F_j = u_j − V_j(1 − γ + γ T Z_j), and
+            // δu_j = x0 + x1 δT by back substitution from the top.
+            var v0 = ComplexDouble.zero, v1 = ComplexDouble.zero
+            var z0 = ComplexDouble.zero, z1 = ComplexDouble.zero
+            var j = n
+            while j >= 1 {
+                let g = gammas[j - 1], bb = b2[j - 1], wj = 1 - bb
+                let gTop = V[j].multiplied(by: g)
+                let cV = (ComplexDouble(1) - Z[j] * T).multiplied(by: g) - ComplexDouble(1)
+                let gTopT = gTop * T
+                let x0 = gTopT * z0 - f[j - 1] - cV * v0
+                let x1 = gTopT * z1 + gTop * Z[j] - cV * v1
+                maps[2 * j] = x0; maps[2 * j + 1] = x1
+                v0 = x0.multiplied(by: bb); v1 = x1.multiplied(by: bb)
+                z0 = z0 + x0.multiplied(by: wj); z1 = z1 + x1.multiplied(by: wj)
+                j -= 1
+            }
+            let denominator = ComplexDouble(1) - dT.z * z1 - dT.v * v1
+            guard pivotIsSafe(denominator, 1 + l1(dT.z * z1) + l1(dT.v * v1)) else { return false }
+            let t = (dT.z * z0 + dT.v * v0) * fastReciprocal(denominator)
+            for j in 1...n {
+                let x = maps[2 * j] + maps[2 * j + 1] * t
+                guard x.real.isFinite, x.imaginary.isFinite else { return false }
+                delta[j - 1] = x
+            }
+            return true
+        }
+        // δV_j = v0 + v1 δT + v2 δP_j and δZ_j = z0 + z1 δT + z2 δP_j for the level being solved.
+        var v0 = ComplexDouble.zero, v1 = ComplexDouble.zero, v2 = ComplexDouble.zero
+        var z0 = ComplexDouble.zero, z1 = ComplexDouble.zero, z2 = ComplexDouble.zero
+        var j = n
+        while j >= 1 {
+            let g = gammas[j - 1], bb = b2[j - 1], wj = 1 - bb
+            let uj = u[j - 1], top = V[j]
+            let cBelow = c[j - 1]
+            // Level j's equation: ax·δu_j + cV·δV_j + cZ·δZ_j + cT·δT + cP·δP_{j−1} = −F_j.
+            let ax: ComplexDouble, cV: ComplexDouble, cZ: ComplexDouble, cT: ComplexDouble, cP: ComplexDouble
+            if cBelow == 0 {
+                // F_j = u_j − V_j(1 − γ + γ(T Z_j + P_{j−1})) as a function: ∂/∂u_j is exactly 1.
+                let gTop = top.multiplied(by: g)
+                ax = ComplexDouble(1)
+                cV = (ComplexDouble(1) - Z[j] * T - P[j - 1]).multiplied(by: g) - ComplexDouble(1)
+                cZ = -(gTop * T)
+                cT = -(gTop * Z[j])
+                cP = -gTop
+            } else {
+                let inv = fastReciprocal(V[j - 1])
+                let ratio = N[j - 1] * inv
+                let inner = T.multiplied(by: wj) + ratio.multiplied(by: bb)
+                let dN = (uj * top * inv).multiplied(by: g * bb)
+                let dVm = -(dN * ratio)
+                ax = ComplexDouble(1) + (top * inner).multiplied(by: g) - (dN * T).multiplied(by: wj) + dVm.multiplied(by: bb)
+                cV = (uj * inner).multiplied(by: g) - ComplexDouble(1)
+                cZ = -(dN * T)
+                cT = (uj * top).multiplied(by: g * wj) - dN * Z[j - 1]
+                cP = -dN
+            }
+            // Row 1: m11 x + m12 y = r10 + r11 t + r12 p (x = δu_j, y = δP_j, t = δT, p = δP_{j−1}).
+            let m11 = ax, m12 = cV * v2 + cZ * z2
+            let r10 = -f[j - 1] - cV * v0 - cZ * z0
+            let r11 = -(cV * v1) - cZ * z1 - cT
+            let r12 = -cP
+            // Row 2: the P-recurrence δP_j = δP_{j−1} + c_{j−1} δτ_{j−1}.
+            var m21 = ComplexDouble.zero, m22 = ComplexDouble(1)
+            var r20 = ComplexDouble.zero, r21 = ComplexDouble.zero, r22 = ComplexDouble(1)
+            if cBelow != 0 {
+                if j == 1 {
+                    // δτ_0 = (∂τ_0/∂Z_0) δZ_0 + (∂τ_0/∂V_0) δV_0, δZ_0 = δZ_1 + w δu_1, δV_0 = b² δu_1.
+                    let cz = dTau0.z.multiplied(by: cBelow)
+                    m21 = -(cz.multiplied(by: wj) + dTau0.v.multiplied(by: cBelow * bb))
+                    m22 = ComplexDouble(1) - cz * z2
+                    r20 = cz * z0
+                    r21 = cz * z1
+                } else {
+                    // δτ_{j−1} = (δN_{j−1} − τ_{j−1} δV_{j−1}) / V_{j−1}.
+                    let inv = fastReciprocal(V[j - 1])
+                    let cv = inv.multiplied(by: cBelow)
+                    let tau = N[j - 1] * inv
+                    m21 = cv * (T.multiplied(by: wj) + tau.multiplied(by: bb))
+                    m22 = ComplexDouble(1) + cv * T * z2
+                    r20 = -(cv * T * z0)
+                    r21 = -(cv * (T * z1 + Z[j - 1]))
+                    r22 = ComplexDouble(1) - cv
+                }
+            }
+            let d1 = m11 * m22, d2 = m12 * m21
+            let det = d1 - d2
+            guard pivotIsSafe(det, l1(d1) + l1(d2)) else { return false }
+            let invDet = fastReciprocal(det)
+            let x0 = (m22 * r10 - m12 * r20) * invDet, x1 = (m22 * r11 - m12 * r21) * invDet, x2 = (m22 * r12 - m12 * r22) * invDet
+            let y0 = (m11 * r20 - m21 * r10) * invDet, y1 = (m11 * r21 - m21 * r11) * invDet, y2 = (m11 * r22 - m21 * r12) * invDet
+            let base = 6 * j
+            maps[base] = x0; maps[base + 1] = x1; maps[base + 2] = x2
+            maps[base + 3] = y0; maps[base + 4] = y1; maps[base + 5] = y2
+            // The level below: δV_{j−1} = b² δu_j, δZ_{j−1} = δZ_j + w δu_j, in terms of (t, δP_{j−1}).
+            v0 = x0.multiplied(by: bb); v1 = x1.multiplied(by: bb); v2 = x2.multiplied(by: bb)
+            let nz0 = z0 + z2 * y0 + x0.multiplied(by: wj)
+            let nz1 = z1 + z2 * y1 + x1.multiplied(by: wj)
+            let nz2 = z2 * y2 + x2.multiplied(by: wj)
+            z0 = nz0; z1 = nz1; z2 = nz2
+            j -= 1
+        }
+        // δT = (∂T/∂Z_0) δZ_0 + (∂T/∂V_0) δV_0 with δP_0 = 0.
+        let denominator = ComplexDouble(1) - dT.z * z1 - dT.v * v1
+        guard pivotIsSafe(denominator, 1 + l1(dT.z * z1) + l1(dT.v * v1)) else { return false }
+        let t = (dT.z * z0 + dT.v * v0) * fastReciprocal(denominator)
+        var p = ComplexDouble.zero
+        for j in 1...n {
+            let base = 6 * j
+            let x = maps[base] + maps[base + 1] * t + maps[base + 2] * p
+            let y = maps[base + 3] + maps[base + 4] * t + maps[base + 5] * p
+            guard x.real.isFinite, x.imaginary.isFinite else { return false }
+            delta[j - 1] = x
+            p = y
+        }
+        return true
+    }
+    /// Whether `delta` solves J δ = −F at u (F of the last value pass) to `stepTolerance` of ‖F‖:
+    /// J δ by one forward-mode pass along δ (O(J)). The structured elimination does not pivot, and
+    /// its per-level maps can grow without any single pivot vanishing; this check catches it.
+    private mutating func solvesNewtonSystem(_ u: UnsafeMutablePointer<ComplexDouble>, _ delta: UnsafeMutablePointer<ComplexDouble>, zeta: ComplexDouble) -> Bool {
+        let point = Array(UnsafeBufferPointer(start: u, count: J))
+        let step = Array(UnsafeBufferPointer(start: delta, count: J))
+        evaluate(u: point, zeta: zeta, direction: -1, tangent: step)
+        var r = 0.0, size = 0.0
+        for j in 0..<J {
+            r = max(r, l1(jacobianTimesTangent[j] + ws.f[j]))
+            size = max(size, l1(ws.f[j]))
+        }
+        return r <= stepTolerance * size
+    }
+
+    /// The relative residual ‖J δ + F‖/‖F‖ a structured step must reach, else the dense LU's step is taken.
+    var stepTolerance = 1e-10
+
+    /// A pivot `value` = a − b with |a| + |b| = `size` is usable: finite and not lost to cancellation.
+    /// Sizes in |Re| + |Im| (within √2 of the modulus).
+    @inline(__always) private func pivotIsSafe(_ value: ComplexDouble, _ size: Double) -> Bool {
+        let m = l1(value)
+        return m.isFinite && m > pivotTolerance * size
+    }
+
+    @inline(__always) private func l1(_ z: ComplexDouble) -> Double { abs(z.real) + abs(z.imaginary) }
+
     /// Evaluates F(u) with the tangent along unknown `direction` (or none when −1).
     /// Writes F into `f` (values) and the column `direction` of the Jacobian. Returns T = m(ζ).
     @discardableResult
-    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int) -> ComplexDouble {
+    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int, tangent: [ComplexDouble]? = nil) -> ComplexDouble {
         @inline(__always) func U(_ j: Int) -> ComplexDual {   // level j = 1...J
-            ComplexDual(u[j - 1], j - 1 == direction ? ComplexDouble(1) : .zero)
+            if let tangent { return ComplexDual(u[j - 1], tangent[j - 1]) }
+            return ComplexDual(u[j - 1], j - 1 == direction ? ComplexDouble(1) : .zero)
         }
         // Top-down: z^{(j)}_{−1} and z^{(j)}_j.
         zm[J] = ComplexDual(ComplexDouble(chain.shift) - zeta)
@@ -273,13 +529,15 @@ struct ChainSolver {
             }
             f[j - 1] = value.v
             if direction >= 0 { jac[(j - 1) * J + direction] = value.d }
+            if tangent != nil { jacobianTimesTangent[j - 1] = value.d }
         }
         return T.v
     }
 
-    /// Residual norm relative to the scale of the unknowns (max-norms).
-    private func residual(_ u: [ComplexDouble]) -> Double {
+    /// Residual norm of the last `evaluateValues` pass at u, relative to the scale of the unknowns (max-norms).
+    private func residual(_ u: UnsafeMutablePointer<ComplexDouble>) -> Double {
         var r = 0.0, s = 1e-300
+        let f = ws.f, c = ws.c
         for j in 0..<J {
             r = max(r, f[j].magnitude)
             s = max(s, u[j].magnitude, abs(c[j + 1]))
@@ -293,6 +551,22 @@ struct ChainSolver {
         return f
     }
 
+    /// The Newton step −J⁻¹F at u by the structured O(J) solve and by the LU of the forward-mode
+    /// (dual-number) Jacobian, column by column (for tests). nil where a solve reports failure (the
+    /// structured one also where its check ‖Jδ + F‖ ≤ `stepTolerance`·‖F‖ fails: `solve` falls back).
+    mutating func newtonSteps(u: [ComplexDouble], zeta: ComplexDouble)
+        -> (structured: [ComplexDouble]?, dense: [ComplexDouble]?, jacobian: [ComplexDouble], f: [ComplexDouble]) {
+        for j in 0..<J { ws.u[j] = u[j] }
+        evaluateValues(ws.u, zeta: zeta, derivatives: true)
+        let ok = structuredStep(ws.u, into: ws.delta) && solvesNewtonSystem(ws.u, ws.delta, zeta: zeta)
+        let structured = Array(UnsafeBufferPointer(start: ws.delta, count: J))
+        for direction in 0..<J { evaluate(u: u, zeta: zeta, direction: direction) }
+        var dense = f.map { -$0 }
+        var a = jac
+        let denseOK = Self.solveLinear(&a, &dense, J)
+        return (ok ? structured : nil, denseOK ? dense : nil, jac, f)
+    }
+
     /// The Jacobian by the forward-mode pass, for tests of the hand-differentiated one.
     mutating func jacobians(u: [ComplexDouble], zeta: ComplexDouble) -> (dual: [ComplexDouble], direct: [ComplexDouble]) {
         for dir in 0..<J { evaluate(u: u, zeta: zeta, direction: dir) }
@@ -303,47 +577,68 @@ struct ChainSolver {
 
     /// Newton from `initial` at ζ. Returns nil when it does not converge within the cap
     /// or lands off the physical branch (Im m < 0, or Im u_j > 0 when every c_j ≥ 0).
+    /// Each step is the structured O(J) solve; when its line search fails (or it has no finite
+    /// step) the step is taken again from the dense Jacobian and its LU, as before.
     mutating func solve(zeta: ComplexDouble, initial: [ComplexDouble], maxIterations: Int = 40) -> PointSolution? {
-        if J == 0 { return nil }
-        var u = initial
-        var T = evaluateWithJacobian(u: u, zeta: zeta, jacobian: false)
+        if J == 0 || initial.count != J { return nil }
+        var u = ws.u, trial = ws.trial
+        let delta = ws.delta
+        for j in 0..<J { u[j] = initial[j] }
+        // The identity base's derivatives cost nothing; a discrete base's are summed only where a
+        // step is taken.
+        let cheapDerivatives = ws.baseCount == 0
+        var T = evaluateValues(u, zeta: zeta, derivatives: cheapDerivatives)
+        var derivativesAtU = cheapDerivatives
         var res = residual(u)
-        var delta = [ComplexDouble](repeating: .zero, count: J)
-        var trial = u
         for iteration in 0..<maxIterations {
             if res < 1e-12 {
                 return accept(u: u, T: T, iterations: iteration)
             }
-            evaluateWithJacobian(u: u, zeta: zeta)
-            for j in 0..<J { delta[j] = -f[j] }
-            guard Self.factor(&jac, &pivots, J), Self.substitute(jac, pivots, &delta, J) else { return nil }
-            var step = 1.0
+            if !derivativesAtU { evaluateValues(u, zeta: zeta, derivatives: true) }
+            var dense = false
+            var haveStep = structuredStep(u, into: delta) && solvesNewtonSystem(u, delta, zeta: zeta)
             var accepted = false
             var stepSize = 0.0
-            for _ in 0..<8 {
-                for j in 0..<J { trial[j] = u[j] + delta[j].multiplied(by: step) }
-                let tT = evaluateWithJacobian(u: trial, zeta: zeta, jacobian: false)
-                let tRes = residual(trial)
-                if tRes.isFinite && (tRes < res || tRes < 1e-13) {
-                    stepSize = 0
-                    for j in 0..<J { stepSize = max(stepSize, (delta[j].multiplied(by: step)).length / max(1e-300, trial[j].length)) }
-                    swap(&u, &trial); T = tT; res = tRes; accepted = true
-                    break
+            while true {
+                if !haveStep {
+                    // The dense Jacobian of the one-pass forward-mode evaluation, and its LU.
+                    dense = true
+                    let point = Array(UnsafeBufferPointer(start: u, count: J))
+                    evaluateWithJacobian(u: point, zeta: zeta)
+                    var step = f.map { -$0 }
+                    guard Self.factor(&jac, &pivots, J), Self.substitute(jac, pivots, &step, J) else { return nil }
+                    for j in 0..<J { delta[j] = step[j] }
                 }
-                step *= 0.5
+                var scale = 1.0
+                for _ in 0..<8 {
+                    for j in 0..<J { trial[j] = u[j] + delta[j].multiplied(by: scale) }
+                    let tT = evaluateValues(trial, zeta: zeta, derivatives: cheapDerivatives)
+                    let tRes = residual(trial)
+                    if tRes.isFinite && (tRes < res || tRes < 1e-13) {
+                        stepSize = 0
+                        for j in 0..<J { stepSize = max(stepSize, (delta[j].multiplied(by: scale)).length / max(1e-300, trial[j].length)) }
+                        swap(&u, &trial); T = tT; res = tRes; accepted = true
+                        derivativesAtU = cheapDerivatives
+                        break
+                    }
+                    scale *= 0.5
+                }
+                if accepted || dense { break }
+                haveStep = false
             }
+            if dense { denseSteps += 1 } else { structuredSteps += 1 }
             if !accepted { return nil }
             if stepSize < 1e-15 && res < 1e-10 { return accept(u: u, T: T, iterations: iteration + 1) }
         }
         return res < 1e-10 ? accept(u: u, T: T, iterations: maxIterations) : nil
     }
 
-    private func accept(u: [ComplexDouble], T: ComplexDouble, iterations: Int) -> PointSolution? {
+    private func accept(u: UnsafeMutablePointer<ComplexDouble>, T: ComplexDouble, iterations: Int) -> PointSolution? {
         guard T.real.isFinite, T.imaginary.isFinite else { return nil }
         if T.imaginary < -1e-9 * max(1, T.length) { return nil }
         // s_j ∈ C⁺ for every real coefficients with z_L ≠ 0 (Proposition 3.6), so u_j = 1/s_j ∈ C⁻.
-        for x in u where x.imaginary > 1e-9 * max(1, x.length) { return nil }
-        return PointSolution(u: u, stieltjes: T, iterations: iterations)
+        for j in 0..<J where u[j].imaginary > 1e-9 * max(1, u[j].length) { return nil }
+        return PointSolution(u: Array(UnsafeBufferPointer(start: u, count: J)), stieltjes: T, iterations: iterations)
     }
 
     /// The large-|ζ| solution (T → 0): u_j = z^{(j)}_j = c_j + b²_{j+1} u_{j+1}.
@@ -457,5 +752,60 @@ struct ChainSolver {
                 }
             }
         }
+    }
+}
+
+/// The structured Newton solver's memory: raw buffers, so the inner loops carry no reference
+/// counting or uniqueness checks. One per `ChainSolver`, used by one thread at a time.
+final class ChainWorkspace {
+    let levels: Int
+    let gamma: UnsafeMutablePointer<Double>, b2: UnsafeMutablePointer<Double>, c: UnsafeMutablePointer<Double>
+    let baseCount: Int
+    let baseValues: UnsafeMutablePointer<Double>, baseWeights: UnsafeMutablePointer<Double>
+    /// Z_k = z^{(k)}_{−1}, V_k = z^{(k)}_k (k = 0…J), N_k, P_k = Σ_{i<k} c_i τ_i (k = 0…J−1), F_j.
+    let Z: UnsafeMutablePointer<ComplexDouble>, V: UnsafeMutablePointer<ComplexDouble>
+    let N: UnsafeMutablePointer<ComplexDouble>, P: UnsafeMutablePointer<ComplexDouble>
+    let f: UnsafeMutablePointer<ComplexDouble>
+    /// Newton's iterate, trial point and step; the structured step's per-level maps.
+    let u: UnsafeMutablePointer<ComplexDouble>, trial: UnsafeMutablePointer<ComplexDouble>
+    let delta: UnsafeMutablePointer<ComplexDouble>, maps: UnsafeMutablePointer<ComplexDouble>
+    /// T and the derivatives of T and τ_0 by (Z_0, V_0) at the last value pass.
+    var T = ComplexDouble.zero
+    var dT = (z: ComplexDouble.zero, v: ComplexDouble.zero), dTau0 = (z: ComplexDouble.zero, v: ComplexDouble.zero)
+
+    init(chain: CombinationChain) {
+        let J = chain.levels
+        levels = J
+        func doubles(_ values: [Double]) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(1, values.count))
+            p.initialize(repeating: 0, count: max(1, values.count))
+            for (i, v) in values.enumerated() { p[i] = v }
+            return p
+        }
+        func complex(_ count: Int) -> UnsafeMutablePointer<ComplexDouble> {
+            let p = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: count)
+            p.initialize(repeating: .zero, count: count)
+            return p
+        }
+        gamma = doubles(chain.links.map(\.gamma))
+        b2 = doubles(chain.links.map(\.b2))
+        c = doubles(chain.coefficients)
+        if case .discrete(let law) = chain.base {
+            baseCount = law.values.count
+            baseValues = doubles(law.values)
+            baseWeights = doubles(law.weights)
+        } else {
+            baseCount = 0
+            baseValues = doubles([])
+            baseWeights = doubles([])
+        }
+        Z = complex(J + 1); V = complex(J + 1); N = complex(J + 1); P = complex(J + 1)
+        f = complex(J + 1); u = complex(J + 1); trial = complex(J + 1); delta = complex(J + 1)
+        maps = complex(6 * (J + 1))
+    }
+
+    deinit {
+        for p in [gamma, b2, c, baseValues, baseWeights] { p.deallocate() }
+        for p in [Z, V, N, P, f, u, trial, delta, maps] { p.deallocate() }
     }
 }

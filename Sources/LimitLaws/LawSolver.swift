@@ -407,8 +407,9 @@ struct LawSolver {
             quadrature = integrate(support)
         }
         // Still short: look for components narrower than the scan spacing, again while each
-        // round finds some (each round looks at the 8 most promising cells).
-        for _ in 0..<4 where massLost(quadrature) {
+        // round finds some (each round looks at the 8 most promising cells; a discrete input law of
+        // m eigenvalues can hide up to ~2m components, so up to 12 rounds).
+        for _ in 0..<12 where massLost(quadrature) {
             let hidden = hiddenSupport(found: support, quadrature: quadrature, deficit: 1 - atomMass - quadrature.mass)
             if hidden.isEmpty { break }
             seriesSkipped = []
@@ -457,6 +458,8 @@ struct LawSolver {
         // Moments about the exact mean, atoms included.
         var central = moments
         for k in 0..<central.count { for a in atoms { central[k] += a.mass * Double.pow(a.location - center, k + 1) } }
+        var stats = stats
+        stats.denseNewtonSteps = solver.denseSteps
         var spectrum = LimitSpectrum(
             kernel: kernel, x: xs, density: dens, atoms: atoms, support: support,
             mean: exact.mean, secondMoment: exact.variance + exact.mean * exact.mean, continuousMass: mass,

@@ -89,7 +89,7 @@ public struct LimitLawEngine: Sendable {
                     var reused = old
                     var stats = old.spectrum.statistics
                     stats.reused = true
-                    stats.points = 0; stats.iterations = 0; stats.continuations = 0
+                    stats.points = 0; stats.iterations = 0; stats.continuations = 0; stats.denseNewtonSteps = 0
                     reused.spectrum = reused.spectrum.withStatistics(stats)
                     law = reused
                 } else {

@@ -53,6 +53,9 @@ public struct SolverStatistics: Sendable, Hashable {
     public var failures: Int = 0
     /// Points that needed the continuation fallback.
     public var continuations: Int = 0
+    /// Newton steps taken from the dense Jacobian's LU because the structured O(J) step had a
+    /// vanishing pivot or its line search failed (docs/math.md, *The structured Newton step*).
+    public var denseNewtonSteps: Int = 0
     /// Whether this law was reused unchanged from the previous solve.
     public var reused: Bool = false
 

@@ -60,4 +60,34 @@ public struct ActivationKernel: Sendable {
             }
         }
     }
+
+    /// out[i] = σ(h[i])·xScale for i in 0..<count, h unchanged: the same numbers as `apply` stores in h.
+    @inlinable public func values<T: BLASScalar>(_ h: UnsafePointer<T>, into out: UnsafeMutablePointer<T>, count: Int, xScale: Double) {
+        let vs = activation.scale * xScale, sh = activation.shift
+        switch kind {
+        case .arctan: for i in 0..<count { out[i] = T((atan(Double(h[i])) - sh) * vs) }
+        case .tanh: for i in 0..<count { out[i] = T((Foundation.tanh(Double(h[i])) - sh) * vs) }
+        case .relu: for i in 0..<count { let x = Double(h[i]); out[i] = T(((x > 0 ? x : 0) - sh) * vs) }
+        case .linear: for i in 0..<count { out[i] = T((Double(h[i]) - sh) * vs) }
+        case .generic:
+            let a = activation
+            for i in 0..<count { out[i] = T(a.value(Double(h[i])) * xScale) }
+        }
+    }
+
+    /// out[i] = p[i] · D(h[i]) for i in 0..<count, with D(x) = σ′(x)·dScale rounded to `T` first (the number
+    /// `apply` stores as the derivative). `out` may be `h` itself.
+    @inlinable public func derivativeProduct<T: BLASScalar>(_ h: UnsafePointer<T>, _ p: UnsafePointer<T>, into out: UnsafeMutablePointer<T>,
+                                                       count: Int, dScale: Double) {
+        let ds = activation.scale * dScale
+        switch kind {
+        case .arctan: for i in 0..<count { let x = Double(h[i]); out[i] = p[i] * T(1 / (1 + x * x) * ds) }
+        case .tanh: for i in 0..<count { let t = Foundation.tanh(Double(h[i])); out[i] = p[i] * T((1 - t * t) * ds) }
+        case .relu: for i in 0..<count { out[i] = p[i] * T((Double(h[i]) > 0 ? 1 : 0) * ds) }
+        case .linear: for i in 0..<count { out[i] = p[i] * T(ds) }
+        case .generic:
+            let a = activation
+            for i in 0..<count { out[i] = p[i] * T(a.derivative(Double(h[i])) * dScale) }
+        }
+    }
 }

@@ -143,6 +143,12 @@ public enum SymmetricEigen {
         return (0..<n).map { Double(w[$0]) }
     }
 
+    /// Eigenvalues (ascending) of a symmetric matrix given by its upper triangle (`a` is destroyed), by the
+    /// sampler's own solver: the chosen reduction to tridiagonal form, then `xSTERF` (see `EigenReduction`).
+    public static func eigenvalues<T: BLASScalar>(destroying a: Matrix<T>, reduction: EigenReduction) throws -> [Double] {
+        try InterruptibleEigen.eigenvalues(a, reduction: reduction, check: {}, progress: { _ in })
+    }
+
     /// The `k` largest eigenpairs of a symmetric matrix given by its upper triangle (`a` is destroyed), by
     /// LAPACK's range-limited `xSYEVR` (il = n − k + 1, iu = n): no full decomposition. Values descending;
     /// each vector has unit norm and its largest-magnitude component positive (a reproducible sign).

@@ -45,17 +45,20 @@ public enum NetworkSampler {
     public static func run(_ request: SamplingRequest, token: CancellationToken = CancellationToken(),
                            emit: (SamplingEvent) -> Void) throws(SamplingError) {
         try request.validate()
-        let estimate = try request.estimatedPeakBytes()
         let available = MemoryInfo.available()
-        if let available, Double(estimate) > memoryShare * Double(available) {
-            throw .insufficientMemory(needed: estimate, available: available,
-                                      hint: request.precision == .float64
-                                        ? "Use float32, a smaller --n or larger gammas."
-                                        : "Use a smaller --n or larger gammas (narrower layers).")
+        let (layout, estimate) = try request.memoryPlan(available: available)
+        if let available, Double(estimate.bytes) > memoryShare * Double(available) {
+            throw .insufficientMemory(needed: estimate.bytes, available: available,
+                                      hint: "Its leanest plan (\(layout)) peaks in the \(estimate.breakdown). "
+                                        + (request.precision == .float64
+                                           ? "Use float32, a smaller --n or larger gammas."
+                                           : "Use a smaller --n or larger gammas (narrower layers)."))
         }
-        let plan = SamplingPlan(n: request.sampleCount, widths: try request.widths(), threads: request.resolvedThreads,
-                                precision: request.precision, estimatedBytes: estimate, availableBytes: available,
+        var plan = SamplingPlan(n: request.sampleCount, widths: try request.widths(), threads: request.resolvedThreads,
+                                precision: request.precision, estimatedBytes: estimate.bytes, availableBytes: available,
                                 kernels: request.kernels)
+        plan.layout = layout
+        plan.peakBreakdown = estimate.breakdown
         emit(.started(plan))
         // One run at a time per process: runs never share (and oversubscribe) the BLAS threads, and
         // the thread count of a run stays fixed, which keeps equal seeds bitwise reproducible.
@@ -71,12 +74,13 @@ public enum NetworkSampler {
 
     /// Test hook: runs the request in float64 and returns every kernel matrix (full, column-major n×n)
     /// as it is handed to the eigen solver.
-    static func kernelMatrices(_ request: SamplingRequest) throws(SamplingError) -> [SampledKernel: [Double]] {
+    static func kernelMatrices(_ request: SamplingRequest, layout: StorageLayout = .fastest) throws(SamplingError) -> [SampledKernel: [Double]] {
         var req = request
         req.precision = .float64
         try req.validate()
-        let plan = SamplingPlan(n: req.sampleCount, widths: try req.widths(), threads: req.resolvedThreads,
+        var plan = SamplingPlan(n: req.sampleCount, widths: try req.widths(), threads: req.resolvedThreads,
                                 precision: .float64, estimatedBytes: 0, availableBytes: nil, kernels: req.kernels)
+        plan.layout = layout
         var out: [SampledKernel: [Double]] = [:]
         let p = Pipeline<Double>(req, plan: plan, token: CancellationToken(), emit: { _ in })
         p.matrixSink = { kernel, m in
@@ -100,9 +104,9 @@ public enum NetworkSampler {
     }
 }
 
-/// The lean float32/float64 pipeline (see docs/empirical.md):
-/// forward pass in row blocks of regenerated weights, σ′ kept, n×n Grams kept, backward pass
-/// regenerating each weight matrix from its seed, NTK assembled from its closed form.
+/// The lean float32/float64 pipeline (see docs/empirical.md and docs/performance.md): forward pass in row
+/// blocks of regenerated weights, pre-activations H_ℓ kept for the NTK, n×n Grams kept or recomputed, the
+/// backward pass regenerating each weight matrix from its seed, the NTK assembled from its closed form.
 final class Pipeline<T: BLASScalar> {
     let req: SamplingRequest
     let plan: SamplingPlan
@@ -113,6 +117,7 @@ final class Pipeline<T: BLASScalar> {
     let threads: Int
     let act: ActivationKernel
     let L: Int
+    let wantCK: Set<Int>
     var timings = StageTimings()
     var done = 0.0
     let totalWork: Double
@@ -123,20 +128,38 @@ final class Pipeline<T: BLASScalar> {
     /// Test hook: sees every kernel matrix (upper triangle valid) just before its eigen solve.
     var matrixSink: ((SampledKernel, Matrix<T>) -> Void)?
 
+    // The run's matrices (see `run`).
+    /// X₀, while a later stage needs it.
+    var x0: Matrix<T>?
+    /// H_ℓ = W_ℓ X_{ℓ−1} (ℓ = 1…L), kept for the NTK; the backward pass turns H_ℓ into S_ℓ in place.
+    var pre: [Matrix<T>?]
+    /// G_0 … G_{L−1}, when the layout keeps them.
+    var grams: [Matrix<T>?]
+    /// Σ_ℓ c_ℓ G_ℓ of Lemma 3.5's surrogate, accumulated as the Grams appear.
+    var surrogateSum: Matrix<T>?
+    /// The NTK accumulator (nk × nk, upper triangle).
+    var ntkMatrix: Matrix<T>?
+
     init(_ req: SamplingRequest, plan: SamplingPlan, token: CancellationToken, emit: @escaping (SamplingEvent) -> Void) {
         self.req = req; self.plan = plan; self.token = token; self.emit = emit
         n = plan.n; widths = plan.widths; threads = plan.threads
         act = ActivationKernel(req.model.activation); L = req.depth
-        // Work model (flop-equivalents) for the progress fraction.
-        let nd = Double(n)
+        wantCK = Set(req.kernels.compactMap { $0.layer })
+        pre = Array(repeating: nil, count: L + 1)
+        grams = Array(repeating: nil, count: L + 1)
+        // Work model (flop-equivalents) for the progress fraction and the time estimate.
+        let nd = Double(n), nk = Double(n * req.outputs)
+        let chunks = req.ntk ? Double(plan.layout.chunks) : 1
+        let recompute = req.ntk && !plan.layout.keepGrams
         var w = 0.0
-        let wantCK = Set(req.kernels.compactMap { $0.layer })
-        let keep = req.ntk || req.surrogate
-        for l in 1...L { w += 2 * Double(widths[l] * widths[l - 1]) * nd + 30 * Double(widths[l] * widths[l - 1]) }
-        for l in 0...L where keep || wantCK.contains(l) { w += nd * nd * Double(widths[l]) }
+        for l in 1...L {
+            let weights = 30 * Double(widths[l] * widths[l - 1]) * (l == 1 ? 1 : chunks)
+            w += 2 * Double(widths[l] * widths[l - 1]) * nd + weights
+        }
+        for l in 0...L where req.ntk || req.surrogate || wantCK.contains(l) { w += nd * nd * Double(widths[l]) }
         if req.ntk {
-            for l in 2...max(2, L) where l <= L { w += 2 * Double(widths[l] * widths[l - 1]) * nd + 30 * Double(widths[l] * widths[l - 1]) }
-            for l in 1...L { w += nd * nd * Double(widths[l]) }
+            for l in 2...max(2, L) where l <= L { w += 2 * Double(widths[l] * widths[l - 1]) * nk + 30 * Double(widths[l] * widths[l - 1]) * chunks }
+            for l in 1...L { w += nk * nk * Double(widths[l]) + (recompute ? nd * nd * Double(widths[l - 1]) : 0) }
         }
         w += Double(req.kernels.count) * 6 * nd * nd * nd
         if req.topVectors > 0 { w += Double(req.kernels.count) * 2 * nd * nd * nd }
@@ -151,7 +174,9 @@ final class Pipeline<T: BLASScalar> {
         // At most ~20 events per second, plus one at every change of stage or layer.
         if now - lastProgress >= 0.05 || stage != lastStage || layer != lastLayer {
             lastProgress = now; lastStage = stage; lastLayer = layer
-            emit(.progress(SamplingProgress(stage: stage, layer: layer, fraction: min(1, done / totalWork))))
+            let f = min(1, done / totalWork)
+            let remaining: Double? = f >= 0.01 && stage != .done ? now * (1 - f) / f : (stage == .done ? 0 : nil)
+            emit(.progress(SamplingProgress(stage: stage, layer: layer, fraction: f, secondsRemaining: remaining)))
         }
     }
 
@@ -176,18 +201,40 @@ final class Pipeline<T: BLASScalar> {
         }
     }
 
-    func rowBlock(k: Int) -> Int { max(64, min(16384, Int(req.flopsPerBlock / (2 * Double(k) * Double(n))))) }
-
-    /// G (upper) = α XᵀX for X (k×m), blocked over the inner dimension.
-    func gram(_ x: Matrix<T>, into g: Matrix<T>, alpha: T = 1, stage: SamplingStage, layer: Int) throws(SamplingError) {
-        let k = x.rows, m = x.cols
+    /// G (upper) = α XᵀX for X (k×m, leading dimension `lda`), blocked over the inner dimension.
+    func gram(_ x: UnsafePointer<T>, rows k: Int, cols m: Int, lda: Int, into g: Matrix<T>, alpha: T = 1,
+              stage: SamplingStage, layer: Int) throws(SamplingError) {
         precondition(g.rows == m && g.cols == m)
-        let chunk = max(32, min(k, Int(req.flopsPerBlock / (Double(m) * Double(m)))))
+        let chunk = req.gramChunkRows(m: m, k: k)
         var r0 = 0
         while r0 < k {
             try token.check()
             let c = min(chunk, k - r0)
-            T.syrkTrans(n: m, k: c, alpha: alpha, a: x.data + r0, lda: k, beta: r0 == 0 ? 0 : 1, c: g.data, ldc: m)
+            T.syrkTrans(n: m, k: c, alpha: alpha, a: x + r0, lda: lda, beta: r0 == 0 ? 0 : 1, c: g.data, ldc: m)
+            r0 += c
+            progress(stage, layer: layer, work: Double(m) * Double(m) * Double(c))
+        }
+    }
+
+    func gram(_ x: Matrix<T>, into g: Matrix<T>, stage: SamplingStage, layer: Int) throws(SamplingError) {
+        try gram(x.data, rows: x.rows, cols: x.cols, lda: x.rows, into: g, stage: stage, layer: layer)
+    }
+
+    /// G_ℓ (upper) = X_ℓᵀX_ℓ from the stored pre-activations H_ℓ (d × n), X_ℓ = σ(H_ℓ)/√d formed a block of
+    /// rows at a time (the same rows per SYRK call as `gram` on a stored X_ℓ).
+    func gramFromPreactivations(_ h: Matrix<T>, into g: Matrix<T>, stage: SamplingStage, layer: Int) throws(SamplingError) {
+        let d = h.rows, m = h.cols
+        let chunk = req.gramChunkRows(m: m, k: d)
+        let rows = Matrix<T>(rows: min(chunk, d), cols: m)
+        let xs = 1 / Double(d).squareRoot(), act = self.act
+        var r0 = 0
+        while r0 < d {
+            try token.check()
+            let c = min(chunk, d - r0)
+            parallelChunks(m, threads: c * m >= 1 << 16 ? threads : 1) { cols in
+                for a in cols { act.values(h.data + r0 + a * d, into: rows.data + a * c, count: c, xScale: xs) }
+            }
+            T.syrkTrans(n: m, k: c, alpha: 1, a: rows.data, lda: c, beta: r0 == 0 ? 0 : 1, c: g.data, ldc: m)
             r0 += c
             progress(stage, layer: layer, work: Double(m) * Double(m) * Double(c))
         }
@@ -202,31 +249,49 @@ final class Pipeline<T: BLASScalar> {
         var top: TopEigenpairs?
         if req.topVectors > 0 {
             let copy = Matrix<T>(rows: m.rows, cols: m.cols)
-            let rows = m.rows
-            parallelChunks(rows, threads: threads) { cols in
-                for j in cols { for i in 0...j { copy.data[i + j * rows] = m.data[i + j * rows] } }
-            }
+            copyUpper(m, into: copy)
             try token.check()
             top = try timed(\.eigenvectors) { () throws(SamplingError) -> TopEigenpairs in
                 do { return try SymmetricEigen.top(copy, k: req.topVectors) } catch { throw .numerical("top eigenvectors of \(kernel): \(error)") }
             }
             progress(.eigenvalues, layer: kernel.layer, work: 2 * size * size * size)
         }
+        let (trace, frobeniusSquared) = upperTraceAndFrobenius(m)
         let values = try timed(\.eigenvalues) { () throws(SamplingError) -> [Double] in
-            try InterruptibleEigen.eigenvalues(m, check: { () throws(SamplingError) in try token.check() },
+            try InterruptibleEigen.eigenvalues(m, reduction: req.eigenReduction, check: { () throws(SamplingError) in try token.check() },
                                                progress: { f in
                                                    progress(.eigenvalues, layer: kernel.layer, work: (f - reported) * work)
                                                    reported = f
                                                })
         }
         progress(.eigenvalues, layer: kernel.layer, work: (1 - reported) * work)
-        emit(.spectrum(SampledSpectrum(kernel: kernel, eigenvalues: values, precision: req.precision, top: top)))
+        emit(.spectrum(SampledSpectrum(kernel: kernel, eigenvalues: values, precision: req.precision, top: top,
+                                       invariants: SpectrumInvariants(eigenvalues: values, trace: trace, frobeniusSquared: frobeniusSquared))))
     }
 
-    func copyUpper(_ src: Matrix<T>, into dst: Matrix<T>, scale: T = 1) {
-        let n = self.n
-        parallelChunks(n, threads: threads) { cols in
-            for j in cols { for i in 0...j { dst.data[i + j * n] = scale * src.data[i + j * n] } }
+    /// tr K and ‖K‖_F² of the symmetric matrix stored in the upper triangle of `m`, summed in double precision.
+    func upperTraceAndFrobenius(_ m: Matrix<T>) -> (Double, Double) {
+        let n = m.rows
+        var trace = 0.0, diagonal = 0.0, offDiagonal = 0.0
+        for j in 0..<n {
+            let col = m.data + j * n
+            var column = 0.0
+            for i in 0..<j { let v = Double(col[i]); column += v * v }
+            offDiagonal += column
+            let d = Double(col[j])
+            trace += d; diagonal += d * d
+        }
+        return (trace, diagonal + 2 * offDiagonal)
+    }
+
+    /// dst (upper) = scale · src (upper), or dst += scale · src with `add`.
+    func copyUpper(_ src: Matrix<T>, into dst: Matrix<T>, scale: T = 1, add: Bool = false) {
+        let m = src.rows
+        parallelChunks(m, threads: threads) { cols in
+            for j in cols {
+                let s = src.data + j * m, d = dst.data + j * m
+                if add { for i in 0...j { d[i] += scale * s[i] } } else { for i in 0...j { d[i] = scale * s[i] } }
+            }
         }
     }
 
@@ -310,177 +375,5 @@ final class Pipeline<T: BLASScalar> {
         let mean = out.reduce(0, +) / Double(n)
         if mean > 0 { out = out.map { $0 / mean } }
         return out
-    }
-
-    // MARK: the run
-
-    func run() throws(SamplingError) {
-        let t0 = Date()
-        BLASThreads.set(threads)
-        let wantCK = Set(req.kernels.compactMap { $0.layer })
-        let keepGrams = req.ntk || req.surrogate
-        var grams: [Matrix<T>?] = Array(repeating: nil, count: L + 1)
-        var derivs: [Matrix<T>?] = Array(repeating: nil, count: L + 1)
-        let scratch = Matrix<T>(rows: n, cols: n)
-
-        try token.check()
-        var xPrev = try timed(\.input) { () throws(SamplingError) -> Matrix<T> in try makeInput() }
-        progress(.input, layer: 0, work: 0)
-
-        // Layer 0 Gram.
-        if keepGrams || wantCK.contains(0) {
-            let g = Matrix<T>(rows: n, cols: n)
-            try timed(\.grams) { () throws(SamplingError) in try gram(xPrev, into: g, stage: .grams, layer: 0) }
-            if wantCK.contains(0) {
-                copyUpper(g, into: scratch)
-                try eigenvalues(scratch, kernel: .ck(0))
-            }
-            if keepGrams { grams[0] = g }
-        }
-
-        // Forward pass.
-        for l in 1...L {
-            let dl = widths[l], dp = widths[l - 1]
-            let h = Matrix<T>(rows: dl, cols: n)
-            try timed(\.forward) { () throws(SamplingError) in
-                let b = min(dl, rowBlock(k: dp))
-                let wt = Matrix<T>(rows: dp, cols: b)
-                var r0 = 0
-                while r0 < dl {
-                    try token.check()
-                    let bb = min(b, dl - r0)
-                    generateWeightRows(layer: l, r0: r0, b: bb, k: dp, into: wt.data)
-                    T.gemm(transA: true, transB: false, m: bb, n: n, k: dp, alpha: 1, a: wt.data, lda: dp,
-                           b: xPrev.data, ldb: dp, beta: 0, c: h.data + r0, ldc: dl)
-                    r0 += bb
-                    progress(.forward, layer: l, work: (2 * Double(n) + 30) * Double(bb) * Double(dp))
-                }
-                try token.check()
-                let d: Matrix<T>? = req.ntk ? Matrix<T>(rows: dl, cols: n) : nil
-                let xs = 1 / Double(dl).squareRoot()
-                let act = self.act
-                parallelChunks(dl * n, threads: threads) { r in
-                    act.apply(h.data, deriv: d?.data, range: r, xScale: xs, dScale: xs)
-                }
-                derivs[l] = d
-            }
-            xPrev = h   // X_ℓ (the previous X is released here)
-            if keepGrams || wantCK.contains(l) {
-                let g = Matrix<T>(rows: n, cols: n)
-                try timed(\.grams) { () throws(SamplingError) in try gram(h, into: g, stage: .grams, layer: l) }
-                if wantCK.contains(l) {
-                    copyUpper(g, into: scratch)
-                    try eigenvalues(scratch, kernel: .ck(l))
-                }
-                if keepGrams { grams[l] = g }
-            }
-        }
-        _ = xPrev
-
-        let tau = req.tau
-        // Lemma 3.5 surrogate.
-        if req.surrogate {
-            let b2 = req.model.activation.b * req.model.activation.b, a = req.model.activation.a
-            // r_ℓ = a^{L−ℓ}, q_ℓ = (b²)^{L−ℓ} for ℓ = 0…L−1, weighted by τ_{ℓ+1} (tau[ℓ]).
-            var rPlus = 0.0
-            for l in 0..<L { rPlus += tau[l] * (pow(a, Double(L - l)) - pow(b2, Double(L - l))) }
-            copyUpper(grams[L]!, into: scratch, scale: T(tau[L]))
-            for l in 0..<L {
-                let c = T(tau[l] * pow(b2, Double(L - l)))
-                let g = grams[l]!
-                let n = self.n
-                parallelChunks(n, threads: threads) { cols in
-                    for j in cols { for i in 0...j { scratch.data[i + j * n] += c * g.data[i + j * n] } }
-                }
-            }
-            for i in 0..<n { scratch.data[i + i * n] += T(rPlus) }
-            try eigenvalues(scratch, kernel: .ntkSurrogate)
-        }
-
-        if req.ntk {
-            // k outputs (Theorem 3.8, eq. 17): the NTK is nk × nk, sample α of output j at index α + j·n.
-            let outs = req.outputs, nk = n * outs
-            let k = Matrix<T>(rows: nk, cols: nk, zeroed: outs > 1)
-            let tmp = outs == 1 ? scratch : Matrix<T>(rows: nk, cols: nk)
-            try timed(\.ntk) { () throws(SamplingError) in
-                // K = τ_{L+1} I_k ⊗ X_LᵀX_L
-                let gL = grams[L]!
-                for j in 0..<outs {
-                    let off = j * n * nk + j * n
-                    let cL = T(tau[L])
-                    parallelChunks(n, threads: threads) { cols in
-                        for b in cols { for a in 0...b { k.data[off + a + b * nk] = cL * gL.data[a + b * n] } }
-                    }
-                }
-                grams[L] = nil
-                // S_L = [diag(w⁽¹⁾) σ′(H_L)/√d_L | … | diag(w⁽ᵏ⁾) σ′(H_L)/√d_L]  (d_L × nk)
-                let dL = widths[L]
-                let dLast = derivs[L]!
-                derivs[L] = nil
-                var s = outs == 1 ? dLast : Matrix<T>(rows: dL, cols: nk)
-                let w = UnsafeMutableBufferPointer<T>.allocate(capacity: dL)
-                defer { w.deallocate() }
-                for j in 0..<outs {
-                    if let weights = req.weights {
-                        weights.copyOutput(j, into: w.baseAddress!)
-                    } else {
-                        var g = RandomStreams.generator(seed: req.seed, purpose: .outputWeights, index: UInt64(j))
-                        T.fillNormal(&g, w, scale: 1)
-                    }
-                    let sj = s
-                    parallelChunks(n, threads: threads) { cols in
-                        for a in cols {
-                            let src = dLast.data + a * dL, dst = sj.data + (a + j * n) * dL
-                            for i in 0..<dL { dst[i] = src[i] * w[i] }
-                        }
-                    }
-                }
-                for l in stride(from: L, through: 1, by: -1) {
-                    // K += τ_ℓ (S_ℓᵀS_ℓ) ⊙ (1_k 1_kᵀ ⊗ X_{ℓ−1}ᵀX_{ℓ−1})
-                    try gram(s, into: tmp, stage: .ntk, layer: l)
-                    let gp = grams[l - 1]!
-                    let c = T(tau[l - 1])
-                    let n = self.n
-                    parallelChunks(nk, threads: threads) { cols in
-                        for j in cols {
-                            // G is valid in its upper triangle only: read G[min(a,b), max(a,b)].
-                            let bj = j % n
-                            for i in 0...j {
-                                let ai = i % n
-                                let gv = ai <= bj ? gp.data[ai + bj * n] : gp.data[bj + ai * n]
-                                k.data[i + j * nk] += c * tmp.data[i + j * nk] * gv
-                            }
-                        }
-                    }
-                    grams[l - 1] = nil
-                    if l == 1 { break }
-                    // S_{ℓ−1} = (W_ℓᵀ S_ℓ) ⊙ σ′(H_{ℓ−1})/√d_{ℓ−1}, regenerating W_ℓ row block by row block.
-                    let dl = widths[l], dp = widths[l - 1]
-                    let p = Matrix<T>(rows: dp, cols: nk)
-                    let b = min(dl, rowBlock(k: dp))
-                    let wt = Matrix<T>(rows: dp, cols: b)
-                    var r0 = 0
-                    while r0 < dl {
-                        try token.check()
-                        let bb = min(b, dl - r0)
-                        generateWeightRows(layer: l, r0: r0, b: bb, k: dp, into: wt.data)
-                        T.gemm(transA: false, transB: false, m: dp, n: nk, k: bb, alpha: 1, a: wt.data, lda: dp,
-                               b: s.data + r0, ldb: dl, beta: r0 == 0 ? 0 : 1, c: p.data, ldc: dp)
-                        r0 += bb
-                        progress(.ntk, layer: l, work: (2 * Double(nk) + 30) * Double(bb) * Double(dp))
-                    }
-                    let dprev = derivs[l - 1]!
-                    derivs[l - 1] = nil
-                    let total = dp * n
-                    parallelChunks(dp * nk, threads: threads) { r in for i in r { p.data[i] *= dprev.data[i % total] } }
-                    s = p
-                }
-            }
-            grams = []
-            try eigenvalues(k, kernel: .ntk)
-        }
-        timings.total = Date().timeIntervalSince(t0)
-        progress(.done, layer: nil, work: 0)
-        emit(.finished(SamplingSummary(plan: plan, timings: timings, peakResidentBytes: MemoryInfo.peakResident())))
     }
 }

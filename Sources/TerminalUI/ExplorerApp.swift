@@ -241,6 +241,8 @@ struct EventLoop {
                 _ = ExplorerReducer.reduce(&state, .commandEdit(.completions(PathCompletion.candidates(for: word))))
             case .prepareExport, .writeExport:
                 performExport(effect)   // ExportEffects.swift
+            case .readRegimeFile(let regime, let path):
+                readRegimeFile(regime, path: path)   // RegimeEffects.swift
             }
         }
     }

@@ -18,3 +18,11 @@ extension EventLoop {
         return changed
     }
 }
+
+extension EventLoop {
+    /// Reads a file a regime asked for (`ExplorerEffect.readRegimeFile`) and hands it the bytes or
+    /// the reason they could not be read.
+    mutating func readRegimeFile(_ regime: RegimeID, path: String) {
+        _ = ExplorerReducer.reduce(&state, .regime(AnyRegimeAction(regime, RegimeFileRead.read(path: path))))
+    }
+}

@@ -33,6 +33,12 @@ final class TerminalScreen {
         noecho()
         nonl()
         keypad(shim_stdscr(), true)
+        // Home and End as terminals and multiplexers send them whatever TERM's terminfo says (tmux
+        // sends ESC [ 1 ~ under TERM=xterm-256color, whose khome is ESC O H): a sequence curses does
+        // not know arrives as Esc, `[`, `1`, `~`, three of them keys of their own.
+        let homeEnd: [(String, Int32)] = [("\u{1b}[1~", KEY_HOME), ("\u{1b}[7~", KEY_HOME), ("\u{1b}[H", KEY_HOME), ("\u{1b}OH", KEY_HOME),
+                                          ("\u{1b}[4~", KEY_END), ("\u{1b}[8~", KEY_END), ("\u{1b}[F", KEY_END), ("\u{1b}OF", KEY_END)]
+        for (sequence, code) in homeEnd where key_defined(sequence) == 0 { define_key(sequence, code) }
         nodelay(shim_stdscr(), true)
         set_escdelay(25)
         curs_set(0)

@@ -132,6 +132,7 @@ extension ViewExport {
                 ]))
             }
         }
+        if regimeExport(state)?.replacesLinearLaws == true { laws = []; sampled = [] }
         var root: [(String, JSON)] = [
             ("tool", .string(toolVersion)),
             ("schema", .int(SessionFile.schema)),
@@ -149,7 +150,7 @@ extension ViewExport {
                                                  ("rescaled_by_mean", .bool(overlay.rescale)), ("ks", .number(d.ks)), ("w1", .number(d.w1))])))
             }
         }
-        if state.empiricalOn {
+        if state.empiricalOn, regimeExport(state)?.replacesLinearLaws != true {
             root.append(("empirical", .object([("n", .int(state.sampleSize)), ("seed", .string(String(state.seed))),
                                                ("kernels", .array(sampled))])))
         }
@@ -198,6 +199,8 @@ enum JSON {
     case numbers([Double])
     case array([JSON])
     case object([(String, JSON)])
+    /// A JSON document written by another writer (e.g. `TrainingRecord.jsonDocument()`), inserted as is.
+    case raw(String)
 
     func serialized(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent), inner = String(repeating: "  ", count: indent + 1)
@@ -207,6 +210,7 @@ enum JSON {
         case .int(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
+        case .raw(let text): return text.trimmingCharacters(in: .whitespacesAndNewlines)
         case .numbers(let xs): return "[" + xs.map(JSON.format).joined(separator: ", ") + "]"
         case .array(let items):
             if items.isEmpty { return "[]" }

@@ -12,11 +12,19 @@ protocol RegimeExport: Sendable {
     func jsonSections(state: ExplorerState, content: FrameContent) -> [(String, JSON)]
     /// The whole svg figure of the view.
     func svg(state: ExplorerState, content: FrameContent, width: Int, height: Int, theme: Theme) -> String
+    /// The json export's `laws` (and linear-width `empirical`) are left empty: the regime's model is
+    /// not the linear-width one, whose laws would otherwise be written beside its own.
+    var replacesLinearLaws: Bool { get }
+}
+
+extension RegimeExport {
+    var replacesLinearLaws: Bool { false }
 }
 
 extension ViewExport {
     /// The regimes' export writers, by regime.
-    static let regimeExports: [RegimeID: any RegimeExport] = [.infiniteWidth: InfiniteWidthExport()]
+    static let regimeExports: [RegimeID: any RegimeExport] = [.infiniteWidth: InfiniteWidthExport(), .quadratic: QuadraticExport(),
+                                                              .training: TrainingExport()]
 
     static func regimeExport(_ state: ExplorerState) -> (any RegimeExport)? { regimeExports[state.regime] }
 

@@ -21,7 +21,7 @@ func describe(_ spectra: ModelSpectra) {
         let atoms = s.atoms.map { "\($0.location)@\($0.mass)" }.joined(separator: " ")
         let support = s.support.map { "[\($0.lowerBound), \($0.upperBound)]" }.joined(separator: " ")
         print("  \(s.kernel): mass \(s.continuousMass + s.totalAtomMass) atoms \(atoms) support \(support)")
-        print("     mean \(s.mean) vs \(s.numericalMoments[0]); m2 \(s.secondMoment) vs \(s.numericalMoments[1]); failures \(s.failures) points \(s.statistics.points) iterations \(s.statistics.iterations) continuations \(s.statistics.continuations)")
+        print("     mean \(s.mean) vs \(s.numericalMoments[0]); m2 \(s.secondMoment) vs \(s.numericalMoments[1]); failures \(s.failures) points \(s.statistics.points) iterations \(s.statistics.iterations) continuations \(s.statistics.continuations) dense Newton steps \(s.statistics.denseNewtonSteps)")
     }
 }
 

@@ -26,7 +26,8 @@ func runTrainingBenchmark() {
     }
 }
 
-private func loadAverage() -> String {
+/// The 1-, 5- and 15-minute load averages (other processes share the cores).
+func loadAverage() -> String {
     (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { $0.split(separator: " ").prefix(3).joined(separator: " ") } ?? "?"
 }
 

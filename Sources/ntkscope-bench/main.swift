@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|quadratic|sampling|explorer|zoom|training|sweep|sweep-one|all] [--verbose] (`all` leaves out training and the sweeps)
+// Usage: ntkscope-bench [engine|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|zoom|training|sweep|sweep-one|all] [--verbose] (`all` leaves out training and the sweeps)
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,6 +16,17 @@ if wanted.contains("quadratic") || wanted.contains("all") {
 }
 if wanted.contains("sampling") || wanted.contains("all") {
     runSamplingBenchmark()
+}
+if wanted.first == "eigen" {
+    let sizes = sections.dropFirst().compactMap { Int($0) }
+    runEigenBenchmark(sizes: sizes.isEmpty ? [3000, 6000] : sizes)
+}
+if wanted.first == "large" {
+    runLargeSampling(n: sections.dropFirst().compactMap { Int($0) }.first ?? 20000)
+}
+if wanted.first == "plan" {
+    let sizes = sections.dropFirst().compactMap { Int($0) }
+    printMemoryPlans(sizes: sizes.isEmpty ? [3000, 10000, 20000] : sizes)
 }
 if wanted.contains("explorer") || wanted.contains("all") {
     runExplorerBenchmark()

@@ -29,7 +29,7 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: "Initial view: layers, compare, focus, cdf, edges, or kernels (infinite width). (default: layers)")
     var view: String?
 
-    @Option(help: "Initial regime: linear (the linear-width limit laws) or infinite (infinite-width kernels; key w). (default: linear)")
+    @Option(help: "Initial mode: linear (the linear-width limit laws), infinite (infinite-width kernels), quadratic or training; key w cycles them. (default: linear)")
     var mode: String?
 
     @OptionGroup var infinite: InfiniteWidthViewOptions

@@ -116,15 +116,18 @@ struct ViewOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of the sampled network (and of the infinite-width mode's points).")
     var seed: UInt64?
 
-    @Option(help: "Mode: linear (the linear-width limit laws) or infinite (infinite-width kernels; key w).")
+    @Option(help: "Mode: linear (the linear-width limit laws), infinite (infinite-width kernels), quadratic (two layers, n ~ d·p) or training (spectra over training); key w cycles them.")
     var mode: String?
 
     @OptionGroup var infinite: InfiniteWidthViewOptions
 
+    @OptionGroup var regimes: RegimeViewOptions
+
+
     var overrides: ViewOverrides {
         ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
                       theme: theme, empirical: empirical, n: n, seed: seed, mode: mode,
-                      regimeOptions: infinite.regimeOptions,
+                      regimeOptions: infinite.regimeOptions + regimes.options,
                       initialisation: infinite.initialisation)
     }
 }
@@ -216,6 +219,7 @@ struct ViewOverrides {
             s.infinite.dimension = d.points.dimension
             s.infinite.points = d.points.count
         }
+        try s.readRegimeFiles()
         // a model changed on the command line may make the file's selections point past the depth
         s.compare = s.compare.map { if case .ck(let l) = $0, l > depth { return .ck(depth) } else { return $0 } }
         if case .ck(let l) = s.selected, l > depth { s.selected = .ck(depth) }

@@ -177,7 +177,8 @@ struct SampleCommand: ParsableCommand {
                 if now.timeIntervalSince(lastDraw) > 0.1 || p.stage == .done {
                     lastDraw = now
                     let layer = p.layer.map { " layer \($0)" } ?? ""
-                    let line = String(format: "\r\u{1B}[K%@%@ %5.1f%%", p.stage.rawValue, layer, 100 * p.fraction)
+                    let eta = p.secondsRemaining.map { ", about " + SamplingProgress.formatDuration($0) + " left" } ?? ""
+                    let line = String(format: "\r\u{1B}[K%@%@ %5.1f%%%@", p.stage.rawValue, layer, 100 * p.fraction, eta)
                     FileHandle.standardError.write(Data(line.utf8))
                 }
             case .finished(let s): summary = s
@@ -186,6 +187,13 @@ struct SampleCommand: ParsableCommand {
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         spectra.sort { $0.kernel < $1.kernel }
+        if let s = summary {
+            let peak = s.peakResidentBytes.map { ", peak resident \(MemoryInfo.format($0))" } ?? ""
+            var note = "ntkscope: note: n = \(req.sampleCount) sampled in \(SamplingProgress.formatDuration(s.timings.total))\(peak) "
+                + "(planned \(MemoryInfo.format(s.plan.estimatedBytes)), \(s.plan.layout))"
+            if let check = SpectrumInvariants.statement(spectra, precision: req.precision) { note += "; " + check }
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+        }
 
         var rows: [(SampledKernel, SampleComparison)] = []
         if compare {
@@ -250,7 +258,9 @@ struct SampleCommand: ParsableCommand {
         }
         j += "  \"spectra\": [\n"
         j += spectra.map { s in
-            "    {\"kernel\": \"\(s.kernel.name)\", \"layer\": \(s.kernel.layer ?? req.depth), \"eigenvalues\": ["
+            "    {\"kernel\": \"\(s.kernel.name)\", \"layer\": \(s.kernel.layer ?? req.depth), "
+                + (s.invariants.map { "\"trace_residual\": \(num($0.traceResidual)), \"frobenius_residual\": \(num($0.frobeniusResidual)), " } ?? "")
+                + "\"eigenvalues\": ["
                 + s.eigenvalues.map(num).joined(separator: ", ") + "]}"
         }.joined(separator: ",\n")
         j += "\n  ]"

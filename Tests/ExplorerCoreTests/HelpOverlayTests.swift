@@ -6,10 +6,11 @@ import PlotCanvas
 /// The help overlay fits the terminal: columns by width, wrapped descriptions, pages by height.
 @Suite struct HelpOverlayTests {
     /// The text of every page, rendered over the layers view.
-    func renderedPages(width: Int, height: Int) -> (HelpLayout, [ScreenGrid]) {
-        let layout = HelpOverlay.layout(width: width, height: height)
+    func renderedPages(width: Int, height: Int, regime: RegimeID = .linearWidth) -> (HelpLayout, [ScreenGrid]) {
+        let layout = HelpOverlay.layout(width: width, height: height, regime: regime)
         let grids = layout.pages.indices.map { p -> ScreenGrid in
             var s = MockSpectra.state()
+            s.regime = regime
             s.overlay = .help
             s.helpPage = p
             return ScreenLayout.render(state: s, content: MockSpectra.content(), width: width, height: height)
@@ -23,7 +24,12 @@ import PlotCanvas
 
     @Test(arguments: [(80, 24), (200, 60)])
     func everyKeyIsOnSomePageAndNoLineIsCut(width: Int, height: Int) {
-        let (layout, grids) = renderedPages(width: width, height: height)
+        for regime in RegimeID.allCases { everyKeyIsOnSomePage(width: width, height: height, regime: regime) }
+    }
+
+    /// The help of `regime`: the shared keys, the regime's own, the commands.
+    func everyKeyIsOnSomePage(width: Int, height: Int, regime: RegimeID) {
+        let (layout, grids) = renderedPages(width: width, height: height, regime: regime)
         #expect(!layout.pages.isEmpty)
         #expect(layout.x >= 0 && layout.y >= 0 && layout.x + layout.width <= width && layout.y + layout.height <= height)
         for (p, grid) in grids.enumerated() {
@@ -53,7 +59,7 @@ import PlotCanvas
         // every key and command with its whole description, in order, on some page
         let screens = grids.map { $0.plainText() }
         let flowed = Self.squeezed(layout.pages.flatMap { $0 }.flatMap { $0 }.map(\.text).joined(separator: " "))
-        for (group, entries) in KeyMap.helpGroups + [("Commands", KeyMap.commands)] {
+        for (group, entries) in KeyMap.helpGroups(for: regime) + [("Commands", KeyMap.commands(for: regime))] {
             #expect(flowed.contains(group))
             for (keys, text) in entries {
                 #expect(screens.contains { $0.contains(keys) }, "\(width)×\(height): key '\(keys)' is on no page")

@@ -1,3 +1,5 @@
+import Foundation
+import InputFiles
 import PlotCanvas
 
 // The explorer's regimes: linear width (Fan & Wang), infinite width (power series), and those added
@@ -161,6 +163,9 @@ public protocol ExplorerRegime: Sendable {
     func command(_ name: String, _ args: [String], state: inout ExplorerState) -> [ExplorerEffect]?
     /// Applies one of the regime's own actions (the reducer records undo around it).
     func reduce(_ action: AnyRegimeAction, state: inout ExplorerState)
+    /// As `reduce(_:state:)`, for an action that depends on what is on screen (`content`: nil when
+    /// unknown, as for a session file). The reducer calls this one; by default it ignores `content`.
+    func reduce(_ action: AnyRegimeAction, state: inout ExplorerState, content: FrameContent?)
     /// The status line after `w` or `:mode` switched to this regime.
     func enterMessage(state: ExplorerState) -> StatusMessage
 
@@ -186,6 +191,54 @@ public protocol ExplorerRegime: Sendable {
     func makeComputation(notify: @escaping @Sendable () -> Void) -> RegimeComputation?
     /// Computes what the views of `state` draw, synchronously (for `ntkscope render` and `--print`).
     func computeNow(state: ExplorerState, content: inout FrameContent)
+
+    /// The header's model line and second row when the regime's model is not the shared linear-width
+    /// model (nil: σ, b_σ, L, the input law and the layers, as in the linear-width regime).
+    func header(state: ExplorerState, content: FrameContent) -> RegimeHeader?
+    /// The regime's long work for the status line's right end (nil: the shared empirical check's).
+    func progress(state: ExplorerState, content: FrameContent) -> RegimeProgress?
+    /// A file the regime asked the shell to read (`ExplorerEffect.readRegimeFile`): its bytes, or why
+    /// it could not be read (the message names the file).
+    func fileRead(_ file: RegimeFileRead, state: inout ExplorerState)
+}
+
+/// The header of a regime with its own model: row 0 holds " ntkscope " then `model` (fields shown
+/// whole or dropped, the last first), `status` on the right, and `warning` (a failed self-check:
+/// never dropped); row 1 holds `row1` in place of the layer list, then the view and modes.
+public struct RegimeHeader: Sendable {
+    public var model: [String]
+    public var status: String?
+    /// The status is work in progress (drawn in the warning colour, as "solving…").
+    public var busy: Bool
+    public var warning: String?
+    public var row1: String
+    public init(model: [String], status: String? = nil, busy: Bool = false, warning: String? = nil, row1: String = "") {
+        self.model = model; self.status = status; self.busy = busy; self.warning = warning; self.row1 = row1
+    }
+}
+
+/// Long work of a regime for the status line: "training [█████░░░] 40% epoch 20/50".
+public struct RegimeProgress: Sendable, Hashable {
+    public var label: String
+    /// 0…1, or nil for a state without a bar ("training: done", "check failed (M: why)").
+    public var fraction: Double?
+    public var detail: String
+    public init(label: String, fraction: Double?, detail: String = "") { self.label = label; self.fraction = fraction; self.detail = detail }
+}
+
+/// The answer to `ExplorerEffect.readRegimeFile`: the file's bytes or the reason it could not be read.
+public struct RegimeFileRead: RegimeAction {
+    public var path: String
+    public var contents: Data?
+    public var error: String?
+    public init(path: String, contents: Data?, error: String?) { self.path = path; self.contents = contents; self.error = error }
+
+    /// Reads the file (InputFiles' `FileBytes`: the message says why it cannot be read). For the shell.
+    public static func read(path: String) -> RegimeFileRead {
+        do { return RegimeFileRead(path: path, contents: try FileBytes.read(path: path, field: "file"), error: nil) } catch {
+            return RegimeFileRead(path: path, contents: nil, error: error.description)
+        }
+    }
 }
 
 extension ExplorerRegime {
@@ -195,12 +248,16 @@ extension ExplorerRegime {
     public var commands: [(String, String)] { [] }
     public func command(_ name: String, _ args: [String], state: inout ExplorerState) -> [ExplorerEffect]? { nil }
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState) {}
+    public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState, content: FrameContent?) { reduce(action, state: &state) }
     public func headerInfo(state: ExplorerState, content: FrameContent) -> String? { nil }
     public func headerModel(state: ExplorerState, content: FrameContent) -> [String]? { nil }
     public func viewTitle(_ view: ExplorerView) -> String { view.rawValue }
     public var session: RegimeSessionSection? { nil }
     public func makeComputation(notify: @escaping @Sendable () -> Void) -> RegimeComputation? { nil }
     public func computeNow(state: ExplorerState, content: inout FrameContent) {}
+    public func header(state: ExplorerState, content: FrameContent) -> RegimeHeader? { nil }
+    public func progress(state: ExplorerState, content: FrameContent) -> RegimeProgress? { nil }
+    public func fileRead(_ file: RegimeFileRead, state: inout ExplorerState) {}
 
     /// The regime's key map: its bindings by key.
     func keyMap() -> [Key: ExplorerAction] {
@@ -212,7 +269,7 @@ extension ExplorerRegime {
 
 /// The registry: every regime, in the order `w` cycles through them.
 public enum Regimes {
-    public static let all: [any ExplorerRegime] = [LinearWidthRegime(), InfiniteWidthRegime()]
+    public static let all: [any ExplorerRegime] = [LinearWidthRegime(), InfiniteWidthRegime(), QuadraticRegime(), TrainingRegime()]
 
     static let keyMaps: [RegimeID: [Key: ExplorerAction]] = {
         var maps: [RegimeID: [Key: ExplorerAction]] = [:]
@@ -235,6 +292,32 @@ public enum Regimes {
     public static func enter(_ id: RegimeID, state: inout ExplorerState) {
         state.regime = id
         state.message = regime(id).enterMessage(state: state)
+    }
+}
+
+extension ScreenGrid {
+    /// The body of a view the regime does not have (4 CDF and 5 edges outside the linear width).
+    mutating func writeLinearWidthOnly(_ view: ExplorerView) {
+        writeCentered("the \(view.rawValue) view belongs to the linear-width regime: 1 2 3 are this regime's views (w switches)",
+                      x: 0, span: width, y: height / 2, role: .dim)
+    }
+}
+
+extension ScreenGrid {
+    /// Lines of facts from row `y` on, at most `rows`: a line that fits is written as it is (tables
+    /// keep their alignment), a longer one wraps at spaces under a hanging indent, so no value is cut.
+    /// A title line is bold. Returns the rows used.
+    @discardableResult
+    mutating func writeFacts(_ lines: [(String, ColorRole)], x: Int, y: Int, width: Int, rows: Int) -> Int {
+        var row = 0
+        for (text, role) in lines {
+            let parts = text.count <= width ? [text] : StatusLine.wrap(text, width: width, hanging: 2)
+            for part in parts where row < rows {
+                write(part, x: x, y: y + row, role: role, attributes: role == .title ? [.bold] : [], maxWidth: width)
+                row += 1
+            }
+        }
+        return row
     }
 }
 
