@@ -60,7 +60,8 @@ public struct XYPlot: Sendable {
     public static func labelling(_ range: ClosedRange<Double>, log: Bool, target: Int, axisLength: Int?) -> AxisLabelling {
         if log {
             guard range.lowerBound.isFinite, range.upperBound.isFinite else { return AxisLabelling(ticks: []) }
-            let decades = AxisTicks.decades(pow(10, range.lowerBound)...pow(10, range.upperBound), maxTicks: max(1, target))
+            // at least two decades labelled when the axis spans two (one label gives no scale)
+            let decades = AxisTicks.decades(pow(10, range.lowerBound)...pow(10, range.upperBound), maxTicks: max(2, target))
             return AxisLabelling(ticks: decades.ticks.map { AxisTick(value: log10($0.value).rounded(), label: $0.label) })
         }
         // at least two ticks when the axis has room for them (one tick gives no scale)
