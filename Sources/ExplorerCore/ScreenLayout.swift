@@ -137,6 +137,10 @@ public enum ScreenLayout {
                      HeaderField(text: "  a_σ = \(String(format: "%.3f", s.a))", priority: 4),
                      HeaderField(text: " │ L = \(s.depth)", priority: 0),
                      HeaderField(text: " │ input: \(s.input)", priority: 1)]
+        let regimeModel = state.currentRegime.headerModel(state: state, content: content)
+        if let regimeModel {
+            left = [left[0]] + regimeModel.enumerated().map { HeaderField(text: $0.element, priority: $0.offset < 2 ? 0 : $0.offset - 1) }
+        }
         var right: [HeaderField] = []
         let failed = content.spectra.values.filter { $0.checkFailure != nil }.map(\.kernel)
         if !failed.isEmpty, state.regime == .linearWidth {
@@ -172,7 +176,7 @@ public enum ScreenLayout {
         if let regimeInfo = state.currentRegime.headerInfo(state: state, content: content) {
             info.append(HeaderField(text: regimeInfo + " ", priority: 0, role: .dim))
         }
-        info.append(HeaderField(text: "│ view: \(state.view.rawValue)", priority: 0, role: .dim))
+        info.append(HeaderField(text: "│ view: \(state.currentRegime.viewTitle(state.view))", priority: 0, role: .dim))
         if state.view == .layers, let p = layersPage(state: state, width: grid.width, bodyHeight: grid.height - 4), p.count > 1 {
             info.append(HeaderField(text: "  page \(p.page + 1)/\(p.count)", priority: 0, role: .highlight))
         }
@@ -185,7 +189,7 @@ public enum ScreenLayout {
         let infoWidth = info.reduce(0) { $0 + $1.text.count }
         var cx = grid.write(" layers: ", x: 0, y: 1, role: .dim)
         let g0: String
-        if s.input.hasPrefix("Gaussian γ₀ = ") { g0 = "0:γ₀=" + s.input.dropFirst("Gaussian γ₀ = ".count) } else { g0 = "0:input" }
+        if s.input.hasPrefix("Gaussian γ₀ = "), regimeModel == nil { g0 = "0:γ₀=" + s.input.dropFirst("Gaussian γ₀ = ".count) } else { g0 = "0:input" }
         var tokens = [(text: g0, selected: state.selection == 0)]
         for (i, g) in s.gammas.enumerated() {
             tokens.append(("\(i + 1):γ=\(f(g))", state.selection == i + 1 || (state.allLayers && state.selection > 0)))

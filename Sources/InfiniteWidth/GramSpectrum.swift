@@ -106,13 +106,21 @@ public enum KernelGram {
     }
 
     /// The Gram matrices of several kernels at once from the exact recursion (no truncation).
-    public static func exactGrams(_ recursion: KernelRecursion, kernels: [InfiniteKernel], innerProducts g: [Double], n: Int) -> [[Double]] {
+    /// `control` reports the share of the columns done and stops early when cancelled (the caller
+    /// checks `control.token` and discards the partial matrices).
+    public static func exactGrams(_ recursion: KernelRecursion, kernels: [InfiniteKernel], innerProducts g: [Double], n: Int,
+                                  control: ComputationControl = .none) -> [[Double]] {
         var out = kernels.map { _ in [Double](repeating: 0, count: n * n) }
         let one = recursion.values(at: 1)
         func pick(_ v: KernelRecursion.Values, _ k: InfiniteKernel) -> Double {
             switch k { case .ck(let l): return v.ck[l]; case .ntk(let l): return v.ntk[l] }
         }
         for j in 0..<n {
+            if j % 16 == 0 {
+                if control.isCancelled { return out }
+                // column j holds j entries: the work done grows like j²
+                control.report(Double(j) * Double(j) / (Double(n) * Double(n)))
+            }
             for (m, k) in kernels.enumerated() { out[m][j * n + j] = pick(one, k) }
             for i in 0..<j {
                 let v = recursion.values(at: g[j * n + i])
@@ -155,24 +163,46 @@ public struct DatasetSpectra: Sendable {
     /// The same for K_L: K_L(1)/c₁(K_L).
     public let ckBoundConstant: Double
 
+    public init(input: GramSpectrum, ck: GramSpectrum, ntk: GramSpectrum, ntkBoundConstant: Double, ckBoundConstant: Double) {
+        self.input = input; self.ck = ck; self.ntk = ntk
+        self.ntkBoundConstant = ntkBoundConstant; self.ckBoundConstant = ckBoundConstant
+    }
+
     /// Computes all three: XᵀX by one dsyrk; K_L and Θ_L from the exact recursion when σ has closed
     /// forms (`exact` given with `.closedForm`), else from the series (entry bound reported); three dsyevd.
+    ///
+    /// `control` reports progress (0…1: the Gram entries, then the three eigendecompositions) and is
+    /// checked between the steps (a running dsyevd is not interrupted); cancelled, it throws
+    /// `ComputationCancelled`.
     public static func compute(_ series: KernelSeries, points: InputPoints, exact: KernelRecursion? = nil,
-                               outlierFactor: Double = 3) throws -> DatasetSpectra {
+                               outlierFactor: Double = 3, control: ComputationControl = .none) throws -> DatasetSpectra {
+        // the steps' shares of the work: entries n²/2 recursions (exact) or series sums, dsyevd ~ n³ each
+        let n = points.count
+        func step(_ done: Double) throws(ComputationCancelled) {
+            if control.isCancelled { throw ComputationCancelled() }
+            control.report(done)
+        }
+        try step(0)
         let g = points.innerProducts()
-        let L = series.depth, n = points.count
+        let L = series.depth
         let input = try KernelGram.inputSpectrum(points: points, innerProducts: g, outlierFactor: outlierFactor)
+        try step(0.2)
         let ck: GramSpectrum, ntk: GramSpectrum
         if let exact, exact.method == .closedForm {
-            let grams = KernelGram.exactGrams(exact, kernels: [.ck(L), .ntk(L)], innerProducts: g, n: n)
+            let entries = ComputationControl(token: control.token) { control.report(0.2 + 0.3 * $0) }
+            let grams = KernelGram.exactGrams(exact, kernels: [.ck(L), .ntk(L)], innerProducts: g, n: n, control: entries)
+            try step(0.5)
             ck = GramSpectrum(eigenvalues: try KernelGram.symmetricEigenvalues(grams[0], n: n),
                               trace: Double(n) * series.valueAtOne(.ck(L)), outlierFactor: outlierFactor, source: "closed form")
+            try step(0.75)
             ntk = GramSpectrum(eigenvalues: try KernelGram.symmetricEigenvalues(grams[1], n: n),
                                trace: Double(n) * series.valueAtOne(.ntk(L)), outlierFactor: outlierFactor, source: "closed form")
         } else {
             ck = try KernelGram.spectrum(series, kernel: .ck(L), points: points, innerProducts: g, outlierFactor: outlierFactor)
+            try step(0.6)
             ntk = try KernelGram.spectrum(series, kernel: .ntk(L), points: points, innerProducts: g, outlierFactor: outlierFactor)
         }
+        try step(1)
         func constant(_ k: InfiniteKernel) -> Double {
             let c = series.coefficients(k)
             return c.count > 1 && c[1] > 0 ? series.valueAtOne(k) / c[1] : .infinity

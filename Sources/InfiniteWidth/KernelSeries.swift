@@ -240,9 +240,14 @@ public struct KernelSeries: Sendable {
     /// K̇_ℓ(1) = E σ′(√q_ℓ ξ)², ℓ = 1 … L.
     public func derivativeAtOne(layer l: Int) -> Double { oneDerivative[l] }
 
-    /// Σ_{j>N} c_j = value at 1 − Σ_{j≤N} c_j (clamped at 0): bounds the truncation error on |ρ| ≤ 1.
+    /// Σ_{j>N} c_j = value at 1 − Σ_{j≤N} c_j: bounds the truncation error on |ρ| ≤ 1. Never below
+    /// the round-off of that difference, (N + 2)·ε·(K(1) + Σ|c_j|), so a tail that cancels to 0 (or
+    /// below) is reported as "at most round-off", not as an exact 0.
     public func tail(_ kernel: InfiniteKernel) -> Double {
-        max(0, valueAtOne(kernel) - coefficients(kernel).reduce(0, +))
+        let c = coefficients(kernel)
+        let one = valueAtOne(kernel)
+        let roundOff = Double(c.count + 1) * Double.ulpOfOne * (abs(one) + c.reduce(0) { $0 + abs($1) })
+        return max(roundOff, one - c.reduce(0, +))
     }
 
     /// Bound on |K(ρ) − Σ_{j≤N} c_j ρ^j|: tail·|ρ|^{N+1}, or the tail itself when the low orders

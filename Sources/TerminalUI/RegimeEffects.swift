@@ -10,7 +10,12 @@ extension EventLoop {
             guard let made = state.currentRegime.makeComputation(notify: { wake.signal() }) else { return false }
             regimeComputations[id] = made
         }
-        return regimeComputations[id]!.update(state: state, content: &content)
+        var changed = regimeComputations[id]!.update(state: state, content: &content)
+        for m in regimeComputations[id]!.takeMessages() {
+            _ = ExplorerReducer.reduce(&state, .status(m.text, isError: m.isError))
+            changed = true
+        }
+        return changed
     }
 }
 

@@ -26,8 +26,13 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .customLong("y-scale"), help: "Initial y axis: log, linear or sqrt. (default: log)")
     var yScale: String?
 
-    @Option(help: "Initial view: layers, compare or focus. (default: layers)")
+    @Option(help: "Initial view: layers, compare, focus, cdf, edges, or kernels (infinite width). (default: layers)")
     var view: String?
+
+    @Option(help: "Initial mode: linear (the linear-width limit laws), infinite (infinite-width kernels), quadratic or training; key w cycles them. (default: linear)")
+    var mode: String?
+
+    @OptionGroup var infinite: InfiniteWidthViewOptions
 
     @Option(name: .customLong("timing-log"), help: "Append frame and solve times (ms) to FILE.")
     var timingLog: String?
@@ -44,8 +49,8 @@ struct ExploreCommand: ParsableCommand {
     func validate() throws {
         if let canvas, CanvasMode(rawValue: canvas) == nil { throw ValidationError("invalid value '\(canvas)' for --canvas: must be braille, block or ascii") }
         if let yScale, YScale(rawValue: yScale) == nil { throw ValidationError("invalid value '\(yScale)' for --y-scale: must be log, linear or sqrt") }
-        if let view, ExplorerView(rawValue: view) == nil {
-            throw ValidationError("invalid value '\(view)' for --view: must be \(ExplorerView.allCases.map(\.rawValue).joined(separator: ", "))")
+        if let view, ExplorerView(rawValue: view) == nil, view != "kernels" {
+            throw ValidationError("invalid value '\(view)' for --view: must be \(ExplorerView.allCases.map(\.rawValue).joined(separator: ", ")) or kernels")
         }
         guard (20...2000).contains(width) else { throw ValidationError("invalid value '\(width)' for --width: must be an integer from 20 to 2000") }
         guard (8...1000).contains(height) else { throw ValidationError("invalid value '\(height)' for --height: must be an integer from 8 to 1000") }
@@ -54,7 +59,8 @@ struct ExploreCommand: ParsableCommand {
     func run() throws {
         let options = try modelOptions.model()
         // the session: --config's keys, then these options over them (ViewOverrides in RenderCommand.swift)
-        let overrides = ViewOverrides(view: view, yScale: yScale, canvas: canvas, theme: theme)
+        let overrides = ViewOverrides(view: view, yScale: yScale, canvas: canvas, theme: theme, mode: mode,
+                                      regimeOptions: infinite.regimeOptions, initialisation: infinite.initialisation)
         var configured = try overrides.session(model: options, modelOptions: modelOptions)
         try dataOptions.apply(to: &configured, modelOptions: modelOptions)
         try configured.readRegimeFiles()   // a session's ν file, training data and labels
@@ -98,6 +104,7 @@ struct ExploreCommand: ParsableCommand {
             state.empiricalOn = s.empiricalOn; state.sampleSize = s.sampleSize; state.seed = s.seed
             state.regime = s.regime; state.regimeSettings = s.regimeSettings
             state.data = s.data; state.initial.data = s.data
+            state.initial.regimeSettings = s.regimeSettings   // `r` goes back to the options' d, n, order and data
         }
         // The empirical check (`s`): a sampled network from NetworkSampling, seeded from the session.
         configuration.empiricalCheck = SampledNetworkCheck(seed: session.makeState(themeNames: []).seed)

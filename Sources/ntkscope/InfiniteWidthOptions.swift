@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExplorerCore
 import Foundation
 import InfiniteWidth
 import LimitLaws
@@ -36,7 +37,7 @@ struct InitialisationOptions: ParsableArguments {
 
     static func number(_ text: String, option: String, range: ClosedRange<Double>) throws(ModelError) -> Double {
         guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite, range.contains(v) else {
-            throw ModelError(field: option, value: text, allowed: "must be a number from \(range.lowerBound) to \(range.upperBound)")
+            throw ModelError(field: option, value: text, allowed: "must be a number from \(ModelSummary.format(range.lowerBound)) to \(ModelSummary.format(range.upperBound))")
         }
         return v
     }
@@ -99,5 +100,26 @@ extension ProgressLine {
         // no token: the command cannot be cancelled from inside, Ctrl-C ends the process
         return try! KernelSeries.compute(activation: model.activation, depth: model.depth, order: order, tau: model.tau,
                                          initialisation: initialisation, control: control(line))
+    }
+}
+
+/// The infinite-width regime's settings as options of `render` and `explore`: d, n, the order and
+/// the initialisation (checked by the same ranges as the session file's `[infinite]` keys).
+struct InfiniteWidthViewOptions: ParsableArguments {
+    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound); with --data the data's d).")
+    var dimension: Int?
+
+    @Option(parsing: .unconditional, help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound); with --data the data's n).")
+    var points: Int?
+
+    @Option(parsing: .unconditional, help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound), the one order limit).")
+    var order: Int?
+
+    @OptionGroup var initialisation: InitialisationOptions
+
+    var regimeOptions: [(option: String, regime: RegimeID, key: String, value: SessionValue?)] {
+        [("--dim", .infiniteWidth, "dimension", dimension.map { .int($0) }),
+         ("--points", .infiniteWidth, "points", points.map { .int($0) }),
+         ("--order", .infiniteWidth, "order", order.map { .int($0) })]
     }
 }

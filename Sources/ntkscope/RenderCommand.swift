@@ -116,19 +116,10 @@ struct ViewOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of the sampled network (and of the infinite-width mode's points).")
     var seed: UInt64?
 
-    @Option(help: "Mode: linear (the linear-width limit laws) or infinite (infinite-width kernels; key w).")
+    @Option(help: "Mode: linear (the linear-width limit laws), infinite (infinite-width kernels), quadratic (two layers, n ~ d·p) or training (spectra over training); key w cycles them.")
     var mode: String?
 
-    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound)).")
-    var dimension: Int?
-
-    @Option(parsing: .unconditional, help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound)).")
-    var points: Int?
-
-    @Option(parsing: .unconditional, help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound)).")
-    var order: Int?
-
-    @OptionGroup var initialisation: InitialisationOptions
+    @OptionGroup var infinite: InfiniteWidthViewOptions
 
     @OptionGroup var regimes: RegimeViewOptions
 
@@ -136,10 +127,8 @@ struct ViewOptions: ParsableArguments {
     var overrides: ViewOverrides {
         ViewOverrides(view: view, select: select, compare: compare, yScale: yScale, zoom: zoom, canvas: canvas,
                       theme: theme, empirical: empirical, n: n, seed: seed, mode: mode,
-                      regimeOptions: [("--dim", .infiniteWidth, "dimension", dimension.map { .int($0) }),
-                                      ("--points", .infiniteWidth, "points", points.map { .int($0) }),
-                                      ("--order", .infiniteWidth, "order", order.map { .int($0) })] + regimes.options,
-                      initialisation: initialisation)
+                      regimeOptions: infinite.regimeOptions + regimes.options,
+                      initialisation: infinite.initialisation)
     }
 }
 
@@ -167,7 +156,10 @@ struct ViewOverrides {
             do { try config.applyView(to: &s, clampToDepth: true) } catch { throw ModelOptions.configError(error, path: modelOptions.config ?? "") }
         }
         if let view {
-            guard let v = ExplorerView(rawValue: view.lowercased()) else { throw ModelError(field: "--view", value: view, allowed: "must be layers, compare or focus") }
+            // "kernels" is the infinite-width regime's fourth view (the linear width's cdf)
+            guard let v = ExplorerView(rawValue: view.lowercased()) ?? (view.lowercased() == "kernels" ? .cdf : nil) else {
+                throw ModelError(field: "--view", value: view, allowed: "must be layers, compare, focus, cdf, edges or kernels (infinite width)")
+            }
             s.view = v
         }
         let depth = model.depth
@@ -259,6 +251,7 @@ struct DataOptions: ParsableArguments {
         }
         // the infinite-width regime's Gram block uses the same data (samples scaled to unit norm)
         let d = try InfiniteWidthData.load(path: path)
+        FileHandle.standardError.write(Data("ntkscope: --data (infinite width) \(d.notice)\n".utf8))
         session.infinite.data = d
         session.infiniteDataPath = path
         session.infinite.dimension = d.points.dimension
@@ -273,7 +266,15 @@ enum ViewRendering {
     /// the check is on. `render`, `explore --print` and the explorer's `e` so draw the same frame.
     static func content(state: ExplorerState, progress: Bool) throws -> FrameContent {
         var content = solve(state.model, inputLabel: state.inputLabel, zoomedFor: state)
-        state.currentRegime.computeNow(state: state, content: &content)
+        if state.regime == .infiniteWidth, progress, let line = ProgressLine(label: "infinite width, order \(state.infinite.order), depth \(state.depth) (Ctrl-C cancels)") {
+            // the same computation as computeNow, with its stages on a progress line
+            content.infinite = InfiniteWidthCompute.compute(InfiniteWidthRequest(state: state)) { stage, fraction in
+                line.show("\(stage) \(Int((100 * fraction).rounded(.down)))%")
+            }
+            line.finish()
+        } else {
+            state.currentRegime.computeNow(state: state, content: &content)
+        }
         if state.empiricalOn {
             content.empirical = try sample(state: state, content: content, progress: progress)
         }

@@ -21,9 +21,18 @@ import Testing
         let inf = try #require(root["infinite_width"] as? [String: Any])
         #expect(inf["dimension"] as? Int == 60 && inf["points"] as? Int == 30)
         let txt = try sh(Self.binary!, ["render", "--mode", "infinite", "--depth", "2", "--dim", "60", "--points", "30", "--order", "20"])
-        #expect(txt.out.contains("INFINITE WIDTH d = 60 n = 30 order 20"))
-        let bad = try sh(Self.binary!, ["render", "--mode", "infinite", "--dim", "1"])
-        #expect(bad.status != 0)
+        #expect(txt.out.contains("INFINITE WIDTH") && txt.out.contains("d = 60 n = 30 order 20 │ input: uniform on S^59"))
+        // a bad value exits 2 with a message naming the option
+        let helper = RenderCommandTests()
+        let dir = try helper.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (args, option) in [(["--dim", "1"], "--dim"), (["--points", "0"], "--points"), (["--order", "2001"], "--order"),
+                               (["--weight-variance", "0"], "--weight-variance"), (["--bias-variance", "-1"], "--bias-variance"),
+                               (["--centre", "maybe"], "--centre"), (["--normalise", "2"], "--normalise"),
+                               (["--view", "kernel-ish"], "--view"), (["--mode", "finite"], "--mode")] {
+            let bad = try helper.run(["render", "--mode", "infinite"] + args, in: dir)
+            #expect(bad.status == 2 && bad.err.contains(option), "\(args): \(bad.err)")
+        }
     }
 
     @Test(.enabled(if: TmuxSession.available)) func wSwitchesTheModeInALiveExplorer() throws {
@@ -41,7 +50,7 @@ import Testing
         let focus = try wait("the focus view's dataset block") { $0.contains("sphere eigenvalues") && $0.contains("r(Θ)/r(XᵀX)") }
         #expect(focus.contains("view: focus"))
         tmux.send("]")
-        _ = try wait("d = 500") { $0.contains("INFINITE WIDTH d = 500") }
+        _ = try wait("d = 500") { $0.contains("INFINITE WIDTH") && $0.contains("d = 500 n = 200 order 200") }
         tmux.send("w")
         _ = try wait("the linear-width view") { !$0.contains("INFINITE WIDTH") && $0.contains("view: focus") }
         tmux.send("q")

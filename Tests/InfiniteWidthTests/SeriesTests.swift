@@ -113,4 +113,17 @@ import Synchronization
         }
         #expect(calls.withLock { $0 } < 60)   // stopped within the first layer
     }
+
+    /// A tail that cancels to round-off is reported at the round-off level, never as an exact 0:
+    /// for linear σ the series is exact (K_ℓ(ρ) = ρ, Θ_L(ρ) = (L+1)ρ), so the tail is only the
+    /// round-off bound (N + 2)·ε·(K(1) + Σ|c_j|) = (N + 2)·ε·2K(1).
+    @Test func tailIsNeverBelowRoundOff() {
+        let s = KernelSeries(activation: activation("linear"), depth: 3, order: 50)
+        for k in [InfiniteKernel.ck(3), .ntk(3)] {
+            let one = s.valueAtOne(k)
+            #expect(s.tail(k) > 0 && s.tail(k) <= 52 * Double.ulpOfOne * 2 * one * (1 + 1e-12), "\(k): \(s.tail(k))")
+            #expect(s.errorBound(k, at: 0.5) > 0)
+        }
+        #expect(s.valueAtOne(.ntk(3)) == 4)
+    }
 }

@@ -82,6 +82,6 @@ import Testing
         #expect(svg.contains("<polyline"))
         #expect(svg.contains("[infinite]"))
         let txt = ViewExport.export(.txt, state: s, content: c, width: 120, height: 36, theme: Fixture.theme)
-        #expect(txt.contains("INFINITE WIDTH d = 40 n = 30 order 24"))
+        #expect(txt.contains("INFINITE WIDTH") && txt.contains("d = 40 n = 30 order 24 │ input: uniform on S^39"))
     }
 }

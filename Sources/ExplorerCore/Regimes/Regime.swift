@@ -136,6 +136,12 @@ public struct RegimeSessionSection: Sendable {
 public protocol RegimeComputation: AnyObject {
     /// Returns whether `content` changed (the screen must be drawn again).
     func update(state: ExplorerState, content: inout FrameContent) -> Bool
+    /// Messages for the status line (and the log) since the last call, e.g. "cancelled: …".
+    func takeMessages() -> [StatusMessage]
+}
+
+extension RegimeComputation {
+    public func takeMessages() -> [StatusMessage] { [] }
 }
 
 /// One regime of the explorer. Pure except `makeComputation` and `computeNow`, which do the
@@ -167,6 +173,11 @@ public protocol ExplorerRegime: Sendable {
     var footerKeys: String { get }
     /// Text put before the view/zoom/theme info on the header's second row.
     func headerInfo(state: ExplorerState, content: FrameContent) -> String?
+    /// Row 0's fields after " ntkscope " when the regime's model is not the linear-width one (nil:
+    /// σ, b_σ, a_σ, L and the input law). The first two are never dropped, the others last first.
+    func headerModel(state: ExplorerState, content: FrameContent) -> [String]?
+    /// The name the header gives a view (the infinite-width regime's 4th view is "kernels").
+    func viewTitle(_ view: ExplorerView) -> String
     /// Whether the view of `state` fits a body of this size; if not, the smallest terminal that fits.
     func bodyFits(state: ExplorerState, width: Int, bodyHeight: Int) -> (fits: Bool, needed: String)
     /// The three views (`state.view`) between the header and the footer.
@@ -243,6 +254,8 @@ extension ExplorerRegime {
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState) {}
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState, content: FrameContent?) { reduce(action, state: &state) }
     public func headerInfo(state: ExplorerState, content: FrameContent) -> String? { nil }
+    public func headerModel(state: ExplorerState, content: FrameContent) -> [String]? { nil }
+    public func viewTitle(_ view: ExplorerView) -> String { view.rawValue }
     public var session: RegimeSessionSection? { nil }
     public func makeComputation(notify: @escaping @Sendable () -> Void) -> RegimeComputation? { nil }
     public func computeNow(state: ExplorerState, content: inout FrameContent) {}

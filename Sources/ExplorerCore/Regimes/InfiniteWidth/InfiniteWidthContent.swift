@@ -1,10 +1,8 @@
-import Dispatch
 import Foundation
 import InfiniteWidth
 import LimitLaws
 import NetworkSampling
 import PlotCanvas
-import Synchronization
 
 /// What the infinite-width views are computed from: σ, depth and τ (the kernels), γ_ℓ (the
 /// linear-width law of the compare view), the mode's settings and the seed of the points.
@@ -26,22 +24,76 @@ public struct InfiniteWidthRequest: Sendable, Hashable {
         self.init(activation: state.model.activation, depth: state.depth, tau: state.model.tau,
                   gammas: state.model.gammas, settings: state.infinite, seed: state.seed)
     }
+
+    /// "order 2000, depth 32" (for progress and cancellation messages).
+    public var workText: String { "series of order \(settings.order), depth \(depth)" }
 }
 
-/// One sphere eigenvalue for display: degree k, multiplicity N(d, k), λ_k, its truncation bound
-/// and the share N(d,k)λ_k / K(1) of the trace.
+/// One sphere eigenvalue for display: degree k, multiplicity N(d, k) (exact), λ_k, its bound, the
+/// share N(d,k)λ_k / K(1) of the trace, how it was computed and whether the bound resolves it.
 public struct SphereRow: Sendable, Hashable {
     public var degree: Int
-    public var multiplicity: Double
+    /// N(d, k) exactly, in decimal digits (it exceeds a Double's 2⁵³ for moderate d and k).
+    public var multiplicityText: String
+    /// log10 N(d, k) (from the exact integer).
+    public var log10Multiplicity: Double
+    /// λ_k (0 when it underflows; see `log10Lambda`).
     public var lambda: Double
+    public var log10Lambda: Double
+    /// Bound on |λ_k − computed|: the series' truncation or the quadrature's error estimate.
     public var bound: Double
     public var share: Double
-    public init(degree: Int, multiplicity: Double, lambda: Double, bound: Double, share: Double) {
-        self.degree = degree; self.multiplicity = multiplicity; self.lambda = lambda; self.bound = bound; self.share = share
+    /// "series" (Σ_j c_j λ_k(t^j)) or "quadrature" (Funk–Hecke of the exact kernel).
+    public var method: SphereEigenvalue.Method
+    /// The bound is at most 1% of λ_k (`SphereEigenvalue.isResolved`).
+    public var isResolved: Bool
+
+    public init(degree: Int, multiplicityText: String, log10Multiplicity: Double, lambda: Double, log10Lambda: Double? = nil,
+                bound: Double, share: Double, method: SphereEigenvalue.Method = .series, isResolved: Bool? = nil) {
+        self.degree = degree; self.multiplicityText = multiplicityText; self.log10Multiplicity = log10Multiplicity
+        self.lambda = lambda; self.log10Lambda = log10Lambda ?? (lambda > 0 ? log10(lambda) : -.infinity)
+        self.bound = bound; self.share = share; self.method = method
+        self.isResolved = isResolved ?? (lambda > 0 && bound <= 0.01 * lambda)
+    }
+
+    public init(_ e: SphereEigenvalue) {
+        self.init(degree: e.degree, multiplicityText: e.multiplicityText, log10Multiplicity: e.log10Multiplicity, lambda: e.lambda,
+                  log10Lambda: e.log10Lambda, bound: e.errorBound, share: e.traceShare, method: e.method, isResolved: e.isResolved)
+    }
+
+    /// N(d, k) in at most `width` characters: the exact digits when they fit, else "1.53e625" (from
+    /// log10 N, so never inf).
+    public func multiplicity(width: Int) -> String {
+        if multiplicityText.count <= width { return multiplicityText }
+        let e = floor(log10Multiplicity)
+        let m = pow(10, log10Multiplicity - e)
+        let text = String(format: "%.2fe%d", m, Int(e))
+        return text.count <= width ? text : "1e\(Int(e.rounded()))"
     }
 }
 
-/// One infinite-width kernel: its series coefficients and sphere spectrum.
+/// The power-law fit of λ_k on the resolved degrees (`SphereSpectrum.decayFit`) and the theory's rate.
+public struct SphereDecayFit: Sendable, Hashable {
+    /// nil when fewer than 3 degrees of the window are resolved.
+    public var slope: Double?
+    /// The degrees the fit was asked to use.
+    public var window: ClosedRange<Int>
+    public var resolved: [Int]
+    public var unresolved: [Int]
+    /// "k^-20", "faster than any power of k", or nil when not known here.
+    public var theory: String?
+    public init(slope: Double?, window: ClosedRange<Int>, resolved: [Int] = [], unresolved: [Int] = [], theory: String? = nil) {
+        self.slope = slope; self.window = window; self.resolved = resolved; self.unresolved = unresolved; self.theory = theory
+    }
+
+    /// The theory's exponent when it is a power ("k^-20" → −20).
+    public var theoryExponent: Int? {
+        guard let t = theory, t.hasPrefix("k^") else { return nil }
+        return Int(t.dropFirst(2))
+    }
+}
+
+/// One infinite-width kernel: its series coefficients, constant term and sphere spectrum.
 public struct InfiniteKernelData: Sendable {
     public var kernel: InfiniteKernel
     /// c_0 … c_N.
@@ -50,35 +102,96 @@ public struct InfiniteKernelData: Sendable {
     /// Σ_{j>N} c_j (bounds the truncation error on |ρ| ≤ 1).
     public var tail: Double
     public var sphere: [SphereRow]
-    /// Log-log slope of λ_k over the upper half of the degrees (nil if undefined).
-    public var slope: Double?
+    public var fit: SphereDecayFit?
     public init(kernel: InfiniteKernel, coefficients: [Double], valueAtOne: Double, tail: Double,
-                sphere: [SphereRow], slope: Double? = nil) {
+                sphere: [SphereRow], fit: SphereDecayFit? = nil) {
         self.kernel = kernel; self.coefficients = coefficients; self.valueAtOne = valueAtOne; self.tail = tail
-        self.sphere = sphere; self.slope = slope
+        self.sphere = sphere; self.fit = fit
+    }
+
+    /// Fitted log-log slope of λ_k (nil if there is no fit).
+    public var slope: Double? { fit?.slope }
+    /// c₀ = K(0): the kernel of orthogonal inputs; on n unit-norm points the Gram holds c₀·11ᵀ, an
+    /// eigenvalue of at least n·c₀ (the power-series paper's Theorem 4.1 / Observation 4.2).
+    public var constant: Double { coefficients.first ?? 0 }
+    /// c₀ / K(1): the constant term's share of the trace of any Gram on unit-norm data.
+    public var constantShare: Double { valueAtOne > 0 ? constant / valueAtOne : 0 }
+    /// c₁: Θ ⪰ c₁ XᵀX (the bound constant of Theorem 4.3 is K(1)/c₁).
+    public var linear: Double { coefficients.count > 1 ? coefficients[1] : 0 }
+}
+
+/// The exact kernels on a grid of ρ (the kernel view): K_ℓ, K̇_ℓ and Θ_ℓ of every layer from
+/// `KernelRecursion` (closed-form dual kernels or 2-D quadrature, no truncation) and the series'
+/// Θ_L with its truncation bound beside them.
+public struct KernelCurves: Sendable {
+    public var rho: [Double]
+    /// ck[ℓ][i] = K_ℓ(ρ_i), ℓ = 0 … L.
+    public var ck: [[Double]]
+    /// derivative[ℓ][i] = K̇_ℓ(ρ_i), ℓ = 1 … L (index 0 empty).
+    public var derivative: [[Double]]
+    /// ntk[ℓ][i] = Θ_ℓ(ρ_i), ℓ = 0 … L.
+    public var ntk: [[Double]]
+    public var seriesNTK: [Double]
+    public var seriesBound: [Double]
+    /// "closed form" or "2-D quadrature".
+    public var method: String
+    /// Every kernel at the table's ρ (`tableRho`), exactly, with the series' Θ_L and its bound.
+    public var table: [KernelPoint]
+    public init(rho: [Double], ck: [[Double]], derivative: [[Double]], ntk: [[Double]], seriesNTK: [Double], seriesBound: [Double],
+                method: String, table: [KernelPoint] = []) {
+        self.rho = rho; self.ck = ck; self.derivative = derivative; self.ntk = ntk
+        self.seriesNTK = seriesNTK; self.seriesBound = seriesBound; self.method = method; self.table = table
+    }
+
+    init(_ p: KernelProfile, table: [KernelPoint]) {
+        self.init(rho: p.rho, ck: p.ck, derivative: p.derivative, ntk: p.ntk, seriesNTK: p.seriesNTK ?? [],
+                  seriesBound: p.seriesBound ?? [], method: p.method.rawValue, table: table)
+    }
+
+    /// The ρ of the kernel view's table: orthogonal inputs (ρ = 0: the constant term c₀), and the
+    /// approach to ρ = 1 where a kinked σ's series converges slowest.
+    public static let tableRho = [-1, -0.5, 0, 0.5, 0.9, 0.99, 0.999, 1]
+
+    /// The largest |series − exact| of Θ_L on the grid and where: the truncation actually made.
+    public var largestSeriesError: (rho: Double, error: Double, bound: Double)? {
+        guard let last = ntk.last, seriesNTK.count == last.count, !last.isEmpty else { return nil }
+        var best = (rho: rho[0], error: -1.0, bound: 0.0)
+        for i in last.indices where abs(seriesNTK[i] - last[i]) > best.error {
+            best = (rho[i], abs(seriesNTK[i] - last[i]), i < seriesBound.count ? seriesBound[i] : .nan)
+        }
+        return best
     }
 }
 
-/// The Gram spectra on the dataset (n points uniform on S^{d−1}): XᵀX, K_L and Θ_L.
-public struct DatasetGrams: Sendable {
-    public var input: GramSpectrum
-    public var ck: GramSpectrum
-    public var ntk: GramSpectrum
-    public init(input: GramSpectrum, ck: GramSpectrum, ntk: GramSpectrum) { self.input = input; self.ck = ck; self.ntk = ntk }
+/// Every kernel at one ρ: K_ℓ (ℓ = 0 … L), K̇_ℓ (ℓ = 1 … L; index 0 NaN), Θ_ℓ (ℓ = 0 … L), exact; and
+/// the series' Θ_L with its truncation bound.
+public struct KernelPoint: Sendable, Hashable {
+    public var rho: Double
+    public var ck: [Double]
+    public var derivative: [Double]
+    public var ntk: [Double]
+    public var seriesNTK: Double
+    public var seriesBound: Double
+    public init(rho: Double, ck: [Double], derivative: [Double], ntk: [Double], seriesNTK: Double, seriesBound: Double) {
+        self.rho = rho; self.ck = ck; self.derivative = derivative; self.ntk = ntk; self.seriesNTK = seriesNTK; self.seriesBound = seriesBound
+    }
 }
 
 /// The compare view's data: the linear-width NTK law for the same σ, depth and inputs
-/// (input law Marcenko–Pastur(n/d), the model's γ_ℓ) and the KS distance to the infinite-width
-/// NTK Gram spectrum, also for γ_ℓ scaled down (the γ → 0 check).
+/// (input law Marcenko–Pastur(n/d) for uniform points, the data's own XᵀX spectrum for a data file,
+/// the model's γ_ℓ) and the KS distance to the infinite-width NTK Gram spectrum, also for γ_ℓ
+/// scaled down (the γ → 0 check).
 public struct InfiniteComparison: Sendable {
     public var law: DisplaySpectrum
     public var ks: Double
     /// (factor applied to every γ_ℓ, KS) for factors 1, 0.1, 0.01.
     public var gammaLimit: [GammaLimitPoint]
+    /// "Marcenko–Pastur(γ₀ = n/d)" or "the data's XᵀX spectrum".
+    public var inputLaw: String
     /// The solved law itself (for the sample's KS in stage 3; nil in hand-made content).
     var limitLaw: LimitSpectrum?
-    public init(law: DisplaySpectrum, ks: Double, gammaLimit: [GammaLimitPoint]) {
-        self.law = law; self.ks = ks; self.gammaLimit = gammaLimit
+    public init(law: DisplaySpectrum, ks: Double, gammaLimit: [GammaLimitPoint], inputLaw: String = "Marcenko–Pastur(γ₀ = n/d)") {
+        self.law = law; self.ks = ks; self.gammaLimit = gammaLimit; self.inputLaw = inputLaw
     }
 }
 
@@ -106,93 +219,205 @@ public struct GammaLimitPoint: Sendable, Hashable {
     public init(factor: Double, ks: Double, lawSecondMoment: Double) { self.factor = factor; self.ks = ks; self.lawSecondMoment = lawSecondMoment }
 }
 
-/// Everything the infinite-width views draw. `dataset` and `comparison` arrive in a second stage
-/// (they need LAPACK and the engine); nil means "still computing" unless `error` says otherwise.
+/// Everything the infinite-width views draw, in stages: the series and sphere spectra, then the
+/// exact kernel curves (`profile`), then the Gram spectra and the comparison (`dataset`,
+/// `comparison`; `complete`), then the sampled network. nil means "still computing" unless `error` says otherwise.
 public struct InfiniteWidthFrame: Sendable {
     public var request: InfiniteWidthRequest
-    /// Hermite coefficients μ_0 … μ_{N+1} of σ.
+    /// Hermite coefficients μ_0 … μ_{N+1} of σ (as initialised: centred or not, normalised or not).
     public var hermite: [Double]
     public var hermiteNote: String
+    /// Σ_{k>N} μ_k² = E σ(ξ)² − Σ_{k≤N} μ_k² (the Hermite energy left above the order).
+    public var hermiteTail: Double
     /// K_0 … K_L and Θ_1 … Θ_L.
     public var kernels: [InfiniteKernel: InfiniteKernelData]
-    public var dataset: DatasetGrams?
+    /// Pre-activation variances q_1 … q_{L+1}.
+    public var variances: [Double]
+    /// False when a re-expansion around Σ(0) ≠ 0 cut σ's Hermite series (every bound is then the whole tail).
+    public var lowOrdersExact: Bool
+    public var profile: KernelCurves?
+    /// The Gram spectra on the dataset: XᵀX, K_L and Θ_L, with λ_min, ranks, sources and Theorem 4.3's constant.
+    public var dataset: DatasetSpectra?
     public var comparison: InfiniteComparison?
-    /// Stage 3: the sampled network (nil while sampling, or before stage 2).
+    /// Stage 4: the sampled network (nil while sampling, or before stage 3).
     public var sample: InfiniteSample?
     public var complete: Bool
     public var error: String?
-    public init(request: InfiniteWidthRequest, hermite: [Double], hermiteNote: String = "",
-                kernels: [InfiniteKernel: InfiniteKernelData], dataset: DatasetGrams? = nil,
+    /// The series itself (stages 2 and 3 reuse it; nil in hand-made content).
+    var series: KernelSeries?
+
+    public init(request: InfiniteWidthRequest, hermite: [Double], hermiteNote: String = "", hermiteTail: Double = 0,
+                kernels: [InfiniteKernel: InfiniteKernelData], variances: [Double] = [], lowOrdersExact: Bool = true,
+                profile: KernelCurves? = nil, dataset: DatasetSpectra? = nil,
                 comparison: InfiniteComparison? = nil, sample: InfiniteSample? = nil, complete: Bool = true, error: String? = nil) {
-        self.request = request; self.hermite = hermite; self.hermiteNote = hermiteNote; self.kernels = kernels
+        self.request = request; self.hermite = hermite; self.hermiteNote = hermiteNote; self.hermiteTail = hermiteTail; self.kernels = kernels
+        self.variances = variances; self.lowOrdersExact = lowOrdersExact; self.profile = profile
         self.dataset = dataset; self.comparison = comparison; self.sample = sample; self.complete = complete; self.error = error
     }
 
     public var depth: Int { request.depth }
-    /// All three stages are done (the sample stage is skipped after an error).
+    /// Every stage is done (the sample stage is skipped after an error).
     public var finished: Bool { complete && (sample != nil || error != nil || dataset == nil) }
+    /// μ₀ = E σ(ξ) with round-off zeros shown as 0 (|μ₀| < 1e-15: a centred σ's mean is 0 exactly).
+    public var mu0: Double { let m = hermite.first ?? 0; return abs(m) < 1e-15 ? 0 : m }
+    /// The points of the Gram block, for text: "digits.csv" or "200 uniform points on S^399".
+    public var inputDescription: String { request.settings.inputDescription }
 }
 
-/// The computations (pure functions of the request; run off the interface thread).
+/// The frame and the running computation's progress, as kept in `FrameContent`.
+struct InfiniteWidthContent: Sendable {
+    var frame: InfiniteWidthFrame?
+    var progress: InfiniteWidthProgress?
+}
+
+/// How far the computation for `request` is: the stage and its share done.
+public struct InfiniteWidthProgress: Sendable, Hashable {
+    public var request: InfiniteWidthRequest
+    /// "series", "kernels", "Gram spectra", "sampling a network".
+    public var stage: String
+    /// 0 … 100.
+    public var percent: Int
+    public init(request: InfiniteWidthRequest, stage: String, percent: Int) { self.request = request; self.stage = stage; self.percent = percent }
+}
+
+extension FrameContent {
+    /// The infinite-width regime's data; nil until computed.
+    public var infinite: InfiniteWidthFrame? {
+        get { regimeContent(.infiniteWidth, as: InfiniteWidthContent.self)?.frame }
+        set {
+            var c = regimeContent(.infiniteWidth, as: InfiniteWidthContent.self) ?? InfiniteWidthContent()
+            c.frame = newValue
+            regimeFrames[.infiniteWidth] = c
+        }
+    }
+
+    /// The progress of the infinite-width computation running in the background (nil: none).
+    public var infiniteProgress: InfiniteWidthProgress? {
+        get { regimeContent(.infiniteWidth, as: InfiniteWidthContent.self)?.progress }
+        set {
+            var c = regimeContent(.infiniteWidth, as: InfiniteWidthContent.self) ?? InfiniteWidthContent()
+            c.progress = newValue
+            regimeFrames[.infiniteWidth] = c
+        }
+    }
+}
+
+/// The computations (pure functions of the request; run off the interface thread). Every stage
+/// takes a `ComputationControl`: progress 0…1 and a token that stops it (`ComputationCancelled`).
 public enum InfiniteWidthCompute {
     /// Largest degree of the sphere spectra.
     public static func maxDegree(order: Int) -> Int { max(2, min(40, order / 2)) }
 
-    /// Stage 1: series, Hermite coefficients, sphere spectra.
-    public static func series(_ r: InfiniteWidthRequest) -> InfiniteWidthFrame {
-        let s = KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau,
-                             initialisation: r.settings.initialisation)
+    /// Points of the kernel view's ρ grid: closed-form dual kernels are cheap, the 2-D quadrature
+    /// ones cost about 5 ms per point and layer.
+    public static func profilePoints(closedForm: Bool) -> Int { closedForm ? 201 : 41 }
+
+    /// Stage 1: the series (with progress and cancellation), Hermite coefficients, sphere spectra
+    /// (quadrature of the exact kernel where it resolves more than the series) and their decay fits.
+    public static func series(_ r: InfiniteWidthRequest, control: ComputationControl = .none) throws(ComputationCancelled) -> InfiniteWidthFrame {
+        let s = try KernelSeries.compute(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau,
+                                         initialisation: r.settings.initialisation, control: control)
         let exact = KernelRecursion(activation: r.activation, depth: r.depth, tau: r.tau, initialisation: r.settings.initialisation)
         var kernels: [InfiniteKernel: InfiniteKernelData] = [:]
         let kmax = maxDegree(order: r.settings.order)
+        let window = max(1, kmax / 2)...kmax
+        let d = r.settings.dimension
         for k in [InfiniteKernel.ck(0)] + s.kernels {
-            let eig = SphereSpectrum.eigenvalues(s, kernel: k, exact: exact, dimension: r.settings.dimension, maxDegree: kmax)
-            let rows = eig.map { SphereRow(degree: $0.degree, multiplicity: $0.multiplicity, lambda: $0.lambda, bound: $0.errorBound, share: $0.traceShare) }
+            if control.token?.isCancelled == true { throw ComputationCancelled() }
+            let eig = SphereSpectrum.eigenvalues(s, kernel: k, exact: exact, dimension: d, maxDegree: kmax)
+            let fit = SphereSpectrum.decayFit(eig, degrees: window, theory: SphereSpectrum.theoreticalRate(s.kernelActivation, kernel: k, dimension: d))
             kernels[k] = InfiniteKernelData(kernel: k, coefficients: s.coefficients(k), valueAtOne: s.valueAtOne(k), tail: s.tail(k),
-                                            sphere: rows, slope: SphereSpectrum.decayFit(eig, degrees: max(1, kmax / 2)...kmax).slope)
+                                            sphere: eig.map(SphereRow.init),
+                                            fit: SphereDecayFit(slope: fit.slope, window: window, resolved: fit.degrees,
+                                                                unresolved: fit.unresolved, theory: fit.theory))
         }
         let h = s.hermite
         // short enough for the σ panel's caption line
         let note = h.method == .closedForm ? "μ_k exact (closed form)" : "μ_k by quadrature, good to k = \(h.trustworthyOrder)"
-        return InfiniteWidthFrame(request: r, hermite: h.mu, hermiteNote: note, kernels: kernels, complete: false)
+        let n = r.settings.order
+        let above = h.tailMass + (h.mu.count > n + 1 ? h.mu[n + 1] * h.mu[n + 1] : 0)
+        var f = InfiniteWidthFrame(request: r, hermite: h.mu, hermiteNote: note, hermiteTail: above, kernels: kernels, variances: s.variances,
+                                   lowOrdersExact: s.lowOrdersExact, complete: false)
+        f.series = s
+        return f
     }
 
-    /// Stage 2: the dataset Gram spectra and the comparison with the linear-width law.
-    public static func complete(_ frame: InfiniteWidthFrame, engine: LimitLawEngine = .init()) -> InfiniteWidthFrame {
+    static func series(of f: InfiniteWidthFrame) -> KernelSeries {
+        if let s = f.series { return s }
+        let r = f.request
+        return KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau,
+                            initialisation: r.settings.initialisation)
+    }
+
+    /// Stage 2: the exact kernels K_ℓ, K̇_ℓ, Θ_ℓ of every layer on a ρ grid, with the series' Θ_L.
+    public static func kernels(_ frame: InfiniteWidthFrame, control: ComputationControl = .none) throws(ComputationCancelled) -> InfiniteWidthFrame {
+        var f = frame
+        let r = frame.request
+        let exact = KernelRecursion(activation: r.activation, depth: r.depth, tau: r.tau, initialisation: r.settings.initialisation)
+        let s = series(of: frame)
+        let p = try KernelProfile.compute(exact, points: profilePoints(closedForm: exact.method == .closedForm),
+                                          series: s, control: control)
+        let table = KernelCurves.tableRho.map { rho -> KernelPoint in
+            let v = exact.values(at: rho), sv = s.value(.ntk(r.depth), at: rho)
+            return KernelPoint(rho: rho, ck: v.ck, derivative: v.derivative, ntk: v.ntk, seriesNTK: sv.value, seriesBound: sv.errorBound)
+        }
+        f.profile = KernelCurves(p, table: table)
+        return f
+    }
+
+    /// Stage 3: the dataset Gram spectra and the comparison with the linear-width law.
+    public static func complete(_ frame: InfiniteWidthFrame, engine: LimitLawEngine = .init(),
+                                control: ComputationControl = .none) throws(ComputationCancelled) -> InfiniteWidthFrame {
         var f = frame
         f.complete = true
         let r = frame.request
-        let s = KernelSeries(activation: r.activation, depth: r.depth, order: r.settings.order, tau: r.tau,
-                             initialisation: r.settings.initialisation)
+        let s = series(of: frame)
         let exact = KernelRecursion(activation: r.activation, depth: r.depth, tau: r.tau, initialisation: r.settings.initialisation)
         do {
             let points = try datasetPoints(r)
-            let d = try DatasetSpectra.compute(s, points: points, exact: exact)
-            f.dataset = DatasetGrams(input: d.input, ck: d.ck, ntk: d.ntk)
+            f.dataset = try DatasetSpectra.compute(s, points: points, exact: exact,
+                                                   control: ComputationControl(token: control.token) { control.report(0.8 * $0) })
+        } catch is ComputationCancelled {
+            throw ComputationCancelled()
         } catch {
             f.error = "\(error)"
             return f
         }
-        let g0 = min(NetworkModel.gammaRange.upperBound, max(NetworkModel.gammaRange.lowerBound, r.settings.gamma0))
+        guard let gram = f.dataset else { return f }
+        let input: InputLaw
+        let inputText: String
+        if r.settings.data != nil {
+            // the data's own input spectrum (round-off zeros set to 0)
+            let tol = gram.input.zeroTolerance
+            input = .discrete(eigenvalues: gram.input.eigenvalues.map { $0 > tol ? $0 : 0 })
+            inputText = "the data's XᵀX spectrum"
+        } else {
+            let g0 = min(NetworkModel.gammaRange.upperBound, max(NetworkModel.gammaRange.lowerBound, r.settings.gamma0))
+            input = .marcenkoPastur(gamma0: g0)
+            inputText = "Marcenko–Pastur(γ₀ = n/d)"
+        }
         var points: [GammaLimitPoint] = []
-        for factor in [1.0, 0.1, 0.01] {
+        for (i, factor) in [1.0, 0.1, 0.01].enumerated() {
+            if control.token?.isCancelled == true { throw ComputationCancelled() }
+            control.report(0.8 + 0.2 * Double(i) / 3)
             let gammas = r.gammas.map { min(NetworkModel.gammaRange.upperBound, max(NetworkModel.gammaRange.lowerBound, $0 * factor)) }
-            let model = NetworkModel(activation: r.activation, input: .marcenkoPastur(gamma0: g0), gammas: gammas, tau: r.tau)
+            let model = NetworkModel(activation: r.activation, input: input, gammas: gammas, tau: r.tau)
             guard (try? model.validate()) != nil else { continue }
             let laws = engine.solve(model, options: SolveOptions(kernels: [.ntk]))
-            guard let law = laws.spectrum(.ntk), let ntk = f.dataset?.ntk else { continue }
-            let ks = LinearWidthComparison.ksDistance(ntk.eigenvalues, law)
+            guard let law = laws.spectrum(.ntk) else { continue }
+            let ks = LinearWidthComparison.ksDistance(gram.ntk.eigenvalues, law)
             points.append(GammaLimitPoint(factor: factor, ks: ks, lawSecondMoment: law.secondMoment))
             if factor == 1 {
-                f.comparison = InfiniteComparison(law: DisplaySpectrum(law), ks: ks, gammaLimit: [])
+                f.comparison = InfiniteComparison(law: DisplaySpectrum(law), ks: ks, gammaLimit: [], inputLaw: inputText)
                 f.comparison?.limitLaw = law
             }
         }
         f.comparison?.gammaLimit = points
+        control.report(1)
         return f
     }
 
-    /// Budgets of the sampled network (stage 3): Σ_ℓ d_ℓ·n entries of the hidden layers (memory:
+    /// Budgets of the sampled network (stage 4): Σ_ℓ d_ℓ·n entries of the hidden layers (memory:
     /// float32 activations and σ′ are kept), and the estimated flops (forward and backward products
     /// 4 Σ d_ℓ d_{ℓ−1} n, Grams 2 Σ d_ℓ n²). Beyond either the sample is skipped with a note.
     public static let sampleEntryBudget = 6.0e7
@@ -215,14 +440,21 @@ public enum InfiniteWidthCompute {
         return (w, nil)
     }
 
-    /// Stage 3: a network of eq. (1) at widths d_ℓ = round(n/γ_ℓ) on the same points (float32), its
+    /// The sampled network's model: the σ of Fan & Wang's eq. (1) (σ_w² = 1, no biases, centred
+    /// and normalised σ). nil with why for another initialisation: the sampler has no biases.
+    static func sampleUnsupported(_ r: InfiniteWidthRequest) -> String? {
+        r.settings.initialisation.isStandard ? nil
+            : "skipped: the sampler draws eq. (1) only (σ_w² = 1, no biases, σ centred and normalised)"
+    }
+
+    /// Stage 4: a network of eq. (1) at widths d_ℓ = round(n/γ_ℓ) on the same points (float32), its
     /// exact NTK eigenvalues and their KS distances to the infinite-width Gram and the law.
     public static func sample(_ frame: InfiniteWidthFrame, token: CancellationToken = CancellationToken()) -> InfiniteWidthFrame {
         var f = frame
         guard f.error == nil, let gram = f.dataset?.ntk else { return f }
         let r = frame.request
         let plan = samplePlan(r)
-        if let skip = plan.skip { f.sample = InfiniteSample(widths: plan.widths, note: skip); return f }
+        if let skip = sampleUnsupported(r) ?? plan.skip { f.sample = InfiniteSample(widths: plan.widths, note: skip); return f }
         do {
             let points = try datasetPoints(r)
             let data = DataMatrix(samples: points.count, features: points.dimension, values: points.columns)
@@ -249,97 +481,14 @@ public enum InfiniteWidthCompute {
         return try InputPoints.make(.uniformSphere(n: r.settings.points, dimension: r.settings.dimension, seed: r.seed))
     }
 
-    /// All stages, synchronously (for `ntkscope render` and tests).
-    public static func compute(_ r: InfiniteWidthRequest) -> InfiniteWidthFrame {
-        sample(complete(series(r)))
+    /// All stages, synchronously (for `ntkscope render` and tests); `report` gets the stage and its
+    /// share done (for a progress line).
+    public static func compute(_ r: InfiniteWidthRequest, report: @escaping @Sendable (String, Double) -> Void = { _, _ in }) -> InfiniteWidthFrame {
+        // without a token nothing cancels: the stages cannot throw
+        let s = try! series(r, control: ComputationControl { report("series", $0) })
+        let k = try! kernels(s, control: ComputationControl { report("kernels", $0) })
+        let c = try! complete(k, control: ComputationControl { report("Gram spectra", $0) })
+        report("sampling a network", 0)
+        return sample(c)
     }
-}
-
-/// Computes frames on a background queue, latest request only (like `SolveScheduler`), publishing
-/// the series stage first and the complete frame second. Finished frames are cached by request,
-/// so going back to earlier settings (undo, `w` twice) is immediate.
-public final class InfiniteWidthScheduler: Sendable {
-    struct Shared {
-        var pending: InfiniteWidthRequest?
-        var latest: InfiniteWidthRequest?
-        var running = false
-        var cache: [InfiniteWidthRequest: InfiniteWidthFrame] = [:]
-        var order: [InfiniteWidthRequest] = []
-        var result: InfiniteWidthFrame?
-        /// Cancels the running sample (stage 3) when a different request arrives.
-        var token: CancellationToken?
-    }
-    private let shared = Mutex(Shared())
-    private let queue = DispatchQueue(label: "ntkscope.infinite", qos: .userInitiated)
-    private let notify: @Sendable () -> Void
-    public static let cacheSize = 12
-
-    public init(notify: @escaping @Sendable () -> Void = {}) { self.notify = notify }
-
-    /// Asks for the frame of `request`; a cached one is published at once.
-    public func request(_ request: InfiniteWidthRequest) {
-        let start = shared.withLock { s -> Bool in
-            if let cached = s.cache[request] { s.latest = request; s.token?.cancel(); s.result = cached; s.pending = nil; return false }
-            // Already being computed (its later stages will be published): nothing to do.
-            if s.latest == request && s.running { return false }
-            s.token?.cancel()
-            s.latest = request
-            s.pending = request
-            if s.running { return false }
-            s.running = true
-            return true
-        }
-        if start { queue.async { self.work() } } else if shared.withLock({ $0.result != nil }) { notify() }
-    }
-
-    private func isLatest(_ r: InfiniteWidthRequest) -> Bool { shared.withLock { $0.latest == r } }
-
-    private func publish(_ f: InfiniteWidthFrame) -> Bool {
-        let fresh = shared.withLock { s -> Bool in
-            if f.finished {
-                if s.cache[f.request] == nil { s.order.append(f.request) }
-                s.cache[f.request] = f
-                if s.order.count > Self.cacheSize { s.cache[s.order.removeFirst()] = nil }
-            }
-            guard s.latest == f.request else { return false }
-            s.result = f
-            return true
-        }
-        if fresh { notify() }
-        return fresh
-    }
-
-    private func work() {
-        while true {
-            let job = shared.withLock { s -> InfiniteWidthRequest? in
-                guard let r = s.pending else { s.running = false; return nil }
-                s.pending = nil
-                return r
-            }
-            guard let r = job else { return }
-            let first = InfiniteWidthCompute.series(r)
-            _ = publish(first)
-            guard isLatest(r) else { continue }   // a newer request: drop stages 2 and 3
-            let second = InfiniteWidthCompute.complete(first)
-            _ = publish(second)
-            guard isLatest(r), !second.finished else { continue }
-            let token = CancellationToken()
-            let current = shared.withLock { s -> Bool in
-                guard s.latest == r else { return false }
-                s.token = token
-                return true
-            }
-            guard current else { continue }
-            let third = InfiniteWidthCompute.sample(second, token: token)
-            shared.withLock { s in if s.token === token { s.token = nil } }
-            if !token.isCancelled { _ = publish(third) }
-        }
-    }
-
-    /// The newest published frame, once.
-    public func takeResult() -> InfiniteWidthFrame? {
-        shared.withLock { s in defer { s.result = nil }; return s.result }
-    }
-
-    public var isBusy: Bool { shared.withLock { $0.running } }
 }

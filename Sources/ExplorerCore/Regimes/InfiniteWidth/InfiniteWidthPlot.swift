@@ -1,7 +1,7 @@
 import Foundation
 import PlotCanvas
 
-/// A line of an `XYPlot`; non-finite points break the line.
+/// A line of an `XYPlot`; non-finite points are skipped.
 public struct XYSeries: Sendable {
     public var role: ColorRole
     public var x: [Double]
@@ -16,8 +16,10 @@ public struct XYAxes: Sendable, Hashable {
     public init(logX: Bool, logY: Bool) { self.logX = logX; self.logY = logY }
 }
 
-/// A plain x/y line plot with axes on the braille/block/ASCII canvas (the coefficient-decay and
-/// sphere-eigenvalue plots of the infinite-width mode). Pure: `render` depends only on the plot.
+/// A plain x/y line plot with axes on the braille/block/ASCII canvas (the coefficient-decay,
+/// sphere-eigenvalue and kernel plots of the infinite-width mode). Its ticks are the shared tick
+/// model (`AxisTicks.linear`, `AxisTicks.decades`), as in `DensityPlot` and the SVG export. Pure:
+/// `render` depends only on the plot.
 public struct XYPlot: Sendable {
     public var xRange: ClosedRange<Double>
     public var yRange: ClosedRange<Double>
@@ -39,27 +41,38 @@ public struct XYPlot: Sendable {
         return lo...hi
     }
 
-    static func label(_ v: Double, log: Bool) -> String {
-        if log {
-            let e = Int(v.rounded())
-            switch e {
-            case 0: return "1"
-            case 1: return "10"
-            case 2: return "100"
-            default: return "1e\(e)"
-            }
-        }
-        return AxisTicks.format(v, step: nil)
+    /// A linear y range covering the finite values of `series` with a 5% margin (and 0 when the
+    /// values are all of one sign and close to it).
+    public static func linearRange(_ series: [XYSeries]) -> ClosedRange<Double> {
+        let ys = series.flatMap(\.y).filter(\.isFinite)
+        guard var lo = ys.min(), var hi = ys.max() else { return 0...1 }
+        if lo > 0 && lo < 0.5 * hi { lo = 0 }
+        if hi < 0 && hi > 0.5 * lo { hi = 0 }
+        if hi - lo < 1e-12 * max(1, abs(hi)) { lo -= 0.5; hi += 0.5 }
+        let pad = 0.05 * (hi - lo)
+        return (lo == 0 ? 0 : lo - pad)...(hi + pad)
     }
 
-    static func ticks(_ range: ClosedRange<Double>, log: Bool, target: Int) -> [Double] {
+    /// The ticks of one axis over `range` (log10 units on a decade axis) in the shared tick model:
+    /// positions in the axis's own units, exact labels (`AxisTicks`). `axisLength` (columns) limits a
+    /// horizontal axis's ticks to labels that fit between them; a vertical axis (nil) has a label a
+    /// row, so only `target` limits it.
+    public static func labelling(_ range: ClosedRange<Double>, log: Bool, target: Int, axisLength: Int?) -> AxisLabelling {
         if log {
-            let lo = Int(range.lowerBound.rounded(.up)), hi = Int(range.upperBound.rounded(.down))
-            guard hi >= lo else { return [] }
-            let step = max(1, Int((Double(hi - lo) / Double(max(1, target))).rounded(.up)))
-            return stride(from: hi, through: lo, by: -step).map(Double.init).reversed()
+            guard range.lowerBound.isFinite, range.upperBound.isFinite else { return AxisLabelling(ticks: []) }
+            // at least two decades labelled when the axis spans two (one label gives no scale)
+            let decades = AxisTicks.decades(pow(10, range.lowerBound)...pow(10, range.upperBound), maxTicks: max(2, target))
+            return AxisLabelling(ticks: decades.ticks.map { AxisTick(value: log10($0.value).rounded(), label: $0.label) })
         }
-        return AxisTicks.ticks(in: range, target: target)
+        // at least two ticks when the axis has room for them (one tick gives no scale)
+        var labelling = AxisTicks.linear(range, target: max(1, target), maxLabelWidth: 8, axisLength: axisLength.map(Double.init))
+        var t = max(1, target)
+        while labelling.ticks.count < 2, t < max(1, target) + 4 {
+            t += 1
+            let more = AxisTicks.linear(range, target: t, maxLabelWidth: 8, axisLength: axisLength.map(Double.init))
+            if more.ticks.count > labelling.ticks.count { labelling = more }
+        }
+        return labelling
     }
 
     public func render(width: Int, height: Int) -> ScreenGrid {
@@ -70,9 +83,8 @@ public struct XYPlot: Sendable {
         }
         let ascii = mode == .ascii
         let rows = height - 2
-        let yTicks = XYPlot.ticks(yRange, log: axes.logY, target: max(1, rows / 2))
-        let yLabels = yTicks.map { XYPlot.label($0, log: axes.logY) }
-        let margin = (yLabels.map(\.count).max() ?? 1) + 1
+        let yLabels = XYPlot.labelling(yRange, log: axes.logY, target: max(1, rows / 2), axisLength: nil)
+        let margin = max(2, yLabels.widestLabel + 1)
         let columns = width - margin
         var canvas = DotCanvas(columns: columns, rows: rows, mode: mode)
         let px = canvas.pixelWidth, py = canvas.pixelHeight
@@ -85,8 +97,8 @@ public struct XYPlot: Sendable {
                 // zeros (−∞ on a log axis, e.g. the even coefficients of an odd σ) are skipped, not breaks
                 guard x.isFinite, y.isFinite else { continue }
                 guard xRange.contains(x) else { previous = nil; continue }
-                let p = (pxX(x), pxY(min(yRange.upperBound, y)))
-                if y < yRange.lowerBound { previous = nil; continue }
+                if y < yRange.lowerBound || y > yRange.upperBound { previous = nil; continue }
+                let p = (pxX(x), pxY(y))
                 if let q = previous {
                     let steps = max(1, Int(max(abs(p.0 - q.0), abs(p.1 - q.1)).rounded(.up)))
                     for i in 0...steps {
@@ -102,25 +114,143 @@ public struct XYPlot: Sendable {
         grid.paste(canvas.render(), x: margin, y: 0)
         let vline: Character = ascii ? "|" : "│", tee: Character = ascii ? "+" : "┤"
         for y in 0..<rows { grid[margin - 1, y] = Cell(vline, role: .axis) }
-        for (t, label) in zip(yTicks, yLabels) {
-            let y = Int((pxY(t) / Double(mode.pixelsPerCell.y)).rounded(.down))
-            guard y >= 0, y < rows else { continue }
+        var usedRows = Set<Int>()
+        for t in yLabels.ticks {
+            let y = Int((pxY(t.value) / Double(mode.pixelsPerCell.y)).rounded(.down))
+            guard y >= 0, y < rows, !usedRows.contains(y) else { continue }
+            usedRows.insert(y)
             grid[margin - 1, y] = Cell(tee, role: .axis)
-            grid.write(String(repeating: " ", count: margin - 1 - label.count) + label, x: 0, y: y, role: .axis)
+            grid.write(String(repeating: " ", count: max(0, margin - 1 - t.label.count)) + t.label, x: 0, y: y, role: .axis)
         }
+        if !yLabels.annotation.isEmpty { grid.write(yLabels.annotation, x: margin, y: 0, role: .axis) }
         grid[margin - 1, rows] = Cell(ascii ? "+" : "└", role: .axis)
         for x in margin..<width { grid[x, rows] = Cell(ascii ? "-" : "─", role: .axis) }
+        let xLabels = XYPlot.labelling(xRange, log: axes.logX, target: max(2, columns / 8), axisLength: columns)
+        var labelEnd = width
+        if !xLabels.annotation.isEmpty {
+            labelEnd = width - xLabels.annotation.count
+            grid.write(xLabels.annotation, x: labelEnd, y: rows + 1, role: .axis)
+            labelEnd -= 1
+        }
         var lastEnd = -1
-        for t in XYPlot.ticks(xRange, log: axes.logX, target: max(2, columns / 8)) {
-            let col = margin + min(columns - 1, Int((pxX(t) / Double(mode.pixelsPerCell.x)).rounded(.down)))
+        for t in xLabels.ticks {
+            let col = margin + min(columns - 1, max(0, Int((pxX(t.value) / Double(mode.pixelsPerCell.x)).rounded(.down))))
             grid[col, rows] = Cell(ascii ? "+" : "┬", role: .axis)
-            let label = XYPlot.label(t, log: axes.logX)
-            let start = max(margin - 1, min(width - label.count, col - label.count / 2))
-            if start > lastEnd {
-                grid.write(label, x: start, y: rows + 1, role: .axis)
-                lastEnd = start + label.count
+            let start = max(margin - 1, min(width - t.label.count, col - t.label.count / 2))
+            if start > lastEnd, start + t.label.count <= labelEnd {
+                grid.write(t.label, x: start, y: rows + 1, role: .axis)
+                lastEnd = start + t.label.count
             }
         }
         return grid
+    }
+}
+
+/// Text that fits its line: a caption is made of parts, the least important dropped first (the
+/// others keep their order), so a value is shown whole or not at all — never cut mid-number.
+public enum FittedText {
+    /// The parts (text, priority: 0 is the most important) joined by `separator`: taken in order of
+    /// importance (the leftmost among equals), each kept when it still fits `width`, so a long part
+    /// that does not fit leaves room for a shorter, less important one; the kept parts keep their
+    /// order. If even the most important part does not fit, its `fallback` (a shorter form) when
+    /// given, else it ends in "…".
+    public static func fit(_ parts: [(String, Int)], width: Int, separator: String = " · ", fallback: String? = nil) -> String {
+        let candidates = parts.enumerated().filter { !$0.element.0.isEmpty }
+        guard let most = candidates.min(by: { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }) else { return "" }
+        var kept = Set<Int>()
+        func text(_ indices: Set<Int>) -> String {
+            candidates.filter { indices.contains($0.offset) }.map(\.element.0).joined(separator: separator)
+        }
+        for c in candidates.sorted(by: { ($0.element.1, $0.offset) < ($1.element.1, $1.offset) }) {
+            let trial = kept.union([c.offset])
+            if text(trial).count <= width { kept = trial }
+        }
+        if !kept.isEmpty, kept.contains(most.offset) { return text(kept) }
+        if let fallback, fallback.count <= width { return fallback }
+        let t = most.element.0
+        return width > 1 ? String(t.prefix(width - 1)) + "…" : ""
+    }
+
+    /// The first of `forms` (longest first) that fits `width`; the last one ends in "…" if none does.
+    public static func first(_ forms: [String], width: Int) -> String {
+        if let f = forms.first(where: { $0.count <= width }) { return f }
+        guard let last = forms.last else { return "" }
+        return width > 1 ? String(last.prefix(width - 1)) + "…" : ""
+    }
+}
+
+/// A text table whose optional columns go (the least important first) when it is wider than its room.
+struct TextTable {
+    struct Column {
+        var header: String
+        var cells: [String]
+        /// 0: always shown; higher goes first.
+        var priority: Int
+        var alignLeft = false
+    }
+    var columns: [Column]
+
+    /// The header and the rows, each at most `width` characters.
+    func lines(width: Int, indent: Int = 2) -> [String] {
+        var shown = columns
+        func widths() -> [Int] { shown.map { c in max(c.header.count, c.cells.map(\.count).max() ?? 0) } }
+        func total() -> Int { indent + widths().reduce(0, +) + max(0, shown.count - 1) }
+        while total() > width, let drop = shown.indices.filter({ shown[$0].priority > 0 }).max(by: { (shown[$0].priority, $0) < (shown[$1].priority, $1) }) {
+            shown.remove(at: drop)
+        }
+        let w = widths()
+        func row(_ cells: [String]) -> String {
+            String(repeating: " ", count: indent) + zip(cells, zip(w, shown)).map { cell, wc in
+                wc.1.alignLeft ? cell.padding(toLength: wc.0, withPad: " ", startingAt: 0) : cell.leftPad(wc.0)
+            }.joined(separator: " ")
+        }
+        let count = shown.first?.cells.count ?? 0
+        return [row(shown.map(\.header))] + (0..<count).map { i in row(shown.map { $0.cells[i] }) }
+    }
+}
+
+/// The text column beside a plot: lines with priorities (0 is kept longest). When the column has
+/// fewer rows than lines, the least important lines go first (the last among equals), the others
+/// keep their order — so what is dropped is chosen, not whatever falls off the bottom.
+struct InfoColumn {
+    /// `group`: lines of one wrapped note, kept or dropped together.
+    struct Line { var text: String; var role: ColorRole; var priority: Int; var group: Int? = nil }
+    var width: Int
+    var lines: [Line] = []
+    init(width: Int) { self.width = width }
+
+    /// The first of `forms` (longest first) that fits the width.
+    mutating func add(_ forms: [String], _ role: ColorRole = .text, priority: Int = 0) {
+        let t = FittedText.first(forms, width: width)
+        if !t.isEmpty { lines.append(Line(text: t, role: role, priority: priority)) }
+    }
+
+    /// A note wrapped onto as many lines as it needs (continuation lines indented), never cut.
+    mutating func addWrapped(_ text: String, _ role: ColorRole = .text, priority: Int = 0) {
+        let group = lines.count
+        for part in StatusLine.wrap(text, width: width, hanging: 2) { lines.append(Line(text: part, role: role, priority: priority, group: group)) }
+    }
+
+    /// Lines already fitted to the width (table rows).
+    mutating func add(lines texts: [String], role: ColorRole = .text, headerRole: ColorRole? = nil, priority: Int, rowPriority: ((Int) -> Int)? = nil) {
+        for (i, t) in texts.enumerated() {
+            let p = i == 0 && headerRole != nil ? priority : (rowPriority?(i - (headerRole == nil ? 0 : 1)) ?? priority)
+            lines.append(Line(text: t, role: i == 0 ? (headerRole ?? role) : role, priority: p))
+        }
+    }
+
+    /// The lines that fit `rows`.
+    func fitted(rows: Int) -> [Line] {
+        var kept = lines
+        while kept.count > max(0, rows), let drop = kept.indices.max(by: { (kept[$0].priority, $0) < (kept[$1].priority, $1) }) {
+            if let g = kept[drop].group { kept.removeAll { $0.group == g } } else { kept.remove(at: drop) }
+        }
+        return kept
+    }
+
+    func draw(_ grid: inout ScreenGrid, x: Int, y: Int, rows: Int) {
+        for (i, l) in fitted(rows: rows).enumerated() {
+            grid.write(l.text, x: x, y: y + i, role: l.role, attributes: l.role == .title ? [.bold] : [], maxWidth: width)
+        }
     }
 }
