@@ -132,9 +132,15 @@ struct LawSolver {
         solvedU.insert(u, at: lo)
     }
 
-    /// Moves x off an atom so that subtracting the atom's Cauchy term stays accurate.
+    /// Moves x off an atom so that subtracting the atom's Cauchy term stays accurate: at a distance
+    /// δ the term is p/δ and the solve's relative accuracy (~10⁻¹⁴) leaves an error ~10⁻¹⁴·p/δ in
+    /// the continuous part, ~10⁻⁴·p/scale at δ = 10⁻¹⁰·scale, well under any density that carries
+    /// mass. (A clearance of 10⁻⁷·scale hid edges that close to an atom, e.g. a layer with γ ≈ 1
+    /// over an atom in a law whose outliers set a large scale: the density was carried to the atom.)
+    static let atomClearance = 1e-10
     private func evaluationPoint(_ x: Double) -> Double {
-        for a in atoms where abs(x - a.location) < 1e-7 * scale { return a.location + 1e-7 * scale }
+        let clearance = Self.atomClearance * scale
+        for a in atoms where abs(x - a.location) < clearance { return a.location + (x < a.location ? -clearance : clearance) }
         return x
     }
 
@@ -157,7 +163,15 @@ struct LawSolver {
     /// With `verifyOutside`, a point found outside the support is solved again by continuation,
     /// which cannot be misled by a neighbour on another branch (used inside known support intervals).
     mutating func solvePoint(_ xIn: Double, guesses: [[ComplexDouble]] = [], verifyOutside: Bool = false) -> (u: [ComplexDouble], density: Double, inside: Bool)? {
-        let x = evaluationPoint(xIn)
+        if let r = solve(at: evaluationPoint(xIn), guesses: guesses, verifyOutside: verifyOutside) { return r }
+        // Closer to an atom than the old clearance of 10⁻⁷·scale, a point the solver cannot reach
+        // is solved there instead (its density is then the one 10⁻⁷·scale away, as before).
+        let wide = 1e-7 * scale
+        guard let a = atoms.first(where: { abs(xIn - $0.location) < wide }) else { return nil }
+        return solve(at: a.location + (xIn < a.location ? -wide : wide), guesses: guesses, verifyOutside: verifyOutside)
+    }
+
+    private mutating func solve(at x: Double, guesses: [[ComplexDouble]], verifyOutside: Bool) -> (u: [ComplexDouble], density: Double, inside: Bool)? {
         stats.points += 1
         let zeta = ComplexDouble(x, eta)
         var candidates = guesses

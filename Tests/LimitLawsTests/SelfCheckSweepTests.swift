@@ -67,7 +67,5 @@ import Testing
     static let count = 120
 
     /// Models of this sweep whose top CK law still fails its check (docs/math.md, "Known limits").
-    static let knownFailures: [Int: String] = [
-        27: "γ_3 = 1.002 over an atom: a soft edge at ~1e-9 of the scale next to a hard-edge-like x^{-1/2} rise; 0.4% of the mass is lost",
-    ]
+    static let knownFailures: [Int: String] = [:]
 }
