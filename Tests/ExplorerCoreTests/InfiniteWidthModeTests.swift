@@ -635,4 +635,30 @@ enum InfiniteFixture {
         while scheduler.isBusy { try await Task.sleep(nanoseconds: 1_000_000) }
         #expect(scheduler.progress == nil)
     }
+
+    /// Leaving the mode stops a long computation (it would keep a core busy off screen): the
+    /// scheduler goes idle without publishing it and says why; asking again starts it afresh.
+    @Test(.timeLimit(.minutes(10))) func leavingTheModeStopsALongComputation() async throws {
+        let scheduler = InfiniteWidthScheduler()
+        let long = InfiniteWidthRequest(activation: try! Activation.named("relu"), depth: 32, gammas: Array(repeating: 0.5, count: 32),
+                                        settings: InfiniteWidthSettings(dimension: 20, points: 40, order: 2000), seed: 1)
+        scheduler.request(long)
+        while scheduler.progress?.request != long { try await Task.sleep(nanoseconds: 1_000_000) }
+        scheduler.stop()
+        while scheduler.isBusy { try await Task.sleep(nanoseconds: 1_000_000) }
+        #expect(scheduler.cancelledRequests == [long])
+        #expect(scheduler.takeResult() == nil)
+        let messages = scheduler.takeMessages()
+        #expect(messages.count == 1 && messages[0].text.contains("(left the mode)"), "\(messages.map(\.text))")
+        #expect(scheduler.progress == nil)
+        // coming back: the same request runs again (it was not finished, so not cached)
+        scheduler.request(long)
+        while scheduler.progress?.request != long { try await Task.sleep(nanoseconds: 1_000_000) }
+        #expect(scheduler.isBusy)
+        scheduler.request(InfiniteWidthRequest(activation: long.activation, depth: 1, gammas: [0.5],
+                                               settings: InfiniteWidthSettings(dimension: 20, points: 40, order: 20), seed: 1))
+        while scheduler.isBusy { try await Task.sleep(nanoseconds: 1_000_000) }
+        #expect(scheduler.cancelledRequests == [long, long])
+        #expect(scheduler.takeMessages().last?.text.contains("(settings changed)") == true)
+    }
 }

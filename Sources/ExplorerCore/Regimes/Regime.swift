@@ -138,10 +138,14 @@ public protocol RegimeComputation: AnyObject {
     func update(state: ExplorerState, content: inout FrameContent) -> Bool
     /// Messages for the status line (and the log) since the last call, e.g. "cancelled: …".
     func takeMessages() -> [StatusMessage]
+    /// The regime is no longer shown: stop work that only matters on screen (a training run, which
+    /// the user started, keeps going; the default does nothing).
+    func leave()
 }
 
 extension RegimeComputation {
     public func takeMessages() -> [StatusMessage] { [] }
+    public func leave() {}
 }
 
 /// One regime of the explorer. Pure except `makeComputation` and `computeNow`, which do the

@@ -415,4 +415,11 @@ final class InfiniteWidthComputation: RegimeComputation {
     }
 
     func takeMessages() -> [StatusMessage] { scheduler.takeMessages() }
+
+    /// Off screen the series and Grams are not worth a core: stop them (finished frames stay cached;
+    /// coming back asks again).
+    func leave() {
+        scheduler.stop()
+        requested = nil
+    }
 }

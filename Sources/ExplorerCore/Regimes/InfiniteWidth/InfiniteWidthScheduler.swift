@@ -23,8 +23,10 @@ public final class InfiniteWidthScheduler: Sendable {
         var result: InfiniteWidthFrame?
         var progress: InfiniteWidthProgress?
         var messages: [StatusMessage] = []
-        /// Requests whose computation was stopped by a newer one (for tests and the log).
+        /// Requests whose computation was stopped by a newer one or by `stop` (for tests and the log).
         var cancelled: [InfiniteWidthRequest] = []
+        /// Why the running computation was stopped, for its message.
+        var stopReason = "settings changed"
     }
     private let shared = Mutex(Shared())
     private let queue = DispatchQueue(label: "ntkscope.infinite", qos: .userInitiated)
@@ -37,7 +39,7 @@ public final class InfiniteWidthScheduler: Sendable {
     /// computation is cancelled.
     public func request(_ request: InfiniteWidthRequest) {
         let start = shared.withLock { s -> Bool in
-            if s.current != request { s.token?.cancel() }
+            if s.current != request { s.stopReason = "settings changed"; s.token?.cancel() }
             if let cached = s.cache[request] { s.latest = request; s.result = cached; s.pending = nil; s.progress = nil; return false }
             // already being computed (its later stages will be published): nothing to do
             if s.latest == request && s.running && s.current == request { return false }
@@ -48,6 +50,20 @@ public final class InfiniteWidthScheduler: Sendable {
             return true
         }
         if start { queue.async { self.work() } } else if shared.withLock({ $0.result != nil }) { notify() }
+    }
+
+    /// Stops the running computation and forgets the pending one (the explorer calls this when the
+    /// mode is left, so the series does not keep a core busy off screen); finished frames stay
+    /// cached, and asking for the same request again starts it afresh. The stop is reported as a
+    /// message ("… (left the mode)").
+    public func stop(reason: String = "left the mode") {
+        shared.withLock { s in
+            guard s.token != nil || s.pending != nil else { return }
+            s.pending = nil
+            s.latest = nil
+            s.stopReason = reason
+            s.token?.cancel()
+        }
     }
 
     /// Publishes a frame (caching it when every stage is done); false if a newer request came.
@@ -124,7 +140,7 @@ public final class InfiniteWidthScheduler: Sendable {
             s.cancelled.append(r)
             if s.cancelled.count > 50 { s.cancelled.removeFirst() }
             s.messages.append(StatusMessage("infinite width: stopped the \(r.workText) at \(stage)"
-                                            + (percent.map { " \($0)%" } ?? "") + " (settings changed)"))
+                                            + (percent.map { " \($0)%" } ?? "") + " (\(s.stopReason))"))
             s.progress = nil
         }
         notify()
