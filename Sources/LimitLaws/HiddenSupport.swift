@@ -11,9 +11,9 @@ import ComplexModule
 /// w is subtracted; a cell whose excess is a fair share of the missing mass is rescanned finely,
 /// and its sub-cells are probed the same way, down to `depth` levels.
 extension LawSolver {
-    static let hiddenCellsPerLevel = 8
+    static let hiddenCellsPerLevel = 16
     static let hiddenSubdivisions = 16
-    static let hiddenDepth = 3
+    static let hiddenDepth = 6
 
     /// Support intervals outside `found` that carry the missing `deficit` (empty when none is found).
     mutating func hiddenSupport(found: [ClosedRange<Double>], quadrature: Quadrature, deficit: Double) -> [ClosedRange<Double>] {
@@ -33,8 +33,9 @@ extension LawSolver {
         var result = [ClosedRange<Double>]()
         for _ in 0..<Self.hiddenDepth {
             // Several components can be missing at once (a wide layer over a discrete input law
-            // makes one bump per eigenvalue): a cell is flagged for a twentieth of the deficit.
-            let flagged = flag(cells, pieces: pieces, threshold: 0.05 * deficit)
+            // makes one or two bumps per eigenvalue, each a small share of the deficit): a cell is
+            // flagged for 0.2% of the deficit, the largest excesses first.
+            let flagged = flag(cells, pieces: pieces, threshold: 0.002 * deficit)
             if flagged.isEmpty { break }
             var next = [ClosedRange<Double>]()
             for cell in flagged {

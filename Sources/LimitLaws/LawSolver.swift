@@ -164,11 +164,15 @@ struct LawSolver {
     /// which cannot be misled by a neighbour on another branch (used inside known support intervals).
     mutating func solvePoint(_ xIn: Double, guesses: [[ComplexDouble]] = [], verifyOutside: Bool = false) -> (u: [ComplexDouble], density: Double, inside: Bool)? {
         if let r = solve(at: evaluationPoint(xIn), guesses: guesses, verifyOutside: verifyOutside) { return r }
-        // Closer to an atom than the old clearance of 10⁻⁷·scale, a point the solver cannot reach
-        // is solved there instead (its density is then the one 10⁻⁷·scale away, as before).
-        let wide = 1e-7 * scale
-        guard let a = atoms.first(where: { abs(xIn - $0.location) < wide }) else { return nil }
-        return solve(at: a.location + (xIn < a.location ? -wide : wide), guesses: guesses, verifyOutside: verifyOutside)
+        // Closer to an atom than 10⁻⁷·scale, a point the solver cannot reach is solved at the
+        // nearest of 10⁻⁹, 10⁻⁸ and 10⁻⁷·scale from the atom that it can reach (its density is then
+        // the one that far away: a component next to the atom may be far narrower than the scale).
+        for clearance in [1e-9, 1e-8, 1e-7] {
+            let wide = clearance * scale
+            guard let a = atoms.first(where: { abs(xIn - $0.location) < wide }) else { continue }
+            if let r = solve(at: a.location + (xIn < a.location ? -wide : wide), guesses: guesses, verifyOutside: verifyOutside) { return r }
+        }
+        return nil
     }
 
     private mutating func solve(at x: Double, guesses: [[ComplexDouble]], verifyOutside: Bool) -> (u: [ComplexDouble], density: Double, inside: Bool)? {
@@ -421,19 +425,29 @@ struct LawSolver {
             quadrature = integrate(support)
         }
         // Still short: look for components narrower than the scan spacing, again while each
-        // round finds some (each round looks at the 8 most promising cells; a discrete input law of
-        // m eigenvalues can hide up to ~2m components, so up to 12 rounds).
-        for _ in 0..<12 where massLost(quadrature) {
-            let hidden = hiddenSupport(found: support, quadrature: quadrature, deficit: 1 - atomMass - quadrature.mass)
-            if hidden.isEmpty { break }
-            seriesSkipped = []
-            support = mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound })
-            quadrature = integrate(support)
+        // round finds some (each round looks at the 16 most promising cells; a discrete input law of
+        // m eigenvalues can hide up to ~2m components, so up to 12 rounds). Then split intervals at
+        // points found outside them, and look again: a split can uncover a gap the search had
+        // counted as support. For an accurate solve the search starts at a shortfall of 2·10⁻⁷
+        // (the self-check's tolerance is 10⁻⁶).
+        func massShort(_ q: Quadrature) -> Bool {
+            abs(q.mass + atomMass - 1) > (request.accurateCDF ? 2e-7 : 1e-4)
         }
-        if !quadrature.gaps.isEmpty {
+        for pass in 0..<3 {
+            var foundAny = false
+            for _ in 0..<12 where massShort(quadrature) {
+                let hidden = hiddenSupport(found: support, quadrature: quadrature, deficit: 1 - atomMass - quadrature.mass)
+                if hidden.isEmpty { break }
+                foundAny = true
+                seriesSkipped = []
+                support = mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound })
+                quadrature = integrate(support)
+            }
+            guard !quadrature.gaps.isEmpty else { break }
             seriesSkipped = []
             support = mergeSlivers(splitAtGaps(support, gaps: quadrature.gaps))
             quadrature = integrate(support)
+            if !foundAny && pass > 0 { break }
         }
         // An interval where every Simpson point failed, while the mass is whole without it, holds
         // no mass: it is not support (a near-singular point the scan took for support) and its
@@ -512,7 +526,10 @@ struct LawSolver {
             var inside = [true]
             for (x, isInside) in classified.sorted(by: { $0.key < $1.key }) where x > interval.lowerBound && x < interval.upperBound {
                 xs.append(x)
-                inside.append(isInside && !inGap.contains(x))
+                // A point found outside from a neighbour's guess may sit on a spurious real root:
+                // only a point confirmed by continuation splits the interval.
+                let outside = inGap.contains(x) || (!isInside && solvePoint(x, verifyOutside: true).map { !$0.inside } ?? false)
+                inside.append(!outside)
             }
             xs.append(interval.upperBound)
             inside.append(true)
@@ -582,6 +599,9 @@ struct LawSolver {
     /// Adaptive Simpson's tolerance on the mass (relative to the interval's mass, per unit θ), where
     /// the series does not converge.
     private var simpsonTolerance: Double { request.accurateCDF ? 1e-7 : 1e-4 }
+    /// Evaluations per interval before Simpson stops refining (a law spread over several decades,
+    /// with most of its mass at one end, needs tens of thousands in an accurate solve).
+    private var simpsonEvaluationCap: Int { request.accurateCDF ? 60000 : 6000 }
 
     private mutating func integrate(_ support: [ClosedRange<Double>]) -> Quadrature {
         var q = Quadrature(mass: 0)
@@ -795,7 +815,7 @@ struct LawSolver {
                 }
             }
             let err = abs(left + right - whole)
-            if (err < 15 * tolerance * w / Double.pi && p.depth >= 1) || p.depth >= 14 || evaluations > 6000 {
+            if (err < 15 * tolerance * w / Double.pi && p.depth >= 1) || p.depth >= 14 || evaluations > simpsonEvaluationCap {
                 let value = left + right + (left + right - whole) / 15
                 done.append((p.t0, p.t1, left, p.f0, fa, p.f1))
                 done.append((p.t1, p.t2, value - left, p.f1, fb, p.f2))
