@@ -84,6 +84,9 @@ struct LawSolver {
     var classified: [Double: Bool] = [:]
     /// Support intervals (by index) that go straight to the fallback quadrature.
     var seriesSkipped = Set<Int>()
+    /// Called once, with the support found by the scan (or the warm refinement) as its quadrature
+    /// starts: the engine predicts this law's edge from it and starts the next law on another core.
+    var supportFound: (([ClosedRange<Double>]) -> Void)?
 
     static let scanUniform = 200
     static let scanGeometric = 96
@@ -604,6 +607,7 @@ struct LawSolver {
     private var simpsonEvaluationCap: Int { request.accurateCDF ? 60000 : 6000 }
 
     private mutating func integrate(_ support: [ClosedRange<Double>]) -> Quadrature {
+        if let found = supportFound { supportFound = nil; found(support) }
         var q = Quadrature(mass: 0)
         var running = 0.0
         for (k, interval) in support.enumerated() {

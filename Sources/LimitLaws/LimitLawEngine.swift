@@ -11,14 +11,20 @@ public struct SolveOptions: Sendable, Hashable {
     /// When false, the series and the quadrature are asked for plot accuracy only (density within
     /// ~10⁻³ of its peak, mass to ~10⁻⁴): faster, for live display; KS against samples wants true.
     public var accurateCDF: Bool = true
+    /// Threads that solve laws at once (1: one after the other). Each law's search interval needs
+    /// the edges of the CK layers below it, so law ℓ + 1 starts from the edge law ℓ's support scan
+    /// predicts, while law ℓ computes its quadrature; a law whose prediction turns out wrong is
+    /// solved again, so the result is the same, bit for bit, for any value (LawPipeline).
+    public var threads: Int = LawPipeline.defaultThreads
 
     public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil,
-                combination: [Double]? = nil, accurateCDF: Bool = true) {
+                combination: [Double]? = nil, accurateCDF: Bool = true, threads: Int = LawPipeline.defaultThreads) {
         self.gridPoints = gridPoints
         self.xRange = xRange
         self.kernels = kernels
         self.combination = combination
         self.accurateCDF = accurateCDF
+        self.threads = threads
     }
 }
 
@@ -70,13 +76,14 @@ public struct LimitLawEngine: Sendable {
             }
         }
         let edgesOnly = LawRequest(gridPoints: 2, xRange: nil, accurateCDF: false, edgesOnly: true)
-        var knownEdges: [Int: Double] = [:]
         let offset = { if case .marcenkoPastur = model.input { return 1 } else { return 0 } }()
-        var solved: [KernelID: LimitSpectrum] = [:]
-        for kernel in order {
+        // Law i of `order` from the right edges of the CK layers solved before it (`knownEdges`, by
+        // chain level); `supportFound` hears the edge its support scan predicts.
+        let solveLaw: LawPipeline.Solve = { i, knownEdges, supportFound in
+            let kernel = order[i]
             let request = helpers.contains(kernel) ? edgesOnly : request
-            if case .ck(let l) = kernel, !(0...model.depth).contains(l) { continue }
-            if kernel == .combination && options.combination?.count != model.depth + 2 { continue }
+            if case .ck(let l) = kernel, !(0...model.depth).contains(l) { return nil }
+            if kernel == .combination && options.combination?.count != model.depth + 2 { return nil }
             let law: SolvedLaw
             var published: LimitSpectrum
             if let exact = Self.chain(for: kernel, model: model, combination: options.combination) {
@@ -96,6 +103,14 @@ public struct LimitLawEngine: Sendable {
                     var frameRequest = request
                     frameRequest.xRange = request.xRange.map { ($0.lowerBound - frameShift)...($0.upperBound - frameShift) }
                     var solver = LawSolver(kernel: kernel, chain: chain, request: frameRequest, knownEdges: knownEdges)
+                    if case .ck(let l) = kernel {
+                        // The edge as the published (translated) law will give it, if the quadrature keeps this support.
+                        let move = { (x: Double) in frameShift == 0 ? x : x + frameShift }
+                        let atomEdge = chain.atoms.map { move($0.location) }.max() ?? 0
+                        solver.supportFound = { support in
+                            supportFound(Self.edge(level: l + offset, support: support.last.map { move($0.upperBound) }, atomEdge: atomEdge))
+                        }
+                    }
                     law = solver.run(previous: previous?.laws[kernel])
                 }
                 published = law.spectrum.translated(by: frameShift)
@@ -112,16 +127,30 @@ public struct LimitLawEngine: Sendable {
                 law = Self.pureAtoms(kernel: kernel, model: model, request: request)
                 published = law.spectrum
             }
-            cache.laws[kernel] = law
-            solved[kernel] = published
-            if case .ck(let l) = kernel {
-                let s = published
-                let edge = max(s.support.last?.upperBound ?? 0, s.atoms.map(\.location).max() ?? 0)
-                if edge > 0 && s.failures == 0 && !s.checkFailed { knownEdges[l + offset] = edge }
+            var edge: (level: Int, edge: Double)? = nil
+            if case .ck(let l) = kernel, published.failures == 0, !published.checkFailed {
+                edge = Self.edge(level: l + offset, support: published.support.last?.upperBound,
+                                 atomEdge: published.atoms.map(\.location).max() ?? 0)
             }
+            return LawPipeline.Outcome(law: law, published: published, edge: edge)
+        }
+        let contributes = order.map { k -> Bool in if case .ck = k { return true } else { return false } }
+        let outcomes = LawPipeline(count: order.count, contributes: contributes, solve: solveLaw).run(threads: options.threads)
+        var solved: [KernelID: LimitSpectrum] = [:]
+        for (kernel, outcome) in zip(order, outcomes) {
+            guard let o = outcome else { continue }
+            cache.laws[kernel] = o.law
+            solved[kernel] = o.published
         }
         for kernel in kernels { if let s = solved[kernel] { spectra.append(s) } }
         return ModelSpectra(model: model, spectra: spectra, cache: cache)
+    }
+
+    /// The right edge a CK law gives the laws above it (its last support interval's end or its
+    /// largest atom), when positive.
+    static func edge(level: Int, support: Double?, atomEdge: Double) -> (level: Int, edge: Double)? {
+        let edge = max(support ?? 0, atomEdge)
+        return edge > 0 ? (level, edge) : nil
     }
 
     /// Links, base and coefficients of the law of `kernel`. Nil when the law is purely atomic
