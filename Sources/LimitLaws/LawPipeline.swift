@@ -14,20 +14,14 @@ import Glibc
 /// support, or a law whose self-check failed and so gives no edge) it is solved again from the
 /// committed edges. Each law is a pure function of its edges, so the committed laws are exactly
 /// what the serial loop computes, whatever the timing or the number of threads.
-public final class LawPipeline: @unchecked Sendable {
-    /// A law's result and the edge it gives the laws above it (nil: none).
-    struct Outcome {
-        var law: SolvedLaw
-        var published: LimitSpectrum
-        var edge: (level: Int, edge: Double)?
-    }
-    /// Solves law i from `knownEdges`; calls the third argument (once, from the solving thread)
+final class LawPipeline<Value>: @unchecked Sendable {
+    /// The right edge a CK law gives the laws above it: its chain level and the edge.
+    typealias Edge = (level: Int, edge: Double)
+    /// A law's result and its edge (nil: none).
+    typealias Outcome = (value: Value, edge: Edge?)
+    /// Solves law i from `knownEdges`; may call the third argument (once, from the solving thread)
     /// with the edge the law's support scan predicts. Nil: the law is not solved (out of range).
-    typealias Solve = (_ index: Int, _ knownEdges: [Int: Double], _ predicted: @escaping ((level: Int, edge: Double)?) -> Void) -> Outcome?
-
-    /// Two threads on a machine with two cores or more (the laws form a chain, so more seldom
-    /// help), else one. (Processor affinity is not seen: under `taskset -c 0` pass 1.)
-    public static let defaultThreads: Int = sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? 2 : 1
+    typealias Solve = (_ index: Int, _ knownEdges: [Int: Double], _ predicted: @escaping (Edge?) -> Void) -> Outcome?
 
     enum Phase { case waiting, running, done }
 
@@ -47,8 +41,8 @@ public final class LawPipeline: @unchecked Sendable {
     /// Laws 0..<committed are final; `known` holds their edges.
     private var committed = 0
     private var known: [Int: Double] = [:]
-    /// Laws solved again because their prediction failed (for tests and the bench).
-    private(set) var resolved = 0
+    /// Laws solved again because the edges they were started with were not the committed ones.
+    private var resolved = 0
 
     init(count: Int, contributes: [Bool], solve: @escaping Solve) {
         self.count = count
@@ -72,7 +66,7 @@ public final class LawPipeline: @unchecked Sendable {
     /// The committed outcomes, in order. The calling thread works too; `threads` − 1 helpers join it
     /// (a helper that starts late finds nothing left and returns; the caller never waits for one
     /// that has not taken a law).
-    func run(threads: Int) -> [Outcome?] {
+    func run(threads: Int) -> (outcomes: [Outcome?], resolved: Int) {
         if count > 1 {
             for _ in 1..<max(1, min(threads, 4)) {
                 DispatchQueue.global(qos: .userInitiated).async { self.work() }
@@ -81,7 +75,7 @@ public final class LawPipeline: @unchecked Sendable {
         work()
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return outcome
+        return (outcome, resolved)
     }
 
     private func work() {
@@ -143,7 +137,7 @@ public final class LawPipeline: @unchecked Sendable {
         return i
     }
 
-    private static func adding(_ edge: (level: Int, edge: Double)?, to edges: [Int: Double]) -> [Int: Double] {
+    private static func adding(_ edge: Edge?, to edges: [Int: Double]) -> [Int: Double] {
         guard let e = edge else { return edges }
         var copy = edges
         copy[e.level] = e.edge

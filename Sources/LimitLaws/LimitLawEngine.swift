@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What to solve and on which grid.
 public struct SolveOptions: Sendable, Hashable {
     /// Points of the uniform display grid.
@@ -15,10 +19,13 @@ public struct SolveOptions: Sendable, Hashable {
     /// the edges of the CK layers below it, so law ℓ + 1 starts from the edge law ℓ's support scan
     /// predicts, while law ℓ computes its quadrature; a law whose prediction turns out wrong is
     /// solved again, so the result is the same, bit for bit, for any value (LawPipeline).
-    public var threads: Int = LawPipeline.defaultThreads
+    public var threads: Int = SolveOptions.defaultThreads
+    /// Two threads on a machine with two cores or more (the laws form a chain, so more seldom
+    /// help), else one. (Processor affinity is not seen: under `taskset -c 0` pass 1.)
+    public static let defaultThreads: Int = sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? 2 : 1
 
     public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil,
-                combination: [Double]? = nil, accurateCDF: Bool = true, threads: Int = LawPipeline.defaultThreads) {
+                combination: [Double]? = nil, accurateCDF: Bool = true, threads: Int = SolveOptions.defaultThreads) {
         self.gridPoints = gridPoints
         self.xRange = xRange
         self.kernels = kernels
@@ -40,6 +47,9 @@ public struct ModelSpectra: Sendable {
     public let model: NetworkModel
     public let spectra: [LimitSpectrum]
     public let cache: SolverCache
+    /// Laws the two-thread pipeline solved twice because the edge predicted from a lower layer's
+    /// support scan was not its final one (wasted work only; see `SolveOptions.threads`).
+    public var pipelineResolves = 0
 
     public func spectrum(_ id: KernelID) -> LimitSpectrum? { spectra.first { $0.kernel == id } }
     /// Failures summed over every law.
@@ -79,7 +89,7 @@ public struct LimitLawEngine: Sendable {
         let offset = { if case .marcenkoPastur = model.input { return 1 } else { return 0 } }()
         // Law i of `order` from the right edges of the CK layers solved before it (`knownEdges`, by
         // chain level); `supportFound` hears the edge its support scan predicts.
-        let solveLaw: LawPipeline.Solve = { i, knownEdges, supportFound in
+        let solveLaw: LawPipeline<(law: SolvedLaw, published: LimitSpectrum)>.Solve = { i, knownEdges, supportFound in
             let kernel = order[i]
             let request = helpers.contains(kernel) ? edgesOnly : request
             if case .ck(let l) = kernel, !(0...model.depth).contains(l) { return nil }
@@ -132,18 +142,18 @@ public struct LimitLawEngine: Sendable {
                 edge = Self.edge(level: l + offset, support: published.support.last?.upperBound,
                                  atomEdge: published.atoms.map(\.location).max() ?? 0)
             }
-            return LawPipeline.Outcome(law: law, published: published, edge: edge)
+            return ((law, published), edge)
         }
         let contributes = order.map { k -> Bool in if case .ck = k { return true } else { return false } }
-        let outcomes = LawPipeline(count: order.count, contributes: contributes, solve: solveLaw).run(threads: options.threads)
+        let (outcomes, resolved) = LawPipeline(count: order.count, contributes: contributes, solve: solveLaw).run(threads: options.threads)
         var solved: [KernelID: LimitSpectrum] = [:]
         for (kernel, outcome) in zip(order, outcomes) {
             guard let o = outcome else { continue }
-            cache.laws[kernel] = o.law
-            solved[kernel] = o.published
+            cache.laws[kernel] = o.value.law
+            solved[kernel] = o.value.published
         }
         for kernel in kernels { if let s = solved[kernel] { spectra.append(s) } }
-        return ModelSpectra(model: model, spectra: spectra, cache: cache)
+        return ModelSpectra(model: model, spectra: spectra, cache: cache, pipelineResolves: resolved)
     }
 
     /// The right edge a CK law gives the laws above it (its last support interval's end or its

@@ -86,6 +86,7 @@ func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: 
     var display = DisplaySpectrum.byKernel(solved)
     var frames: [String: [Double]] = [:], solves: [String: [Double]] = [:], layouts: [Double] = []
     var all: [Double] = [], modelKeys: [Double] = []
+    var resolves = 0, laws = 0
     for _ in 0..<rounds {
         for (name, key) in script {
             let start = now()
@@ -97,6 +98,8 @@ func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: 
                 let s0 = now()
                 solved = engine.solve(state.model, options: options, previous: solved.cache)
                 solveMs = now() - s0
+                resolves += solved.pipelineResolves
+                laws += solved.spectra.count
                 display = DisplaySpectrum.byKernel(solved)
                 solves[name, default: []].append(solveMs)
             }
@@ -136,6 +139,7 @@ func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: 
         print("  \(kind.padding(toLength: 15, withPad: " ", startingAt: 0)) frame " + stats(f) + "   solve " + stats(s))
     }
     let within = all.filter { $0 <= target }.count
+    print("  laws solved twice by the \(options.threads)-thread pipeline (a wrong edge prediction): \(resolves) of \(laws)")
     print(String(format: "  frames within %.0f ms: %d of %d (%.0f%%)", target, within, all.count, 100 * Double(within) / Double(max(1, all.count))))
     return summary
 }
