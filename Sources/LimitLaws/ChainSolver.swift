@@ -46,9 +46,6 @@ struct ChainSolver {
     private let baseWeights: [Double]
 
     // Work buffers.
-    private var zm: [ComplexDual]
-    private var zTop: [ComplexDual]
-    private var numer: [ComplexDual]
     private var jac: [ComplexDouble]
     private var f: [ComplexDouble]
     private var pivots: [Int]
@@ -82,9 +79,6 @@ struct ChainSolver {
             baseValues = nil
             baseWeights = []
         }
-        zm = Array(repeating: ComplexDual(0), count: J + 1)
-        zTop = Array(repeating: ComplexDual(0), count: J + 1)
-        numer = Array(repeating: ComplexDual(0), count: J + 1)
         jac = Array(repeating: .zero, count: J * J)
         pivots = Array(repeating: 0, count: J)
         f = Array(repeating: .zero, count: J)
@@ -458,81 +452,19 @@ struct ChainSolver {
         return r <= stepTolerance * size
     }
 
-    /// J·t at u into `ws.jt`: `evaluate(u:zeta:direction:)`'s forward-mode pass with the tangent t
-    /// (instead of a unit vector), on the workspace's raw buffers.
-    private func jacobianTimes(_ u: UnsafeMutablePointer<ComplexDouble>, _ t: UnsafeMutablePointer<ComplexDouble>, zeta: ComplexDouble) {
+    /// J·t at u into `ws.jt` (and F(u) into `values`) by one forward-mode pass along t, on the
+    /// workspace's raw buffers. Returns T = m(ζ).
+    @discardableResult
+    private func jacobianTimes(_ u: UnsafeMutablePointer<ComplexDouble>, _ t: UnsafeMutablePointer<ComplexDouble>, zeta: ComplexDouble,
+                               values: UnsafeMutablePointer<ComplexDouble>? = nil) -> ComplexDouble {
         let zm = ws.dualZ, zTop = ws.dualV, numer = ws.dualN
         let b2 = ws.b2, c = ws.c, gammas = ws.gamma
-        zm[J] = ComplexDual(ComplexDouble(chain.shift) - zeta)
-        zTop[J] = ComplexDual(c[J])
-        var j = J
-        while j >= 1 {
-            let uj = ComplexDual(u[j - 1], t[j - 1])
-            zm[j - 1] = zm[j] + (1 - b2[j - 1]) * uj
-            zTop[j - 1] = ComplexDual(c[j - 1]) + b2[j - 1] * uj
-            j -= 1
-        }
-        var T = ComplexDual(0)
-        var tau0 = ComplexDual(0)
-        if ws.baseCount > 0 {
-            for i in 0..<ws.baseCount {
-                let x = ws.baseValues[i], baseWeight = ws.baseWeights[i]
-                let inv = ComplexDual(ComplexDouble(1)) / (zm[0] + x * zTop[0])
-                T = T + baseWeight * inv
-                tau0 = tau0 + (baseWeight * x) * inv
-            }
-        } else {
-            T = ComplexDual(ComplexDouble(1)) / (zm[0] + zTop[0])
-            tau0 = T
-        }
-        var partial = ComplexDual(0)
-        for k in 0..<J {
-            numer[k] = ComplexDual(1) - zm[k] * T - partial
-            if c[k] != 0 {
-                let tauK = k == 0 ? tau0 : numer[k] / zTop[k]
-                partial = partial + c[k] * tauK
-            }
-        }
-        let jt = ws.jt
-        for j in 1...J {
-            let uj = ComplexDual(u[j - 1], t[j - 1])
-            let g = gammas[j - 1], bb = b2[j - 1]
-            let value: ComplexDual
-            if c[j - 1] == 0 {
-                value = uj * (ComplexDual(1) + (g * (1 - bb)) * (zTop[j] * T)) + g * (zTop[j] * numer[j - 1]) - zTop[j]
-            } else {
-                let term = bb * (numer[j - 1] / zTop[j - 1])
-                value = uj * (ComplexDual(1) + g * (zTop[j] * ((1 - bb) * T + term))) - zTop[j]
-            }
-            jt[j - 1] = value.d
-        }
-    }
-
-    /// The relative residual ‖J δ + F‖/‖F‖ a structured step must reach, else the dense LU's step is taken.
-    var stepTolerance = 1e-10
-
-    /// A pivot `value` = a − b with |a| + |b| = `size` is usable: finite and not lost to cancellation.
-    /// Sizes in |Re| + |Im| (within √2 of the modulus).
-    @inline(__always) private func pivotIsSafe(_ value: ComplexDouble, _ size: Double) -> Bool {
-        let m = l1(value)
-        return m.isFinite && m > pivotTolerance * size
-    }
-
-    @inline(__always) private func l1(_ z: ComplexDouble) -> Double { abs(z.real) + abs(z.imaginary) }
-
-    /// Evaluates F(u) with the tangent along unknown `direction` (or none when −1).
-    /// Writes F into `f` (values) and the column `direction` of the Jacobian. Returns T = m(ζ).
-    @discardableResult
-    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int) -> ComplexDouble {
-        @inline(__always) func U(_ j: Int) -> ComplexDual {   // level j = 1...J
-            return ComplexDual(u[j - 1], j - 1 == direction ? ComplexDouble(1) : .zero)
-        }
         // Top-down: z^{(j)}_{−1} and z^{(j)}_j.
         zm[J] = ComplexDual(ComplexDouble(chain.shift) - zeta)
         zTop[J] = ComplexDual(c[J])
         var j = J
         while j >= 1 {
-            let uj = U(j)
+            let uj = ComplexDual(u[j - 1], t[j - 1])
             zm[j - 1] = zm[j] + (1 - b2[j - 1]) * uj
             zTop[j - 1] = ComplexDual(c[j - 1]) + b2[j - 1] * uj
             j -= 1
@@ -540,9 +472,9 @@ struct ChainSolver {
         // Base integrals: T = ∫ 1/(zm + zTop x) dμ_0, τ_0 = ∫ x/(zm + zTop x) dμ_0.
         var T = ComplexDual(0)
         var tau0 = ComplexDual(0)
-        if let values = baseValues {
-            for (i, x) in values.enumerated() {
-                let baseWeight = baseWeights[i]
+        if ws.baseCount > 0 {
+            for i in 0..<ws.baseCount {
+                let x = ws.baseValues[i], baseWeight = ws.baseWeights[i]
                 let inv = ComplexDual(ComplexDouble(1)) / (zm[0] + x * zTop[0])
                 T = T + baseWeight * inv
                 tau0 = tau0 + (baseWeight * x) * inv
@@ -561,8 +493,9 @@ struct ChainSolver {
             }
         }
         // Equations F_j, j = 1...J.
+        let jt = ws.jt
         for j in 1...J {
-            let uj = U(j)
+            let uj = ComplexDual(u[j - 1], t[j - 1])
             let g = gammas[j - 1], bb = b2[j - 1]
             let value: ComplexDual
             if c[j - 1] == 0 {
@@ -572,10 +505,38 @@ struct ChainSolver {
                 let term = bb * (numer[j - 1] / zTop[j - 1])
                 value = uj * (ComplexDual(1) + g * (zTop[j] * ((1 - bb) * T + term))) - zTop[j]
             }
-            f[j - 1] = value.v
-            if direction >= 0 { jac[(j - 1) * J + direction] = value.d }
+            jt[j - 1] = value.d
+            values?[j - 1] = value.v
         }
         return T.v
+    }
+
+    /// The relative residual ‖J δ + F‖/‖F‖ a structured step must reach, else the dense LU's step is taken.
+    var stepTolerance = 1e-10
+
+    /// A pivot `value` = a − b with |a| + |b| = `size` is usable: finite and not lost to cancellation.
+    /// Sizes in |Re| + |Im| (within √2 of the modulus).
+    @inline(__always) private func pivotIsSafe(_ value: ComplexDouble, _ size: Double) -> Bool {
+        let m = l1(value)
+        return m.isFinite && m > pivotTolerance * size
+    }
+
+    @inline(__always) private func l1(_ z: ComplexDouble) -> Double { abs(z.real) + abs(z.imaginary) }
+
+    /// F(u) into `f` and, unless `direction` is −1, the Jacobian's column `direction` into `jac`, by
+    /// the forward-mode pass along that unit vector (for tests). Returns T = m(ζ).
+    @discardableResult
+    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int) -> ComplexDouble {
+        let point = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: 3 * J)
+        defer { point.deallocate() }
+        let unit = point + J, values = point + 2 * J
+        for j in 0..<J { point[j] = u[j]; unit[j] = j == direction ? ComplexDouble(1) : .zero }
+        let T = jacobianTimes(point, unit, zeta: zeta, values: values)
+        for j in 0..<J {
+            f[j] = values[j]
+            if direction >= 0 { jac[j * J + direction] = ws.jt[j] }
+        }
+        return T
     }
 
     /// Residual norm of the last `evaluateValues` pass at u, relative to the scale of the unknowns (max-norms).
