@@ -480,8 +480,7 @@ struct LawSolver {
         let range = displayRange(support)
         let n = max(2, request.gridPoints)
         let xs = (0..<n).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(n - 1) }
-        let dens = xs.map { x in support.firstIndex { $0.contains(x) }.map { fits[$0].density(at: x) } ?? 0 }
-        return (xs, dens)
+        return (xs, Self.gridDensities(xs, support: support, fits: fits))
     }
 
     private func assemble(support: [ClosedRange<Double>], xs: [Double], dens: [Double], mass: Double, moments: [Double], cdfX: [Double], cdfF: [Double]) -> SolvedLaw {

@@ -59,6 +59,8 @@ if wanted.contains("zoom") {
 /// under valgrind (cachegrind needs a binary without DWARF 5 debug info: `strip -g` a copy).
 func profile(_ options: SolveOptions, warm: Bool) {
     let engine = LimitLawEngine()
+    var options = options
+    options.threads = 1   // instruction counts of the one-core work
     let cold = engine.solve(.figure1, options: options)
     guard warm else { return }
     var changed = NetworkModel.figure1
