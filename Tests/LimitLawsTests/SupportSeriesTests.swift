@@ -5,7 +5,7 @@ import RealModule
 /// The Chebyshev series of a support interval computes its coefficients four at a time and the
 /// display grid's densities four points at a time. Oracles: the plain DCT-I sum and the plain
 /// Clenshaw evaluation of one point, which must give the same bits; and for the DCT, the closed form
-/// of the coefficients of h(θ) = sin²θ (c_0 = 1, c_2 = −1, the rest 0).
+/// of the coefficients of h(θ) = sin²θ (c_0 = 1, c_2 = −½, the rest 0: sin²θ = (1 − cos 2θ)/2).
 @Suite struct SupportSeriesTests {
     /// c_m = (2/N)(½(h_0 + (−1)^m h_N) + Σ_{k=1}^{N−1} h_k cos(kmπ/N)), one m at a time, in k order.
     static func plainCoefficients(_ values: [Double]) -> [Double] {
@@ -40,7 +40,7 @@ import RealModule
         let values = (0...n).map { k -> Double in let s = Double.sin(Double(k) * Double.pi / Double(n)); return s * s }
         let c = SupportSeries(interval: 0...1, values: values).coefficients
         for (m, v) in c.enumerated() {
-            #expect(abs(v - (m == 0 ? 1 : m == 2 ? -1 : 0)) < 1e-14, "c_\(m) = \(v)")
+            #expect(abs(v - (m == 0 ? 1 : m == 2 ? -0.5 : 0)) < 1e-14, "c_\(m) = \(v)")
         }
     }
 
