@@ -27,13 +27,14 @@ func describe(_ spectra: ModelSpectra) {
 }
 
 /// The engine on one thread (the one-core figures; `make bench` pins it to one core), then,
-/// where the process may use two cores, the same solves with the laws pipelined on two threads.
+/// where the process may use two cores, the same solves with the laws pipelined on two threads
+/// (`engine2` alone: `make bench` runs it unpinned).
 func runEngineBenchmark(verbose: Bool) {
     engineFigures(threads: 1, verbose: verbose)
     if allowedCores() >= 2 { engineFigures(threads: 2, verbose: verbose) }
 }
 
-private func engineFigures(threads: Int, verbose: Bool) {
+func engineFigures(threads: Int, verbose: Bool) {
     let engine = LimitLawEngine()
     let model = NetworkModel.figure1
     let full = SolveOptions(threads: threads)

@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|zoom|training|sweep|sweep-one|all] [--verbose] (`all` leaves out training and the sweeps)
+// Usage: ntkscope-bench [engine|engine2|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|zoom|training|sweep|sweep-one|all] [--verbose] (`all` leaves out training and the sweeps)
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -9,6 +9,9 @@ let wanted = sections.isEmpty ? ["all"] : sections
 import LimitLaws
 if wanted.contains("engine") || wanted.contains("all") {
     runEngineBenchmark(verbose: verbose)
+}
+if wanted.contains("engine2") {
+    engineFigures(threads: 2, verbose: verbose)
 }
 if wanted.contains("quadratic") || wanted.contains("all") {
     runQuadraticLawBenchmark(verbose: verbose)
