@@ -13,13 +13,14 @@ import Glibc
 /// with `ntkscope --timing-log`). Issue 15's targets: every key at depth ≤ 8 within 16 ms (p100),
 /// at depth 32 within 50 ms, cost at most linear in depth. Runs on Figure 1, a depth-8 and a
 /// depth-32 model (γ_ℓ = 0.5), then fits the model keys' cost against depth (2, 4, 8, 16, 32).
-public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 3) {
-    print("machine: \(machineLine())")
+public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 3, threads: Int = SolveOptions.defaultThreads) {
+    print("machine: \(machineLine()); solver threads \(threads)")
     var worst: [(String, Double, Double)] = []
     for (label, model, r, target) in [("Figure 1 (L = 5)", NetworkModel.figure1, rounds, 16.0),
                                       ("depth 8", depthModel(8), rounds, 16.0),
                                       ("depth 32", depthModel(32), max(1, rounds - 1), 50.0)] {
-        let m = explorerKeyLatency(model: model, label: label, width: width, height: height, rounds: r, target: target, verbose: true)
+        let m = explorerKeyLatency(model: model, label: label, width: width, height: height, rounds: r, target: target, verbose: true,
+                                   threads: threads)
         worst.append((label, m.max, target))
     }
     // Cost against depth: one round of the model keys per depth, least-squares line through the medians.
@@ -27,7 +28,7 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
     var medians: [Double] = [], maxima: [Double] = []
     for L in depths {
         let m = explorerKeyLatency(model: depthModel(L), label: "depth \(L)", width: width, height: height, rounds: 1,
-                                   target: L <= 8 ? 16 : 50, verbose: false, script: modelKeyScript)
+                                   target: L <= 8 ? 16 : 50, verbose: false, threads: threads, script: modelKeyScript)
         medians.append(m.median); maxima.append(m.max)
     }
     let x = depths.map(Double.init)
@@ -68,7 +69,7 @@ let modelKeyScript: [(String, Key)] = ["k", "j", "K", "J", "b", "B", "a", "A"].m
 /// Frame times of `script` on `model`, `rounds` times; prints per key kind when `verbose`.
 @discardableResult
 func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: Int, rounds: Int, target: Double,
-                        verbose: Bool, script: [(String, Key)] = explorerKeyScript) -> (median: Double, max: Double) {
+                        verbose: Bool, threads: Int, script: [(String, Key)] = explorerKeyScript) -> (median: Double, max: Double) {
     func now() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
@@ -76,7 +77,7 @@ func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: 
     }
     let engine = LimitLawEngine()
     // as SolveScheduler's first phase: the fast display-only solve on the explorer's grid
-    var options = SolveOptions()
+    var options = SolveOptions(threads: threads)
     options.gridPoints = SolveScheduler.explorerGridPoints
     options.accurateCDF = false
     var state = ExplorerState(model: model, themeNames: ["dark"])

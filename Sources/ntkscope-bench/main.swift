@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|engine2|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|zoom|training|sweep|sweep-one|all] [--verbose] (`all` leaves out training and the sweeps)
+// Usage: ntkscope-bench [engine|engine2|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|zoom|training|sweep|sweep-one|all] [--verbose] [--threads=N] (`all` leaves out training and the sweeps)
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -7,6 +7,7 @@ let verbose = arguments.contains("--verbose")
 let sections = arguments.filter { !$0.hasPrefix("--") }
 let wanted = sections.isEmpty ? ["all"] : sections
 import LimitLaws
+import ExplorerCore
 if wanted.contains("engine") || wanted.contains("all") {
     runEngineBenchmark(verbose: verbose)
 }
@@ -32,7 +33,9 @@ if wanted.first == "plan" {
     printMemoryPlans(sizes: sizes.isEmpty ? [3000, 10000, 20000] : sizes)
 }
 if wanted.contains("explorer") || wanted.contains("all") {
-    runExplorerBenchmark()
+    // --threads=N: the solver's threads (default: what the explorer would take now, by the load).
+    let threads = arguments.first { $0.hasPrefix("--threads=") }.flatMap { Int($0.dropFirst(10)) } ?? SolveScheduler.solverThreads()
+    runExplorerBenchmark(threads: threads)
     runZoomBenchmark()
 }
 if wanted.contains("training") {
