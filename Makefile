@@ -62,11 +62,13 @@ test: setup-test test-data
 	$(SWIFT) build -c release --product ntkscope
 	NTKSCOPE_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test
 
-# The engine and quadratic-law figures are taken on one core (taskset), the sampling figures with every core.
+# The engine and quadratic-law figures are taken on one core (taskset), the engine's two-thread figures (engine2),
+# the explorer and the sampling figures with every core.
 bench: setup
 	$(SWIFT) build -c release --product ntkscope-bench
 	@echo "machine: $$(nproc) cores, $$(lscpu | sed -n 's/^Model name: *//p'), $$(free -g | awk '/Mem:/{print $$2}') GiB; load average $$(cut -d' ' -f1-3 /proc/loadavg)"
 	taskset -c 0 .build/release/ntkscope-bench engine $(ARGS)
+	.build/release/ntkscope-bench engine2 $(ARGS)
 	taskset -c 0 .build/release/ntkscope-bench quadratic $(ARGS)
 	.build/release/ntkscope-bench explorer $(ARGS)
 	.build/release/ntkscope-bench sampling $(ARGS)

@@ -96,11 +96,24 @@ public final class SolveScheduler: Sendable {
     public static func engineSolve(gridPoints: Int) -> Solve {
         let engine = LimitLawEngine()
         return { model, cache, accurate in
-            var options = SolveOptions()
+            var options = SolveOptions(threads: solverThreads())
             options.gridPoints = gridPoints
             options.accurateCDF = accurate
             return engine.solve(model, options: options, previous: cache)
         }
+    }
+
+    /// The engine's threads for the next solve (`SolveOptions.threads`; the laws are the same bit
+    /// for bit either way): two while the machine has a core to spare, one when other processes
+    /// keep every core busy (1-minute load average ≥ cores − ½). There a pipelined solve waits for
+    /// whichever of its threads the kernel has set aside: on 2 busy cores (load 2.6–4) the
+    /// explorer's slowest keys took 1.5–2× longer on two threads than on one (docs/performance.md).
+    public static func solverThreads() -> Int {
+        let threads = SolveOptions.defaultThreads
+        guard threads >= 2 else { return 1 }
+        var load = [0.0]
+        guard getloadavg(&load, 1) == 1 else { return threads }
+        return load[0] < Double(sysconf(Int32(_SC_NPROCESSORS_ONLN))) - 0.5 ? threads : 1
     }
 
     /// The engine on one window: `gridPoints` over `window.range` for that law alone, display-only
@@ -110,7 +123,8 @@ public final class SolveScheduler: Sendable {
     public static func engineZoomSolve(gridPoints: Int) -> ZoomSolve {
         let engine = LimitLawEngine()
         return { model, window, previous in
-            let options = SolveOptions(gridPoints: gridPoints, xRange: window.range, kernels: [window.kernel], accurateCDF: false)
+            let options = SolveOptions(gridPoints: gridPoints, xRange: window.range, kernels: [window.kernel], accurateCDF: false,
+                                       threads: solverThreads())
             let solved = engine.solve(model, options: options, previous: previous)
             guard let s = solved.spectrum(window.kernel) else {
                 return (DensityGrid(range: window.range, x: [], density: []), nil)   // drawn from the full grid

@@ -46,9 +46,6 @@ struct ChainSolver {
     private let baseWeights: [Double]
 
     // Work buffers.
-    private var zm: [ComplexDual]
-    private var zTop: [ComplexDual]
-    private var numer: [ComplexDual]
     private var jac: [ComplexDouble]
     private var f: [ComplexDouble]
     private var pivots: [Int]
@@ -58,8 +55,6 @@ struct ChainSolver {
     private var gT: [ComplexDouble], gTau0: [ComplexDouble], gP: [ComplexDouble], gTmp: [ComplexDouble]
     /// The structured Newton solver's memory.
     private let ws: ChainWorkspace
-    /// J·t of the last `evaluate(…, tangent: t)` pass.
-    private var jacobianTimesTangent: [ComplexDouble]
     /// Newton steps taken by the O(J) structured solve, and those that fell back to the dense LU.
     private(set) var structuredSteps = 0, denseSteps = 0
 
@@ -84,9 +79,6 @@ struct ChainSolver {
             baseValues = nil
             baseWeights = []
         }
-        zm = Array(repeating: ComplexDual(0), count: J + 1)
-        zTop = Array(repeating: ComplexDual(0), count: J + 1)
-        numer = Array(repeating: ComplexDual(0), count: J + 1)
         jac = Array(repeating: .zero, count: J * J)
         pivots = Array(repeating: 0, count: J)
         f = Array(repeating: .zero, count: J)
@@ -101,7 +93,6 @@ struct ChainSolver {
         gP = Array(repeating: .zero, count: max(J, 1))
         gTmp = Array(repeating: .zero, count: max(J, 1))
         ws = ChainWorkspace(chain: chain)
-        jacobianTimesTangent = Array(repeating: .zero, count: J)
     }
 
     /// F(u) and, with `jacobian`, its full Jacobian in one pass: values once, gradients as
@@ -451,43 +442,29 @@ struct ChainSolver {
     /// J δ by one forward-mode pass along δ (O(J)). The structured elimination does not pivot, and
     /// its per-level maps can grow without any single pivot vanishing; this check catches it.
     private mutating func solvesNewtonSystem(_ u: UnsafeMutablePointer<ComplexDouble>, _ delta: UnsafeMutablePointer<ComplexDouble>, zeta: ComplexDouble) -> Bool {
-        let point = Array(UnsafeBufferPointer(start: u, count: J))
-        let step = Array(UnsafeBufferPointer(start: delta, count: J))
-        evaluate(u: point, zeta: zeta, direction: -1, tangent: step)
+        jacobianTimes(u, delta, zeta: zeta)
+        let jt = ws.jt, f = ws.f
         var r = 0.0, size = 0.0
         for j in 0..<J {
-            r = max(r, l1(jacobianTimesTangent[j] + ws.f[j]))
-            size = max(size, l1(ws.f[j]))
+            r = max(r, l1(jt[j] + f[j]))
+            size = max(size, l1(f[j]))
         }
         return r <= stepTolerance * size
     }
 
-    /// The relative residual ‖J δ + F‖/‖F‖ a structured step must reach, else the dense LU's step is taken.
-    var stepTolerance = 1e-10
-
-    /// A pivot `value` = a − b with |a| + |b| = `size` is usable: finite and not lost to cancellation.
-    /// Sizes in |Re| + |Im| (within √2 of the modulus).
-    @inline(__always) private func pivotIsSafe(_ value: ComplexDouble, _ size: Double) -> Bool {
-        let m = l1(value)
-        return m.isFinite && m > pivotTolerance * size
-    }
-
-    @inline(__always) private func l1(_ z: ComplexDouble) -> Double { abs(z.real) + abs(z.imaginary) }
-
-    /// Evaluates F(u) with the tangent along unknown `direction` (or none when −1).
-    /// Writes F into `f` (values) and the column `direction` of the Jacobian. Returns T = m(ζ).
+    /// J·t at u into `ws.jt` (and F(u) into `values`) by one forward-mode pass along t, on the
+    /// workspace's raw buffers. Returns T = m(ζ).
     @discardableResult
-    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int, tangent: [ComplexDouble]? = nil) -> ComplexDouble {
-        @inline(__always) func U(_ j: Int) -> ComplexDual {   // level j = 1...J
-            if let tangent { return ComplexDual(u[j - 1], tangent[j - 1]) }
-            return ComplexDual(u[j - 1], j - 1 == direction ? ComplexDouble(1) : .zero)
-        }
+    private func jacobianTimes(_ u: UnsafeMutablePointer<ComplexDouble>, _ t: UnsafeMutablePointer<ComplexDouble>, zeta: ComplexDouble,
+                               values: UnsafeMutablePointer<ComplexDouble>? = nil) -> ComplexDouble {
+        let zm = ws.dualZ, zTop = ws.dualV, numer = ws.dualN
+        let b2 = ws.b2, c = ws.c, gammas = ws.gamma
         // Top-down: z^{(j)}_{−1} and z^{(j)}_j.
         zm[J] = ComplexDual(ComplexDouble(chain.shift) - zeta)
         zTop[J] = ComplexDual(c[J])
         var j = J
         while j >= 1 {
-            let uj = U(j)
+            let uj = ComplexDual(u[j - 1], t[j - 1])
             zm[j - 1] = zm[j] + (1 - b2[j - 1]) * uj
             zTop[j - 1] = ComplexDual(c[j - 1]) + b2[j - 1] * uj
             j -= 1
@@ -495,9 +472,9 @@ struct ChainSolver {
         // Base integrals: T = ∫ 1/(zm + zTop x) dμ_0, τ_0 = ∫ x/(zm + zTop x) dμ_0.
         var T = ComplexDual(0)
         var tau0 = ComplexDual(0)
-        if let values = baseValues {
-            for (i, x) in values.enumerated() {
-                let baseWeight = baseWeights[i]
+        if ws.baseCount > 0 {
+            for i in 0..<ws.baseCount {
+                let x = ws.baseValues[i], baseWeight = ws.baseWeights[i]
                 let inv = ComplexDual(ComplexDouble(1)) / (zm[0] + x * zTop[0])
                 T = T + baseWeight * inv
                 tau0 = tau0 + (baseWeight * x) * inv
@@ -516,8 +493,9 @@ struct ChainSolver {
             }
         }
         // Equations F_j, j = 1...J.
+        let jt = ws.jt
         for j in 1...J {
-            let uj = U(j)
+            let uj = ComplexDual(u[j - 1], t[j - 1])
             let g = gammas[j - 1], bb = b2[j - 1]
             let value: ComplexDual
             if c[j - 1] == 0 {
@@ -527,11 +505,38 @@ struct ChainSolver {
                 let term = bb * (numer[j - 1] / zTop[j - 1])
                 value = uj * (ComplexDual(1) + g * (zTop[j] * ((1 - bb) * T + term))) - zTop[j]
             }
-            f[j - 1] = value.v
-            if direction >= 0 { jac[(j - 1) * J + direction] = value.d }
-            if tangent != nil { jacobianTimesTangent[j - 1] = value.d }
+            jt[j - 1] = value.d
+            values?[j - 1] = value.v
         }
         return T.v
+    }
+
+    /// The relative residual ‖J δ + F‖/‖F‖ a structured step must reach, else the dense LU's step is taken.
+    var stepTolerance = 1e-10
+
+    /// A pivot `value` = a − b with |a| + |b| = `size` is usable: finite and not lost to cancellation.
+    /// Sizes in |Re| + |Im| (within √2 of the modulus).
+    @inline(__always) private func pivotIsSafe(_ value: ComplexDouble, _ size: Double) -> Bool {
+        let m = l1(value)
+        return m.isFinite && m > pivotTolerance * size
+    }
+
+    @inline(__always) private func l1(_ z: ComplexDouble) -> Double { abs(z.real) + abs(z.imaginary) }
+
+    /// F(u) into `f` and, unless `direction` is −1, the Jacobian's column `direction` into `jac`, by
+    /// the forward-mode pass along that unit vector (for tests). Returns T = m(ζ).
+    @discardableResult
+    private mutating func evaluate(u: [ComplexDouble], zeta: ComplexDouble, direction: Int) -> ComplexDouble {
+        let point = UnsafeMutablePointer<ComplexDouble>.allocate(capacity: 3 * J)
+        defer { point.deallocate() }
+        let unit = point + J, values = point + 2 * J
+        for j in 0..<J { point[j] = u[j]; unit[j] = j == direction ? ComplexDouble(1) : .zero }
+        let T = jacobianTimes(point, unit, zeta: zeta, values: values)
+        for j in 0..<J {
+            f[j] = values[j]
+            if direction >= 0 { jac[j * J + direction] = ws.jt[j] }
+        }
+        return T
     }
 
     /// Residual norm of the last `evaluateValues` pass at u, relative to the scale of the unknowns (max-norms).
@@ -771,6 +776,9 @@ final class ChainWorkspace {
     /// Newton's iterate, trial point and step; the structured step's per-level maps.
     let u: UnsafeMutablePointer<ComplexDouble>, trial: UnsafeMutablePointer<ComplexDouble>
     let delta: UnsafeMutablePointer<ComplexDouble>, maps: UnsafeMutablePointer<ComplexDouble>
+    /// The forward-mode check pass (`jacobianTimes`): Z, V, N with tangents, and J·t.
+    let dualZ: UnsafeMutablePointer<ComplexDual>, dualV: UnsafeMutablePointer<ComplexDual>, dualN: UnsafeMutablePointer<ComplexDual>
+    let jt: UnsafeMutablePointer<ComplexDouble>
     /// T and the derivatives of T and τ_0 by (Z_0, V_0) at the last value pass.
     var T = ComplexDouble.zero
     var dT = (z: ComplexDouble.zero, v: ComplexDouble.zero), dTau0 = (z: ComplexDouble.zero, v: ComplexDouble.zero)
@@ -804,10 +812,18 @@ final class ChainWorkspace {
         Z = complex(J + 1); V = complex(J + 1); N = complex(J + 1); P = complex(J + 1)
         f = complex(J + 1); u = complex(J + 1); trial = complex(J + 1); delta = complex(J + 1)
         maps = complex(6 * (J + 1))
+        jt = complex(J + 1)
+        func duals(_ count: Int) -> UnsafeMutablePointer<ComplexDual> {
+            let p = UnsafeMutablePointer<ComplexDual>.allocate(capacity: count)
+            p.initialize(repeating: ComplexDual(0), count: count)
+            return p
+        }
+        dualZ = duals(J + 1); dualV = duals(J + 1); dualN = duals(J + 1)
     }
 
     deinit {
         for p in [gamma, b2, c, baseValues, baseWeights] { p.deallocate() }
-        for p in [Z, V, N, P, f, u, trial, delta, maps] { p.deallocate() }
+        for p in [Z, V, N, P, f, u, trial, delta, maps, jt] { p.deallocate() }
+        for p in [dualZ, dualV, dualN] { p.deallocate() }
     }
 }

@@ -84,6 +84,9 @@ struct LawSolver {
     var classified: [Double: Bool] = [:]
     /// Support intervals (by index) that go straight to the fallback quadrature.
     var seriesSkipped = Set<Int>()
+    /// Called once, with the support found by the scan (or the warm refinement) as its quadrature
+    /// starts: the engine predicts this law's edge from it and starts the next law on another core.
+    var supportFound: (([ClosedRange<Double>]) -> Void)?
 
     static let scanUniform = 200
     static let scanGeometric = 96
@@ -477,8 +480,7 @@ struct LawSolver {
         let range = displayRange(support)
         let n = max(2, request.gridPoints)
         let xs = (0..<n).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(n - 1) }
-        let dens = xs.map { x in support.firstIndex { $0.contains(x) }.map { fits[$0].density(at: x) } ?? 0 }
-        return (xs, dens)
+        return (xs, Self.gridDensities(xs, support: support, fits: fits))
     }
 
     private func assemble(support: [ClosedRange<Double>], xs: [Double], dens: [Double], mass: Double, moments: [Double], cdfX: [Double], cdfF: [Double]) -> SolvedLaw {
@@ -604,6 +606,7 @@ struct LawSolver {
     private var simpsonEvaluationCap: Int { request.accurateCDF ? 60000 : 6000 }
 
     private mutating func integrate(_ support: [ClosedRange<Double>]) -> Quadrature {
+        if let found = supportFound { supportFound = nil; found(support) }
         var q = Quadrature(mass: 0)
         var running = 0.0
         for (k, interval) in support.enumerated() {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What to solve and on which grid.
 public struct SolveOptions: Sendable, Hashable {
     /// Points of the uniform display grid.
@@ -11,14 +15,23 @@ public struct SolveOptions: Sendable, Hashable {
     /// When false, the series and the quadrature are asked for plot accuracy only (density within
     /// ~10⁻³ of its peak, mass to ~10⁻⁴): faster, for live display; KS against samples wants true.
     public var accurateCDF: Bool = true
+    /// Threads that solve laws at once (1: one after the other). Each law's search interval needs
+    /// the edges of the CK layers below it, so law ℓ + 1 starts from the edge law ℓ's support scan
+    /// predicts, while law ℓ computes its quadrature; a law whose prediction turns out wrong is
+    /// solved again, so the result is the same, bit for bit, for any value (LawPipeline).
+    public var threads: Int = SolveOptions.defaultThreads
+    /// Two threads on a machine with two cores or more (the laws form a chain, so more seldom
+    /// help), else one. (Processor affinity is not seen: under `taskset -c 0` pass 1.)
+    public static let defaultThreads: Int = sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? 2 : 1
 
     public init(gridPoints: Int = 400, xRange: ClosedRange<Double>? = nil, kernels: [KernelID]? = nil,
-                combination: [Double]? = nil, accurateCDF: Bool = true) {
+                combination: [Double]? = nil, accurateCDF: Bool = true, threads: Int = SolveOptions.defaultThreads) {
         self.gridPoints = gridPoints
         self.xRange = xRange
         self.kernels = kernels
         self.combination = combination
         self.accurateCDF = accurateCDF
+        self.threads = threads
     }
 }
 
@@ -34,6 +47,9 @@ public struct ModelSpectra: Sendable {
     public let model: NetworkModel
     public let spectra: [LimitSpectrum]
     public let cache: SolverCache
+    /// Laws the two-thread pipeline solved twice because the edge predicted from a lower layer's
+    /// support scan was not its final one (wasted work only; see `SolveOptions.threads`).
+    public var pipelineResolves = 0
 
     public func spectrum(_ id: KernelID) -> LimitSpectrum? { spectra.first { $0.kernel == id } }
     /// Failures summed over every law.
@@ -70,13 +86,14 @@ public struct LimitLawEngine: Sendable {
             }
         }
         let edgesOnly = LawRequest(gridPoints: 2, xRange: nil, accurateCDF: false, edgesOnly: true)
-        var knownEdges: [Int: Double] = [:]
         let offset = { if case .marcenkoPastur = model.input { return 1 } else { return 0 } }()
-        var solved: [KernelID: LimitSpectrum] = [:]
-        for kernel in order {
+        // Law i of `order` from the right edges of the CK layers solved before it (`knownEdges`, by
+        // chain level); `supportFound` hears the edge its support scan predicts.
+        let solveLaw: LawPipeline<(law: SolvedLaw, published: LimitSpectrum)>.Solve = { i, knownEdges, supportFound in
+            let kernel = order[i]
             let request = helpers.contains(kernel) ? edgesOnly : request
-            if case .ck(let l) = kernel, !(0...model.depth).contains(l) { continue }
-            if kernel == .combination && options.combination?.count != model.depth + 2 { continue }
+            if case .ck(let l) = kernel, !(0...model.depth).contains(l) { return nil }
+            if kernel == .combination && options.combination?.count != model.depth + 2 { return nil }
             let law: SolvedLaw
             var published: LimitSpectrum
             if let exact = Self.chain(for: kernel, model: model, combination: options.combination) {
@@ -96,6 +113,14 @@ public struct LimitLawEngine: Sendable {
                     var frameRequest = request
                     frameRequest.xRange = request.xRange.map { ($0.lowerBound - frameShift)...($0.upperBound - frameShift) }
                     var solver = LawSolver(kernel: kernel, chain: chain, request: frameRequest, knownEdges: knownEdges)
+                    if case .ck(let l) = kernel {
+                        // The edge as the published (translated) law will give it, if the quadrature keeps this support.
+                        let move = { (x: Double) in frameShift == 0 ? x : x + frameShift }
+                        let atomEdge = chain.atoms.map { move($0.location) }.max() ?? 0
+                        solver.supportFound = { support in
+                            supportFound(Self.edge(level: l + offset, support: support.last.map { move($0.upperBound) }, atomEdge: atomEdge))
+                        }
+                    }
                     law = solver.run(previous: previous?.laws[kernel])
                 }
                 published = law.spectrum.translated(by: frameShift)
@@ -112,16 +137,30 @@ public struct LimitLawEngine: Sendable {
                 law = Self.pureAtoms(kernel: kernel, model: model, request: request)
                 published = law.spectrum
             }
-            cache.laws[kernel] = law
-            solved[kernel] = published
-            if case .ck(let l) = kernel {
-                let s = published
-                let edge = max(s.support.last?.upperBound ?? 0, s.atoms.map(\.location).max() ?? 0)
-                if edge > 0 && s.failures == 0 && !s.checkFailed { knownEdges[l + offset] = edge }
+            var edge: (level: Int, edge: Double)? = nil
+            if case .ck(let l) = kernel, published.failures == 0, !published.checkFailed {
+                edge = Self.edge(level: l + offset, support: published.support.last?.upperBound,
+                                 atomEdge: published.atoms.map(\.location).max() ?? 0)
             }
+            return ((law, published), edge)
+        }
+        let contributes = order.map { k -> Bool in if case .ck = k { return true } else { return false } }
+        let (outcomes, resolved) = LawPipeline(count: order.count, contributes: contributes, solve: solveLaw).run(threads: options.threads)
+        var solved: [KernelID: LimitSpectrum] = [:]
+        for (kernel, outcome) in zip(order, outcomes) {
+            guard let o = outcome else { continue }
+            cache.laws[kernel] = o.value.law
+            solved[kernel] = o.value.published
         }
         for kernel in kernels { if let s = solved[kernel] { spectra.append(s) } }
-        return ModelSpectra(model: model, spectra: spectra, cache: cache)
+        return ModelSpectra(model: model, spectra: spectra, cache: cache, pipelineResolves: resolved)
+    }
+
+    /// The right edge a CK law gives the laws above it (its last support interval's end or its
+    /// largest atom), when positive.
+    static func edge(level: Int, support: Double?, atomEdge: Double) -> (level: Int, edge: Double)? {
+        let edge = max(support ?? 0, atomEdge)
+        return edge > 0 ? (level, edge) : nil
     }
 
     /// Links, base and coefficients of the law of `kernel`. Nil when the law is purely atomic

@@ -23,15 +23,41 @@ struct SupportSeries: Sendable, Hashable {
         var cosTable = [Double](repeating: 0, count: 2 * n)
         for j in 0..<(2 * n) { cosTable[j] = Double.cos(Double(j) * Double.pi / Double(n)) }
         var c = [Double](repeating: 0, count: n + 1)
-        for m in 0...n {
-            var s = 0.5 * (values[0] + (m % 2 == 0 ? values[n] : -values[n]))
-            var index = 0
-            for k in 1..<n {
-                index += m
-                if index >= 2 * n { index -= 2 * n }
-                s += values[k] * cosTable[index]
+        // c_m = (2/N)·(½(h_0 + (−1)^m h_N) + Σ_{k=1}^{N−1} h_k cos(kmπ/N)), each sum in k order; four
+        // m at a time so that their additions overlap (the same operations per m as one at a time).
+        values.withUnsafeBufferPointer { h in
+            cosTable.withUnsafeBufferPointer { cosine in
+                c.withUnsafeMutableBufferPointer { c in
+                    func start(_ m: Int) -> Double { 0.5 * (h[0] + (m % 2 == 0 ? h[n] : -h[n])) }
+                    var m = 0
+                    while m + 3 <= n {
+                        var s0 = start(m), s1 = start(m + 1), s2 = start(m + 2), s3 = start(m + 3)
+                        var i0 = 0, i1 = 0, i2 = 0, i3 = 0
+                        for k in 1..<n {
+                            i0 += m; if i0 >= 2 * n { i0 -= 2 * n }
+                            i1 += m + 1; if i1 >= 2 * n { i1 -= 2 * n }
+                            i2 += m + 2; if i2 >= 2 * n { i2 -= 2 * n }
+                            i3 += m + 3; if i3 >= 2 * n { i3 -= 2 * n }
+                            let v = h[k]
+                            s0 += v * cosine[i0]; s1 += v * cosine[i1]; s2 += v * cosine[i2]; s3 += v * cosine[i3]
+                        }
+                        c[m] = 2 * s0 / Double(n); c[m + 1] = 2 * s1 / Double(n)
+                        c[m + 2] = 2 * s2 / Double(n); c[m + 3] = 2 * s3 / Double(n)
+                        m += 4
+                    }
+                    while m <= n {
+                        var s = start(m)
+                        var index = 0
+                        for k in 1..<n {
+                            index += m
+                            if index >= 2 * n { index -= 2 * n }
+                            s += h[k] * cosine[index]
+                        }
+                        c[m] = 2 * s / Double(n)
+                        m += 1
+                    }
+                }
             }
-            c[m] = 2 * s / Double(n)
         }
         coefficients = c
     }
@@ -92,6 +118,37 @@ struct SupportSeries: Sendable, Hashable {
         return max(0, h(t) / (half * s))
     }
 
+    /// `density(at:)` at every x of `xs` (each inside the interval), four at a time so that their
+    /// Clenshaw recurrences overlap: the same operations per x, so the same values.
+    func densities(at xs: ArraySlice<Double>) -> [Double] {
+        let n = order
+        var out = [Double](repeating: 0, count: xs.count)
+        let xs = Array(xs)
+        coefficients.withUnsafeBufferPointer { c in
+            var i = 0
+            while i + 4 <= xs.count {
+                let a0 = angle(xs[i]), a1 = angle(xs[i + 1]), a2 = angle(xs[i + 2]), a3 = angle(xs[i + 3])
+                let t0 = a0.t, t1 = a1.t, t2 = a2.t, t3 = a3.t
+                var p0 = 0.0, q0 = 0.0, p1 = 0.0, q1 = 0.0, p2 = 0.0, q2 = 0.0, p3 = 0.0, q3 = 0.0
+                var m = n
+                while m >= 1 {
+                    let cm = m == n ? c[m] / 2 : c[m]
+                    let r0 = cm + 2 * t0 * p0 - q0, r1 = cm + 2 * t1 * p1 - q1
+                    let r2 = cm + 2 * t2 * p2 - q2, r3 = cm + 2 * t3 * p3 - q3
+                    q0 = p0; p0 = r0; q1 = p1; p1 = r1; q2 = p2; p2 = r2; q3 = p3; p3 = r3
+                    m -= 1
+                }
+                let h = [c[0] / 2 + t0 * p0 - q0, c[0] / 2 + t1 * p1 - q1, c[0] / 2 + t2 * p2 - q2, c[0] / 2 + t3 * p3 - q3]
+                for (j, a) in [a0, a1, a2, a3].enumerated() where a.s > 1e-14 && interval.contains(xs[i + j]) {
+                    out[i + j] = max(0, h[j] / (half * a.s))
+                }
+                i += 4
+            }
+            while i < xs.count { out[i] = density(at: xs[i]); i += 1 }
+        }
+        return out
+    }
+
     /// ∫_a^x ρ (0 below the interval, the mass above it).
     func integral(upTo x: Double) -> Double {
         if x <= interval.lowerBound { return 0 }
@@ -109,5 +166,26 @@ struct SupportSeries: Sendable, Hashable {
             m -= 1
         }
         return min(mass, max(0, coefficients[0] / 2 * theta + b1 * s))
+    }
+}
+
+extension LawSolver {
+    /// The display grid's density: at each x the fit of the first support interval containing it, 0
+    /// outside the support, as `xs.map { x in support.firstIndex { $0.contains(x) }.map { fits[$0].density(at: x) } ?? 0 }`
+    /// but a run of points in one series-fitted interval evaluated together (`SupportSeries.densities`).
+    static func gridDensities(_ xs: [Double], support: [ClosedRange<Double>], fits: [IntervalFit]) -> [Double] {
+        var dens = [Double](repeating: 0, count: xs.count)
+        var i = 0
+        while i < xs.count {
+            guard let k = support.firstIndex(where: { $0.contains(xs[i]) }) else { i += 1; continue }
+            var j = i + 1
+            while j < xs.count && support.firstIndex(where: { $0.contains(xs[j]) }) == k { j += 1 }
+            switch fits[k] {
+            case .series(let piece): dens.replaceSubrange(i..<j, with: piece.densities(at: xs[i..<j]))
+            case .samples(let table): for m in i..<j { dens[m] = table.density(at: xs[m]) }
+            }
+            i = j
+        }
+        return dens
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LimitLaws
 #if canImport(Glibc)
 import Glibc
@@ -25,31 +26,49 @@ func describe(_ spectra: ModelSpectra) {
     }
 }
 
+/// The engine on one thread (the one-core figures; `make bench` pins it to one core), then,
+/// where the process may use two cores, the same solves with the laws pipelined on two threads
+/// (`engine2` alone: `make bench` runs it unpinned).
 func runEngineBenchmark(verbose: Bool) {
+    engineFigures(threads: 1, verbose: verbose)
+    if allowedCores() >= 2 { engineFigures(threads: 2, verbose: verbose) }
+}
+
+func engineFigures(threads: Int, verbose: Bool) {
     let engine = LimitLawEngine()
     let model = NetworkModel.figure1
-    var result = engine.solve(model)
+    let full = SolveOptions(threads: threads)
+    var result = engine.solve(model, options: full)
     if verbose { describe(result) }
-    let cold = bestTime(5) { result = engine.solve(model) }
+    let cold = bestTime(5) { result = engine.solve(model, options: full) }
     var changed = model
     changed.gammas[2] *= 1.01
     var warmResult = result
-    let warm = bestTime(5) { warmResult = engine.solve(changed, previous: result.cache) }
+    let warm = bestTime(5) { warmResult = engine.solve(changed, options: full, previous: result.cache) }
     if verbose { print("warm:"); describe(warmResult) }
     var deep = model
     deep.gammas = Array(repeating: 0.5, count: 20)
     var deepResult = result
-    let depth20 = bestTime(3) { deepResult = engine.solve(deep) }
+    let depth20 = bestTime(3) { deepResult = engine.solve(deep, options: full) }
     if verbose { print("depth 20:"); describe(deepResult) }
-    let fast = SolveOptions(accurateCDF: false)
+    let fast = SolveOptions(accurateCDF: false, threads: threads)
     var display = engine.solve(model, options: fast)
     let coldDisplay = bestTime(5) { display = engine.solve(model, options: fast) }
     let warmDisplay = bestTime(5) { _ = engine.solve(changed, options: fast, previous: display.cache) }
-    print("engine: cold solve (Figure 1, CK 0-5 + NTK, 400 points): \(ms(cold)) ms")
-    print("engine: warm re-solve after gamma_3 * 1.01:               \(ms(warm)) ms")
-    print("engine: cold solve, depth 20:                            \(ms(depth20)) ms")
-    print("engine: display-only (no CDF quadrature) cold / warm:    \(ms(coldDisplay)) / \(ms(warmDisplay)) ms")
-    print("engine: failures cold/warm/depth20: \(result.failures)/\(warmResult.failures)/\(deepResult.failures)")
+    let label = threads == 1 ? "" : " [\(threads) threads]"
+    print("engine\(label): cold solve (Figure 1, CK 0-5 + NTK, 400 points): \(ms(cold)) ms")
+    print("engine\(label): warm re-solve after gamma_3 * 1.01:               \(ms(warm)) ms")
+    print("engine\(label): cold solve, depth 20:                            \(ms(depth20)) ms")
+    print("engine\(label): display-only (no CDF quadrature) cold / warm:    \(ms(coldDisplay)) / \(ms(warmDisplay)) ms")
+    print("engine\(label): failures cold/warm/depth20: \(result.failures)/\(warmResult.failures)/\(deepResult.failures)")
+}
+
+/// Cores this process may run on (`taskset` narrows it), from /proc/self/status.
+func allowedCores() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return 1 }
+    let hex = line.split(separator: ":").last!.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+    return hex.reduce(0) { $0 + (Int(String($1), radix: 16) ?? 0).nonzeroBitCount }
 }
 
 func ms(_ s: Double) -> String {

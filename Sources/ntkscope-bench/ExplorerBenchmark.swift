@@ -6,11 +6,70 @@ import PlotCanvas
 import Glibc
 #endif
 
-/// Explorer latency without a terminal: a scripted key sequence on Figure 1 drives the pure state
-/// machine (KeyMap + ExplorerReducer), a warm-started display-only solve (SolveScheduler's first phase, passing
-/// the previous SolverCache) whenever the model changed, and ScreenLayout.render at 200×60. "frame" = solve + layout,
-/// i.e. key press → finished frame minus the ncurses write (measure that with `ntkscope --timing-log`).
-public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 3) {
+/// Explorer latency without a terminal: a scripted key sequence drives the pure state machine
+/// (KeyMap + ExplorerReducer), a warm-started display-only solve (SolveScheduler's first phase,
+/// passing the previous SolverCache) whenever the model changed, and ScreenLayout.render at 200×60.
+/// "frame" = solve + layout, i.e. key press → finished frame minus the ncurses write (measure that
+/// with `ntkscope --timing-log`). Issue 15's targets: every key at depth ≤ 8 within 16 ms (p100),
+/// at depth 32 within 50 ms, cost at most linear in depth. Runs on Figure 1, a depth-8 and a
+/// depth-32 model (γ_ℓ = 0.5), then fits the model keys' cost against depth (2, 4, 8, 16, 32).
+public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 3, threads: Int = SolveOptions.defaultThreads) {
+    print("machine: \(machineLine()); solver threads \(threads)")
+    var worst: [(String, Double, Double)] = []
+    for (label, model, r, target) in [("Figure 1 (L = 5)", NetworkModel.figure1, rounds, 16.0),
+                                      ("depth 8", depthModel(8), rounds, 16.0),
+                                      ("depth 32", depthModel(32), max(1, rounds - 1), 50.0)] {
+        let m = explorerKeyLatency(model: model, label: label, width: width, height: height, rounds: r, target: target, verbose: true,
+                                   threads: threads)
+        worst.append((label, m.max, target))
+    }
+    // Cost against depth: one round of the model keys per depth, least-squares line through the medians.
+    let depths = [2, 4, 8, 16, 32]
+    var medians: [Double] = [], maxima: [Double] = []
+    for L in depths {
+        let m = explorerKeyLatency(model: depthModel(L), label: "depth \(L)", width: width, height: height, rounds: 1,
+                                   target: L <= 8 ? 16 : 50, verbose: false, threads: threads, script: modelKeyScript)
+        medians.append(m.median); maxima.append(m.max)
+    }
+    let x = depths.map(Double.init)
+    func fit(_ y: [Double]) -> (slope: Double, intercept: Double) {
+        let n = Double(x.count), mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }, sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        return (sxy / sxx, my - sxy / sxx * mx)
+    }
+    // The exponent of cost ∝ L^p from the two deepest points (1 = linear, 2 = quadratic).
+    let exponent = log(maxima[4] / maxima[3]) / log(x[4] / x[3])
+    let (sMed, iMed) = fit(medians), (sMax, iMax) = fit(maxima)
+    print("explorer: model keys (\(modelKeyScript.map(\.0).joined(separator: " "))) against depth, one round each")
+    for (L, (med, mx)) in zip(depths, zip(medians, maxima)) {
+        print(String(format: "  depth %2d   median %7.2f   max %7.2f ms", L, med, mx))
+    }
+    print(String(format: "  slope: median %.2f ms per layer (+ %.1f ms), max %.2f ms per layer (+ %.1f ms); growth exponent of the max from depth 16 to 32: %.2f",
+                 sMed, iMed, sMax, iMax, exponent))
+    for (label, mx, target) in worst {
+        print(String(format: "  target %@: every key ≤ %.0f ms: max %.2f ms — %@", label as NSString, target, mx,
+                     (mx <= target ? "met" : "NOT met") as NSString))
+    }
+    runViewKeyBenchmark(width: width, height: height, rounds: rounds)
+}
+
+/// Figure 1 with `depth` layers (γ_ℓ = 0.5).
+func depthModel(_ depth: Int) -> NetworkModel {
+    var m = NetworkModel.figure1
+    m.gammas = Array(repeating: 0.5, count: depth)
+    return m
+}
+
+/// γ steps on several layers, all layers, depth, γ₀, b_σ, activation, and view-only keys.
+let explorerKeyScript: [(String, Key)] = ["k", "k", "j", "l", "k", "j", "l", "k", "K", "J", "i", "I", "b", "B", "D", "d",
+                                          "a", "A", "y", "z", "Z", "2", "3", "1", "u", "r"].map { ($0, Key.character(Character($0))) }
+/// Keys that change the model (each a re-solve), for the cost against depth.
+let modelKeyScript: [(String, Key)] = ["k", "j", "K", "J", "b", "B", "a", "A"].map { ($0, Key.character(Character($0))) }
+
+/// Frame times of `script` on `model`, `rounds` times; prints per key kind when `verbose`.
+@discardableResult
+func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: Int, rounds: Int, target: Double,
+                        verbose: Bool, threads: Int, script: [(String, Key)] = explorerKeyScript) -> (median: Double, max: Double) {
     func now() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
@@ -18,26 +77,17 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
     }
     let engine = LimitLawEngine()
     // as SolveScheduler's first phase: the fast display-only solve on the explorer's grid
-    var options = SolveOptions()
+    var options = SolveOptions(threads: threads)
     options.gridPoints = SolveScheduler.explorerGridPoints
     options.accurateCDF = false
-    // the script: γ steps on several layers, all layers, depth, γ₀, b_σ, activation, and view-only keys
-    let script: [(String, Key)] = [
-        ("k", .character("k")), ("k", .character("k")), ("j", .character("j")), ("l", .character("l")),
-        ("k", .character("k")), ("j", .character("j")), ("l", .character("l")), ("k", .character("k")),
-        ("K", .character("K")), ("J", .character("J")), ("i", .character("i")), ("I", .character("I")),
-        ("b", .character("b")), ("B", .character("B")), ("D", .character("D")), ("d", .character("d")),
-        ("a", .character("a")), ("A", .character("A")), ("y", .character("y")), ("z", .character("z")),
-        ("Z", .character("Z")), ("2", .character("2")), ("3", .character("3")), ("1", .character("1")),
-        ("u", .character("u")), ("r", .character("r")),
-    ]
-    var state = ExplorerState(model: .figure1, themeNames: ["dark"])
+    var state = ExplorerState(model: model, themeNames: ["dark"])
     let t0 = now()
     var solved = engine.solve(state.model, options: options)
     let cold = now() - t0
     var display = DisplaySpectrum.byKernel(solved)
     var frames: [String: [Double]] = [:], solves: [String: [Double]] = [:], layouts: [Double] = []
-    var all: [Double] = []
+    var all: [Double] = [], modelKeys: [Double] = []
+    var resolves = 0, laws = 0
     for _ in 0..<rounds {
         for (name, key) in script {
             let start = now()
@@ -49,6 +99,8 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
                 let s0 = now()
                 solved = engine.solve(state.model, options: options, previous: solved.cache)
                 solveMs = now() - s0
+                resolves += solved.pipelineResolves
+                laws += solved.spectra.count
                 display = DisplaySpectrum.byKernel(solved)
                 solves[name, default: []].append(solveMs)
             }
@@ -62,26 +114,47 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
             let total = now() - start
             frames[name, default: []].append(total)
             all.append(total)
+            if state.model != before { modelKeys.append(total) }
         }
     }
+    let sorted = modelKeys.isEmpty ? all.sorted() : modelKeys.sorted()
+    let summary = (median: sorted[sorted.count / 2], max: sorted.last ?? 0)
+    guard verbose else { return summary }
     func stats(_ v: [Double]) -> String {
         guard !v.isEmpty else { return "-" }
         let s = v.sorted()
         func q(_ p: Double) -> Double { s[min(s.count - 1, Int(Double(s.count - 1) * p + 0.5))] }
-        return String(format: "median %6.2f  p90 %6.2f  max %6.2f ms (n=%d)", q(0.5), q(0.9), s.last!, s.count)
+        return String(format: "median %7.2f  p90 %7.2f  p100 %7.2f ms (n=%d)", q(0.5), q(0.9), s.last!, s.count)
     }
-    print("explorer: key → finished frame (warm solve + layout, \(width)×\(height), Figure 1), \(rounds) rounds of \(script.count) keys")
+    print("explorer: key → finished frame (warm solve + layout, \(width)×\(height), \(label)), \(rounds) rounds of \(script.count) keys")
     print(String(format: "  cold first solve          %8.2f ms", cold))
     print("  all keys                  " + stats(all))
+    print("  model keys                " + stats(modelKeys))
     print("  layout only               " + stats(layouts))
-    var seen = Set<String>()
-    for (name, _) in script where !seen.contains(name) {
-        seen.insert(name)
-        print("  key \(name.padding(toLength: 2, withPad: " ", startingAt: 0))  frame  " + stats(frames[name] ?? []) + "   solve " + stats(solves[name] ?? []))
+    let kinds: [(String, [String])] = [("γ_ℓ one layer", ["k", "j"]), ("γ_ℓ all layers", ["K", "J"]), ("γ₀", ["i", "I"]),
+                                       ("b_σ", ["b", "B"]), ("depth", ["D", "d"]), ("activation", ["a", "A"]),
+                                       ("undo", ["u"]), ("reset", ["r"]), ("view only", ["l", "y", "z", "Z", "1", "2", "3"])]
+    for (kind, keys) in kinds {
+        let f = keys.flatMap { frames[$0] ?? [] }, s = keys.flatMap { solves[$0] ?? [] }
+        if f.isEmpty { continue }
+        print("  \(kind.padding(toLength: 15, withPad: " ", startingAt: 0)) frame " + stats(f) + "   solve " + stats(s))
     }
-    let within = all.filter { $0 <= 16 }.count
-    print(String(format: "  frames within 16 ms: %d of %d (%.0f%%)", within, all.count, 100 * Double(within) / Double(max(1, all.count))))
-    runViewKeyBenchmark(width: width, height: height, rounds: rounds)
+    let within = all.filter { $0 <= target }.count
+    print("  laws solved twice by the \(options.threads)-thread pipeline (a wrong edge prediction): \(resolves) of \(laws)")
+    print(String(format: "  frames within %.0f ms: %d of %d (%.0f%%)", target, within, all.count, 100 * Double(within) / Double(max(1, all.count))))
+    return summary
+}
+
+/// The machine: cores (online and allowed to this process), CPU model, memory, load average.
+func machineLine() -> String {
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "?"
+    let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+    let kib = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal") }.flatMap { $0.split(separator: " ").dropFirst().first.flatMap { Double($0) } } ?? 0
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let allowed = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list") }.map { $0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces) } ?? "?"
+    return String(format: "%d cores (this process: cpus %@), %@, %.0f GiB; load average %@", sysconf(Int32(_SC_NPROCESSORS_ONLN)),
+                  allowed as NSString, model as NSString, kib / 1_048_576, loadAverage() as NSString)
 }
 
 /// View-only keys (no solve): key → laid-out frame with the empirical overlay on (a sample of

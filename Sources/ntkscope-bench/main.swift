@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|zoom|training|sweep|sweep-one|all] [--verbose] (`all` leaves out training and the sweeps)
+// Usage: ntkscope-bench [engine|engine2|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|zoom|training|sweep|sweep-one|all] [--verbose] [--threads=N] (`all` leaves out training and the sweeps)
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -7,8 +7,12 @@ let verbose = arguments.contains("--verbose")
 let sections = arguments.filter { !$0.hasPrefix("--") }
 let wanted = sections.isEmpty ? ["all"] : sections
 import LimitLaws
+import ExplorerCore
 if wanted.contains("engine") || wanted.contains("all") {
     runEngineBenchmark(verbose: verbose)
+}
+if wanted.contains("engine2") {
+    engineFigures(threads: 2, verbose: verbose)
 }
 if wanted.contains("quadratic") || wanted.contains("all") {
     runQuadraticLawBenchmark(verbose: verbose)
@@ -29,7 +33,9 @@ if wanted.first == "plan" {
     printMemoryPlans(sizes: sizes.isEmpty ? [3000, 10000, 20000] : sizes)
 }
 if wanted.contains("explorer") || wanted.contains("all") {
-    runExplorerBenchmark()
+    // --threads=N: the solver's threads (default: what the explorer would take now, by the load).
+    let threads = arguments.first { $0.hasPrefix("--threads=") }.flatMap { Int($0.dropFirst(10)) } ?? SolveScheduler.solverThreads()
+    runExplorerBenchmark(threads: threads)
     runZoomBenchmark()
 }
 if wanted.contains("training") {
@@ -59,6 +65,8 @@ if wanted.contains("zoom") {
 /// under valgrind (cachegrind needs a binary without DWARF 5 debug info: `strip -g` a copy).
 func profile(_ options: SolveOptions, warm: Bool) {
     let engine = LimitLawEngine()
+    var options = options
+    options.threads = 1   // instruction counts of the one-core work
     let cold = engine.solve(.figure1, options: options)
     guard warm else { return }
     var changed = NetworkModel.figure1

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import LimitLaws
+
+/// The engine solves the laws of a model on two threads (`SolveOptions.threads`), law ℓ + 1 starting
+/// from the edge law ℓ's support scan predicts. Oracle: the same solve on one thread, which is the
+/// plain serial loop; every number of every law must be the same, bit for bit.
+@Suite struct LawPipelineTests {
+    static let models: [NetworkModel] = [
+        .figure1,
+        NetworkModel(activation: try! .named("tanh"), input: .marcenkoPastur(gamma0: 0.5), gammas: [2, 0.3, 4]),
+        NetworkModel(activation: try! .named("relu"), input: .orthonormal, gammas: [1.5, 1.5, 0.2]),
+        NetworkModel(activation: try! .bFamily(0.9), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: 8)),
+        NetworkModel(activation: try! .named("arctan"), input: .discrete(eigenvalues: [0.5, 1, 1, 2]),
+                     gammas: [0.5, 2, 0.5]),
+    ]
+
+    static func bits(_ v: [Double]) -> [UInt64] { v.map(\.bitPattern) }
+
+    static func expectSame(_ a: ModelSpectra, _ b: ModelSpectra, _ label: String) {
+        #expect(a.spectra.count == b.spectra.count, "\(label)")
+        for (s, t) in zip(a.spectra, b.spectra) {
+            #expect(s.kernel == t.kernel)
+            #expect(bits(s.x) == bits(t.x), "\(label) \(s.kernel): grid")
+            #expect(bits(s.density) == bits(t.density), "\(label) \(s.kernel): density")
+            #expect(bits(s.support.flatMap { [$0.lowerBound, $0.upperBound] }) == bits(t.support.flatMap { [$0.lowerBound, $0.upperBound] }),
+                    "\(label) \(s.kernel): support")
+            #expect(bits(s.atoms.flatMap { [$0.location, $0.mass] }) == bits(t.atoms.flatMap { [$0.location, $0.mass] }), "\(label) \(s.kernel): atoms")
+            #expect(s.continuousMass.bitPattern == t.continuousMass.bitPattern, "\(label) \(s.kernel): mass")
+            #expect(bits(s.numericalMoments) == bits(t.numericalMoments), "\(label) \(s.kernel): moments")
+            #expect(bits(s.cdfX) == bits(t.cdfX) && bits(s.cdfF) == bits(t.cdfF), "\(label) \(s.kernel): CDF table")
+            #expect(s.statistics.points == t.statistics.points && s.statistics.iterations == t.statistics.iterations,
+                    "\(label) \(s.kernel): the same points solved")
+            #expect(s.failures == t.failures && s.checkFailed == t.checkFailed)
+        }
+    }
+
+    @Test(arguments: 0..<models.count)
+    func twoThreadsGiveTheSerialLaws(index: Int) {
+        let engine = LimitLawEngine()
+        let model = Self.models[index]
+        for accurate in [true, false] {
+            let one = SolveOptions(gridPoints: 256, accurateCDF: accurate, threads: 1)
+            var two = one
+            two.threads = 2
+            let serial = engine.solve(model, options: one)
+            let piped = engine.solve(model, options: two)
+            Self.expectSame(serial, piped, "model \(index) cold, accurate \(accurate)")
+            // Warm: γ of the second layer changed, from each solve's own cache.
+            var changed = model
+            changed.gammas[1] *= 1.1
+            Self.expectSame(engine.solve(changed, options: one, previous: serial.cache),
+                            engine.solve(changed, options: two, previous: piped.cache), "model \(index) warm, accurate \(accurate)")
+        }
+    }
+
+    /// A zoom window: one law on a range, the CK layers below it solved for their edges only.
+    @Test func oneLawOnAWindowWithItsHelperLayers() {
+        let engine = LimitLawEngine()
+        for kernel in [KernelID.ck(4), .ntk] {
+            var options = SolveOptions(gridPoints: 256, xRange: 0.2...3, kernels: [kernel], accurateCDF: false, threads: 1)
+            let serial = engine.solve(.figure1, options: options)
+            options.threads = 2
+            Self.expectSame(serial, engine.solve(.figure1, options: options), "\(kernel) window")
+        }
+    }
+
+    /// The pipeline alone, with predictions that are often wrong or missing and laws that give no
+    /// edge: whatever runs when, the outcomes are the serial fold's (each law a function of the
+    /// edges it is given). Each law waits briefly after predicting, so the next one does start on
+    /// the other thread from the prediction.
+    @Test(arguments: [1, 2, 3])
+    func wrongPredictionsAreSolvedAgain(threads: Int) {
+        let count = 12
+        func law(_ i: Int, _ known: [Int: Double]) -> (value: Double, edge: (level: Int, edge: Double)?) {
+            let value = known.sorted { $0.key < $1.key }.reduce(Double(i)) { $0 * 1.000_1 + $1.value * Double($1.key + 1) }
+            return (value, i % 4 == 3 ? nil : (i, value.truncatingRemainder(dividingBy: 7) + 1))
+        }
+        let contributes = (0..<count).map { $0 % 5 != 4 }
+        // Laws that do not contribute give no edge (as the engine's NTK).
+        func lawOf(_ i: Int, _ known: [Int: Double]) -> (value: Double, edge: (level: Int, edge: Double)?) {
+            let r = law(i, known)
+            return contributes[i] ? r : (r.value, nil)
+        }
+        var reference: [Double] = []
+        var known: [Int: Double] = [:]
+        for i in 0..<count {
+            let r = lawOf(i, known)
+            reference.append(r.value)
+            if let e = r.edge { known[e.level] = e.edge }
+        }
+        for _ in 0..<5 {
+            let pipeline = LawPipeline<Double>(count: count, contributes: contributes) { i, known, predicted in
+                let r = lawOf(i, known)
+                switch i % 3 {
+                case 0: predicted(r.edge)                                            // right
+                case 1: predicted(r.edge.map { ($0.level, $0.edge + 0.5) } ?? (i, 1))  // wrong
+                default: break                                                       // none
+                }
+                usleep(2000)
+                return (r.value, r.edge)
+            }
+            let (outcomes, resolved) = pipeline.run(threads: threads)
+            #expect(outcomes.map { $0?.value } == reference.map { Optional($0) })
+            if threads == 1 { #expect(resolved == 0) }
+        }
+    }
+}
