@@ -99,6 +99,8 @@ struct EventLoop {
     var empiricalKey: (NetworkModel, Int)?
     /// The regimes' background computations, made when a regime is first shown (RegimeEffects.swift).
     var regimeComputations: [RegimeID: RegimeComputation] = [:]
+    /// The regime shown at the last turn (the others are told to leave when it changes).
+    var shownRegime: RegimeID?
     /// Zoom windows requested and re-solved (ZoomEffects.swift).
     var zoom = ZoomTracker()
 

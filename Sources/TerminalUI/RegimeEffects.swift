@@ -5,8 +5,11 @@ extension EventLoop {
     /// regime is shown, then asked on every turn to follow the state. Returns whether the screen changed.
     mutating func updateRegime() -> Bool {
         let id = state.regime
-        // the regimes not shown stop what only matters on screen
-        for (other, computation) in regimeComputations where other != id { computation.leave() }
+        // when the shown regime changes, the others stop what only matters on screen
+        if shownRegime != id {
+            for (other, computation) in regimeComputations where other != id { computation.leave() }
+            shownRegime = id
+        }
         if regimeComputations[id] == nil {
             let wake = self.wake
             guard let made = state.currentRegime.makeComputation(notify: { wake.signal() }) else { return false }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExplorerCore
 import Foundation
+import InputFiles
 import LimitLaws
 import QuadraticScaling
 import ViewExport
@@ -93,5 +94,12 @@ extension Session {
                 throw ModelError(field: "--show-epoch", value: "\(e)", allowed: "must be a snapshot epoch: \(t.snapshotEpochs.map(String.init).joined(separator: ", "))")
             }
         }
+    }
+}
+
+extension RegimeDataFile {
+    /// Reads and parses the data file at `path`; errors name `field` and the file.
+    static func load(path: String, field: String) throws(ModelError) -> RegimeDataFile {
+        try parse(try FileBytes.read(path: path, field: field), path: path)
     }
 }

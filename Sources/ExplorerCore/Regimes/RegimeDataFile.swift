@@ -4,7 +4,8 @@ import LimitLaws
 import NetworkSampling
 
 /// A data file's numbers as a regime's settings keep them (the quadratic mode's inputs X, the training
-/// mode's data and labels), compared by value and hashed by shape.
+/// mode's data and labels), compared by value and hashed by shape. Parsing only: the shells read the
+/// bytes (the explorer through `ExplorerEffect.readRegimeFile`, the CLI in RegimeViewOptions.swift).
 public struct RegimeDataFile: Sendable, Hashable {
     public var matrix: DataMatrix
     /// The file it was read from (as given).
@@ -16,11 +17,5 @@ public struct RegimeDataFile: Sendable, Hashable {
     public static func parse(_ data: Data, path: String) throws(ModelError) -> RegimeDataFile {
         let f = try DataFile.parse(data, source: path, isNPY: path.lowercased().hasSuffix(".npy"))
         return RegimeDataFile(DataMatrix(samples: f.samples, features: f.features, values: f.values), path: path)
-    }
-
-    /// Reads the file at `path` (for callers that load a session; the explorer's shell reads through
-    /// `ExplorerEffect.readRegimeFile`).
-    public static func load(path: String, field: String) throws(ModelError) -> RegimeDataFile {
-        try parse(try FileBytes.read(path: path, field: field), path: path)
     }
 }
