@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import ExplorerCore
 import LimitLaws
 import Synchronization
@@ -37,11 +38,7 @@ public func runStaleKeyBenchmark(width: Int = 200, height: Int = 60, rounds: Int
 /// One round of the model keys on `model`; returns the key → frame times, the solves stopped and the delay used.
 func staleKeyLatency(model: NetworkModel, stop: Bool, threads: Int, width: Int, height: Int)
     -> (frames: [Double], stops: Int, delay: Double) {
-    func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
-    }
+    let now = monotonicMilliseconds
     let engine = LimitLawEngine()
     let accurateStarted = DispatchSemaphore(value: 0)
     let accurateTimes = Mutex<[Double]>([])
@@ -95,4 +92,11 @@ func staleKeyLatency(model: NetworkModel, stop: Bool, threads: Int, width: Int, 
     // Let the last accurate solve finish before the scheduler goes away.
     while scheduler.isBusy { usleep(1000) }
     return (frames, scheduler.stoppedSolveCount, delay)
+}
+
+/// CLOCK_MONOTONIC in milliseconds.
+@Sendable func monotonicMilliseconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
 }

@@ -131,17 +131,25 @@ import Testing
         let probe = Probe()
         let m1 = Self.m1, m2 = Self.changed(m1, layer: 1, by: 1.1)
         let m3 = Self.changed(m2, layer: 3, by: 0.9), m4 = Self.changed(m3, layer: 3, by: 0.9)
-        probe.held.withLock { $0 = [(m1, false), (m3, false)] }
+        // The fast phases of m1 and m3 are held; the accurate ones of m2 and m4 too, so that their
+        // fast results are taken before the accurate ones replace them.
+        probe.held.withLock { $0 = [(m1, false), (m3, false), (m2, true), (m4, true)] }
         var loop = Loop(probe)
         var entered = probe.entered.makeAsyncIterator()
         loop.scheduler.request(m1)
         #expect(await entered.next() == m1)
         loop.scheduler.request(m2)
         probe.gate.signal()
+        #expect(await entered.next() == m2)
+        loop.take()
+        probe.gate.signal()
         await loop.untilAccurate(m2)
         loop.scheduler.request(m3)
         #expect(await entered.next() == m3)
         loop.scheduler.request(m4)
+        probe.gate.signal()
+        #expect(await entered.next() == m4)
+        loop.take()
         probe.gate.signal()
         await loop.untilAccurate(m4)
 
