@@ -13,10 +13,10 @@ import Glibc
 /// model first). Run twice per model, alternating: with the stale solve stopped between laws (what
 /// the explorer does) and with it run to the end (the engine given no `shouldStop`, as before), so
 /// the two are compared under the same load.
-public func runStaleKeyBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 2, threads: Int) {
+public func runStaleKeyBenchmark(width: Int = 200, height: Int = 60, rounds: Int = 3, threads: Int) {
     print("explorer: model keys (\(modelKeyScript.map(\.0).joined(separator: " "))) pressed during the accurate phase (SolveScheduler, key → fast frame of the new model), \(rounds) rounds; load average \(loadAverage()), solver threads \(threads)")
     for (label, model) in [("Figure 1 (L = 5)", NetworkModel.figure1), ("depth 8", depthModel(8)), ("depth 32", depthModel(32))] {
-        var stopped: [Double] = [], finished: [Double] = []
+        var stopped: [(String, Double)] = [], finished: [(String, Double)] = []
         var stops = 0, delay = 0.0
         for round in 0..<(2 * rounds) {
             let stop = round % 2 == 0
@@ -24,20 +24,24 @@ public func runStaleKeyBenchmark(width: Int = 200, height: Int = 60, rounds: Int
             if stop { stopped += r.frames; stops += r.stops } else { finished += r.frames }
             delay = r.delay
         }
-        func stats(_ v: [Double]) -> String {
-            let s = v.sorted()
-            return String(format: "median %7.2f  p100 %7.2f ms (n=%d)", s[s.count / 2], s.last!, s.count)
+        func stats(_ v: [(String, Double)]) -> String {
+            let s = v.map(\.1).sorted()
+            var line = String(format: "median %7.2f  p100 %7.2f ms (n=%d); p100 by kind:", s[s.count / 2], s.last!, s.count)
+            for (kind, keys) in [("γ_ℓ", "kj"), ("all γ", "KJ"), ("b_σ", "bB"), ("σ", "aA")] {
+                let k = v.filter { keys.contains($0.0) }.map(\.1)
+                if let m = k.max() { line += String(format: " %@ %.1f", kind as NSString, m) }
+            }
+            return line
         }
-        print(String(format: "  %-17@ key %.1f ms into the accurate solve; stale solve run to the end: ", label as NSString, delay)
-              + stats(finished))
-        print("  \("".padding(toLength: 17, withPad: " ", startingAt: 0)) stale solve stopped between laws:          " + stats(stopped)
-              + "  (\(stops) solves stopped)")
+        print("  \(label) (keys \(String(format: "%.1f", delay)) ms into the accurate solve)")
+        print("    stale solve run to the end       " + stats(finished))
+        print("    stale solve stopped between laws " + stats(stopped) + "  (\(stops) solves stopped)")
     }
 }
 
 /// One round of the model keys on `model`; returns the key → frame times, the solves stopped and the delay used.
 func staleKeyLatency(model: NetworkModel, stop: Bool, threads: Int, width: Int, height: Int)
-    -> (frames: [Double], stops: Int, delay: Double) {
+    -> (frames: [(String, Double)], stops: Int, delay: Double) {
     let now = monotonicMilliseconds
     let engine = LimitLawEngine()
     let accurateStarted = DispatchSemaphore(value: 0)
@@ -66,9 +70,9 @@ func staleKeyLatency(model: NetworkModel, stop: Bool, threads: Int, width: Int, 
     _ = result(of: state.model, accurate: true)    // the model settled: its accurate time sets the delay
     let delay = 0.5 * (accurateTimes.withLock { $0.last } ?? 0)
     accurateStarted.wait()                          // (that accurate phase's start)
-    var frames: [Double] = []
+    var frames: [(String, Double)] = []
     var first = true
-    for (_, key) in modelKeyScript {
+    for (name, key) in modelKeyScript {
         guard let action = KeyMap.action(for: key, in: state) else { continue }
         var next = state
         _ = ExplorerReducer.reduce(&next, action)
@@ -86,7 +90,7 @@ func staleKeyLatency(model: NetworkModel, stop: Bool, threads: Int, width: Int, 
         let content = FrameContent(summary: ModelSummary(model: state.model), spectra: r.display,
                                    solve: SolveStatus(lastMilliseconds: r.milliseconds, warm: r.warm))
         _ = ScreenLayout.render(state: state, content: content, width: width, height: height).plainText()
-        if !first { frames.append(now() - start) }
+        if !first { frames.append((name, now() - start)) }
         first = false
     }
     // Let the last accurate solve finish before the scheduler goes away.
