@@ -17,8 +17,11 @@ public struct SolveResult: Sendable {
 
 /// Solves on a background queue, latest request only: while a solve runs, new requests replace
 /// the pending one (key repeats coalesce); a result whose model is no longer the latest request is
-/// dropped (its cache is kept, so the next solve still warm-starts). The engine's `solve` is
-/// synchronous, so a running solve is not interrupted; it is abandoned.
+/// dropped (its cache is kept, so the next solve still warm-starts). A running solve that a newer
+/// request has made stale stops between two laws (the engine's `shouldStop`): the accurate phase
+/// always, the fast phase when it is warm (a cold one finishes: its cache is what makes the next
+/// solves warm). A stopped solve gives no result and leaves the cache as it was (the last complete
+/// solve's), and the pending request runs at once.
 ///
 /// Zoom windows (ZoomResolve.swift) are solved on the same queue, one window per job, after a new
 /// model's fast solve and before its accurate one: the latest `requestZoom` only, windows of a model
@@ -29,7 +32,9 @@ public struct SolveResult: Sendable {
 /// full-range cache is never replaced by a zoom solve (its grid is what ×1 draws).
 public final class SolveScheduler: Sendable {
     /// Solves a model; `accurate` false asks for the fast display-only solve (no CDF quadrature).
-    public typealias Solve = @Sendable (NetworkModel, SolverCache?, _ accurate: Bool) -> ModelSpectra
+    /// `shouldStop`, when given, answers true once the solve is stale: the solve may then return a
+    /// `stopped` result (LimitLawEngine.solve's `shouldStop`), which is discarded.
+    public typealias Solve = @Sendable (NetworkModel, SolverCache?, _ accurate: Bool, _ shouldStop: (@Sendable () -> Bool)?) -> ModelSpectra
     /// Solves one law's density on a zoom window, warm-started from `previous`: the cache of the
     /// same law's last window, else the full-range cache. Returns the grid and the cache to pass
     /// to the law's next window.
@@ -52,6 +57,8 @@ public final class SolveScheduler: Sendable {
         var zoomWarm: [KernelID: SolverCache] = [:]
         var zoomWarmModel: NetworkModel?
         var zoomSolves = 0
+        /// Solves stopped because a newer model was requested.
+        var stoppedSolves = 0
 
         func cachedGrid(_ model: NetworkModel, _ w: ZoomWindow) -> DensityGrid? {
             zoomCache.last { $0.model == model && $0.window.matches(w) }?.grid
@@ -95,11 +102,11 @@ public final class SolveScheduler: Sendable {
 
     public static func engineSolve(gridPoints: Int) -> Solve {
         let engine = LimitLawEngine()
-        return { model, cache, accurate in
+        return { model, cache, accurate, shouldStop in
             var options = SolveOptions(threads: solverThreads())
             options.gridPoints = gridPoints
             options.accurateCDF = accurate
-            return engine.solve(model, options: options, previous: cache)
+            return engine.solve(model, options: options, previous: cache, shouldStop: shouldStop)
         }
     }
 
@@ -187,10 +194,17 @@ public final class SolveScheduler: Sendable {
 
     /// Two phases per model: a fast display-only solve that is shown at once, then, unless a newer
     /// request is already waiting, an accurate solve (CDF by quadrature: exact masses and moments in
-    /// the focus view) that replaces it.
+    /// the focus view) that replaces it. Either stops early once a newer model is requested (a fast
+    /// one only when warm); a stopped solve changes nothing but the count.
     private func runSolve(_ model: NetworkModel, _ cache: SolverCache?, accurate: Bool) {
+        let isStale: @Sendable () -> Bool = { [self] in shared.withLock { $0.latest != model } }
+        let stale = accurate || cache != nil ? isStale : nil
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let spectra = solve(model, cache, accurate)
+        let spectra = solve(model, cache, accurate, stale)
+        if spectra.stopped {
+            shared.withLock { $0.stoppedSolves += 1 }
+            return
+        }
         let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
         let result = SolveResult(model: model, spectra: spectra, display: DisplaySpectrum.byKernel(spectra), milliseconds: ms,
                                  warm: cache != nil, accurate: accurate)
@@ -240,6 +254,9 @@ public final class SolveScheduler: Sendable {
 
     /// Zoom windows solved so far (not answered from the cache).
     public var zoomSolveCount: Int { shared.withLock { $0.zoomSolves } }
+
+    /// Solves stopped early because a newer model was requested.
+    public var stoppedSolveCount: Int { shared.withLock { $0.stoppedSolves } }
 }
 
 extension SolveScheduler.Shared {

@@ -14,6 +14,10 @@ import Glibc
 /// support, or a law whose self-check failed and so gives no edge) it is solved again from the
 /// committed edges. Each law is a pure function of its edges, so the committed laws are exactly
 /// what the serial loop computes, whatever the timing or the number of threads.
+///
+/// `shouldStop` (optional) is asked before each law is started; once it answers true no law is
+/// started any more, and `run` returns with the laws committed so far (`stopped` true). A law
+/// already running on another thread then finishes on its own and is discarded.
 final class LawPipeline<Value>: @unchecked Sendable {
     /// The right edge a CK law gives the laws above it: its chain level and the edge.
     typealias Edge = (level: Int, edge: Double)
@@ -29,6 +33,7 @@ final class LawPipeline<Value>: @unchecked Sendable {
     /// Whether law i can give an edge (a CK law); the law after one that cannot starts at once.
     private let contributes: [Bool]
     private let solve: Solve
+    private let shouldStop: (@Sendable () -> Bool)?
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     // Guarded by `mutex`:
@@ -43,10 +48,13 @@ final class LawPipeline<Value>: @unchecked Sendable {
     private var known: [Int: Double] = [:]
     /// Laws solved again because the edges they were started with were not the committed ones.
     private var resolved = 0
+    /// `shouldStop` answered true: no law is started any more.
+    private var stopped = false
 
-    init(count: Int, contributes: [Bool], solve: @escaping Solve) {
+    init(count: Int, contributes: [Bool], shouldStop: (@Sendable () -> Bool)? = nil, solve: @escaping Solve) {
         self.count = count
         self.contributes = contributes
+        self.shouldStop = shouldStop
         self.solve = solve
         phase = Array(repeating: .waiting, count: count)
         input = Array(repeating: nil, count: count)
@@ -65,8 +73,9 @@ final class LawPipeline<Value>: @unchecked Sendable {
 
     /// The committed outcomes, in order. The calling thread works too; `threads` − 1 helpers join it
     /// (a helper that starts late finds nothing left and returns; the caller never waits for one
-    /// that has not taken a law).
-    func run(threads: Int) -> (outcomes: [Outcome?], resolved: Int) {
+    /// that has not taken a law). When stopped, `committed` < `count` and the outcomes from
+    /// `committed` on are to be ignored.
+    func run(threads: Int) -> (outcomes: [Outcome?], resolved: Int, committed: Int, stopped: Bool) {
         if count > 1 {
             for _ in 1..<max(1, min(threads, 4)) {
                 DispatchQueue.global(qos: .userInitiated).async { self.work() }
@@ -75,14 +84,18 @@ final class LawPipeline<Value>: @unchecked Sendable {
         work()
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return (outcome, resolved)
+        let complete = committed == count
+        return (complete ? outcome : Array(outcome.prefix(committed)) + Array(repeating: nil, count: count - committed),
+                resolved, committed, !complete)
     }
 
     private func work() {
         pthread_mutex_lock(mutex)
-        while committed < count {
+        while committed < count && !stopped {
             commitReady()
             guard committed < count else { break }
+            // Asked under the lock: the closure is cheap and never calls back into the pipeline.
+            if let shouldStop, shouldStop() { stopped = true; break }
             guard let i = nextStartable() else {
                 pthread_cond_wait(condition, mutex)
                 continue

@@ -50,6 +50,13 @@ public struct ModelSpectra: Sendable {
     /// Laws the two-thread pipeline solved twice because the edge predicted from a lower layer's
     /// support scan was not its final one (wasted work only; see `SolveOptions.threads`).
     public var pipelineResolves = 0
+    /// The solve was stopped by its `shouldStop` before every law was solved: `spectra` is empty
+    /// (nothing of it may be shown or exported as the model's laws) and `cache` is the `previous`
+    /// cache it was given, unchanged (or empty).
+    public var stopped = false
+    /// Laws solved and committed (in order, CK layers upwards, helper layers of a window included):
+    /// every law of the solve unless `stopped`.
+    public var lawsSolved = 0
 
     public func spectrum(_ id: KernelID) -> LimitSpectrum? { spectra.first { $0.kernel == id } }
     /// Failures summed over every law.
@@ -61,7 +68,13 @@ public struct ModelSpectra: Sendable {
 public struct LimitLawEngine: Sendable {
     public init() {}
 
-    public func solve(_ model: NetworkModel, options: SolveOptions = .init(), previous: SolverCache? = nil) -> ModelSpectra {
+    /// `shouldStop`, when given, is asked (from the solving threads, so it must be cheap and must not
+    /// block) before each law is started; once it answers true no further law is started and the
+    /// solve returns a `stopped` result with no spectra. A law already running is finished first,
+    /// so stopping takes at most about one law's time. Without it, or while it answers false, the
+    /// result is the same, bit for bit.
+    public func solve(_ model: NetworkModel, options: SolveOptions = .init(), previous: SolverCache? = nil,
+                      shouldStop: (@Sendable () -> Bool)? = nil) -> ModelSpectra {
         let kernels = options.kernels ?? ((0...model.depth).map { KernelID.ck($0) } + [.ntk])
         var cache = SolverCache()
         var spectra = [LimitSpectrum]()
@@ -145,7 +158,12 @@ public struct LimitLawEngine: Sendable {
             return ((law, published), edge)
         }
         let contributes = order.map { k -> Bool in if case .ck = k { return true } else { return false } }
-        let (outcomes, resolved) = LawPipeline(count: order.count, contributes: contributes, solve: solveLaw).run(threads: options.threads)
+        let pipeline = LawPipeline(count: order.count, contributes: contributes, shouldStop: shouldStop, solve: solveLaw)
+        let (outcomes, resolved, committed, stopped) = pipeline.run(threads: options.threads)
+        if stopped {
+            return ModelSpectra(model: model, spectra: [], cache: previous ?? SolverCache(), pipelineResolves: resolved,
+                                stopped: true, lawsSolved: committed)
+        }
         var solved: [KernelID: LimitSpectrum] = [:]
         for (kernel, outcome) in zip(order, outcomes) {
             guard let o = outcome else { continue }
@@ -153,7 +171,7 @@ public struct LimitLawEngine: Sendable {
             solved[kernel] = o.value.published
         }
         for kernel in kernels { if let s = solved[kernel] { spectra.append(s) } }
-        return ModelSpectra(model: model, spectra: spectra, cache: cache, pipelineResolves: resolved)
+        return ModelSpectra(model: model, spectra: spectra, cache: cache, pipelineResolves: resolved, lawsSolved: committed)
     }
 
     /// The right edge a CK law gives the laws above it (its last support interval's end or its

@@ -166,7 +166,7 @@ public func runViewKeyBenchmark(width: Int = 200, height: Int = 60, rounds: Int 
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
     }
-    let solved = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, true)
+    let solved = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, true, nil)
     let display = DisplaySpectrum.byKernel(solved)
     var snapshot = EmpiricalSnapshot(sampleSize: 1000)
     for s in solved.spectra {
@@ -218,7 +218,7 @@ public func runZoomBenchmark(rounds: Int = 3) {
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
     }
-    let full = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, false)
+    let full = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, false, nil)
     let display = DisplaySpectrum.byKernel(full)
     let zoomSolve = SolveScheduler.engineZoomSolve(gridPoints: SolveScheduler.explorerGridPoints)
     print("explorer zoom: windows re-solved (\(SolveScheduler.explorerGridPoints) points each, Figure 1), best of \(rounds)")
@@ -248,7 +248,7 @@ public func runZoomBenchmark(rounds: Int = 3) {
 
 /// 20 layouts of Figure 1's layers view at 200×60, after one display solve.
 public func profileLayout(frames: Int = 20) {
-    let solved = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, false)
+    let solved = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(.figure1, nil, false, nil)
     let display = DisplaySpectrum.byKernel(solved)
     let state = ExplorerState(model: .figure1, themeNames: ["dark"])
     let content = FrameContent(summary: ModelSummary(model: state.model), spectra: display, solve: SolveStatus(lastMilliseconds: 1, warm: true))

@@ -1,5 +1,5 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
-// Usage: ntkscope-bench [engine|engine2|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|zoom|training|sweep|sweep-one|all] [--verbose] [--threads=N] (`all` leaves out training and the sweeps)
+// Usage: ntkscope-bench [engine|engine2|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|explorer-stale|zoom|training|sweep|sweep-one|all] [--verbose] [--threads=N] (`all` leaves out training and the sweeps)
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -36,7 +36,12 @@ if wanted.contains("explorer") || wanted.contains("all") {
     // --threads=N: the solver's threads (default: what the explorer would take now, by the load).
     let threads = arguments.first { $0.hasPrefix("--threads=") }.flatMap { Int($0.dropFirst(10)) } ?? SolveScheduler.solverThreads()
     runExplorerBenchmark(threads: threads)
+    runStaleKeyBenchmark(threads: threads)
     runZoomBenchmark()
+}
+if wanted.contains("explorer-stale") {
+    let threads = arguments.first { $0.hasPrefix("--threads=") }.flatMap { Int($0.dropFirst(10)) } ?? SolveScheduler.solverThreads()
+    runStaleKeyBenchmark(threads: threads)
 }
 if wanted.contains("training") {
     runTrainingBenchmark()

@@ -285,7 +285,7 @@ enum ViewRendering {
     /// with a zoomed `state`, each plot range of its view re-solved as the explorer does (ZoomPlan).
     static func solve(_ model: NetworkModel, inputLabel: String?, zoomedFor state: ExplorerState? = nil) -> FrameContent {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let spectra = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(model, nil, true)
+        let spectra = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(model, nil, true, nil)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
         LawNoticeReport.print(spectra.spectra)
         var map = DisplaySpectrum.byKernel(spectra)
@@ -324,7 +324,7 @@ enum ViewRendering {
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         // as the explorer's check: against the laws of the realised widths (and, for data, of the sampled input Gram)
         let realised = try? LimitComparison.limitModel(for: request, inputGramEigenvalues: spectra.first { $0.kernel == .ck(0) }?.eigenvalues)
-        let limits = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(realised ?? state.model, nil, true)
+        let limits = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(realised ?? state.model, nil, true, nil)
         var results: [KernelID: EmpiricalKernelResult] = [:]
         let comparisons = LimitComparison.compare(spectra, limits: limits)
         let surrogate = comparisons.first { $0.kernel == .ntkSurrogate }?.comparison

@@ -183,9 +183,9 @@ struct ExplorerLoop {
 
         func solve() -> SolveScheduler.Solve {
             let engine = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)
-            return { model, cache, accurate in
+            return { model, cache, accurate, shouldStop in
                 self.counts.withLock { $0.full += 1 }
-                return engine(model, cache, accurate)
+                return engine(model, cache, accurate, shouldStop)
             }
         }
 

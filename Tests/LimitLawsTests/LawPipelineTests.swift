@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import Testing
 @testable import LimitLaws
 
@@ -102,9 +103,82 @@ import Testing
                 usleep(2000)
                 return (r.value, r.edge)
             }
-            let (outcomes, resolved) = pipeline.run(threads: threads)
+            let (outcomes, resolved, committed, stopped) = pipeline.run(threads: threads)
             #expect(outcomes.map { $0?.value } == reference.map { Optional($0) })
+            #expect(committed == count && !stopped)
             if threads == 1 { #expect(resolved == 0) }
         }
+    }
+
+    /// Counts the calls of a `shouldStop` and answers true from call `after + 1` on.
+    final class StopAfter: Sendable {
+        let asked = Mutex(0)
+        let after: Int
+        init(after: Int) { self.after = after }
+        var closure: @Sendable () -> Bool { { self.asked.withLock { $0 += 1; return $0 > self.after } } }
+    }
+
+    /// On one thread `shouldStop` is asked once before each law: answering true at the (k + 1)-th
+    /// question stops the solve after exactly k laws, with no spectra and the cache it was given.
+    @Test(arguments: [0, 1, 3, 6])
+    func aStoppedSolveSaysSoAndCountsItsLaws(k: Int) {
+        let engine = LimitLawEngine()
+        let model = NetworkModel.figure1          // CK 0…5 and the NTK: 7 laws
+        let options = SolveOptions(gridPoints: 256, accurateCDF: false, threads: 1)
+        let stop = StopAfter(after: k)
+        let stopped = engine.solve(model, options: options, shouldStop: stop.closure)
+        #expect(stopped.stopped)
+        #expect(stopped.lawsSolved == k)
+        #expect(stop.asked.withLock { $0 } == k + 1)
+        #expect(stopped.spectra.isEmpty)
+        #expect(stopped.cache.isEmpty)            // no previous cache: an empty one, not the k laws
+        // With a previous cache, that cache comes back untouched: a warm start from it gives the
+        // same laws, bit for bit, as from the complete solve's cache it is.
+        let full = engine.solve(model, options: options)
+        #expect(!full.stopped && full.lawsSolved == model.depth + 2)
+        var changed = model
+        changed.gammas[2] *= 1.05
+        let again = engine.solve(changed, options: options, previous: full.cache, shouldStop: StopAfter(after: k).closure)
+        #expect(again.stopped && again.lawsSolved == k && again.spectra.isEmpty)
+        Self.expectSame(engine.solve(changed, options: options, previous: again.cache),
+                        engine.solve(changed, options: options, previous: full.cache), "warm from a stopped solve's cache")
+    }
+
+    /// On two threads the number of questions depends on the timing, but a stop still gives no
+    /// spectra, and a `shouldStop` that never answers true changes nothing, bit for bit.
+    @Test(arguments: [1, 2])
+    func shouldStopChangesNothingUntilItAnswersTrue(threads: Int) {
+        let engine = LimitLawEngine()
+        for model in [Self.models[0], Self.models[3]] {
+            let options = SolveOptions(gridPoints: 256, accurateCDF: true, threads: threads)
+            let plain = engine.solve(model, options: options)
+            let asked = Mutex(0)
+            let never = engine.solve(model, options: options, shouldStop: { asked.withLock { $0 += 1 }; return false })
+            Self.expectSame(plain, never, "never stopping, \(threads) threads")
+            #expect(!never.stopped && never.lawsSolved == plain.spectra.count)
+            #expect(asked.withLock { $0 } >= plain.spectra.count)
+            let stopped = engine.solve(model, options: options, shouldStop: StopAfter(after: 2).closure)
+            #expect(stopped.stopped && stopped.spectra.isEmpty && stopped.lawsSolved <= 2)
+        }
+    }
+
+    /// The pipeline alone: once `shouldStop` answers true no law is started; the outcomes before
+    /// the committed count are the serial ones, the rest nil.
+    @Test(arguments: [1, 2])
+    func aStoppedPipelineKeepsOnlyCommittedLaws(threads: Int) {
+        let count = 10
+        let started = Mutex<[Int]>([])
+        let stop = StopAfter(after: 4)
+        let pipeline = LawPipeline<Int>(count: count, contributes: Array(repeating: true, count: count),
+                                        shouldStop: stop.closure) { i, _, _ in
+            started.withLock { $0.append(i) }
+            return (i * i, (i, Double(i)))
+        }
+        let (outcomes, _, committed, stopped) = pipeline.run(threads: threads)
+        #expect(stopped && committed <= 4)
+        #expect(outcomes.count == count)
+        #expect(outcomes.prefix(committed).map { $0?.value } == (0..<committed).map { Optional($0 * $0) })
+        #expect(outcomes.dropFirst(committed).allSatisfy { $0 == nil })
+        if threads == 1 { #expect(committed == 4 && started.withLock { $0 } == [0, 1, 2, 3]) }
     }
 }
