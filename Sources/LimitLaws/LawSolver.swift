@@ -135,26 +135,45 @@ struct LawSolver {
         solvedU.insert(u, at: lo)
     }
 
-    /// Moves x off an atom so that subtracting the atom's Cauchy term stays accurate: at a distance
-    /// δ the term is p/δ and the solve's relative accuracy (~10⁻¹⁴) leaves an error ~10⁻¹⁴·p/δ in
-    /// the continuous part, ~10⁻⁴·p/scale at δ = 10⁻¹⁰·scale, well under any density that carries
-    /// mass. (A clearance of 10⁻⁷·scale hid edges that close to an atom, e.g. a layer with γ ≈ 1
-    /// over an atom in a law whose outliers set a large scale: the density was carried to the atom.)
-    static let atomClearance = 1e-10
+    /// Moves x off an atom so that subtracting the atom's Cauchy term stays meaningful: at a distance
+    /// δ the term is p/δ and the solve's relative accuracy leaves an error of that order times the
+    /// accepted residual in the continuous part, which `density(at:)` counts as noise (a point is
+    /// inside only where Im m_c exceeds it). A clearance of 10⁻¹²·scale resolves a continuous edge
+    /// that close to the atom (a layer with γ just above 1 puts its edge within ~(√γ − 1)² of the
+    /// atom at 0: with 10⁻¹⁰·scale the mass next to the atom was off by up to 1%).
+    static let atomClearance = 1e-12
     private func evaluationPoint(_ x: Double) -> Double {
         let clearance = Self.atomClearance * scale
         for a in atoms where abs(x - a.location) < clearance { return a.location + (x < a.location ? -clearance : clearance) }
         return x
     }
 
+    /// The height above the real axis at which x is solved: 10⁻¹⁴·scale, but no more than 10⁻¹² of
+    /// x's distance to the enclosure's lower end or to the nearest atom (floored at 10⁻³⁰·scale).
+    /// Outside the support Im m/|m| is about η over the distance to the support, so a fixed
+    /// 10⁻¹⁴·scale took the points below a continuous edge at 10⁻¹²·scale from 0 (a law whose
+    /// outliers set a large scale, over a layer with γ near 1) for support.
+    func etaAt(_ x: Double) -> Double {
+        var d = abs(x - bounds.lowerBound)
+        for a in atoms { d = min(d, abs(x - a.location)) }
+        return max(min(eta, 1e-12 * d), 1e-30 * scale)
+    }
+
     /// Density of the continuous part at x, from the Stieltjes transform at x + iη, and whether
-    /// x is inside the support.
-    private func density(at x: Double, _ m: ComplexDouble) -> (density: Double, inside: Bool) {
-        let continuous = continuousPart(m, at: x, height: eta)
+    /// x is inside the support: Im m_c must exceed `insideRatio`·|m_c| and the noise left by
+    /// subtracting the atoms' terms, max(10⁻¹³, 10·residual)·Σ p/|λ_a − ζ| (a root accepted at a
+    /// rounding floor next to an atom can sit a little off the real axis).
+    private func density(at x: Double, _ m: ComplexDouble, residual: Double = 0) -> (density: Double, inside: Bool) {
+        let height = etaAt(x)
+        let continuous = continuousPart(m, at: x, height: height)
         let im = continuous.imaginary
-        let inside = im > Self.insideRatio * continuous.length
+        let noise = max(Self.cancellationFloor, 10 * residual) * atoms.reduce(0.0) { $0 + $1.mass / ComplexDouble($1.location - x, -height).length }
+        let inside = im > Self.insideRatio * continuous.length && im > noise
         return (inside ? im / Double.pi : 0, inside)
     }
+
+    /// The relative accuracy assumed of a converged solve when subtracting atoms' terms.
+    static let cancellationFloor = 1e-13
 
     /// The continuous part's Stieltjes transform at x + i·height: m = m_c + Σ p/(λ_a − x − i·height),
     /// so each atom's term p/(λ_a − ζ) is subtracted.
@@ -180,27 +199,27 @@ struct LawSolver {
 
     private mutating func solve(at x: Double, guesses: [[ComplexDouble]], verifyOutside: Bool) -> (u: [ComplexDouble], density: Double, inside: Bool)? {
         stats.points += 1
-        let zeta = ComplexDouble(x, eta)
+        let zeta = ComplexDouble(x, etaAt(x))
         var candidates = guesses
         if let k = nearestSolved(x) { candidates.append(solvedU[k]) }
         for g in candidates where g.count == chain.levels {
             if let s = solver.solve(zeta: zeta, initial: g) {
                 if verifyOutside {
-                    let d = density(at: x, s.stieltjes)
+                    let d = density(at: x, s.stieltjes, residual: s.residual)
                     if !d.inside { break }
                 }
                 stats.iterations += s.iterations
                 remember(x, s.u)
-                let d = density(at: x, s.stieltjes)
+                let d = density(at: x, s.stieltjes, residual: s.residual)
                 classified[x] = d.inside
                 return (s.u, d.density, d.inside)
             }
         }
         stats.continuations += 1
-        if let s = solver.solveByContinuation(x: x, eta: eta, scale: scale) {
+        if let s = solver.solveByContinuation(x: x, eta: etaAt(x), scale: scale) {
             stats.iterations += s.iterations
             remember(x, s.u)
-            let d = density(at: x, s.stieltjes)
+            let d = density(at: x, s.stieltjes, residual: s.residual)
             classified[x] = d.inside
             return (s.u, d.density, d.inside)
         }
@@ -223,7 +242,9 @@ struct LawSolver {
         var guess: [ComplexDouble]? = nearestSolved(inside).map { solvedU[$0] }
         var insidePoints: [(x: Double, d: Double)] = []
         var steps = 0
-        let tolerance = 1e-9 * scale
+        // 10⁻⁹·scale, or 10⁻⁸ of the starting bracket where that is finer (an edge 10⁻¹²·scale
+        // from 0 is bracketed by the scan's first geometric point), above the rounding of x.
+        let tolerance = max(min(1e-9 * scale, 1e-8 * abs(inside - outside)), 8 * max(abs(inside), abs(outside)).ulp)
         while abs(ins - out) > tolerance && steps < 60 {
             steps += 1
             var next = 0.5 * (out + ins)
@@ -783,6 +804,7 @@ struct LawSolver {
         // component carries the variance and needs the same relative accuracy as a heavy one.
         let estimate = panels.reduce(0) { $0 + ($1.t2 - $1.t0) / 6 * ($1.f0 + 4 * $1.f1 + $1.f2) }
         let tolerance = simpsonTolerance * (estimate > 0 ? estimate : 1)
+        let varianceScale = max(chain.exactMeanAndVariance.variance, 1e-300)
         var evaluations = 0
         var hardEdges = [HardEdge(), HardEdge()]
         while let p = stack.popLast() {
@@ -817,7 +839,10 @@ struct LawSolver {
                     continue
                 }
             }
-            let err = abs(left + right - whole)
+            // Weighted by (x − mean)²/variance where that exceeds 1: far from the mean a panel's
+            // error counts that much more in the variance than in the mass.
+            let distance = xOf(p.t1) - center
+            let err = abs(left + right - whole) * max(1, distance * distance / varianceScale)
             if (err < 15 * tolerance * w / Double.pi && p.depth >= 1) || p.depth >= 14 || evaluations > simpsonEvaluationCap {
                 let value = left + right + (left + right - whole) / 15
                 done.append((p.t0, p.t1, left, p.f0, fa, p.f1))

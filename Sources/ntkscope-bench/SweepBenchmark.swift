@@ -53,13 +53,25 @@ func runSweep(count: Int, seed: UInt64) {
     let engine = LimitLawEngine()
     var laws = 0, failed = 0, approximated = 0, failedPoints = 0
     var worstMass = 0.0, worstMean = 0.0, worstVariance = 0.0
+    var points = 0, iterations = 0, continuations = 0
+    var slowest: [(seconds: Double, model: Int)] = []
     var t0 = timespec(), t1 = timespec()
+    func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0)
     for i in 0..<count {
         let model = randomSweepModel(&r)
+        let start = now()
         let result = engine.solve(model)
+        slowest.append((now() - start, i))
         for s in result.spectra {
             laws += 1
+            points += s.statistics.points
+            iterations += s.statistics.iterations
+            continuations += s.statistics.continuations
             if s.approximation != nil { approximated += 1 }
             if s.failures > 0 { failedPoints += 1 }
             guard let c = s.check else { continue }
@@ -77,4 +89,7 @@ func runSweep(count: Int, seed: UInt64) {
     let seconds = Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
     print("sweep: \(count) models (seed \(seed)), \(laws) laws in \(Int(seconds)) s: \(failed) failed the self-check or had failed points (\(failedPoints) with failed points), \(approximated) with a bounded approximation")
     print("sweep: worst mass error \(worstMass), mean error \(worstMean) σ, variance error \(worstVariance)")
+    print("sweep: \(points) points solved, \(iterations) Newton iterations, \(continuations) continuations")
+    let top = slowest.sorted { $0.seconds > $1.seconds }.prefix(5).map { "\($0.model) (\(String(format: "%.2f", $0.seconds)) s)" }
+    print("sweep: slowest models \(top.joined(separator: ", "))")
 }

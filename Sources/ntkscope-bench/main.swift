@@ -54,8 +54,9 @@ if wanted.first == "sweep-one" {
     print("model: σ \(model.activation.name) b \(model.activation.b) input \(model.input) γ \(model.gammas) τ \(model.tau ?? [])")
     let result = LimitLawEngine().solve(model)
     for s in result.spectra where s.checkFailed || s.failures > 0 || numbers.count > 2 {
-        print("\(s.kernel): \(s.check?.failureDescription ?? "-") failures \(s.failures)")
-        print("   atoms \(s.atoms.map { "\($0.location)@\($0.mass)" })")
+        let t = s.statistics
+        print("\(s.kernel): \(s.check?.failureDescription ?? "-") failures \(s.failures); points \(t.points), Newton iterations \(t.iterations), continuations \(t.continuations)")
+        print("   atoms \(s.atoms.map { "\($0.location)@\($0.mass)" }) approximation \(s.approximation.map { "\($0)" } ?? "none")")
         print("   support \(s.support.map { "[\($0.lowerBound), \($0.upperBound)] mass \(s.cdf($0.upperBound) - s.cdf($0.lowerBound))" })")
     }
 }
