@@ -51,7 +51,7 @@ if wanted.first == "sweep-one" {
     var r = SweepRandom(state: UInt64(numbers.first ?? 1))
     var model = randomSweepModel(&r)
     for _ in 0..<(numbers.dropFirst().first ?? 0) { model = randomSweepModel(&r) }
-    print("model: σ \(model.activation.name) b \(model.activation.b) input \(model.input) γ \(model.gammas) τ \(model.tau ?? [])")
+    print("model: σ \(model.activation.name) \(model.activation.shape) b \(model.activation.b) input \(model.input) γ \(model.gammas) τ \(model.tau ?? [])")
     let result = LimitLawEngine().solve(model)
     for s in result.spectra where s.checkFailed || s.failures > 0 || numbers.count > 2 {
         let t = s.statistics

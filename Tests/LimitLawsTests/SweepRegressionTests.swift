@@ -45,6 +45,52 @@ import Testing
                   tau: [2.690348381914467, 0.18847995142871765, 0.683104996296309]),
     ]
 
+    /// Laws with structure far finer than their scale next to an atom or next to 0, each fixed in the
+    /// shared point machinery (atom clearance, η and the edge tolerance near the lower end, the
+    /// inside test's cancellation noise, Simpson's variance weight), not by a special case.
+    struct LayerCase: Sendable, CustomStringConvertible {
+        var note: String
+        var activation: Activation
+        var input: InputLaw
+        var gammas: [Double]
+        var kernel: KernelID
+        var description: String { "\(note) (\(activation.name), depth \(gammas.count), \(kernel))" }
+    }
+
+    static let layerCases: [LayerCase] = [
+        LayerCase(note: "γ₃ = 1.002 puts a continuous edge ~10⁻¹⁰·scale from the atom at 0: the mass was 1.75e-4 too high",
+                  activation: Activation(name: "leaky-relu:0.648", shape: .leakyRelu(slope: 0.6475992299256519)),
+                  input: .marcenkoPastur(gamma0: 22.93958514318495),
+                  gammas: [72.57828709928961, 0.1256796738978349, 1.0019606792392897, 219.00976999617757], kernel: .ck(3)),
+        LayerCase(note: "γ₁₁ = 1.21 over a near-linear leaky ReLU: a narrow bump onto the atom at 0, the mass 1.1% too high",
+                  activation: Activation(name: "leaky-relu:0.983", shape: .leakyRelu(slope: 0.9832522797798088)),
+                  input: .marcenkoPastur(gamma0: 0.05184859143051468),
+                  gammas: [10.14338846675581, 14.790363683568748, 0.21090250155682425, 546.8257101970388, 5.415760778212191, 22.143455802169264, 0.0015830011247382125, 0.08627513107598134, 30.141604954872648, 383.86692173513666, 1.2113369874575544, 0.02433276919633661, 0.016680234004290608, 994.1276942394171],
+                  kernel: .ck(11)),
+        LayerCase(note: "γ₇ = 0.994 with no atom: the lower edge at 10⁻¹²·scale from 0, taken as 0 by the η of the scale (6.5e-6 short)",
+                  activation: Activation(name: "leaky-relu:0.895", shape: .leakyRelu(slope: 0.8954162312470914)),
+                  input: .discrete(eigenvalues: [0.020548901312999475, 0.042039377002089824, 0.05411520615782621, 0.06565380668994562, 0.11276625446360208, 0.14553799878327112, 0.20808387947411164, 0.22257318503533724, 0.333764278939019, 0.5702729266573419, 0.7076084452887491, 2.4395593078666833, 3.2503703663864427, 5.827106065942578]),
+                  gammas: [155.431326955263, 116.62501283735257, 4.236307598671172, 4.3786161505074634, 628.8872677736055, 531.1308095937027, 0.9942271977550018],
+                  kernel: .ck(7)),
+        LayerCase(note: "an NTK over [1020, 3304] whose variance Simpson resolved only to 2.9e-6 (its error was weighted as for the mass)",
+                  activation: try! Activation.named("silu"),
+                  input: .marcenkoPastur(gamma0: 4.748358892927128),
+                  gammas: [101.5177111125615, 0.19781355181047683, 0.003526652223172319, 0.30851583080751116, 382.6388137627633, 0.0018816191710916107, 0.01921473254192029, 0.0021461393384744802, 23.935557268101785, 78.51455148559062, 0.6687181750542338, 21.87229673395682, 0.3624284300989029, 0.05473998072937046, 662.5123961166743, 0.0036335334613658166, 17.574858863216058, 0.11511394182503308, 61.857144170864366, 0.1198457873946285, 0.42067718832133977, 281.48349762245596, 0.0014322355037132673, 0.044701955112453326, 269.15814952439365, 24.619060154540094, 14.497478042239303],
+                  kernel: .ntk),
+    ]
+
+    @Test(arguments: layerCases) func layerPassesItsSelfCheck(_ c: LayerCase) {
+        let model = NetworkModel(activation: c.activation, input: c.input, gammas: c.gammas)
+        let result = LimitLawEngine().solve(model, options: SolveOptions(kernels: [c.kernel]))
+        let law = result.spectra.first { $0.kernel == c.kernel }
+        #expect(law != nil)
+        guard let s = law else { return }
+        #expect(s.check?.passed == true, "\(c): \(s.check?.failureDescription ?? "not checked")")
+        #expect(s.failures == 0, "\(c): \(s.failures) failed points")
+        // The oracle: total mass 1 (atoms + continuous part) and the free recursion's mean and variance.
+        #expect(abs((s.check?.mass ?? 0) - 1) < 1e-6)
+    }
+
     @Test(arguments: cases) func ntkPassesItsSelfCheck(_ c: SweepCase) {
         let result = LimitLawEngine().solve(c.model, options: SolveOptions(kernels: [.ntk]))
         for s in result.spectra where s.kernel == .ntk {
