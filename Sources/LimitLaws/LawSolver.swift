@@ -242,9 +242,10 @@ struct LawSolver {
         var guess: [ComplexDouble]? = nearestSolved(inside).map { solvedU[$0] }
         var insidePoints: [(x: Double, d: Double)] = []
         var steps = 0
-        // 10⁻⁹·scale, or 10⁻⁸ of the starting bracket where that is finer (an edge 10⁻¹²·scale
-        // from 0 is bracketed by the scan's first geometric point), above the rounding of x.
-        let tolerance = max(min(1e-9 * scale, 1e-8 * abs(inside - outside)), 8 * max(abs(inside), abs(outside)).ulp)
+        // 10⁻⁹·scale, or 10⁻⁶ of the starting bracket where that is finer (an edge 10⁻¹²·scale
+        // from 0 is bracketed by the scan's first geometric point; a bracket of the uniform scan,
+        // scale/200, keeps 10⁻⁹·scale), above the rounding of x.
+        let tolerance = max(min(1e-9 * scale, 1e-6 * abs(inside - outside)), 8 * max(abs(inside), abs(outside)).ulp)
         while abs(ins - out) > tolerance && steps < 60 {
             steps += 1
             var next = 0.5 * (out + ins)
