@@ -74,8 +74,10 @@ struct LawSolver {
     let eta: Double
     let atoms: [Atom]
     let atomMass: Double
+    /// The exact mean and variance (free moment recursion), computed once.
+    let exact: (mean: Double, variance: Double)
     /// The exact mean: moments are accumulated about it (no cancellation in the variance).
-    let center: Double
+    var center: Double { exact.mean }
     var stats = SolverStatistics()
     /// Solved points, kept sorted by x.
     var solvedX: [Double] = []
@@ -84,8 +86,6 @@ struct LawSolver {
     var classified: [Double: Bool] = [:]
     /// Support intervals (by index) that go straight to the fallback quadrature.
     var seriesSkipped = Set<Int>()
-    /// Panels adaptive Simpson starts from (16; 256 when a law that failed its check is integrated again).
-    var simpsonInitialPanels = 16
     /// Called once, with the support found by the scan (or the warm refinement) as its quadrature
     /// starts: the engine predicts this law's edge from it and starts the next law on another core.
     var supportFound: (([ClosedRange<Double>]) -> Void)?
@@ -105,7 +105,7 @@ struct LawSolver {
         eta = 1e-14 * scale
         atoms = chain.atoms
         atomMass = atoms.reduce(0) { $0 + $1.mass }
-        center = chain.exactMeanAndVariance.mean
+        exact = chain.exactMeanAndVariance
     }
 
     /// Inside the support Im m is of order |m|; outside it is of order η. A point is inside
@@ -494,12 +494,9 @@ struct LawSolver {
         // error estimate unseen (an NTK 1.9·10⁻⁵ short, another 4.3·10⁻⁶ over). The result with
         // the smaller check error is kept.
         let usesSimpson = quadrature.fits.contains { if case .samples = $0 { return true } else { return false } }
-        if request.accurateCDF, usesSimpson, checkError(quadrature) > 5e-7 {
-            let first = quadrature
-            simpsonInitialPanels = 256
-            quadrature = integrate(support)
-            simpsonInitialPanels = 16
-            if !(checkError(quadrature) < checkError(first)) { quadrature = first }
+        if request.accurateCDF, usesSimpson, selfCheck(quadrature).largestError > 5e-7 {
+            let finer = integrate(support, simpsonPanels: 256)
+            if selfCheck(finer).largestError < selfCheck(quadrature).largestError { quadrature = finer }
         }
         let (xs, dens) = displayGrid(support, fits: quadrature.fits)
         stats.failures = quadrature.failures
@@ -510,19 +507,22 @@ struct LawSolver {
         return law
     }
 
-    /// The self-check's largest error for a quadrature (as `SolverCheck`: mass absolute, mean in
-    /// units of the exact standard deviation, variance relative), before the law is assembled.
-    private func checkError(_ q: Quadrature) -> Double {
-        let exact = chain.exactMeanAndVariance
-        var first = q.moments[0], second = q.moments[1]
-        for a in atoms {
-            first += a.mass * (a.location - center)
-            second += a.mass * (a.location - center) * (a.location - center)
-        }
-        let sd = exact.variance > 0 ? exact.variance.squareRoot() : max(abs(exact.mean), 1e-300)
-        let varianceScale = exact.variance > 0 ? exact.variance : max(exact.mean * exact.mean, 1e-300)
-        let errors = [abs(q.mass + atomMass - 1), abs(first) / sd, abs(second - first * first - exact.variance) / varianceScale]
-        return errors.contains { $0.isNaN } ? .infinity : errors.max() ?? .infinity
+    /// Moments about the exact mean, atoms included, from the continuous part's `moments`.
+    private func centralMoments(_ moments: [Double]) -> [Double] {
+        var central = moments
+        for k in 0..<central.count { for a in atoms { central[k] += a.mass * Double.pow(a.location - center, k + 1) } }
+        return central
+    }
+
+    /// The law's self-check: its mass, mean and variance against the exact ones.
+    private func selfCheck(mass: Double, central: [Double]) -> SolverCheck {
+        SolverCheck(exactMean: exact.mean, exactVariance: exact.variance, mass: mass + atomMass,
+                    meanDifference: central[0], variance: central[1] - central[0] * central[0],
+                    tolerance: request.accurateCDF ? 1e-6 : 1e-3)
+    }
+
+    private func selfCheck(_ q: Quadrature) -> SolverCheck {
+        selfCheck(mass: q.mass, central: centralMoments(q.moments))
     }
 
     /// The display grid: each support interval's density from its fit (series or Simpson samples),
@@ -535,10 +535,7 @@ struct LawSolver {
     }
 
     private func assemble(support: [ClosedRange<Double>], xs: [Double], dens: [Double], mass: Double, moments: [Double], cdfX: [Double], cdfF: [Double]) -> SolvedLaw {
-        let exact = chain.exactMeanAndVariance
-        // Moments about the exact mean, atoms included.
-        var central = moments
-        for k in 0..<central.count { for a in atoms { central[k] += a.mass * Double.pow(a.location - center, k + 1) } }
+        let central = centralMoments(moments)
         var stats = stats
         stats.denseNewtonSteps = solver.denseSteps
         var spectrum = LimitSpectrum(
@@ -547,10 +544,7 @@ struct LawSolver {
             numericalMoments: LimitSpectrum.rawMoments(central: central, about: center), statistics: stats, cdfX: cdfX, cdfF: cdfF)
         spectrum.exactVariance = exact.variance
         spectrum.centralMoments = central
-        spectrum.check = SolverCheck(exactMean: exact.mean, exactVariance: exact.variance, mass: mass + atomMass,
-                                     meanDifference: central[0],
-                                     variance: central[1] - central[0] * central[0],
-                                     tolerance: request.accurateCDF ? 1e-6 : 1e-3)
+        spectrum.check = selfCheck(mass: mass, central: central)
         return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: solvedX, solvedU: solvedU)
     }
 
@@ -656,7 +650,9 @@ struct LawSolver {
     /// with most of its mass at one end, needs tens of thousands in an accurate solve).
     private var simpsonEvaluationCap: Int { request.accurateCDF ? 60000 : 6000 }
 
-    private mutating func integrate(_ support: [ClosedRange<Double>]) -> Quadrature {
+    /// `simpsonPanels`: adaptive Simpson's first panels per interval (256 when a law that failed its
+    /// check is integrated again).
+    private mutating func integrate(_ support: [ClosedRange<Double>], simpsonPanels: Int = 16) -> Quadrature {
         if let found = supportFound { supportFound = nil; found(support) }
         var q = Quadrature(mass: 0)
         var running = 0.0
@@ -669,7 +665,7 @@ struct LawSolver {
                 q.cdfX.append(interval.upperBound); q.cdfF.append(running)
                 q.fits.append(.series(piece))
             } else {
-                let r = adaptiveSimpson(interval, start: running, gaps: &q.gaps)
+                let r = adaptiveSimpson(interval, start: running, panels: simpsonPanels, gaps: &q.gaps)
                 q.failures += r.failures
                 for j in 0..<4 { q.moments[j] += r.moments[j] }
                 q.cdfX += r.cdfX; q.cdfF += r.cdfF
@@ -779,7 +775,7 @@ struct LawSolver {
     /// converge. Returns a CDF table (starting at `start`) and the first four moments about
     /// `center`; appends
     /// points found outside the support to `gaps`.
-    private mutating func adaptiveSimpson(_ interval: ClosedRange<Double>, start: Double, gaps gapPoints: inout [Double]) -> (cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int, samples: SimpsonSamples) {
+    private mutating func adaptiveSimpson(_ interval: ClosedRange<Double>, start: Double, panels initial: Int, gaps gapPoints: inout [Double]) -> (cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int, samples: SimpsonSamples) {
         var cdfX = [Double](), cdfF = [Double]()
         var moments = [Double](repeating: 0, count: 4)
         var failures = 0
@@ -815,7 +811,6 @@ struct LawSolver {
         }
         // Panels [t0, t2] with midpoint t1, refined until Simpson's error estimate is small.
         struct Panel { var t0, t1, t2, f0, f1, f2: Double; var u0, u1, u2: U?; var depth: Int }
-        let initial = simpsonInitialPanels
         let h = Double.pi / Double(initial)
         var (f0, u0) = g(0, guesses: [], &self)
         var panels = [Panel]()
@@ -834,7 +829,7 @@ struct LawSolver {
         // component carries the variance and needs the same relative accuracy as a heavy one.
         let estimate = panels.reduce(0) { $0 + ($1.t2 - $1.t0) / 6 * ($1.f0 + 4 * $1.f1 + $1.f2) }
         let tolerance = simpsonTolerance * (estimate > 0 ? estimate : 1)
-        let varianceScale = max(chain.exactMeanAndVariance.variance, 1e-300)
+        let varianceScale = max(exact.variance, 1e-300)
         var evaluations = 0
         var hardEdges = [HardEdge(), HardEdge()]
         while let p = stack.popLast() {

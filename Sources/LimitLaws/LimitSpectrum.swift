@@ -121,6 +121,11 @@ public struct SolverCheck: Sendable, Hashable {
         let scale = exactVariance > 0 ? exactVariance : max(exactMean * exactMean, 1e-300)
         return abs(variance - exactVariance) / scale
     }
+    /// The largest of the three errors (infinite when one is NaN).
+    public var largestError: Double {
+        let errors = [massError, meanError, varianceError]
+        return errors.contains { $0.isNaN } ? .infinity : errors.max() ?? .infinity
+    }
     public var passed: Bool {
         massError <= tolerance && meanError <= tolerance && varianceError <= tolerance
     }

@@ -55,13 +55,12 @@ func runSweep(count: Int, seed: UInt64) {
     var worstMass = 0.0, worstMean = 0.0, worstVariance = 0.0
     var points = 0, iterations = 0, continuations = 0
     var slowest: [(seconds: Double, model: Int)] = []
-    var t0 = timespec(), t1 = timespec()
     func now() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
-    clock_gettime(CLOCK_MONOTONIC, &t0)
+    let begin = now()
     for i in 0..<count {
         let model = randomSweepModel(&r)
         let start = now()
@@ -85,8 +84,7 @@ func runSweep(count: Int, seed: UInt64) {
             }
         }
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1)
-    let seconds = Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
+    let seconds = now() - begin
     print("sweep: \(count) models (seed \(seed)), \(laws) laws in \(Int(seconds)) s: \(failed) failed the self-check or had failed points (\(failedPoints) with failed points), \(approximated) with a bounded approximation")
     print("sweep: worst mass error \(worstMass), mean error \(worstMean) σ, variance error \(worstVariance)")
     print("sweep: \(points) points solved, \(iterations) Newton iterations, \(continuations) continuations")
