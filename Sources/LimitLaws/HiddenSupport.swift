@@ -30,6 +30,10 @@ extension LawSolver {
             }
             if grid[i] > lower { cells.append(lower...grid[i]) }
         }
+        // The nearest end of the found support (or of the enclosure) below and above a point.
+        let enclosure = bounds
+        let limits = (lower: { (x: Double) in found.map(\.upperBound).filter { $0 <= x }.max() ?? enclosure.lowerBound },
+                      upper: { (x: Double) in found.map(\.lowerBound).filter { $0 >= x }.min() ?? enclosure.upperBound })
         var result = [ClosedRange<Double>]()
         for _ in 0..<Self.hiddenDepth {
             // Several components can be missing at once (a wide layer over a discrete input law
@@ -47,7 +51,14 @@ extension LawSolver {
                     inside.append(solvePoint(x, verifyOutside: true)?.inside ?? false)
                 }
                 if inside.contains(true) {
-                    result += intervals(xs: xs, inside: inside)
+                    // The cell's ends were taken for outside unsolved; where one is inside after
+                    // all (`intervals` checks them), the component reaches past the cell: its edge
+                    // is looked for beyond it, up to the found support or the enclosure.
+                    for found in intervals(xs: xs, inside: inside) {
+                        let lower = found.lowerBound == xs[0] ? edgeBeyond(found.lowerBound, towards: limits.lower(found.lowerBound), step: step) : found.lowerBound
+                        let upper = found.upperBound == xs[xs.count - 1] ? edgeBeyond(found.upperBound, towards: limits.upper(found.upperBound), step: step) : found.upperBound
+                        result.append(lower...upper)
+                    }
                 } else {
                     for k in 1..<xs.count { next.append(xs[k - 1]...xs[k]) }
                 }
@@ -55,6 +66,23 @@ extension LawSolver {
             cells = next
         }
         return result
+    }
+
+    /// The edge of the support beyond `inside` (a point of the support at the end of a searched
+    /// cell), towards `limit`: steps outwards, from `step` and doubling, to the first point found
+    /// outside (confirmed by continuation), then bisects the edge; `limit` when every step up to it
+    /// is inside.
+    private mutating func edgeBeyond(_ inside: Double, towards limit: Double, step: Double) -> Double {
+        let direction: Double = limit > inside ? 1 : -1
+        var last = inside, distance = step
+        while distance > 0 {
+            let x = direction > 0 ? min(last + distance, limit) : max(last - distance, limit)
+            if x == limit { return limit }
+            if let r = solvePoint(x, verifyOutside: true), !r.inside { return bisectEdge(outside: x, inside: last) }
+            last = x
+            distance *= 2
+        }
+        return inside
     }
 
     /// The cells (at most `hiddenCellsPerLevel`, largest excess first) whose smoothed mass

@@ -239,7 +239,7 @@ struct LawSolver {
     /// Near a square-root edge the density squared is linear in x, so once two inside points
     /// are close to the edge, the secant of ρ² predicts it; the prediction is accepted after
     /// checking a point just inside and one just outside it. Falls back to plain bisection.
-    private mutating func bisectEdge(outside: Double, inside: Double) -> Double {
+    mutating func bisectEdge(outside: Double, inside: Double) -> Double {
         var out = outside, ins = inside
         var guess: [ComplexDouble]? = nearestSolved(inside).map { solvedU[$0] }
         var insidePoints: [(x: Double, d: Double)] = []
@@ -458,7 +458,9 @@ struct LawSolver {
         // counted as support. For an accurate solve the search starts at a shortfall of 2·10⁻⁷
         // (the self-check's tolerance is 10⁻⁶).
         func massShort(_ q: Quadrature) -> Bool {
-            abs(q.mass + atomMass - 1) > (request.accurateCDF ? 2e-7 : 1e-4)
+            let deficit = 1 - atomMass - q.mass
+            if abs(deficit) > (request.accurateCDF ? 2e-7 : 1e-4) { return true }
+            return request.accurateCDF && deficit > 0 && !selfCheck(q).passed
         }
         for pass in 0..<3 {
             var foundAny = false
