@@ -63,7 +63,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ntkscope-bench", dependencies: [
-            "LimitLaws", "NetworkSampling", "NetworkTraining", "ExplorerCore", "InputFiles", "QuadraticScaling",
+            "LimitLaws", "NetworkSampling", "NetworkTraining", "ExplorerCore", "InputFiles", "QuadraticScaling", "CLinearAlgebra",
         ]),
         .testTarget(name: "LimitLawsTests", dependencies: [
             "LimitLaws", numerics, .product(name: "PropertyBased", package: "swift-property-based"),

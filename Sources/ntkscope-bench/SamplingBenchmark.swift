@@ -1,3 +1,4 @@
+import CLinearAlgebra
 import Foundation
 import LimitLaws
 import NetworkSampling
@@ -6,8 +7,9 @@ import NetworkSampling
 /// d_l = 6000, sigma ∝ arctan — all CK layers and the NTK, in float32, with per-stage times, the total and
 /// the peak resident memory, against the NumPy reference script (bench/figure1_numpy.py, float64, the same
 /// job written the straightforward way) run in the same benchmark: ntkscope, NumPy, ntkscope again; the
-/// ratio uses the faster ntkscope run. Then the eigenvalue step alone (one- against two-stage reduction),
-/// the agreement with the limit laws and the float32 path's precision against float64.
+/// ratio uses the faster ntkscope run. Then the eigenvalue step alone (ntkscope's one- and two-stage
+/// reductions and LAPACK's two-stage driver), the agreement with the limit laws and the float32 path's
+/// precision against float64.
 ///
 /// Environment: NTKSCOPE_BENCH_N overrides n (widths scale with it); NTKSCOPE_BENCH_PRECISION_N sets the
 /// size of the precision check (default 1000, 0 skips it); NTKSCOPE_BENCH_NUMPY=0 skips the NumPy run and
@@ -171,11 +173,48 @@ func runSamplingBenchmark() {
     }
 }
 
-/// The eigenvalue step alone: one-stage against two-stage reduction on the same Wishart-like Gram
-/// (X of 2n × n iid N(0, 1/2n), G = XᵀX, as the CK of Figure 1's layers), float32, every BLAS thread,
-/// the methods alternating within each repetition; best and median of `reps`.
+/// The eigenvalue methods the `eigen` benchmark times on the same Gram (float32, values only).
+enum EigenBenchMethod: CaseIterable {
+    /// ntkscope's one-stage solver: the `xSYTRD` panel loop, then `xSTERF` (what `ssyevd` with jobz 'N' does).
+    case oneStage
+    /// ntkscope's two-stage solver: band by BLAS-3 panels, `xSYTRD_SB2ST`, `xSTERF`.
+    case twoStage
+    /// LAPACK's own two-stage driver `LAPACKE_ssyevd_2stage` (jobz 'N', uplo 'U'), for comparison only.
+    case lapackTwoStage
+
+    var label: String {
+        switch self {
+        case .oneStage: return "one-stage"
+        case .twoStage: return "two-stage (ntkscope)"
+        case .lapackTwoStage: return "LAPACK ssyevd_2stage"
+        }
+    }
+
+    /// Eigenvalues (ascending) of the matrix in the upper triangle of `a`, which is destroyed.
+    func eigenvalues(destroying a: Matrix<Float>) throws -> [Double] {
+        switch self {
+        case .oneStage: return try SymmetricEigen.eigenvalues(destroying: a, reduction: .oneStage)
+        case .twoStage: return try SymmetricEigen.eigenvalues(destroying: a, reduction: .twoStage)
+        case .lapackTwoStage:
+            let n = a.rows
+            var w = [Float](repeating: 0, count: n)
+            let info = LAPACKE_ssyevd_2stage(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "U")),
+                                             Int32(n), a.data, Int32(n), &w)
+            if info != 0 { throw EigenSolverError.lapack("ssyevd_2stage", info) }
+            return w.map(Double.init)
+        }
+    }
+}
+
+/// The eigenvalue step alone: ntkscope's one-stage and two-stage reductions and LAPACK's two-stage driver
+/// on the same Wishart-like Gram (X of 2n × n iid N(0, 1/2n), G = XᵀX, as the CK of Figure 1's layers),
+/// float32, every BLAS thread, the methods alternating within each repetition; best and median of `reps`,
+/// the ratios of the best times to the one-stage one, the largest eigenvalue difference between any two
+/// methods and each method's largest error against float64 `dsyevd` of the same matrix, relative to λ_max.
 func runEigenBenchmark(sizes: [Int], reps: Int = 3) {
-    print("== eigenvalues: one-stage vs two-stage reduction (float32, Gram of a 2n x n Gaussian, best / median of \(reps)) ==")
+    let methods = EigenBenchMethod.allCases
+    print("== eigenvalues: " + methods.map(\.label).joined(separator: " / ")
+          + " (float32, Gram of a 2n x n Gaussian, best / median of \(reps)) ==")
     for n in sizes where n >= 200 {
         let d = 2 * n
         let x = Matrix<Float>(rows: d, cols: n)
@@ -183,24 +222,41 @@ func runEigenBenchmark(sizes: [Int], reps: Int = 3) {
         g.fillNormal(UnsafeMutableBufferPointer(start: x.data, count: d * n), scale: 1 / Double(d).squareRoot())
         let gram = Matrix<Float>(rows: n, cols: n)
         Float.syrkTrans(n: n, k: d, alpha: 1, a: x.data, lda: d, beta: 0, c: gram.data, ldc: n)
-        var times: [EigenReduction: [Double]] = [:]
-        var values: [EigenReduction: [Double]] = [:]
+        var times: [EigenBenchMethod: [Double]] = [:]
+        var values: [EigenBenchMethod: [Double]] = [:]
+        let loadBefore = loadAverage()
         for _ in 0..<reps {
-            for method in [EigenReduction.oneStage, .twoStage] {
+            for method in methods {
                 let a = Matrix<Float>(rows: n, cols: n)
                 a.data.update(from: gram.data, count: n * n)
                 let t0 = Date()
-                do { values[method] = try SymmetricEigen.eigenvalues(destroying: a, reduction: method) } catch {
-                    print("n = \(n) \(method): \(error)"); return
+                do { values[method] = try method.eigenvalues(destroying: a) } catch {
+                    print("n = \(n) \(method.label): \(error)"); return
                 }
                 times[method, default: []].append(Date().timeIntervalSince(t0))
             }
         }
-        let one = times[.oneStage]!.sorted(), two = times[.twoStage]!.sorted()
-        let a = values[.oneStage]!, b = values[.twoStage]!
-        let diff = zip(a, b).map { abs($0 - $1) }.max()! / max(a.last!, .leastNormalMagnitude)
-        print(String(format: "n = %5d   one-stage %7.2f s (median %7.2f)   two-stage %7.2f s (median %7.2f)   ratio %.2f   max|diff|/lambda_max %.1e",
-                     n, one[0], one[one.count / 2], two[0], two[two.count / 2], two[0] / one[0], diff))
+        // Reference: float64 dsyevd of the same (float32-rounded) Gram, not timed.
+        let g64 = Matrix<Double>(rows: n, cols: n)
+        for k in 0..<(n * n) { g64.data[k] = Double(gram.data[k]) }
+        let exact = (try? SymmetricEigen.eigenvaluesDestroying(g64)) ?? []
+        let sorted = times.mapValues { $0.sorted() }
+        let best = sorted.mapValues { $0[0] }, median = sorted.mapValues { $0[$0.count / 2] }
+        let scale = max(values.values.flatMap { $0.map(abs) }.max() ?? 0, .leastNormalMagnitude)
+        var diff = 0.0
+        for (i, p) in methods.enumerated() { for q in methods[(i + 1)...] {
+            diff = max(diff, zip(values[p]!, values[q]!).map { abs($0 - $1) }.max() ?? 0)
+        } }
+        let columns = methods.map { String(format: "%@ %.2f s (median %.2f)", $0.label, best[$0]!, median[$0]!) }
+        print("n = \(n)   " + columns.joined(separator: "   "))
+        print(String(format: "          ratios to one-stage (best): ntkscope two-stage %.2f, LAPACK 2stage %.2f;"
+                     + " LAPACK 2stage / ntkscope two-stage %.2f", best[.twoStage]! / best[.oneStage]!,
+                     best[.lapackTwoStage]! / best[.oneStage]!, best[.lapackTwoStage]! / best[.twoStage]!))
+        let errors = methods.map { m in
+            String(format: "%@ %.1e", m.label, zip(values[m]!, exact).map { abs($0 - $1) }.max().map { $0 / scale } ?? .nan)
+        }
+        print(String(format: "          max |diff| between methods / lambda_max %.1e; against float64 dsyevd: %@; load average %@ -> %@",
+                     diff / scale, errors.joined(separator: ", "), loadBefore, loadAverage()))
     }
 }
 
