@@ -139,9 +139,15 @@ public struct LimitLawEngine: Sendable {
                 published = law.spectrum.translated(by: frameShift)
                 if let a = approximation {
                     // Chain levels to network layers (with Gaussian inputs level 1 is the input law).
+                    // The exact chain's atoms (same frame as the published law) where the
+                    // simplification changed them: a collapsed cluster joins an atom.
+                    let exactAtoms = exact.atoms
+                    let same = exactAtoms.count == published.atoms.count && zip(exactAtoms, published.atoms).allSatisfy {
+                        abs($0.mass - $1.mass) <= 1e-9 && abs($0.location - $1.location) <= a.displacement + 1e-12 * max(1, abs($0.location))
+                    }
                     published.approximation = LawApproximation(replacedLayers: a.replacedLayers.map { $0 - offset },
                                                                snappedLayers: a.snappedLayers.map { $0 - offset },
-                                                               displacement: a.displacement)
+                                                               displacement: a.displacement, exactAtoms: same ? nil : exactAtoms)
                     // The exact law's variance, not the simplified one's (the mean is the same).
                     published.exactVariance = exact.exactMeanAndVariance.variance
                     published.secondMoment = published.variance + published.mean * published.mean

@@ -72,11 +72,18 @@ public struct LawApproximation: Sendable, Hashable {
     /// Bound on how far any eigenvalue moved (Weyl's inequality): every quantile of the solved law
     /// lies within this distance of the exact law's (Wasserstein-∞). Absolute, in units of x.
     public let displacement: Double
+    /// The exact law's atoms (location, mass), when the approximation changed them: nil when the
+    /// solved law's atoms are the exact law's. An atom of the approximation can gather continuous
+    /// mass of the exact law lying within `displacement` of it (a term replaced by its mean, or a
+    /// link whose 1 − b² is at rounding scale, collapses a cluster that narrow into the atom); the
+    /// exact atoms come from the rank formula on the unsimplified chain (docs/math.md, "Atoms").
+    public let exactAtoms: [Atom]?
 
-    public init(replacedLayers: [Int], snappedLayers: [Int] = [], displacement: Double) {
+    public init(replacedLayers: [Int], snappedLayers: [Int] = [], displacement: Double, exactAtoms: [Atom]? = nil) {
         self.replacedLayers = replacedLayers
         self.snappedLayers = snappedLayers
         self.displacement = displacement
+        self.exactAtoms = exactAtoms
     }
 }
 
@@ -272,6 +279,11 @@ extension LimitSpectrum {
                 what.append("b² of layers \(a.snappedLayers.map(String.init).joined(separator: ",")) rounded to exactly 1 or 0")
             }
             result.append(LawNotice(severity: .note, text: "\(what.joined(separator: "; ")): every eigenvalue within \(a.displacement) of the exact law's"))
+            if let exact = a.exactAtoms {
+                let shown = atoms.map { "\($0.mass) at \($0.location)" }.joined(separator: ", ")
+                let truth = exact.isEmpty ? "none" : exact.map { "\($0.mass) at \($0.location)" }.joined(separator: ", ")
+                result.append(LawNotice(severity: .warning, text: "the atoms shown (\(shown.isEmpty ? "none" : shown)) are the approximation's: the exact law's atoms are \(truth); the rest of each shown atom's mass is continuous in the exact law, within \(a.displacement) of it"))
+            }
         }
         return result
     }

@@ -176,7 +176,7 @@ enum DensityReport {
             let passed: Bool; let tolerance: Double; let mass: Double; let exactMean: Double; let mean: Double
             let exactVariance: Double; let variance: Double; let meanError: Double; let varianceError: Double
         }
-        struct Approximation: Encodable { let replacedLayers: [Int]; let snappedLayers: [Int]; let displacement: Double }
+        struct Approximation: Encodable { let replacedLayers: [Int]; let snappedLayers: [Int]; let displacement: Double; let exactAtoms: [AtomJSON]? }
         let kernel: String
         let layer: Int
         struct Grid: Encodable { let kind: String; let points: Int; let trapezoidMass: Double; let trapezoidError: Double }
@@ -241,7 +241,8 @@ enum DensityReport {
                                   varianceError: $0.varianceError)
                         },
                         approximation: s.approximation.map {
-                            .init(replacedLayers: $0.replacedLayers, snappedLayers: $0.snappedLayers, displacement: $0.displacement)
+                            .init(replacedLayers: $0.replacedLayers, snappedLayers: $0.snappedLayers, displacement: $0.displacement,
+                                  exactAtoms: $0.exactAtoms?.map { .init(location: $0.location, mass: $0.mass) })
                         },
                         notices: s.notices.map(\.text),
                         seconds: seconds)

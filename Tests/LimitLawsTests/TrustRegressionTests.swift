@@ -136,4 +136,35 @@ import Testing
             #expect(bound < 1e-6)
         }
     }
+
+    /// An approximation can collapse a cluster of the exact law into an atom (W∞-close, but the
+    /// atom's mass is not the exact law's): the exact atoms are reported with a warning. Oracles:
+    /// the rank formulas, 1 − 1/γ₀ − Σ 1/γ_ℓ at r₊ for the NTK over Gaussian inputs, and
+    /// 1 − 1/γ for a CK layer over orthonormal inputs with 1 − b² > 0 (every Φ_ℓ has full rank).
+    @Test func atomsChangedByAnApproximationAreReportedExactly() throws {
+        let relu = NetworkModel(activation: try .named("relu"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 100, count: 40))
+        let ntk = try solve(relu, .ntk)
+        let exact = try #require(ntk.approximation?.exactAtoms)
+        #expect(exact.count == 1)
+        #expect(abs((exact.first?.mass ?? 0) - (1 - 1.0 / 3 - 40.0 / 100)) < 1e-12)
+        #expect(abs((exact.first?.location ?? 0) - relu.rPlus) <= 1e-9 * relu.rPlus)
+        #expect(abs((ntk.atoms.first?.mass ?? 0) - (exact.first?.mass ?? 0)) > 0.3)
+        #expect(ntk.notices.contains { $0.severity == .warning && $0.text.contains("exact law's atoms are") })
+
+        // Over MP(3) inputs the nested (snapped) layers keep the input's rank, 1/3, so the
+        // approximation's atom at 0 is 2/3; with 1 − b² > 0 every Φ_ℓ has full rank and the exact
+        // atom is 1 − 1/γ = 1/2, the rest a cluster within the displacement of 0.
+        let leaky = NetworkModel(activation: try .named("leaky-relu:0.99999"), input: .marcenkoPastur(gamma0: 3), gammas: [2, 2, 2])
+        for layer in 1...3 {
+            let ck = try solve(leaky, .ck(layer))
+            let atoms = try #require(ck.approximation?.exactAtoms)
+            #expect(atoms.count == 1 && abs((atoms.first?.mass ?? 0) - 0.5) < 1e-12 && atoms.first?.location == 0, "layer \(layer)")
+            #expect(abs((ck.atoms.first?.mass ?? 0) - 2.0 / 3) < 1e-9, "layer \(layer)")
+        }
+        // Over orthonormal inputs both have the atom 1 − 1/γ = 1/2: nothing to report.
+        let orthonormal = NetworkModel(activation: try .named("leaky-relu:0.99999"), input: .orthonormal, gammas: [2, 2, 2])
+        let ck2 = try solve(orthonormal, .ck(2))
+        #expect(ck2.approximation?.exactAtoms == nil)
+        #expect(abs((ck2.atoms.first?.mass ?? 0) - 0.5) < 1e-12)
+    }
 }
