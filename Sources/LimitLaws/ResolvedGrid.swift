@@ -15,6 +15,17 @@ public struct DensityGrid: Sendable {
     /// not computed, for a uniform grid).
     public let trapezoidError: Double
 
+    /// The resolved grid's target: its trapezoid mass within this of the law's continuous mass.
+    public static let resolvedTolerance = 2e-5
+
+    /// A warning for a resolved grid that missed its target (`trapezoidError` above
+    /// `resolvedTolerance`: points at the resolution of x far from 0, or the point cap), to be
+    /// shown wherever the grid is written; nil otherwise.
+    public var notice: LawNotice? {
+        guard kind == .resolved, trapezoidError > Self.resolvedTolerance else { return nil }
+        return LawNotice(severity: .warning, text: "the density grid's trapezoid integral is within \(trapezoidError) of the law's mass, not \(Self.resolvedTolerance) (its points reached the resolution of x or the point cap); the cdf column is the law's own CDF")
+    }
+
     /// The trapezoid rule's integral of `density` over the grid.
     public var trapezoidMass: Double {
         var m = 0.0
@@ -38,7 +49,7 @@ extension LimitSpectrum {
     /// `maxPoints` points (then `trapezoidError` says what was reached).
     ///
     /// `range` nil covers the support and the atoms with a margin of 4%.
-    public func resolvedGrid(range: ClosedRange<Double>? = nil, tolerance: Double = 2e-5, maxPoints: Int = 50_000) -> DensityGrid {
+    public func resolvedGrid(range: ClosedRange<Double>? = nil, tolerance: Double = DensityGrid.resolvedTolerance, maxPoints: Int = 50_000) -> DensityGrid {
         let window = range ?? defaultWindow
         var points = [(x: Double, density: Double)]()
         points.append((window.lowerBound, densityAt(window.lowerBound)))

@@ -105,6 +105,9 @@ struct DensityCommand: ParsableCommand {
         }
         try OutputFile.write(text, to: output, force: force)
         LawNoticeReport.print(result.spectra)
+        for (s, g) in zip(result.spectra, grids) {
+            if let n = g.notice { FileHandle.standardError.write(Data("ntkscope: warning: \(s.kernel): \(n.text)\n".utf8)) }
+        }
     }
 }
 
@@ -244,7 +247,7 @@ enum DensityReport {
                             .init(replacedLayers: $0.replacedLayers, snappedLayers: $0.snappedLayers, displacement: $0.displacement,
                                   exactAtoms: $0.exactAtoms?.map { .init(location: $0.location, mass: $0.mass) })
                         },
-                        notices: s.notices.map(\.text),
+                        notices: s.notices.map(\.text) + (g.notice.map { [$0.text] } ?? []),
                         seconds: seconds)
             })
         let encoder = JSONEncoder()

@@ -156,4 +156,22 @@ struct GridCheck {
         #expect(u.kind == .uniform && u.x == s.x && u.cdf.count == s.x.count)
         #expect(zip(u.cdf, u.cdf.dropFirst()).allSatisfy { $0 <= $1 })
     }
+
+    /// A grid that cannot reach its target says so: the deep ReLU NTK with γ = 10⁴ sits at
+    /// x ≈ 1.4·10¹¹, where neighbouring doubles are 3·10⁻⁵ apart and its steep lower edge cannot be
+    /// resolved. Oracle: the grid's own trapezoid mass against the law's continuous mass (from the
+    /// solver's quadrature), computed here; where they differ by more than the target, the grid's
+    /// notice must be a warning. Figure 1's NTK meets the target and has no notice.
+    @Test func aGridThatMissesItsTargetWarns() throws {
+        let deep = NetworkModel(activation: try .named("relu"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 1e4, count: 64))
+        for (model, expectWarning) in [(deep, true), (NetworkModel.figure1, false)] {
+            let s = try #require(LimitLawEngine().solve(model, options: SolveOptions(kernels: [.ntk])).spectra.first)
+            let g = s.resolvedGrid()
+            var trapezoid = 0.0
+            for k in 1..<g.x.count { trapezoid += (g.x[k] - g.x[k - 1]) * (g.density[k] + g.density[k - 1]) / 2 }
+            let missed = abs(trapezoid - s.continuousMass) > DensityGrid.resolvedTolerance
+            #expect(missed == expectWarning)
+            if missed { #expect(g.notice?.severity == .warning) } else { #expect(g.notice == nil) }
+        }
+    }
 }
