@@ -8,7 +8,7 @@ import ViewExport
 enum OutputFile {
     static func write(_ text: String, to path: String?, force: Bool) throws {
         guard let path, path != "-" else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try StandardStreams.output(text)
             return
         }
         do {
