@@ -249,6 +249,7 @@ struct TrainCommand: ParsableCommand {
         let s = try settings()
         let outputs = [(output, "--output"), (summary, "--summary"), (history, "--history"), (vectors, "--vectors")]
         for case let (path?, option) in outputs where path != "-" {
+            if path.isEmpty { throw bad(option, path, FileWriteError(path: path, reason: .emptyPath).description) }
             let absolute = AtomicFile.absolutePath(path)
             if FileManager.default.fileExists(atPath: absolute) && !force {
                 throw bad(option, path, "the file exists; pass --force to replace it")
@@ -359,9 +360,9 @@ struct TrainCommand: ParsableCommand {
                 try OutputFile.write(format == "json" ? record.jsonDocument() : record.eigenvalueCSV(), to: output, force: true)
             }
         }
-        if let summary, summary != "-" || final { try OutputFile.write(record.summaryCSV(), to: summary, force: true) }
-        if let history, history != "-" || final { try OutputFile.write(record.historyCSV(), to: history, force: true) }
-        if let vectors, vectors != "-" || final { try OutputFile.write(record.vectorsCSV(), to: vectors, force: true) }
+        if let summary, summary != "-" || final { try OutputFile.write(record.summaryCSV(), to: summary, force: true, option: "--summary") }
+        if let history, history != "-" || final { try OutputFile.write(record.historyCSV(), to: history, force: true, option: "--history") }
+        if let vectors, vectors != "-" || final { try OutputFile.write(record.vectorsCSV(), to: vectors, force: true, option: "--vectors") }
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -96,6 +96,14 @@ import Testing
         #expect(abs(eigenvalues.reduce(0, +) - 120) < 1e-3)
     }
 
+    /// A .npy file (format 1.0, float64 little-endian) with this header's shape and order, then `body`.
+    func npy(shape: String, fortran: String, body: [UInt8]) -> [UInt8] {
+        var header = Array("{'descr': '<f8', 'fortran_order': \(fortran), 'shape': \(shape), }".utf8)
+        while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
+        header.append(0x0A)
+        return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header + body
+    }
+
     /// Crafted .npy headers: exit 2 and a message naming the file's header (they trapped: SIGILL).
     @Test(.enabled(if: binary != nil), arguments: [
         ("(100000000000, 100000000000)", "False", "more elements"),
@@ -106,11 +114,7 @@ import Testing
     func craftedNPYHeaders(shape: String, fortran: String, message: String) throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var header = Array("{'descr': '<f8', 'fortran_order': \(fortran), 'shape': \(shape), }".utf8)
-        while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
-        header.append(0x0A)
-        let bytes = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header + [UInt8](repeating: 0, count: 16)
-        try write(bytes, "x.npy", in: dir)
+        try write(npy(shape: shape, fortran: fortran, body: [UInt8](repeating: 0, count: 16)), "x.npy", in: dir)
         let r = try run(["sample", "--data", "x.npy", "--depth", "1"], in: dir)
         #expect(r.status == 2, "\(shape)")
         #expect(r.err.contains("x.npy (.npy header)") && r.err.contains(message), "\(r.err)")
@@ -274,5 +278,36 @@ import Testing
         joined[k] = option + "=" + value
         joined.remove(at: k + 1)
         #expect(try run(joined, in: dir).err == r.err)
+    }
+
+    /// Output paths: an empty one is called empty; a file in /proc is said not to be writable or
+    /// replaceable there, not that /proc is missing.
+    @Test(.enabled(if: binary != nil)) func outputPathMessages() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = try run(["density", "--depth", "1", "-o", ""], in: dir)
+        #expect(empty.status == 2 && empty.err.contains("--output") && empty.err.contains("the output path is empty"), "\(empty.err)")
+        let summary = try run(["train", "--summary", ""], in: dir)
+        #expect(summary.status == 2 && summary.err.contains("--summary") && summary.err.contains("the output path is empty"), "\(summary.err)")
+        if FileManager.default.fileExists(atPath: "/proc/version") {
+            let proc = try run(["density", "--depth", "1", "-o", "/proc/version", "--force"], in: dir)
+            #expect(proc.status == 2 && proc.err.contains("/proc/version") && !proc.err.contains("does not exist"), "\(proc.err)")
+        }
+    }
+
+    /// `sample --data X.npy` with a NaN or an infinity names the file and the first bad element's
+    /// row and column (1-based), computed here from where it was put.
+    @Test(.enabled(if: binary != nil), arguments: [(2, 1, Double.nan), (4, 3, -Double.infinity)])
+    func nonFiniteDataIsLocated(row: Int, column: Int, value: Double) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var values = (0..<18).map { Double($0 % 5) + 0.5 }
+        values[(row - 1) * 3 + (column - 1)] = value
+        values[17] = .nan   // a later one is not the first
+        let body = values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian, Array.init) }
+        try write(npy(shape: "(6, 3)", fortran: "False", body: body), "x.npy", in: dir)
+        let r = try run(["sample", "--data", "x.npy", "--depth", "1"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.err.contains("x.npy row \(row), column \(column)") && r.err.contains("finite"), "\(r.err)")
     }
 }
