@@ -3,7 +3,8 @@ import LimitLaws
 
 /// A file of eigenvalues of X^T X read as an input law μ_0 (docs/cli.md, *Input files*).
 ///
-/// Text: one number per line, or the first column of a CSV (see `NumericTable`). Binary: a `.npy`
+/// Text: one number per line, or the first column of a CSV (see `NumericTable`); a file whose only
+/// row of data holds several numbers is refused (it is a row of eigenvalues). Binary: a `.npy`
 /// array of n numbers (shape (n,), (n, 1) or (1, n)). Then:
 /// - round-off: a value with |λ| ≤ 10⁻⁹ · max λ is set to 0 (`eigvalsh` of a rank-deficient Gram
 ///   gives ±10⁻¹⁶); a value below −10⁻⁹ · max λ is an error naming its line;
@@ -40,6 +41,11 @@ public struct EigenvalueFile: Sendable {
             return try fromValues(array.values, source: source, place: { "\(source) element \($0)" })
         }
         let table = try NumericTable.read(data, source: source, columns: .first, progress: progress)
+        // one row of several numbers is almost surely a row of eigenvalues, not one eigenvalue
+        if table.rows == 1 && table.numbersInFirstRow > 1 {
+            throw ModelError(field: "\(source) line \(table.line(ofRow: 0))", value: "one row of \(table.numbersInFirstRow) numbers",
+                             allowed: "eigenvalues are read one per line, or from the first column of a CSV with one row per eigenvalue; put one value per line")
+        }
         return try fromValues(table.values, source: source, place: { "\(source) line \(table.line(ofRow: $0))" })
     }
 

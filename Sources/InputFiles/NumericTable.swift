@@ -19,6 +19,9 @@ public struct NumericTable: Sendable {
     public private(set) var values: [Double]
     /// Whether the first line was taken for a header.
     public private(set) var header: Bool
+    /// How many fields of the first row of data are numbers, counting the columns that
+    /// `.first` does not keep (a single row "0.5,1,1.5" has 3).
+    public private(set) var numbersInFirstRow = 0
     /// (row, line) where the line of a row stops being the line of the row before plus one.
     private var lineBreaks: [(row: Int, line: Int)]
 
@@ -102,6 +105,8 @@ public struct NumericTable: Sendable {
         var lines = 0
         var lineBreaks: [(row: Int, line: Int)] = []
         var header = false
+        /// Numeric fields of the piece's first row of data, all columns counted.
+        var numbersInFirstRow: Int?
         /// (line in the piece, value, what is allowed)
         var error: (line: Int, value: String, allowed: String)?
     }
@@ -126,6 +131,7 @@ public struct NumericTable: Sendable {
             }
             if delimiter == " " { fields.removeAll { $0.isEmpty } }   // runs of spaces
             if fields.allSatisfy(\.isEmpty) { continue }
+            let numbersInRow = fields.reduce(0) { $0 + (Double($1) != nil ? 1 : 0) }
             if columns == .first { fields = [fields[0]] }
             var numbers = [Double]()
             numbers.reserveCapacity(fields.count)
@@ -157,6 +163,7 @@ public struct NumericTable: Sendable {
                 return piece
             }
             piece.columns = numbers.count
+            if piece.numbersInFirstRow == nil { piece.numbersInFirstRow = numbersInRow }
             if line != previousLine + 1 { piece.lineBreaks.append((piece.rows, line)) }
             previousLine = line
             piece.values.append(contentsOf: numbers)
@@ -183,6 +190,7 @@ public struct NumericTable: Sendable {
                 throw ModelError(field: "\(source) line \(linesBefore + e.line)", value: e.value, allowed: e.allowed)
             }
             if let c = piece.columns {
+                if table.rows == 0 { table.numbersInFirstRow = piece.numbersInFirstRow ?? c }
                 if table.rows > 0 && c != table.columns {
                     let line = linesBefore + (piece.lineBreaks.first?.line ?? 1)
                     throw ModelError(field: "\(source) line \(line)", value: "\(c) numbers",

@@ -56,7 +56,9 @@ public struct DataMatrix: Sendable, Equatable {
             throw .invalidRequest("--remove-pcs \(removePCs): must be between 0 and \(min(n, d) - 1)")
         }
         var x = values
-        guard x.allSatisfy({ $0.isFinite }) else { throw .dataFile("data file contains NaN or infinite values") }
+        if let k = x.firstIndex(where: { !$0.isFinite }) {
+            throw .dataFile("sample \(k / d + 1), feature \(k % d + 1) of the data is \(x[k]): data values must be finite numbers")
+        }
         for f in 0..<d {
             var m = 0.0
             for a in 0..<n { m += x[a * d + f] }

@@ -3,7 +3,7 @@ import Foundation
 /// Why a file could not be written, in words for the status line or stderr.
 public struct FileWriteError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Reason: Sendable, Equatable {
-        case exists, missingFolder, permission, diskFull, isDirectory, other(String)
+        case exists, missingFolder, permission, diskFull, isDirectory, emptyPath, other(String)
     }
     public var path: String
     public var reason: Reason
@@ -16,6 +16,7 @@ public struct FileWriteError: Error, CustomStringConvertible, Equatable, Sendabl
         case .permission: return "cannot write \(path): permission denied"
         case .diskFull: return "cannot write \(path): the disk is full (or over quota); nothing was changed"
         case .isDirectory: return "cannot write \(path): it is a folder"
+        case .emptyPath: return "the output path is empty; give a file name"
         case .other(let s): return "cannot write \(path): \(s)"
         }
     }
@@ -39,6 +40,7 @@ public enum AtomicFile {
     /// Returns the absolute path written. `failAfterBytes` is a test hook simulating a full disk.
     @discardableResult
     public static func write(_ text: String, to path: String, overwrite: Bool, failAfterBytes: Int? = nil) throws(FileWriteError) -> String {
+        guard !path.isEmpty else { throw FileWriteError(path: path, reason: .emptyPath) }
         var absolute = absolutePath(path)
         // A symbolic link is followed (its target is replaced, the link stays); a path that is not a
         // regular file (/dev/null, a FIFO, a terminal) is written in place: renaming over it would
@@ -74,7 +76,15 @@ public enum AtomicFile {
         }
         var template = Array((folder + "/." + (absolute as NSString).lastPathComponent + ".tmp-XXXXXX").utf8CString)
         let fd = mkstemp(&template)
-        guard fd >= 0 else { throw FileWriteError.from(errno: errno, path: path) }
+        guard fd >= 0 else {
+            // the folder exists (checked above): ENOENT here is a folder that takes no new files
+            // (/proc, /sys), not a missing one
+            let e = errno
+            if e == ENOENT || e == ENOTDIR {
+                throw FileWriteError(path: path, reason: .other("cannot create a file in the folder \(folder) to write or replace it (\(String(cString: strerror(e))))"))
+            }
+            throw FileWriteError.from(errno: e, path: path)
+        }
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var closed = false
         func fail(_ e: Int32) -> FileWriteError {

@@ -29,6 +29,6 @@ struct ActivationsCommand: ParsableCommand {
             }
             out += "\nEvery row satisfies b_σ² ≤ 1 ≤ a_σ (Proposition C.1). The b-family is b·x + √(1−b²)·h(x), h the centred, normalised cosine.\n"
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        try StandardStreams.output(out)
     }
 }

@@ -21,19 +21,19 @@ struct DensityCommand: ParsableCommand {
     @Option(help: "Which laws: ck (every layer, or --layer), ntk, all, or combination (with --combination).")
     var kernel: KernelChoice = .all
 
-    @Option(parsing: .unconditional, help: "CK layer 0...L (0 is the input law); with --kernel ck.")
+    @Option(help: "CK layer 0...L (0 is the input law); with --kernel ck.")
     var layer: Int?
 
-    @Option(parsing: .unconditional, help: "Coefficients z_{-1},z_0,…,z_L of z_{-1} Id + Σ z_ℓ X_ℓ^T X_ℓ (Theorem 3.7), each 0 or of size 1e-8…1e8; implies --kernel combination.")
+    @Option(help: "Coefficients z_{-1},z_0,…,z_L of z_{-1} Id + Σ z_ℓ X_ℓ^T X_ℓ (Theorem 3.7), each 0 or of size 1e-8…1e8; implies --kernel combination.")
     var combination: String?
 
-    @Option(parsing: .unconditional, help: "A uniform grid of this many points (2…100000) instead of the resolved grid (default: resolved: edges, atoms and enough points that the trapezoid rule integrates the density to 2e-5).")
+    @Option(help: "A uniform grid of this many points (2…100000) instead of the resolved grid (default: resolved: edges, atoms and enough points that the trapezoid rule integrates the density to 2e-5).")
     var grid: Int?
 
-    @Option(name: .customLong("x-min"), parsing: .unconditional, help: "Left end of the grid (default: automatic; |x| ≤ 1e30).")
+    @Option(name: .customLong("x-min"), help: "Left end of the grid (default: automatic; |x| ≤ 1e30).")
     var xMin: Double?
 
-    @Option(name: .customLong("x-max"), parsing: .unconditional, help: "Right end of the grid (default: automatic; |x| ≤ 1e30).")
+    @Option(name: .customLong("x-max"), help: "Right end of the grid (default: automatic; |x| ≤ 1e30).")
     var xMax: Double?
 
     @Option(help: "Output format: csv (kernel,layer,x,density,cdf), json (adds atoms, support, moments, solver statistics), or table.")
@@ -47,7 +47,7 @@ struct DensityCommand: ParsableCommand {
 
     func run() throws {
         let built = try model.build()
-        for n in built.notices { FileHandle.standardError.write(Data("ntkscope: \(n)\n".utf8)) }
+        for n in built.notices { StandardStreams.error("ntkscope: \(n)\n") }
         let m = built.model
         if let grid, !(2...100_000).contains(grid) {
             throw ModelError(field: "--grid", value: "\(grid)", allowed: "must be an integer from 2 to 100000")

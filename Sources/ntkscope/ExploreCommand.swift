@@ -40,10 +40,10 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Print one frame as plain text to standard output and exit (no terminal needed).")
     var print = false
 
-    @Option(parsing: .unconditional, help: "Width of the --print frame (20…2000).")
+    @Option(help: "Width of the --print frame (20…2000).")
     var width: Int = 120
 
-    @Option(parsing: .unconditional, help: "Height of the --print frame (8…1000).")
+    @Option(help: "Height of the --print frame (8…1000).")
     var height: Int = 40
 
     func validate() throws {
@@ -77,18 +77,18 @@ struct ExploreCommand: ParsableCommand {
             let state = session.makeState(themeNames: [theme])
             let content = try ViewRendering.content(state: state, progress: isatty(2) == 1)
             LawNoticeReport.print(state.laws.compactMap { content.spectra[$0]?.law })
-            Swift.print(ViewExport.text(state: state, content: content, width: width, height: height), terminator: "")
+            try StandardStreams.output(ViewExport.text(state: state, content: content, width: width, height: height))
             return
         }
 
         if let problem = ExplorerApp.interactiveProblem() {
-            var stderr = FileHandle.standardError
             let args = CommandLine.arguments.dropFirst().filter { $0 != "explore" }.joined(separator: " ")
-            Swift.print("""
+            StandardStreams.error("""
                 ntkscope: not starting the interactive explorer: \(problem).
                 To get the same view as text without a terminal, run:
                   ntkscope explore --print --width 200 --height 60\(args.isEmpty ? "" : " " + args)
-                """, to: &stderr)
+
+                """)
             throw ExitCode(2)
         }
 
@@ -115,8 +115,4 @@ struct ExploreCommand: ParsableCommand {
             throw ValidationError("cannot start the explorer: \(error.description)")
         }
     }
-}
-
-extension FileHandle: @retroactive TextOutputStream {
-    public func write(_ string: String) { write(Data(string.utf8)) }
 }

@@ -70,16 +70,16 @@ struct GramDataOptions: ParsableArguments {
         }
         if let path = data {
             let d = try InfiniteWidthData.load(path: path)
-            FileHandle.standardError.write(Data("ntkscope: --data \(d.notice)\n".utf8))
+            StandardStreams.error("ntkscope: --data \(d.notice)\n")
             return d
         }
         guard let points else { return nil }
         let n = try CommandLineValues.integer(points, option: "--points", range: 1...InputPoints.maxPoints)
-        let s: UInt64
+        var s: UInt64 = 1
         if let seed {
-            guard let v = UInt64(seed) else { throw ModelError(field: "--seed", value: seed, allowed: "must be a whole number from 0 to \(UInt64.max)") }
+            guard let v = UInt64(seed) else { throw ModelError(field: "--seed", value: seed, allowed: CommandLineValues.seedRange) }
             s = v
-        } else { s = 1 }
+        }
         let p = try InputPoints.make(.uniformSphere(n: n, dimension: dimension, seed: s))
         return InfiniteWidthData(source: "\(n) points uniform on S^\(dimension - 1), seed \(s)", points: p, notice: "")
     }
@@ -106,13 +106,13 @@ extension ProgressLine {
 /// The infinite-width regime's settings as options of `render` and `explore`: d, n, the order and
 /// the initialisation (checked by the same ranges as the session file's `[infinite]` keys).
 struct InfiniteWidthViewOptions: ParsableArguments {
-    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound); with --data the data's d).")
+    @Option(name: .customLong("dim"), help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound); with --data the data's d).")
     var dimension: Int?
 
-    @Option(parsing: .unconditional, help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound); with --data the data's n).")
+    @Option(help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound); with --data the data's n).")
     var points: Int?
 
-    @Option(parsing: .unconditional, help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound), the one order limit).")
+    @Option(help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound), the one order limit).")
     var order: Int?
 
     @OptionGroup var initialisation: InitialisationOptions

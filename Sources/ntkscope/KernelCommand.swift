@@ -20,7 +20,7 @@ struct KernelCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var initialisationOptions: InitialisationOptions
-    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated correlations ρ in [−1, 1] (at most 10000).", valueName: "r1,r2,…"))
+    @Option(help: ArgumentHelp("Comma-separated correlations ρ in [−1, 1] (at most 10000).", valueName: "r1,r2,…"))
     var rho: String?
     @Option(name: .customLong("rho-grid"), help: ArgumentHelp("n equally spaced ρ from −1 to 1 (2…10001) instead of --rho.", valueName: "n"))
     var rhoGrid: String?
@@ -83,7 +83,7 @@ struct KernelCommand: ParsableCommand {
                               return Row(rho: v.rho, ck: v.ck, kdot: Array(v.derivative.dropFirst()), ntk: v.ntk,
                                          series_ntk: s?.value, series_bound: s?.errorBound)
                           })
-            print(try CommandLineValues.jsonString(doc))
+            try StandardStreams.output(try CommandLineValues.jsonString(doc) + "\n")
             return
         }
         var out = "# ntkscope kernel: activation \(model.activation.name), depth \(L), \(recursion.method.rawValue) dual kernels (no truncation)\n"
@@ -100,6 +100,6 @@ struct KernelCommand: ParsableCommand {
             if let s = series?.value(.ntk(L), at: v.rho) { row += ",\(n(s.value)),\(n(s.errorBound))" }
             out += row + "\n"
         }
-        print(out, terminator: "")
+        try StandardStreams.output(out)
     }
 }

@@ -8,7 +8,7 @@ enum LawNoticeReport {
         for s in spectra {
             for notice in s.notices {
                 let kind = notice.severity == .warning ? "warning" : "note"
-                FileHandle.standardError.write(Data("ntkscope: \(kind): \(s.kernel): \(notice.text)\n".utf8))
+                StandardStreams.error("ntkscope: \(kind): \(s.kernel): \(notice.text)\n")
             }
         }
     }

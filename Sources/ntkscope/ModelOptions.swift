@@ -15,13 +15,13 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Activation σ (normalised to E σ = 0, E σ² = 1): \(Activation.builtinNames.joined(separator: ", ")). Parameters as leaky-relu:0.2, elu:1, b-family:0.3. (default: arctan)")
     var activation: String?
 
-    @Option(name: .customLong("b-sigma"), parsing: .unconditional, help: "Use the b-family activation with this b_σ in [-1, 1] (overrides --activation).")
+    @Option(name: .customLong("b-sigma"), help: "Use the b-family activation with this b_σ in [-1, 1] (overrides --activation).")
     var bSigma: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Depth L (number of hidden layers), 1...\(NetworkModel.maxDepth). (default: 5)")
+    @Option(name: .long, help: "Depth L (number of hidden layers), 1...\(NetworkModel.maxDepth). (default: 5)")
     var depth: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "γ0 = n/d0 of iid Gaussian inputs (input law Marcenko–Pastur). (default: 3)")
+    @Option(name: .long, help: "γ0 = n/d0 of iid Gaussian inputs (input law Marcenko–Pastur). (default: 3)")
     var gamma0: Double?
 
     @Option(name: .customLong("input-spectrum"), help: "File of input eigenvalues (X^T X): text, one number per line or the first CSV column (CRLF, BOM, # comments, a header allowed), or a .npy array.")
@@ -30,16 +30,16 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("orthonormal-input"), help: "Orthonormal inputs (input law δ1).")
     var orthonormalInput = false
 
-    @Option(name: .long, parsing: .unconditional, help: "γ = n/d_ℓ for every layer. (default: 0.5)")
+    @Option(name: .long, help: "γ = n/d_ℓ for every layer. (default: 0.5)")
     var gamma: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: "Comma-separated γ_1,…,γ_L (one per layer; overrides --gamma and sets the depth).")
+    @Option(name: .long, help: "Comma-separated γ_1,…,γ_L (one per layer; overrides --gamma and sets the depth).")
     var gammas: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Comma-separated learning rates τ_1,…,τ_{L+1} (Theorem 3.8).")
+    @Option(name: .long, help: "Comma-separated learning rates τ_1,…,τ_{L+1} (Theorem 3.8).")
     var tau: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Number of outputs k (Theorem 3.8: the NTK law does not depend on k). (default: 1)")
+    @Option(name: .long, help: "Number of outputs k (Theorem 3.8: the NTK law does not depend on k). (default: 1)")
     var outputs: Int?
 
     /// The number of outputs after merging the config file.

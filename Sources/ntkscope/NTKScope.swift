@@ -26,17 +26,49 @@ struct NTKScope: ParsableCommand {
         guard let first = arguments.first, !first.hasPrefix("-"), first != "help", !subcommandNames.contains(first) else { return nil }
         return "unknown subcommand '\(first)'. The subcommands are: \(subcommandNames.joined(separator: ", ")) (explore is the default). See 'ntkscope --help'."
     }
+
+    /// The arguments with every negative number that follows a long option attached to it
+    /// (`--bias-variance -1` becomes `--bias-variance=-1`), so that it reaches the option as its
+    /// value and its own range check, instead of being taken for an unknown short option
+    /// ("Missing value"). One rule for every option of every subcommand; a flag given a number
+    /// this way is refused as a flag with a value. Nothing after `--` is touched.
+    static func attachingNegativeValues(_ arguments: [String]) -> [String] {
+        var out = [String]()
+        var k = 0
+        while k < arguments.count {
+            let a = arguments[k]
+            if a == "--" { out += arguments[k...]; break }
+            if a.hasPrefix("--"), a.count > 2, !a.contains("="), k + 1 < arguments.count, isNegativeNumber(arguments[k + 1]) {
+                out.append(a + "=" + arguments[k + 1])
+                k += 2
+            } else {
+                out.append(a)
+                k += 1
+            }
+        }
+        return out
+    }
+
+    /// "-1", "-0.1", "-.5", "-1e-3", "-inf", "-nan" and lists starting with one ("-1,0,2").
+    static func isNegativeNumber(_ s: String) -> Bool {
+        guard s.hasPrefix("-"), s.count > 1 else { return false }
+        let rest = s.dropFirst()
+        if let c = rest.first, c.isASCII, c.isNumber || (c == "." && rest.dropFirst().first?.isNumber == true) { return true }
+        return Double(s.split(separator: ",", omittingEmptySubsequences: false).first ?? "") != nil
+    }
 }
 
 @main
 enum Main {
     static func main() {
-        if let message = NTKScope.unknownSubcommand(Array(CommandLine.arguments.dropFirst())) {
-            FileHandle.standardError.write(Data("ntkscope: error: \(message)\n".utf8))
+        StandardStreams.prepare()
+        let arguments = NTKScope.attachingNegativeValues(Array(CommandLine.arguments.dropFirst()))
+        if let message = NTKScope.unknownSubcommand(arguments) {
+            StandardStreams.error("ntkscope: error: \(message)\n")
             finish(2)
         }
         do {
-            var command = try NTKScope.parseAsRoot()
+            var command = try NTKScope.parseAsRoot(arguments)
             try command.run()
             finish(0)
         } catch let code as ExitCode {
@@ -44,16 +76,24 @@ enum Main {
             // after Ctrl-C or SIGINT, 143 after SIGTERM, 129 after SIGHUP; 2 when it cannot start)
             finish(code.rawValue)
         } catch let error as ModelError {
-            FileHandle.standardError.write(Data("ntkscope: error: \(error)\n".utf8))
+            StandardStreams.error("ntkscope: error: \(error)\n")
+            finish(2)
+        } catch let error as StandardOutputError {
+            StandardStreams.error("ntkscope: error: \(error)\n")
             finish(2)
         } catch {
             let code = NTKScope.exitCode(for: error)
             if code == .success {
-                print(NTKScope.fullMessage(for: error))
+                do {
+                    try StandardStreams.output(NTKScope.fullMessage(for: error) + "\n")
+                } catch {
+                    StandardStreams.error("ntkscope: error: \(error)\n")
+                    finish(2)
+                }
                 finish(0)
             }
             let message = NTKScope.fullMessage(for: error)
-            FileHandle.standardError.write(Data("ntkscope: \(message)\n".utf8))
+            StandardStreams.error("ntkscope: \(message)\n")
             finish(code == ExitCode(130) ? 130 : 2)
         }
     }

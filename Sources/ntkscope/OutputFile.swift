@@ -6,16 +6,17 @@ import ViewExport
 /// a temporary file in the target folder, flushed and renamed); an existing file is replaced only
 /// with `force`.
 enum OutputFile {
-    static func write(_ text: String, to path: String?, force: Bool) throws {
+    /// `option` names the option that gave `path` in messages.
+    static func write(_ text: String, to path: String?, force: Bool, option: String = "--output") throws {
         guard let path, path != "-" else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try StandardStreams.output(text)
             return
         }
         do {
             try AtomicFile.write(text, to: path, overwrite: force)
         } catch {
-            if error.reason == .exists { throw ModelError(field: "--output", value: path, allowed: "the file exists; pass --force to replace it") }
-            throw ModelError(field: "--output", value: path, allowed: error.description)
+            if error.reason == .exists { throw ModelError(field: option, value: path, allowed: "the file exists; pass --force to replace it") }
+            throw ModelError(field: option, value: path, allowed: error.description)
         }
     }
 }

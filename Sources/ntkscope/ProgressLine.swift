@@ -18,17 +18,17 @@ final class ProgressLine: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard percent != shown else { return }
         shown = percent
-        FileHandle.standardError.write(Data("\r\u{1B}[Kntkscope: \(label): \(percent)%".utf8))
+        StandardStreams.error("\r\u{1B}[Kntkscope: \(label): \(percent)%")
     }
 
     /// A line of text instead of a percentage ("solving law 3 of 7").
     func show(_ text: String) {
         lock.lock(); defer { lock.unlock() }
-        FileHandle.standardError.write(Data("\r\u{1B}[Kntkscope: \(label): \(text)".utf8))
+        StandardStreams.error("\r\u{1B}[Kntkscope: \(label): \(text)")
     }
 
     func finish() {
         lock.lock(); defer { lock.unlock() }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardStreams.error("\r\u{1B}[K")
     }
 }

@@ -98,9 +98,9 @@ struct QuadraticDensityCommand: ParsableCommand {
         default: text = table(r)
         }
         try OutputFile.write(text, to: options.output, force: options.force)
-        for c in r.failedChecks { FileHandle.standardError.write(Data("ntkscope: warning: check failed: \(c.summary)\n".utf8)) }
+        for c in r.failedChecks { StandardStreams.error("ntkscope: warning: check failed: \(c.summary)\n") }
         if r.ntk.covarianceSide.failures > 0 {
-            FileHandle.standardError.write(Data("ntkscope: warning: \(r.ntk.covarianceSide.failures) failed points in the NTK law\n".utf8))
+            StandardStreams.error("ntkscope: warning: \(r.ntk.covarianceSide.failures) failed points in the NTK law\n")
         }
     }
 
@@ -183,7 +183,7 @@ struct QuadraticSampleCommand: ParsableCommand {
 
     @OptionGroup var options: QuadraticOptions
     @Option(help: "Input dimension d (2…20000; n = γ₁ d p must stay ≤ \(QuadraticSamplingRequest.maxSamples)).") var d: String = "40"
-    @Option(help: "Random seed (unsigned 64-bit).") var seed: UInt64 = 0
+    @Option(help: "Random seed (unsigned 64-bit).", transform: CommandLineValues.seed) var seed: UInt64 = 0
     @Option(help: "Inputs: gaussian, rademacher, or data:PATH (CSV or .npy, samples × features; then d = features, n = rows).")
     var input: String = "gaussian"
     @Option(help: "float32 (fast) or float64.") var precision: String = "float32"
@@ -221,7 +221,7 @@ struct QuadraticSampleCommand: ParsableCommand {
             let r = try QuadraticScalingSolver.solve(sample.lawSettings)
             law = r
             comparison = QuadraticSampler.compare(sample, with: r)
-            for c in r.failedChecks { FileHandle.standardError.write(Data("ntkscope: warning: check failed: \(c.summary)\n".utf8)) }
+            for c in r.failedChecks { StandardStreams.error("ntkscope: warning: check failed: \(c.summary)\n") }
         }
         let text: String
         switch format {

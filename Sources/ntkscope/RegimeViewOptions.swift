@@ -9,10 +9,10 @@ import ViewExport
 /// `render` options of the quadratic-scaling and training modes: each sets one key of the mode's
 /// session table (`[quadratic]`, `[training]`), checked by the same rules as the file.
 struct RegimeViewOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Quadratic mode (--mode quadratic): γ₁ = lim n/(dp) (0.001…1000).")
+    @Option(help: "Quadratic mode (--mode quadratic): γ₁ = lim n/(dp) (0.001…1000).")
     var gamma1: Double?
 
-    @Option(parsing: .unconditional, help: "Quadratic mode: γ₂ = lim p/d (0.001…1000).")
+    @Option(help: "Quadratic mode: γ₂ = lim p/d (0.001…1000).")
     var gamma2: Double?
 
     @Option(name: .customLong("quadratic-activation"), help: "Quadratic mode: σ, whose derivative φ = σ′ enters: \(DerivativeActivation.names.joined(separator: ", ")).")
@@ -24,7 +24,7 @@ struct RegimeViewOptions: ParsableArguments {
     @Option(name: .customLong("output-law"), help: "Quadratic mode: ν, the law of the output weights D: \(OutputWeightLaw.syntax).")
     var outputLaw: String?
 
-    @Option(name: .customLong("d"), parsing: .unconditional, help: "Quadratic mode: input dimension d of the sampled check (p = γ₂d, n = γ₁dp).")
+    @Option(name: .customLong("d"), help: "Quadratic mode: input dimension d of the sampled check (p = γ₂d, n = γ₁dp).")
     var d: Int?
 
     @Flag(help: "Quadratic mode: run the sampled check (bulk KS and W1, outliers set apart).")
@@ -33,19 +33,19 @@ struct RegimeViewOptions: ParsableArguments {
     @Flag(help: "Training mode (--mode training): run the training (the session's [training] settings; the default takes about 15 s).")
     var train = false
 
-    @Option(parsing: .unconditional, help: "Training mode: epochs (1…2000).")
+    @Option(help: "Training mode: epochs (1…2000).")
     var epochs: Int?
 
-    @Option(name: .customLong("train-n"), parsing: .unconditional, help: "Training mode: training samples n (20…5000).")
+    @Option(name: .customLong("train-n"), help: "Training mode: training samples n (20…5000).")
     var trainN: Int?
 
-    @Option(name: .customLong("train-width"), parsing: .unconditional, help: "Training mode: width of every hidden layer (4…4000).")
+    @Option(name: .customLong("train-width"), help: "Training mode: width of every hidden layer (4…4000).")
     var trainWidth: Int?
 
-    @Option(name: .customLong("train-depth"), parsing: .unconditional, help: "Training mode: hidden layers L (1…8).")
+    @Option(name: .customLong("train-depth"), help: "Training mode: hidden layers L (1…8).")
     var trainDepth: Int?
 
-    @Option(name: .customLong("show-epoch"), parsing: .unconditional, help: "Training mode: the snapshot epoch shown (default: the last).")
+    @Option(name: .customLong("show-epoch"), help: "Training mode: the snapshot epoch shown (default: the last).")
     var showEpoch: Int?
 
     var options: [(option: String, regime: RegimeID, key: String, value: SessionValue?)] {

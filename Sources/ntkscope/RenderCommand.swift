@@ -69,7 +69,7 @@ struct RenderCommand: ParsableCommand {
             throw ModelError(field: "--output", value: output, allowed: "the file exists; pass --force to replace it")
         }
         let built = try modelOptions.build()
-        for n in built.notices { FileHandle.standardError.write(Data("ntkscope: \(n)\n".utf8)) }
+        for n in built.notices { StandardStreams.error("ntkscope: \(n)\n") }
         var session = try viewOptions.overrides.session(model: built.model, modelOptions: modelOptions)
         try dataOptions.apply(to: &session, modelOptions: modelOptions)
         let catalog = ThemeCatalog()
@@ -98,7 +98,7 @@ struct ViewOptions: ParsableArguments {
     @Option(name: .customLong("y-scale"), help: "y axis: log, linear or sqrt.")
     var yScale: String?
 
-    @Option(parsing: .unconditional, help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.")
+    @Option(help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.")
     var zoom: Int?
 
     @Option(help: "Plot canvas: braille, block or ascii.")
@@ -110,10 +110,10 @@ struct ViewOptions: ParsableArguments {
     @Flag(help: "Include a sampled network (the explorer's empirical check): histograms, KS and W1.")
     var empirical = false
 
-    @Option(parsing: .unconditional, help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
+    @Option(help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
     var n: Int?
 
-    @Option(parsing: .unconditional, help: "Seed of the sampled network (and of the infinite-width mode's points).")
+    @Option(help: "Seed of the sampled network (and of the infinite-width mode's points).", transform: CommandLineValues.seed)
     var seed: UInt64?
 
     @Option(help: "Mode: linear (the linear-width limit laws), infinite (infinite-width kernels), quadratic (two layers, n ~ d·p) or training (spectra over training); key w cycles them.")
@@ -214,7 +214,7 @@ struct ViewOverrides {
         // a config file's [infinite] data (the command line's --data: DataOptions)
         if let path = s.infiniteDataPath {
             let d = try InfiniteWidthData.load(path: path)
-            FileHandle.standardError.write(Data("ntkscope: data \(d.notice)\n".utf8))
+            StandardStreams.error("ntkscope: data \(d.notice)\n")
             s.infinite.data = d
             s.infinite.dimension = d.points.dimension
             s.infinite.points = d.points.count
@@ -251,7 +251,7 @@ struct DataOptions: ParsableArguments {
         }
         // the infinite-width regime's Gram block uses the same data (samples scaled to unit norm)
         let d = try InfiniteWidthData.load(path: path)
-        FileHandle.standardError.write(Data("ntkscope: --data (infinite width) \(d.notice)\n".utf8))
+        StandardStreams.error("ntkscope: --data (infinite width) \(d.notice)\n")
         session.infinite.data = d
         session.infiniteDataPath = path
         session.infinite.dimension = d.points.dimension
@@ -312,16 +312,16 @@ enum ViewRendering {
                         lastDraw = now
                         let layer = p.layer.map { " layer \($0)" } ?? ""
                         let line = String(format: "\r\u{1B}[Ksampling n=%d: %@%@ %5.1f%%", state.sampleSize, p.stage.rawValue, layer, 100 * p.fraction)
-                        FileHandle.standardError.write(Data(line.utf8))
+                        StandardStreams.error(line)
                     }
                 default: break
                 }
             }
         } catch {
-            if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if progress { StandardStreams.error("\r\u{1B}[K") }
             throw ModelError(field: "--empirical", value: "n = \(state.sampleSize)", allowed: "sampling failed: \(error)")
         }
-        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if progress { StandardStreams.error("\r\u{1B}[K") }
         // as the explorer's check: against the laws of the realised widths (and, for data, of the sampled input Gram)
         let realised = try? LimitComparison.limitModel(for: request, inputGramEigenvalues: spectra.first { $0.kernel == .ck(0) }?.eigenvalues)
         let limits = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints)(realised ?? state.model, nil, true, nil)

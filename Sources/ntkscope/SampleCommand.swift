@@ -22,16 +22,16 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .customLong("n"), parsing: .unconditional, help: "Number of samples n (default: n in --config's [empirical] table, else 3000; a data file's row count with --data).")
+    @Option(name: .customLong("n"), help: "Number of samples n (default: n in --config's [empirical] table, else 3000; a data file's row count with --data).")
     var n: Int?
 
-    @Option(parsing: .unconditional, help: "Random seed (unsigned 64-bit). (default: seed in --config's [empirical] table, else 0)")
+    @Option(help: "Random seed (unsigned 64-bit). (default: seed in --config's [empirical] table, else 0)", transform: CommandLineValues.seed)
     var seed: UInt64?
 
     @Option(help: "Kernels to compute: ck, ntk or all.")
     var kernel: String = "all"
 
-    @Option(parsing: .unconditional, help: "Only this CK layer (0 = input Gram X0^T X0 ... L).")
+    @Option(help: "Only this CK layer (0 = input Gram X0^T X0 ... L).")
     var layer: Int?
 
     @Flag(help: "Also compute Lemma 3.5's surrogate r+ Id + X_L^T X_L + sum q_l X_l^T X_l (kernel 'ntk-surrogate').")
@@ -49,7 +49,7 @@ struct SampleCommand: ParsableCommand {
     @Flag(help: "Solve the limit laws and print a table of KS and W1 distances per law.")
     var compare = false
 
-    @Option(parsing: .unconditional, help: "BLAS threads (default: OPENBLAS_NUM_THREADS or the number of cores).")
+    @Option(help: "BLAS threads (default: OPENBLAS_NUM_THREADS or the number of cores).")
     var threads: Int?
 
     @Option(help: "Precision of the products and eigenvalues: float32 (fast) or float64.")
@@ -58,16 +58,16 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Input design: model (default), gaussian, sphere (uniform on the unit sphere), orthonormal, power-law or file.")
     var input: String = "model"
 
-    @Option(name: .customLong("input-dim"), parsing: .unconditional, help: "Input dimension d0 for --input gaussian/sphere/orthonormal/power-law.")
+    @Option(name: .customLong("input-dim"), help: "Input dimension d0 for --input gaussian/sphere/orthonormal/power-law.")
     var inputDim: Int?
 
-    @Option(name: .customLong("power-alpha"), parsing: .unconditional, help: "Exponent alpha of the power-law covariance (eigenvalues ~ k^-alpha).")
+    @Option(name: .customLong("power-alpha"), help: "Exponent alpha of the power-law covariance (eigenvalues ~ k^-alpha).")
     var powerAlpha: Double = 1
 
     @Option(help: "Data matrix (.csv or .npy, one sample per row); implies --input file.")
     var data: String?
 
-    @Option(name: .customLong("remove-pcs"), parsing: .unconditional, help: "Remove the top k principal components of the data (after centring).")
+    @Option(name: .customLong("remove-pcs"), help: "Remove the top k principal components of the data (after centring).")
     var removePCs: Int = 0
 
     func run() throws {
@@ -179,20 +179,20 @@ struct SampleCommand: ParsableCommand {
                     let layer = p.layer.map { " layer \($0)" } ?? ""
                     let eta = p.secondsRemaining.map { ", about " + SamplingProgress.formatDuration($0) + " left" } ?? ""
                     let line = String(format: "\r\u{1B}[K%@%@ %5.1f%%%@", p.stage.rawValue, layer, 100 * p.fraction, eta)
-                    FileHandle.standardError.write(Data(line.utf8))
+                    StandardStreams.error(line)
                 }
             case .finished(let s): summary = s
             default: break
             }
         }
-        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if showProgress { StandardStreams.error("\r\u{1B}[K") }
         spectra.sort { $0.kernel < $1.kernel }
         if let s = summary {
             let peak = s.peakResidentBytes.map { ", peak resident \(MemoryInfo.format($0))" } ?? ""
             var note = "ntkscope: note: n = \(req.sampleCount) sampled in \(SamplingProgress.formatDuration(s.timings.total))\(peak) "
                 + "(planned \(MemoryInfo.format(s.plan.estimatedBytes)), \(s.plan.layout))"
             if let check = SpectrumInvariants.statement(spectra, precision: req.precision) { note += "; " + check }
-            FileHandle.standardError.write(Data((note + "\n").utf8))
+            StandardStreams.error((note + "\n"))
         }
 
         var rows: [(SampledKernel, SampleComparison)] = []
@@ -223,10 +223,10 @@ struct SampleCommand: ParsableCommand {
         if let output {
             try OutputFile.write(text, to: output, force: force)
         } else if !compare || format == "json" {
-            print(text, terminator: "")
+            try StandardStreams.output(text)
         }
         if compare && !(format == "json" && output == nil) {
-            print(comparisonTable(rows, depth: depth), terminator: "")
+            try StandardStreams.output(comparisonTable(rows, depth: depth))
         }
     }
 

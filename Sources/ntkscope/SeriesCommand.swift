@@ -15,6 +15,16 @@ enum CommandLineValues {
         return v
     }
 
+    /// What a seed may be: a whole number from 0 to 2⁶⁴ − 1.
+    static let seedRange = "must be a whole number from 0 to \(UInt64.max)"
+
+    /// The `transform` of every `--seed` option, so that "-1" or "1.5" gets the allowed range in
+    /// its message (the parser names the option and the value).
+    static func seed(_ text: String) throws -> UInt64 {
+        guard let v = UInt64(text.trimmingCharacters(in: .whitespaces)) else { throw ValidationError(seedRange) }
+        return v
+    }
+
     static func choice(_ text: String, option: String, allowed: [String]) throws(ModelError) -> String {
         let t = text.lowercased()
         guard allowed.contains(t) else {
@@ -64,7 +74,7 @@ struct SeriesCommand: ParsableCommand {
         let data = try gramOptions.load(dimension: d)
         let series = ProgressLine.series(model, order: order, initialisation: ini)
         let gram = try data.map { try GramBlock.compute(series, data: $0) }
-        print(format == "json" ? try SeriesOutput.json(series, gram: gram) : SeriesOutput.csv(series, gram: gram), terminator: "")
+        try StandardStreams.output(format == "json" ? try SeriesOutput.json(series, gram: gram) : SeriesOutput.csv(series, gram: gram))
     }
 }
 

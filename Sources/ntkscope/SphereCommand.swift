@@ -49,7 +49,7 @@ struct SphereCommand: ParsableCommand {
                                     theory: SphereSpectrum.theoreticalRate(exact.activation, kernel: k, dimension: d))
         }
         let gram = try data.map { try GramBlock.compute(series, data: $0) }
-        print(format == "json" ? try json(series, kernels, eig, fits, d, gram) : csv(series, kernels, eig, fits, d, gram), terminator: "")
+        try StandardStreams.output(format == "json" ? try json(series, kernels, eig, fits, d, gram) : csv(series, kernels, eig, fits, d, gram))
     }
 
     static func fitText(_ f: SphereSpectrum.DecayFit, window: ClosedRange<Int>) -> String {

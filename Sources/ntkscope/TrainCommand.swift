@@ -59,7 +59,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Data matrix (.csv or .npy, one sample per row) for binary classification.")
     var data: String?
 
-    @Option(parsing: .unconditional, help: "Labels of --data: a column of the data file (1-based; -1 = the last) or a file with one label per row.")
+    @Option(help: "Labels of --data: a column of the data file (1-based; -1 = the last) or a file with one label per row.")
     var labels: String?
 
     @Option(name: .customLong("test-fraction"), help: "Share of the --data samples held out. (default: 0.2)")
@@ -90,10 +90,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Adam's ε (added to √v̂). (default: 1e-7, Keras's)")
     var epsilon: Double = 1e-7
 
-    @Option(help: "Seed of the weights (as `ntkscope sample --seed`) and of the batch order. (default: 0)")
+    @Option(help: "Seed of the weights (as `ntkscope sample --seed`) and of the batch order. (default: 0)", transform: CommandLineValues.seed)
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("data-seed"), help: "Seed of the inputs, the teacher and the data split. (default: --seed)")
+    @Option(name: .customLong("data-seed"), help: "Seed of the inputs, the teacher and the data split. (default: --seed)", transform: CommandLineValues.seed)
     var dataSeed: UInt64?
 
     @Option(help: "Snapshot epochs: every:K, log:K (about K log-spaced epochs) or a list like 0,5,50. Epoch 0 and the last are always taken. (default: every:E/10)")
@@ -249,6 +249,7 @@ struct TrainCommand: ParsableCommand {
         let s = try settings()
         let outputs = [(output, "--output"), (summary, "--summary"), (history, "--history"), (vectors, "--vectors")]
         for case let (path?, option) in outputs where path != "-" {
+            if path.isEmpty { throw bad(option, path, FileWriteError(path: path, reason: .emptyPath).description) }
             let absolute = AtomicFile.absolutePath(path)
             if FileManager.default.fileExists(atPath: absolute) && !force {
                 throw bad(option, path, "the file exists; pass --force to replace it")
@@ -270,10 +271,10 @@ struct TrainCommand: ParsableCommand {
         let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         interrupts.setEventHandler {
             if token.isCancelled {
-                FileHandle.standardError.write(Data("\nntkscope: interrupted again; exiting at once (files already written are complete)\n".utf8))
+                StandardStreams.error("\nntkscope: interrupted again; exiting at once (files already written are complete)\n")
                 Main.finish(130)
             }
-            FileHandle.standardError.write(Data("\nntkscope: stopping after the current step (Ctrl-C again to quit at once)\n".utf8))
+            StandardStreams.error("\nntkscope: stopping after the current step (Ctrl-C again to quit at once)\n")
             token.cancel()
         }
         interrupts.resume()
@@ -294,12 +295,12 @@ struct TrainCommand: ParsableCommand {
                         + "\(p.parameterCount) parameters, \(s.optimizer.name) lr \(s.learningRate), batch \(p.batchSize) "
                         + "(\(p.stepsPerEpoch) steps/epoch), \(s.epochs) epochs, snapshots at \(Self.epochList(p.snapshotEpochs)), "
                         + "\(s.precision.rawValue), \(p.stepThreads) step thread\(p.stepThreads == 1 ? "" : "s"), \(p.threads) snapshot thread\(p.threads == 1 ? "" : "s")\n"
-                    FileHandle.standardError.write(Data(line.utf8))
+                    StandardStreams.error(line)
                 case .epoch(let r):
                     if r.epoch > 0 { lastLoss = r.batchLoss }
                 case .laws(let l):
-                    for w in l.warnings { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "warning: \(w)\n").utf8)) }
-                    for n in l.notes { FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "note: \(n)\n").utf8)) }
+                    for w in l.warnings { StandardStreams.error(((tty ? "\r\u{1B}[K" : "") + "warning: \(w)\n")) }
+                    for n in l.notes { StandardStreams.error(((tty ? "\r\u{1B}[K" : "") + "note: \(n)\n")) }
                 case .progress(let p) where tty:
                     let now = Date()
                     if now.timeIntervalSince(lastDraw) > 0.1 || p.phase == .done {
@@ -307,7 +308,7 @@ struct TrainCommand: ParsableCommand {
                         let what = p.phase == .snapshot ? "snapshot of epoch \(p.epoch)" : "epoch \(p.epoch)/\(s.epochs)"
                         let loss = lastLoss.isFinite ? String(format: " · loss %.3e", lastLoss) : ""
                         let line = String(format: "\r\u{1B}[K%@ · %5.1f%%%@ · %@", what, 100 * p.fraction, loss, Self.clock(now.timeIntervalSince(started)))
-                        FileHandle.standardError.write(Data(line.utf8))
+                        StandardStreams.error(line)
                     }
                 case .snapshot(let snap):
                     if writeError == nil {
@@ -320,7 +321,7 @@ struct TrainCommand: ParsableCommand {
                         if k.top.count >= 2 { line += String(format: ", top-2 %.0f%%", 100 * k.top[1].cumulativeShare) }
                     }
                     line += String(format: " (%.1f s)\n", snap.seconds)
-                    FileHandle.standardError.write(Data(line.utf8))
+                    StandardStreams.error(line)
                 default: break
                 }
             }
@@ -328,28 +329,28 @@ struct TrainCommand: ParsableCommand {
             failure = error
         }
         if let failure {
-            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if tty { StandardStreams.error("\r\u{1B}[K") }
             if failure == .cancelled {
                 if let writeError { throw writeError }
                 try write(record, final: true)
-                FileHandle.standardError.write(Data("ntkscope: interrupted after epoch \(record.epochsCompleted); \(record.snapshots.count) snapshot\(record.snapshots.count == 1 ? "" : "s") kept\n".utf8))
-                if output != "-" { print(record.summaryTable(), terminator: "") }
+                StandardStreams.error("ntkscope: interrupted after epoch \(record.epochsCompleted); \(record.snapshots.count) snapshot\(record.snapshots.count == 1 ? "" : "s") kept\n")
+                if output != "-" { try StandardStreams.output(record.summaryTable()) }
                 throw ExitCode(130)
             }
             try? write(record, final: true)
             if case .invalidSettings(let o, let v, let a) = failure { throw bad(o, v, a) }
             throw Failure(message: failure.description + (record.snapshots.isEmpty ? "" : " (the \(record.snapshots.count) snapshots before it were written)"))
         }
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if tty { StandardStreams.error("\r\u{1B}[K") }
         if let writeError { throw writeError }
         try write(record, final: true)
         if let sum = record.summary {
             let t = sum.timings
-            FileHandle.standardError.write(Data(String(format: "done in %@: steps %.1f s (optimiser %.1f s), evaluation %.1f s, snapshots %.1f s (eigenvalues %.1f s, eigenvectors %.1f s), laws %.2f s\n",
+            StandardStreams.error(String(format: "done in %@: steps %.1f s (optimiser %.1f s), evaluation %.1f s, snapshots %.1f s (eigenvalues %.1f s, eigenvectors %.1f s), laws %.2f s\n",
                                                        Self.clock(t.total), t.steps, t.optimizer, t.evaluation, t.snapshots, t.kernels.eigenvalues,
-                                                       t.kernels.eigenvectors, t.laws).utf8))
+                                                       t.kernels.eigenvectors, t.laws))
         }
-        if output != "-" { print(record.summaryTable(), terminator: "") }
+        if output != "-" { try StandardStreams.output(record.summaryTable()) }
     }
 
     /// Rewrites every requested file from the record (atomically); stdout output only at the end.
@@ -359,9 +360,9 @@ struct TrainCommand: ParsableCommand {
                 try OutputFile.write(format == "json" ? record.jsonDocument() : record.eigenvalueCSV(), to: output, force: true)
             }
         }
-        if let summary, summary != "-" || final { try OutputFile.write(record.summaryCSV(), to: summary, force: true) }
-        if let history, history != "-" || final { try OutputFile.write(record.historyCSV(), to: history, force: true) }
-        if let vectors, vectors != "-" || final { try OutputFile.write(record.vectorsCSV(), to: vectors, force: true) }
+        if let summary, summary != "-" || final { try OutputFile.write(record.summaryCSV(), to: summary, force: true, option: "--summary") }
+        if let history, history != "-" || final { try OutputFile.write(record.historyCSV(), to: history, force: true, option: "--history") }
+        if let vectors, vectors != "-" || final { try OutputFile.write(record.vectorsCSV(), to: vectors, force: true, option: "--vectors") }
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -96,6 +96,14 @@ import Testing
         #expect(abs(eigenvalues.reduce(0, +) - 120) < 1e-3)
     }
 
+    /// A .npy file (format 1.0, float64 little-endian) with this header's shape and order, then `body`.
+    func npy(shape: String, fortran: String, body: [UInt8]) -> [UInt8] {
+        var header = Array("{'descr': '<f8', 'fortran_order': \(fortran), 'shape': \(shape), }".utf8)
+        while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
+        header.append(0x0A)
+        return [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header + body
+    }
+
     /// Crafted .npy headers: exit 2 and a message naming the file's header (they trapped: SIGILL).
     @Test(.enabled(if: binary != nil), arguments: [
         ("(100000000000, 100000000000)", "False", "more elements"),
@@ -106,11 +114,7 @@ import Testing
     func craftedNPYHeaders(shape: String, fortran: String, message: String) throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var header = Array("{'descr': '<f8', 'fortran_order': \(fortran), 'shape': \(shape), }".utf8)
-        while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
-        header.append(0x0A)
-        let bytes = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.count & 0xFF), UInt8(header.count >> 8)] + header + [UInt8](repeating: 0, count: 16)
-        try write(bytes, "x.npy", in: dir)
+        try write(npy(shape: shape, fortran: fortran, body: [UInt8](repeating: 0, count: 16)), "x.npy", in: dir)
         let r = try run(["sample", "--data", "x.npy", "--depth", "1"], in: dir)
         #expect(r.status == 2, "\(shape)")
         #expect(r.err.contains("x.npy (.npy header)") && r.err.contains(message), "\(r.err)")
@@ -202,5 +206,108 @@ import Testing
         let r = try run(["density", "--config", "s.toml"], in: dir)
         #expect(r.status == 2)
         #expect(r.err.contains("model.depth") && r.err.contains("s.toml"), "\(r.err)")
+    }
+
+    /// Runs the binary with its standard output on /dev/full, or closed (through /bin/sh `>&-`).
+    func runWithStandardOutput(_ target: String, _ args: [String], in dir: URL) throws -> RenderCommandTests.Run {
+        let p = Process()
+        if target == "closed" {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "exec \"$0\" \"$@\" >&-", Self.binary!] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: Self.binary!)
+            p.arguments = args
+            p.standardOutput = try #require(FileHandle(forWritingAtPath: target))
+        }
+        p.currentDirectoryURL = dir
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return RenderCommandTests.Run(status: p.terminationStatus, out: "", err: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A failed write to standard output is an error with the system's reason and exit 2, for every
+    /// command (`density` trapped with SIGILL; `series`, `sphere`, `kernel`, `sample` and
+    /// `explore --print` exited 0 having written nothing); a closed standard output too. The
+    /// reason is the C library's own text for ENOSPC.
+    @Test(.enabled(if: binary != nil), arguments: [
+        ["density", "--depth", "1"], ["density", "--depth", "1", "--format", "json"], ["density", "--depth", "1", "--format", "table"],
+        ["activations"], ["render", "--depth", "1"], ["quadratic", "density"], ["series"], ["sphere"],
+        ["kernel", "--rho-grid", "5"], ["kernel", "--rho-grid", "5", "--format", "json"], ["sample", "--depth", "1", "--n", "60"],
+        ["explore", "--print", "--width", "60", "--height", "20", "--depth", "1"],
+        ["train", "--n", "40", "--width", "20", "--depth", "1", "--epochs", "1"], ["--help"],
+    ])
+    func failedWritesToStandardOutput(arguments: [String]) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let full = try runWithStandardOutput("/dev/full", arguments, in: dir)
+        #expect(full.status == 2, "\(arguments): \(full.err)")
+        #expect(full.err.contains("cannot write to standard output: \(String(cString: strerror(ENOSPC)))"), "\(arguments): \(full.err)")
+        let closed = try runWithStandardOutput("closed", arguments, in: dir)
+        #expect(closed.status == 2, "\(arguments): \(closed.err)")
+        #expect(closed.err.contains("cannot write to standard output: it is closed"), "\(arguments): \(closed.err)")
+        let null = try runWithStandardOutput("/dev/null", arguments, in: dir)
+        #expect(null.status == 0, "\(arguments): \(null.err)")
+    }
+
+    /// A negative number after any long option of any subcommand is that option's value: it
+    /// reaches the option's range check, whose message names the option and the value (it failed
+    /// with "Missing value" outside the model options).
+    @Test(.enabled(if: binary != nil), arguments: [
+        (["sphere", "--bias-variance", "-1"], "--bias-variance"), (["series", "--weight-variance", "-1"], "--weight-variance"),
+        (["kernel", "--rho-grid", "5", "--bias-variance", "-1"], "--bias-variance"), (["render", "--weight-variance", "-1"], "--weight-variance"),
+        (["quadratic", "density", "--gamma1", "-1"], "--gamma1"), (["quadratic", "density", "--gamma2", "-1"], "--gamma2"),
+        (["train", "--lr", "-1"], "--lr"), (["train", "--seed", "-1"], "--seed"), (["train", "--data-seed", "-1"], "--data-seed"),
+        (["train", "--test-fraction", "-0.1"], "--test-fraction"), (["sample", "--seed", "-1"], "--seed"),
+        (["quadratic", "sample", "--seed", "-1"], "--seed"), (["sphere", "--points", "10", "--seed", "-3"], "--seed"),
+        (["density", "--depth", "-3"], "--depth"),
+    ])
+    func negativeValuesReachTheRangeCheck(arguments: [String], option: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(arguments, in: dir)
+        let value = arguments[arguments.firstIndex(of: option)! + 1]
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+        #expect(r.err.contains(option) && r.err.contains("'\(value)"), "\(arguments): \(r.err)")
+        #expect(!r.err.contains("Missing value") && !r.err.contains("Unknown option"), "\(arguments): \(r.err)")
+        // the same value with `=` gives the same message
+        var joined = arguments
+        let k = joined.firstIndex(of: option)!
+        joined[k] = option + "=" + value
+        joined.remove(at: k + 1)
+        #expect(try run(joined, in: dir).err == r.err)
+    }
+
+    /// Output paths: an empty one is called empty; a file in /proc is said not to be writable or
+    /// replaceable there, not that /proc is missing.
+    @Test(.enabled(if: binary != nil)) func outputPathMessages() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = try run(["density", "--depth", "1", "-o", ""], in: dir)
+        #expect(empty.status == 2 && empty.err.contains("--output") && empty.err.contains("the output path is empty"), "\(empty.err)")
+        let summary = try run(["train", "--summary", ""], in: dir)
+        #expect(summary.status == 2 && summary.err.contains("--summary") && summary.err.contains("the output path is empty"), "\(summary.err)")
+        if FileManager.default.fileExists(atPath: "/proc/version") {
+            let proc = try run(["density", "--depth", "1", "-o", "/proc/version", "--force"], in: dir)
+            #expect(proc.status == 2 && proc.err.contains("/proc/version") && !proc.err.contains("does not exist"), "\(proc.err)")
+        }
+    }
+
+    /// `sample --data X.npy` with a NaN or an infinity names the file and the first bad element's
+    /// row and column (1-based), computed here from where it was put.
+    @Test(.enabled(if: binary != nil), arguments: [(2, 1, Double.nan), (4, 3, -Double.infinity)])
+    func nonFiniteDataIsLocated(row: Int, column: Int, value: Double) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var values = (0..<18).map { Double($0 % 5) + 0.5 }
+        values[(row - 1) * 3 + (column - 1)] = value
+        values[17] = .nan   // a later one is not the first
+        let body = values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian, Array.init) }
+        try write(npy(shape: "(6, 3)", fortran: "False", body: body), "x.npy", in: dir)
+        let r = try run(["sample", "--data", "x.npy", "--depth", "1"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.err.contains("x.npy row \(row), column \(column)") && r.err.contains("finite"), "\(r.err)")
     }
 }

@@ -56,6 +56,27 @@ import Testing
         #expect(f.law.eigenvalueList() == [2.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0, 2.0])
     }
 
+    /// A file whose only row of data holds several numbers is a row of eigenvalues (it was read as
+    /// one eigenvalue, the input law δ₁): refused naming the file and the line, whatever the
+    /// delimiter or a header and comments before it. Several rows keep the first column; one
+    /// number on one row is one eigenvalue; one row of a number and a label is one eigenvalue.
+    @Test func aSingleRowOfNumbersIsRefused() throws {
+        for (text, line) in [("0.5,1.0,1.5,2.0,3.0\n", 1), ("0.5 1.0 1.5\n", 1), ("# spectrum\nvalue;b\n0.5;1.0\n", 3),
+                             ("\r\n0.5\t1.0\r\n", 2)] {
+            do {
+                _ = try read(text)
+                Issue.record("expected an error for \(text.debugDescription)")
+            } catch {
+                #expect(error.field == "spec.txt line \(line)", "\(text.debugDescription)")
+                #expect(error.allowed.contains("one per line") && error.allowed.contains("first column"))
+            }
+        }
+        // first column of a multi-row CSV: values 1, 3 (mean 2)
+        #expect(try read("1,9,9\n3,9,9\n").law.values == [0.5, 1.5])
+        #expect(try read("2\n").law.values == [1])
+        #expect(try read("2,ok\n").law.values == [1])
+    }
+
     @Test func allZeroOrEmptyIsRefused() {
         #expect(throws: ModelError.self) { try read("0\n0\n") }
         #expect(throws: ModelError.self) { try read("# only a comment\n") }

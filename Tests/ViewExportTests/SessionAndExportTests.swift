@@ -284,5 +284,22 @@ import Testing
         let missing = dir.appendingPathComponent("no/such/v.csv").path
         #expect(throws: FileWriteError(path: missing, reason: .missingFolder)) { try AtomicFile.write("b", to: missing, overwrite: false) }
         #expect(throws: FileWriteError(path: dir.path, reason: .isDirectory)) { try AtomicFile.write("b", to: dir.path, overwrite: true) }
+        // an empty path is said to be empty (it was taken for the current folder: "cannot write : it is a folder")
+        #expect(throws: FileWriteError(path: "", reason: .emptyPath)) { try AtomicFile.write("b", to: "", overwrite: true) }
+        #expect(FileWriteError(path: "", reason: .emptyPath).description.contains("the output path is empty"))
+    }
+
+    /// A file in a folder that exists but takes no new files (/proc): the message says the file
+    /// cannot be written or replaced there, with the system's reason, not that /proc is missing.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/version")))
+    func aFolderThatTakesNoNewFilesIsNotCalledMissing() throws {
+        do {
+            try AtomicFile.write("b", to: "/proc/version", overwrite: true)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.reason != .missingFolder)
+            #expect(!error.description.contains("does not exist"), "\(error)")
+            #expect(error.description.contains("/proc") && error.description.contains("replace"), "\(error)")
+        }
     }
 }
