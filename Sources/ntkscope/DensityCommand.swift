@@ -106,7 +106,7 @@ struct DensityCommand: ParsableCommand {
         try OutputFile.write(text, to: output, force: force)
         LawNoticeReport.print(result.spectra)
         for (s, g) in zip(result.spectra, grids) {
-            if let n = g.notice { FileHandle.standardError.write(Data("ntkscope: warning: \(s.kernel): \(n.text)\n".utf8)) }
+            if let n = g.notice { StandardStreams.error("ntkscope: warning: \(s.kernel): \(n.text)\n") }
         }
     }
 }
