@@ -75,13 +75,17 @@ public enum LinearWidthLayout {
     /// The support's hull as "[λ₋, λ₊]" ("[λ₋, λ₊] in 2 parts" for several intervals).
     static func edgesText(_ s: DisplaySpectrum) -> String? {
         guard let first = s.support.first, let last = s.support.last else { return nil }
-        let text = "[\(AxisTicks.significant(first.lowerBound, 3)), \(AxisTicks.significant(last.upperBound, 3))]"
+        let hull = AxisTicks.interval(first.lowerBound...last.upperBound, minimum: 3)
+        let text = "[\(hull.lower), \(hull.upper)]"
         return s.support.count > 1 ? text + " in \(s.support.count) parts" : text
     }
 
     /// The cursor's read-out on a law: x, the density there, the CDF F(x) and the sample's Fₙ(x).
-    static func cursorReadout(_ s: DisplaySpectrum, x: Double, sample: SampleReadout?) -> [(String, String)] {
-        var out = [("x", AxisTicks.significant(x, 4)), ("f(x)", AxisTicks.significant(s.density(at: x), 3)),
+    /// x is right to 1/200 of the plot's range (`range`): the cursor moves by 1/100 of it, so
+    /// neighbouring positions read differently even far from 0 (664300.0, 664300.1, …).
+    static func cursorReadout(_ s: DisplaySpectrum, x: Double, range: ClosedRange<Double>, sample: SampleReadout?) -> [(String, String)] {
+        let place = AxisTicks.resolved([x], resolution: (range.upperBound - range.lowerBound) / 200)[0]
+        var out = [("x", place), ("f(x)", AxisTicks.significant(s.density(at: x), 3)),
                    ("F(x)", String(format: "%.4f", s.cdf(x)))]
         if let sample { out.append(("Fₙ(x)", String(format: "%.4f", sample.cdf(x)))) }
         return out
@@ -114,7 +118,7 @@ public enum LinearWidthLayout {
         g.paste(p.render(width: width, height: height - 2), x: 0, y: 1)
         var items: [(String, Int)] = []
         if selected, let x = RangeActions.cursorX(state, range: range) {
-            items.append((cursorReadout(s, x: x, sample: emp?.readout).map { "\($0.0) \($0.1)" }.joined(separator: " "), 0))
+            items.append((cursorReadout(s, x: x, range: range, sample: emp?.readout).map { "\($0.0) \($0.1)" }.joined(separator: " "), 0))
         }
         if let emp {
             // KS with its band, in the longest form that fits the panel
@@ -132,7 +136,7 @@ public enum LinearWidthLayout {
             for a in s.visibleAtoms.prefix(2) {
                 items.append(("atom \(ScreenLayout.atomPlace(a.location, scale: s.fullRange.upperBound)): \(ScreenLayout.percent(a.mass))", 1))
             }
-            items.append(("var \(AxisTicks.significant(s.secondMoment - s.mean * s.mean, 3))", 2))
+            items.append(("var \(AxisTicks.significant(s.variance, 3))", 2))
             if kernel == .ntk || kernel == .ck(0) { items.append(("mean \(AxisTicks.significant(s.mean, 3))", 3)) }
         }
         g.write(caption(items, width: width), x: 0, y: height - 1, role: .dim, maxWidth: width)
@@ -232,7 +236,7 @@ public enum LinearWidthLayout {
         if let x = RangeActions.cursorX(state, range: range) {
             // the read-out first: it is what changes while the cursor moves
             var block: [(String, ColorRole)] = [("cursor", .title)]
-            for (name, value) in cursorReadout(s, x: x, sample: emp?.readout) { block.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
+            for (name, value) in cursorReadout(s, x: x, range: range, sample: emp?.readout) { block.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
             lines.insert(contentsOf: block, at: s.checkFailure != nil ? 2 : 0)
         }
 
@@ -313,7 +317,7 @@ public enum LinearWidthLayout {
         }
         if let x = RangeActions.cursorX(state, range: range) {
             lines.append(("cursor", .title))
-            for (name, value) in cursorReadout(s, x: x, sample: emp?.readout) { lines.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
+            for (name, value) in cursorReadout(s, x: x, range: range, sample: emp?.readout) { lines.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
         }
         if let emp {
             lines.append(("sample against the law", .title))
@@ -431,7 +435,7 @@ public enum LinearWidthLayout {
             lines.append(("  edges \(edgesText(s) ?? "none")", .text))
             let atoms = s.visibleAtoms.prefix(2).map { "\(ScreenLayout.atomPlace($0.location, scale: s.fullRange.upperBound)): \(ScreenLayout.percent($0.mass))" }
             lines.append(("  atoms " + (atoms.isEmpty ? "none" : atoms.joined(separator: ", ")), .text))
-            lines.append(("  mean \(sig(s.mean))  var \(sig(s.secondMoment - s.mean * s.mean))", .text))
+            lines.append(("  mean \(sig(s.mean))  var \(sig(s.variance))", .text))
         }
         var tmp = ScreenGrid(width: width, height: body.height)
         writeLines(&tmp, lines, x: 0, width: width, from: 0)
