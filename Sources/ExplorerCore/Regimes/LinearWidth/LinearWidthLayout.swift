@@ -220,7 +220,6 @@ public enum LinearWidthLayout {
             let at = lines.firstIndex { $0.0 == "moments" } ?? lines.count
             lines.insert(contentsOf: dataFacts(d), at: at)
         }
-        let sig = { (v: Double) in AxisTicks.significant(v, 4) }
         // the narrow part near the left edge, when there is one worth a line
         let full = s.fullRange
         let edge = full.lowerBound + AxisTicks.niceStep(span: full.upperBound - full.lowerBound, target: 100)
@@ -229,7 +228,8 @@ public enum LinearWidthLayout {
             lines.append(("  in [\(AxisTicks.format(full.lowerBound)), \(AxisTicks.format(edge))]  \(ScreenLayout.percent(narrow))", .text))
         }
         lines.append(("view", .title))
-        var window = "  x \(sig(range.lowerBound)) … \(sig(range.upperBound))"
+        let ends = AxisTicks.interval(range)
+        var window = "  x \(ends.lower) … \(ends.upper)"
         if state.display.xLimits != nil { window += " (:xlim)" } else if state.display.zoom > 0 { window += " (×\(1 << state.display.zoom))" }
         lines.append((window, .text))
         lines.append(("  y \(state.display.yScale.rawValue), \(state.display.canvas.rawValue)", .text))
@@ -309,8 +309,9 @@ public enum LinearWidthLayout {
         body.paste(p.render(width: plotWidth, height: body.height - 1), x: 0, y: 1)
 
         var lines: [(String, ColorRole)] = [("CDF", .title)]
-        lines.append(("  F(\(AxisTicks.significant(range.lowerBound, 3))) = \(String(format: "%.4f", s.cdf(range.lowerBound)))", .text))
-        lines.append(("  F(\(AxisTicks.significant(range.upperBound, 3))) = \(String(format: "%.4f", s.cdf(range.upperBound)))", .text))
+        let ends = AxisTicks.interval(range, minimum: 3)
+        lines.append(("  F(\(ends.lower)) = \(String(format: "%.4f", s.cdf(range.lowerBound)))", .text))
+        lines.append(("  F(\(ends.upper)) = \(String(format: "%.4f", s.cdf(range.upperBound)))", .text))
         if let law = s.law {
             lines.append(("quantiles of the law", .title))
             for q in [0.1, 0.25, 0.5, 0.75, 0.9] { lines.append(("  q\(Int(q * 100)) = \(AxisTicks.significant(law.quantile(q), 4))", .text)) }
