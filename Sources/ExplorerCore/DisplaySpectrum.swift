@@ -19,6 +19,11 @@ public struct DisplaySpectrum: Sendable {
     public var support: [ClosedRange<Double>]
     public var mean: Double
     public var secondMoment: Double
+    /// The variance: the engine's exact one (free moment recursion, computed without the shift, so
+    /// not lost to cancellation when the law sits far from 0, e.g. the NTK near r₊ ≈ 10⁵ with
+    /// variance 7.8); for laws given as tables, `secondMoment − mean²`. Print this, never
+    /// `secondMoment − mean²`.
+    public var variance: Double
     public var failures: Int
     /// The density re-solved on zoom windows (ZoomResolve.swift); `curve(in:)` picks what to draw.
     /// Atoms, support and moments above are the full-range solve's and do not change with the zoom.
@@ -33,15 +38,17 @@ public struct DisplaySpectrum: Sendable {
     public var checkFailure: String? = nil
 
     public init(kernel: KernelID, x: [Double], density: [Double], atoms: [PointMass] = [],
-                support: [ClosedRange<Double>] = [], mean: Double = .nan, secondMoment: Double = .nan, failures: Int = 0) {
+                support: [ClosedRange<Double>] = [], mean: Double = .nan, secondMoment: Double = .nan,
+                variance: Double? = nil, failures: Int = 0) {
         self.kernel = kernel; self.x = x; self.density = density; self.atoms = atoms; self.support = support
         self.mean = mean; self.secondMoment = secondMoment; self.failures = failures
+        self.variance = variance ?? (secondMoment - mean * mean)
     }
 
     public init(_ s: LimitSpectrum) {
         self.init(kernel: s.kernel, x: s.x, density: s.density,
                   atoms: s.atoms.map { PointMass(location: $0.location, mass: $0.mass) },
-                  support: s.support, mean: s.mean, secondMoment: s.secondMoment, failures: s.failures)
+                  support: s.support, mean: s.mean, secondMoment: s.secondMoment, variance: s.variance, failures: s.failures)
         law = s
         // the solver's self-check (exact against solved mass, mean and variance)
         if s.checkFailed, let check = s.check { checkFailure = check.failureDescription }

@@ -47,7 +47,7 @@ public enum RangeActions {
         let half = (full.upperBound - full.lowerBound) / 64
         state.display.xLimits = (e.value - half)...(e.value + half)
         state.cursor = 0.5
-        state.message = StatusMessage("\(state.selectedKernel.title): \(e.name) = \(AxisTicks.significant(e.value, 5)) (E next edge \(i + 1)/\(edges.count), 0 full range)")
+        state.message = StatusMessage("\(state.selectedKernel.title): \(e.name) = \(AxisTicks.resolved([e.value], resolution: half / 100, minimum: 5)[0]) (E next edge \(i + 1)/\(edges.count), 0 full range)")
     }
 
     /// The x range a plot of `s` shows: `:xlim`, else the zoom window `pan` of the way into the law's range.

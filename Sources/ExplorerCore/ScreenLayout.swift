@@ -395,8 +395,8 @@ public enum ScreenLayout {
         lines.append(("support", .title))
         if s.support.isEmpty { lines.append(("  (none)", .text)) }
         for r in s.support.prefix(maxIntervals) {
-            let edges = AxisTicks.distinct([r.lowerBound, r.upperBound])   // edges that differ read differently
-            lines.append(("  [\(edges[0]), \(edges[1])]", .text))
+            let edges = AxisTicks.interval(r)   // each end right to 1/100 of the width; ends that differ read differently
+            lines.append(("  [\(edges.lower), \(edges.upper)]", .text))
         }
         if s.support.count > maxIntervals { lines.append(("  … \(s.support.count - maxIntervals) more", .dim)) }
         lines.append(("atoms", .title))
@@ -411,7 +411,7 @@ public enum ScreenLayout {
         lines.append(("moments", .title))
         lines.append(("  mean      \(sig(s.mean))", .text))
         lines.append(("  E λ²      \(sig(s.secondMoment))", .text))
-        lines.append(("  variance  \(sig(s.secondMoment - s.mean * s.mean))", .text))
+        lines.append(("  variance  \(sig(s.variance))", .text))
         lines.append(("mass", .title))
         lines.append(("  continuous  \(percent(s.continuousMass))", .text))
         if let law = s.law, law.massDeficit > 1e-3 {

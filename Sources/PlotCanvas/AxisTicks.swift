@@ -194,6 +194,41 @@ public enum AxisTicks {
         return String(format: "%.\(decimals)f", value)
     }
 
+    /// The values written with enough significant digits that each reads right to within
+    /// `resolution` (the printed number is within `resolution` of the value) and neighbouring values
+    /// that differ read differently; at least `minimum` digits. Far from 0 this takes many digits:
+    /// the support [664297.79, 664312.22] at resolution width/100 reads "664297.8", "664312.2", not
+    /// "6.643e+05" twice. Numbers from 1e5 to 1e15 whose integer part is written in full are fixed
+    /// point ("664297.8"); others as `significant` writes them.
+    public static func resolved(_ values: [Double], resolution: Double, minimum: Int = 4) -> [String] {
+        var digits = max(1, minimum)
+        if resolution > 0, resolution.isFinite {
+            // half a unit of the last digit written must be ≤ resolution
+            let lastDigit = Int(floor(log10(2 * resolution)))
+            for v in values where v.isFinite && v != 0 {
+                digits = max(digits, Int(floor(log10(abs(v)))) - lastDigit + 1)
+            }
+        }
+        digits = min(digits, 17)
+        let texts = distinct(values, minimum: digits)
+        return zip(values, texts).map { v, text in
+            let a = abs(v)
+            guard a >= 1e5, a < 1e15, let e = text.firstIndex(of: "e") else { return text }
+            let mantissa = text[..<e].replacingOccurrences(of: "-", with: "")
+            let written = mantissa.filter(\.isNumber).count
+            let integerDigits = Int(floor(log10(a))) + 1
+            guard written >= integerDigits else { return text }
+            return String(format: "%.\(written - integerDigits)f", v)
+        }
+    }
+
+    /// An interval's two ends, each right to 1/100 of its width and different when the ends differ:
+    /// [664297.79, 664312.22] → "664297.8", "664312.2".
+    public static func interval(_ r: ClosedRange<Double>, minimum: Int = 4) -> (lower: String, upper: String) {
+        let texts = resolved([r.lowerBound, r.upperBound], resolution: (r.upperBound - r.lowerBound) / 100, minimum: minimum)
+        return (texts[0], texts[1])
+    }
+
     /// The values written with at least `minimum` significant digits and as many more (up to 17)
     /// as it takes for neighbouring values that differ to read differently (support edges
     /// [664290.1, 664304.2] are not both "6.643e+05").

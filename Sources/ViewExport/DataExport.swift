@@ -21,6 +21,7 @@ extension ViewExport {
         out += "# histogram = sampled eigenvalues outside the atoms binned (x = left edge, x_right, count, density per all n); eigenvalue = one sampled eigenvalue (x)\n"
         if state.view == .cdf { out += "# cdf = the law's CDF F(x) (x, mass = F(x)); ecdf = the sample's empirical CDF at the same x (x, mass)\n" }
         if state.view == .edges { out += "# support = one interval of the law's support (x = left edge, x_right = right edge)\n" }
+        out += checkComments(state: state, content: content)
         let depth = state.depth
         for k in kernels(in: state) {
             if let e = empirical(of: k, state: state, content: content) {
@@ -114,7 +115,9 @@ extension ViewExport {
                 ("atoms", .array(s.visibleAtoms.map { .object([("x", .number($0.location)), ("mass", .number($0.mass))]) })),
                 ("support", .array(s.support.map { .numbers([$0.lowerBound, $0.upperBound]) })),
                 ("mean", .number(s.mean)), ("second_moment", .number(s.secondMoment)),
+                ("variance", .number(s.variance)),
                 ("continuous_mass", .number(s.continuousMass)),
+                ("check", checkJSON(s)), ("notices", .array(noticeTexts(s).map { .string($0) })),
             ]))
             if let e = empirical(of: k, state: state, content: content) {
                 let h = histogram(e, range: range, law: s)

@@ -75,7 +75,9 @@ extension ViewExport {
         .object([("x", .numbers(l.x)), ("density", .numbers(l.density)),
                  ("atoms", .array(l.atoms.map { .object([("x", .number($0.location)), ("mass", .number($0.mass))]) })),
                  ("support", .array(l.support.map { .numbers([$0.lowerBound, $0.upperBound]) })),
-                 ("mean", .number(l.mean)), ("second_moment", .number(l.secondMoment)), ("continuous_mass", .number(l.continuousMass))])
+                 ("mean", .number(l.mean)), ("second_moment", .number(l.secondMoment)), ("variance", .number(l.variance)),
+                 ("continuous_mass", .number(l.continuousMass)),
+                 ("check", checkJSON(l)), ("notices", .array(noticeTexts(l).map { .string($0) }))])
     }
 
     /// The `quadratic` object of the json export.

@@ -35,8 +35,14 @@ extension ViewExport {
         if state.empiricalOn { info += " · sampled network: n = \(state.sampleSize), seed \(state.seed)" }
         info += " · theme: \(state.themeName)"
         svg.text(info, x: 12, y: 38, role: .dim, size: 12, cls: "header")
-
-        let body = Rect(x: 8, y: 48, width: W - 16, height: H - 56)
+        // every law's self-check and notices, in the figure itself (at most 4 lines, then a count)
+        let checks = svgCheckLines(state: state, content: content)
+        for (i, c) in checks.prefix(4).enumerated() {
+            svg.text(c.text, x: 12, y: 54 + 16 * Double(i), role: c.warning ? .warning : .dim, size: 12, cls: "notice")
+        }
+        if checks.count > 4 { svg.text("… \(checks.count - 4) more", x: 12, y: 54 + 16 * 4, role: .warning, size: 12, cls: "notice") }
+        let top = 48 + 16 * Double(min(checks.count, 5))
+        let body = Rect(x: 8, y: top, width: W - 16, height: H - top - 8)
         switch state.view {
         case .layers:
             let n = state.laws.count

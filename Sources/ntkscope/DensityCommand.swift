@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LimitLaws
+import PlotCanvas
 
 enum KernelChoice: String, ExpressibleByArgument, CaseIterable {
     case ck, ntk, all, combination
@@ -262,7 +263,7 @@ enum DensityReport {
         var out = "σ = \(m.activation.name)  b_σ = \(NumberFormat.fixed(m.activation.b, 4))  a_σ = \(NumberFormat.fixed(m.activation.a, 4))  L = \(m.depth)  input \(m.input.shortDescription)  γ = \(m.gammas.map { NumberFormat.general($0) }.joined(separator: ","))\n"
         out += "solved \(r.spectra.count) laws in \(NumberFormat.fixed(r.totalSeconds * 1000, 1)) ms\n\n"
         for (s, seconds) in zip(r.spectra, r.seconds) {
-            let support = s.support.map { "[\(NumberFormat.general($0.lowerBound)), \(NumberFormat.general($0.upperBound))]" }.joined(separator: " ∪ ")
+            let support = s.support.map { r in AxisTicks.interval(r, minimum: 6) }.map { "[\($0.lower), \($0.upper)]" }.joined(separator: " ∪ ")
             out += "\(s.kernel): support \(support.isEmpty ? "(atoms only)" : support)\n"
             out += "  solved in \(NumberFormat.fixed(seconds * 1000, 1)) ms\n"
             out += "  mean \(NumberFormat.general(s.mean))  second moment \(NumberFormat.general(s.secondMoment))  variance \(NumberFormat.general(s.variance))\n"

@@ -17,7 +17,7 @@ import Testing
         let text = ScreenLayout.render(state: state, content: content, width: 120, height: 30).plainText()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // the support line: two different numbers
-        let support = try! #require(lines.first { $0.contains("[6.6") })
+        let support = try! #require(lines.first { $0.contains("[6642") })
         let inside = support[support.range(of: "[")!.upperBound..<support.range(of: "]")!.lowerBound]
         let edges = inside.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces))! }
         #expect(edges.count == 2 && edges[0] < edges[1], "\(support)")

@@ -125,7 +125,7 @@ import PlotCanvas
     @Test func cursorReadoutMatchesTheLaw() {
         // uniform on [0, 1]: F(0.25) = 0.25, f = 1
         let law = uniform(.ck(1), from: 0)
-        let r = LinearWidthLayout.cursorReadout(law, x: 0.25, sample: nil)
+        let r = LinearWidthLayout.cursorReadout(law, x: 0.25, range: 0...1, sample: nil)
         #expect(r.map(\.0) == ["x", "f(x)", "F(x)"])
         #expect(abs(Double(r[2].1)! - 0.25) < 1e-3 && abs(law.density(at: 0.25) - 1) < 1e-12)
     }

@@ -147,3 +147,29 @@ import Testing
         #expect(AxisTicks.distinct([3, 3]) == ["3.000", "3.000"])
     }
 }
+
+/// Numbers far from 0 printed with the digits their context needs: support edges, interval hulls
+/// and cursor positions that differ read differently, each right to its printed digits. The
+/// expected values are the inputs themselves, parsed back from the text.
+@Suite struct ResolvedNumberTests {
+    @Test func anIntervalFarFromZeroKeepsItsWidth() throws {
+        // ReLU NTK, depth 32: the support is [664297.79, 664312.22] (width 14.4)
+        for r in [664297.79...664312.22, (1.4047e11 - 7.2)...(1.4047e11 + 7.3), -664312.22 ... -664297.79, 0.25...2.5, 1e-7...3e-7] {
+            let (lo, hi) = AxisTicks.interval(r)
+            #expect(lo != hi, "\(r): \(lo) \(hi)")
+            let width = r.upperBound - r.lowerBound
+            let a = try #require(Double(lo)), b = try #require(Double(hi))
+            #expect(abs(a - r.lowerBound) <= width / 100 && abs(b - r.upperBound) <= width / 100, "\(r): \(lo) \(hi)")
+        }
+        #expect(AxisTicks.interval(664297.79...664312.22) == ("664297.8", "664312.2"))
+    }
+
+    @Test func neighbouringCursorPositionsReadDifferently() throws {
+        // the cursor moves by 1/100 of the plot's range; its x is printed to 1/200 of it
+        let range = 664290.0...664320.0, width = range.upperBound - range.lowerBound
+        let xs = (0...100).map { range.lowerBound + width * Double($0) / 100 }
+        let texts = xs.map { AxisTicks.resolved([$0], resolution: width / 200)[0] }
+        for (x, t) in zip(xs, texts) { #expect(abs(try #require(Double(t)) - x) <= width / 200, "\(x): \(t)") }
+        for i in 1..<texts.count { #expect(texts[i] != texts[i - 1], "\(texts[i])") }
+    }
+}

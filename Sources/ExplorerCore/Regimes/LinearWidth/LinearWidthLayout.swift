@@ -75,13 +75,17 @@ public enum LinearWidthLayout {
     /// The support's hull as "[λ₋, λ₊]" ("[λ₋, λ₊] in 2 parts" for several intervals).
     static func edgesText(_ s: DisplaySpectrum) -> String? {
         guard let first = s.support.first, let last = s.support.last else { return nil }
-        let text = "[\(AxisTicks.significant(first.lowerBound, 3)), \(AxisTicks.significant(last.upperBound, 3))]"
+        let hull = AxisTicks.interval(first.lowerBound...last.upperBound, minimum: 3)
+        let text = "[\(hull.lower), \(hull.upper)]"
         return s.support.count > 1 ? text + " in \(s.support.count) parts" : text
     }
 
     /// The cursor's read-out on a law: x, the density there, the CDF F(x) and the sample's Fₙ(x).
-    static func cursorReadout(_ s: DisplaySpectrum, x: Double, sample: SampleReadout?) -> [(String, String)] {
-        var out = [("x", AxisTicks.significant(x, 4)), ("f(x)", AxisTicks.significant(s.density(at: x), 3)),
+    /// x is right to 1/200 of the plot's range (`range`): the cursor moves by 1/100 of it, so
+    /// neighbouring positions read differently even far from 0 (664300.0, 664300.1, …).
+    static func cursorReadout(_ s: DisplaySpectrum, x: Double, range: ClosedRange<Double>, sample: SampleReadout?) -> [(String, String)] {
+        let place = AxisTicks.resolved([x], resolution: (range.upperBound - range.lowerBound) / 200)[0]
+        var out = [("x", place), ("f(x)", AxisTicks.significant(s.density(at: x), 3)),
                    ("F(x)", String(format: "%.4f", s.cdf(x)))]
         if let sample { out.append(("Fₙ(x)", String(format: "%.4f", sample.cdf(x)))) }
         return out
@@ -114,7 +118,7 @@ public enum LinearWidthLayout {
         g.paste(p.render(width: width, height: height - 2), x: 0, y: 1)
         var items: [(String, Int)] = []
         if selected, let x = RangeActions.cursorX(state, range: range) {
-            items.append((cursorReadout(s, x: x, sample: emp?.readout).map { "\($0.0) \($0.1)" }.joined(separator: " "), 0))
+            items.append((cursorReadout(s, x: x, range: range, sample: emp?.readout).map { "\($0.0) \($0.1)" }.joined(separator: " "), 0))
         }
         if let emp {
             // KS with its band, in the longest form that fits the panel
@@ -132,7 +136,7 @@ public enum LinearWidthLayout {
             for a in s.visibleAtoms.prefix(2) {
                 items.append(("atom \(ScreenLayout.atomPlace(a.location, scale: s.fullRange.upperBound)): \(ScreenLayout.percent(a.mass))", 1))
             }
-            items.append(("var \(AxisTicks.significant(s.secondMoment - s.mean * s.mean, 3))", 2))
+            items.append(("var \(AxisTicks.significant(s.variance, 3))", 2))
             if kernel == .ntk || kernel == .ck(0) { items.append(("mean \(AxisTicks.significant(s.mean, 3))", 3)) }
         }
         g.write(caption(items, width: width), x: 0, y: height - 1, role: .dim, maxWidth: width)
@@ -216,7 +220,6 @@ public enum LinearWidthLayout {
             let at = lines.firstIndex { $0.0 == "moments" } ?? lines.count
             lines.insert(contentsOf: dataFacts(d), at: at)
         }
-        let sig = { (v: Double) in AxisTicks.significant(v, 4) }
         // the narrow part near the left edge, when there is one worth a line
         let full = s.fullRange
         let edge = full.lowerBound + AxisTicks.niceStep(span: full.upperBound - full.lowerBound, target: 100)
@@ -225,14 +228,15 @@ public enum LinearWidthLayout {
             lines.append(("  in [\(AxisTicks.format(full.lowerBound)), \(AxisTicks.format(edge))]  \(ScreenLayout.percent(narrow))", .text))
         }
         lines.append(("view", .title))
-        var window = "  x \(sig(range.lowerBound)) … \(sig(range.upperBound))"
+        let ends = AxisTicks.interval(range)
+        var window = "  x \(ends.lower) … \(ends.upper)"
         if state.display.xLimits != nil { window += " (:xlim)" } else if state.display.zoom > 0 { window += " (×\(1 << state.display.zoom))" }
         lines.append((window, .text))
         lines.append(("  y \(state.display.yScale.rawValue), \(state.display.canvas.rawValue)", .text))
         if let x = RangeActions.cursorX(state, range: range) {
             // the read-out first: it is what changes while the cursor moves
             var block: [(String, ColorRole)] = [("cursor", .title)]
-            for (name, value) in cursorReadout(s, x: x, sample: emp?.readout) { block.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
+            for (name, value) in cursorReadout(s, x: x, range: range, sample: emp?.readout) { block.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
             lines.insert(contentsOf: block, at: s.checkFailure != nil ? 2 : 0)
         }
 
@@ -305,15 +309,16 @@ public enum LinearWidthLayout {
         body.paste(p.render(width: plotWidth, height: body.height - 1), x: 0, y: 1)
 
         var lines: [(String, ColorRole)] = [("CDF", .title)]
-        lines.append(("  F(\(AxisTicks.significant(range.lowerBound, 3))) = \(String(format: "%.4f", s.cdf(range.lowerBound)))", .text))
-        lines.append(("  F(\(AxisTicks.significant(range.upperBound, 3))) = \(String(format: "%.4f", s.cdf(range.upperBound)))", .text))
+        let ends = AxisTicks.interval(range, minimum: 3)
+        lines.append(("  F(\(ends.lower)) = \(String(format: "%.4f", s.cdf(range.lowerBound)))", .text))
+        lines.append(("  F(\(ends.upper)) = \(String(format: "%.4f", s.cdf(range.upperBound)))", .text))
         if let law = s.law {
             lines.append(("quantiles of the law", .title))
             for q in [0.1, 0.25, 0.5, 0.75, 0.9] { lines.append(("  q\(Int(q * 100)) = \(AxisTicks.significant(law.quantile(q), 4))", .text)) }
         }
         if let x = RangeActions.cursorX(state, range: range) {
             lines.append(("cursor", .title))
-            for (name, value) in cursorReadout(s, x: x, sample: emp?.readout) { lines.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
+            for (name, value) in cursorReadout(s, x: x, range: range, sample: emp?.readout) { lines.append(("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(value)", .highlight)) }
         }
         if let emp {
             lines.append(("sample against the law", .title))
@@ -431,7 +436,7 @@ public enum LinearWidthLayout {
             lines.append(("  edges \(edgesText(s) ?? "none")", .text))
             let atoms = s.visibleAtoms.prefix(2).map { "\(ScreenLayout.atomPlace($0.location, scale: s.fullRange.upperBound)): \(ScreenLayout.percent($0.mass))" }
             lines.append(("  atoms " + (atoms.isEmpty ? "none" : atoms.joined(separator: ", ")), .text))
-            lines.append(("  mean \(sig(s.mean))  var \(sig(s.secondMoment - s.mean * s.mean))", .text))
+            lines.append(("  mean \(sig(s.mean))  var \(sig(s.variance))", .text))
         }
         var tmp = ScreenGrid(width: width, height: body.height)
         writeLines(&tmp, lines, x: 0, width: width, from: 0)
