@@ -392,6 +392,10 @@ public enum ScreenLayout {
             lines.append(("✗ solver check failed", .warning))
             lines.append(("  \(failure)", .warning))
         }
+        // An approximation's bound, and a warning when it changed the atoms (the exact ones named).
+        for n in s.law?.approximationNotices ?? [] {
+            lines.append((n.severity == .warning ? "✗ \(n.text)" : "≈ \(n.text)", n.severity == .warning ? .warning : .dim))
+        }
         lines.append(("support", .title))
         if s.support.isEmpty { lines.append(("  (none)", .text)) }
         for r in s.support.prefix(maxIntervals) {

@@ -270,20 +270,26 @@ extension LimitSpectrum {
         if failures > 0 {
             result.append(LawNotice(severity: .warning, text: "the solver failed at \(failures) points (density NaN there, counted as 0 in integrals)"))
         }
-        if let a = approximation {
-            var what = [String]()
-            if !a.replacedLayers.isEmpty {
-                what.append("the terms of layers \(a.replacedLayers.map(String.init).joined(separator: ",")) replaced by their means")
-            }
-            if !a.snappedLayers.isEmpty {
-                what.append("b² of layers \(a.snappedLayers.map(String.init).joined(separator: ",")) rounded to exactly 1 or 0")
-            }
-            result.append(LawNotice(severity: .note, text: "\(what.joined(separator: "; ")): every eigenvalue within \(a.displacement) of the exact law's"))
-            if let exact = a.exactAtoms {
-                let shown = atoms.map { "\($0.mass) at \($0.location)" }.joined(separator: ", ")
-                let truth = exact.isEmpty ? "none" : exact.map { "\($0.mass) at \($0.location)" }.joined(separator: ", ")
-                result.append(LawNotice(severity: .warning, text: "the atoms shown (\(shown.isEmpty ? "none" : shown)) are the approximation's: the exact law's atoms are \(truth); the rest of each shown atom's mass is continuous in the exact law, within \(a.displacement) of it"))
-            }
+        return result + approximationNotices
+    }
+
+    /// The approximation's note (which layers, and the bound on how far any eigenvalue moved) and,
+    /// when it changed the atoms, a warning naming the exact law's atoms. Empty without one.
+    public var approximationNotices: [LawNotice] {
+        guard let a = approximation else { return [] }
+        var result = [LawNotice]()
+        var what = [String]()
+        if !a.replacedLayers.isEmpty {
+            what.append("the terms of layers \(a.replacedLayers.map(String.init).joined(separator: ",")) replaced by their means")
+        }
+        if !a.snappedLayers.isEmpty {
+            what.append("b² of layers \(a.snappedLayers.map(String.init).joined(separator: ",")) rounded to exactly 1 or 0")
+        }
+        result.append(LawNotice(severity: .note, text: "\(what.joined(separator: "; ")): every eigenvalue within \(a.displacement) of the exact law's"))
+        if let exact = a.exactAtoms {
+            let shown = atoms.map { "\($0.mass) at \($0.location)" }.joined(separator: ", ")
+            let truth = exact.isEmpty ? "none" : exact.map { "\($0.mass) at \($0.location)" }.joined(separator: ", ")
+            result.append(LawNotice(severity: .warning, text: "the atoms shown (\(shown.isEmpty ? "none" : shown)) are the approximation's: the exact law's atoms are \(truth); the rest of each shown atom's mass is continuous in the exact law, within \(a.displacement) of it"))
         }
         return result
     }

@@ -98,4 +98,16 @@ import PlotCanvas
         let ends = hull.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).components(separatedBy: ", ")
         #expect(ends.count == 2 && ends[0] != ends[1], "\(hull)")
     }
+
+    /// The focus facts name an approximation and, where it changed the atoms, the exact atom. Oracle:
+    /// the rank formula 1 − 1/γ₀ − Σ 1/γ_ℓ = 1 − 1/3 − 40/100 for the ReLU NTK at depth 40 with γ = 100.
+    @Test func theFocusFactsNameAnApproximationAndTheExactAtoms() throws {
+        let model = NetworkModel(activation: try Activation.named("relu"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 100, count: 40))
+        let law = try #require(LimitLawEngine().solve(model, options: SolveOptions(kernels: [.ntk])).spectrum(.ntk))
+        let facts = ScreenLayout.lawFacts(DisplaySpectrum(law), maxIntervals: 4, maxAtoms: 3).map(\.0)
+        #expect(facts.contains { $0.hasPrefix("≈ the terms of layers") })
+        let warning = try #require(facts.first { $0.hasPrefix("✗ the atoms shown") })
+        let exact = try #require(Self.number(after: "the exact law's atoms are", in: warning))
+        #expect(abs(exact - (1 - 1.0 / 3 - 40.0 / 100)) < 1e-9)
+    }
 }
