@@ -124,6 +124,28 @@ import Testing
         }
     }
 
+    /// The explorer solves a model fast for display and then accurately, warm from the display
+    /// solve. Linear σ, γ = 1 over δ₁ inputs (an input file of equal eigenvalues): refining the
+    /// display edges from the wrong side of the hard edge at 0 made CK layer 1 1.2·10⁻⁶ too heavy
+    /// (support from −2.4·10⁻⁹) and failed the NTK's check, where a cold solve passes. Oracles:
+    /// mass 1, mean 1 (b = 1) and the variance from the recursion (Var K_ℓ = Var K_{ℓ−1} + γ_ℓ, Var K_0 = 0).
+    @Test func accurateSolveWarmFromTheDisplaySolvePassesWhereColdDoes() throws {
+        let model = NetworkModel(activation: try .named("linear"), input: .discrete(eigenvalues: [1, 1, 1]), gammas: [1, 1, 1, 1, 1])
+        var fast = SolveOptions(gridPoints: 256)
+        fast.accurateCDF = false
+        let display = engine.solve(model, options: fast)
+        let accurate = engine.solve(model, options: SolveOptions(gridPoints: 256), previous: display.cache)
+        for kernel in [KernelID.ck(1), .ck(2), .ck(3), .ntk] {
+            let s = try #require(accurate.spectra.first { $0.kernel == kernel })
+            let z: [Double] = kernel == .ntk ? model.ntkCoefficients.dropFirst().map { $0 } : (0...5).map { .ck($0) == kernel ? 1 : 0 }
+            let exact = Self.variance(b: 1, gamma0: 0, gammas: model.gammas, coefficients: z)
+            #expect(abs(s.heldMass - 1) < 1e-6, "\(kernel): mass \(s.heldMass)")
+            #expect((s.support.first?.lowerBound ?? 0) >= 0, "\(kernel): support \(s.support)")
+            #expect(abs(s.variance - exact) < 1e-9 * exact)
+            expectChecked(s, "warm \(kernel)")
+        }
+    }
+
     /// Slope 0.99999: 1 − b² ≈ 10⁻¹⁰, each layer's rank-deficient part a bump of that width at 0.
     @Test func nearlyLinearLeakyReLUKeepsTheCKMassWhole() throws {
         let model = NetworkModel(activation: try .named("leaky-relu:0.99999"), input: .marcenkoPastur(gamma0: 3), gammas: Array(repeating: 0.5, count: 5))
