@@ -400,8 +400,11 @@ struct LawSolver {
                     if o && outward < 0 && outsidePoint <= bounds.lowerBound { found = bounds.lowerBound; break }
                     step *= 4
                 }
+                // The enclosure is guaranteed to hold the support: an edge refined from the wrong
+                // side of a hard edge at its end (a point 2·10⁻⁹ below 0 taken for support next to
+                // a density that diverges at 0) is its end.
                 guard let f = found else { return nil }
-                edges.append(f)
+                edges.append(min(max(f, bounds.lowerBound), bounds.upperBound))
             }
             guard edges[1] > edges[0] else { return nil }
             result.append(edges[0]...edges[1])
@@ -724,7 +727,10 @@ struct LawSolver {
                 q.cdfX.append(interval.upperBound); q.cdfF.append(running)
                 q.fits.append(.series(piece))
             } else {
-                let r = adaptiveSimpson(interval, start: running, panels: simpsonPanels, gaps: &q.gaps)
+                // The room around each end free of other support (for the contour at a hard edge).
+                let room = (left: k > 0 ? interval.lowerBound - support[k - 1].upperBound : Double.infinity,
+                            right: k + 1 < support.count ? support[k + 1].lowerBound - interval.upperBound : Double.infinity)
+                let r = adaptiveSimpson(interval, start: running, panels: simpsonPanels, room: room, gaps: &q.gaps)
                 q.failures += r.failures
                 for j in 0..<4 { q.moments[j] += r.moments[j] }
                 q.cdfX += r.cdfX; q.cdfF += r.cdfF
@@ -829,12 +835,59 @@ struct LawSolver {
         return result
     }
 
+    /// The continuous part's mass and its first four moments about `center` ([mass, ∫(x − c),
+    /// ∫(x − c)², ∫(x − c)³, ∫(x − c)⁴]) over the stretch between a support edge and a point x of the
+    /// same interval, by Cauchy's theorem instead of along the axis. With m(ζ) = ∫ dμ(λ)/(λ − ζ)
+    /// (Im m > 0 above the axis) and the upper half circle P: ζ = e + r·e^{iφ}, φ ∈ [0, π], r = |x − e|,
+    /// the closed contour P ∪ P̄ encloses the stretch, and by the symmetry m(ζ̄) = conj m(ζ)
+    /// ∫_stretch (λ − c)^k dμ = −Im ∫_P (ζ − c)^k m_c(ζ) dζ / π.
+    /// The circle stays at distance r from the edge, where a hard edge (density ~ |x − e|^{−β}) is
+    /// singular and no rule along the axis converges; along P the integrand is analytic (it continues
+    /// across the axis at x, where the density is smooth), so Gauss–Legendre in φ converges
+    /// geometrically. Rules of 16 and 32 points must agree to `tolerance` (absolute, on the mass),
+    /// else nil; nil also when a point does not solve. The caller ensures that no other part of the
+    /// support lies within 2r of the edge. `guess`: the chain's solution at x.
+    mutating func edgeMoments(edge: Double, to x: Double, guess: [ComplexDouble]?, tolerance: Double) -> [Double]? {
+        let r = abs(x - edge)
+        guard r > 0, r.isFinite else { return nil }
+        func rule(_ n: Int, _ solver: inout LawSolver) -> [Double]? {
+            let gl = GaussianQuadrature.gaussLegendre(count: n)
+            // Nodes in the order of the walk from x (φ = 0 at a left edge, π at a right edge).
+            var order = Array(gl.nodes.indices)
+            if x < edge { order.reverse() }
+            var u = guess
+            var sums = [ComplexDouble](repeating: .zero, count: 5)
+            for k in order {
+                let phi = Double.pi / 2 * (gl.nodes[k] + 1)
+                let e = ComplexDouble(Double.cos(phi), Double.sin(phi))
+                let zeta = ComplexDouble(edge) + e.multiplied(by: r)
+                solver.stats.points += 1
+                var s = u.flatMap { solver.solver.solve(zeta: zeta, initial: $0) }
+                if s == nil { s = solver.solver.solveByContinuation(x: zeta.real, eta: zeta.imaginary, scale: solver.scale) }
+                guard let sol = s else { return nil }
+                u = sol.u
+                let m = solver.continuousPart(sol.stieltjes, at: zeta.real, height: zeta.imaginary)
+                var term = m * ComplexDouble(0, r) * e
+                term = term.multiplied(by: gl.weights[k] * Double.pi / 2)
+                for j in 0..<5 {
+                    sums[j] = sums[j] + term
+                    term = term * (zeta - ComplexDouble(solver.center))
+                }
+            }
+            return sums.map { -$0.imaginary / Double.pi }
+        }
+        guard let coarse = rule(16, &self), let fine = rule(32, &self),
+              fine.allSatisfy(\.isFinite), abs(fine[0] - coarse[0]) <= tolerance, fine[0] >= 0 else { return nil }
+        return fine
+    }
+
     /// Adaptive Simpson integration of one interval in θ, where x = a + (b − a)(1 − cos θ)/2
     /// (the substitution smooths the square-root edges): the fallback when the series does not
     /// converge. Returns a CDF table (starting at `start`) and the first four moments about
     /// `center`; appends
     /// points found outside the support to `gaps`.
-    private mutating func adaptiveSimpson(_ interval: ClosedRange<Double>, start: Double, panels initial: Int, gaps gapPoints: inout [Double]) -> (cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int, samples: SimpsonSamples) {
+    private mutating func adaptiveSimpson(_ interval: ClosedRange<Double>, start: Double, panels initial: Int,
+                                          room: (left: Double, right: Double) = (.infinity, .infinity), gaps gapPoints: inout [Double]) -> (cdfX: [Double], cdfF: [Double], moments: [Double], failures: Int, samples: SimpsonSamples) {
         var cdfX = [Double](), cdfF = [Double]()
         var moments = [Double](repeating: 0, count: 4)
         var failures = 0
@@ -883,7 +936,8 @@ struct LawSolver {
             f0 = f2; u0 = u2
         }
         var stack: [Panel] = panels.reversed()
-        var done = [(t0: Double, t2: Double, integral: Double, f0: Double, f1: Double, f2: Double)]()
+        // `exact`: the panel's mass and moments about the centre from the contour at an edge.
+        var done = [(t0: Double, t2: Double, integral: Double, f0: Double, f1: Double, f2: Double, exact: [Double]?)]()
         // Relative to the interval's mass (first estimate from the initial panels): a far, light
         // component carries the variance and needs the same relative accuracy as a heavy one.
         let estimate = panels.reduce(0) { $0 + ($1.t2 - $1.t0) / 6 * ($1.f0 + 4 * $1.f1 + $1.f2) }
@@ -907,30 +961,51 @@ struct LawSolver {
             // with α extrapolated (Aitken) from its estimates at three successive depths; the end
             // value is replaced by the one that gives Simpson's rule that integral, so the CDF and
             // the moments agree (x varies by ~10⁻⁸ of the interval over such a panel).
-            if p.t0 <= 0 || p.t2 >= Double.pi {
-                let side = p.t0 <= 0 ? 0 : 1
-                let inner = side == 0 ? [fa, p.f1, fb, p.f2] : [fb, p.f1, fa, p.f0]
-                if let tail = hardEdges[side].tail(inner: inner, width: w, depth: p.depth) {
-                    if side == 0 {
-                        left = tail
-                        done.append((p.t0, p.t1, left, 12 * tail / w - 4 * fa - p.f1, fa, p.f1))
-                        done.append((p.t1, p.t2, right, p.f1, fb, p.f2))
-                    } else {
-                        right = tail
-                        done.append((p.t0, p.t1, left, p.f0, fa, p.f1))
-                        done.append((p.t1, p.t2, right, p.f1, fb, 12 * tail / w - 4 * fb - p.f1))
-                    }
-                    continue
-                }
-            }
             // Weighted by (x − mean)²/variance where that exceeds 1: far from the mean a panel's
             // error counts that much more in the variance than in the mass.
             let distance = xOf(p.t1) - center
             let err = abs(left + right - whole) * max(1, distance * distance / varianceScale)
-            if (err < 15 * tolerance * w / Double.pi && p.depth >= 1) || p.depth >= 14 || evaluations > simpsonEvaluationCap {
+            let converged = err < 15 * tolerance * w / Double.pi && p.depth >= 1
+            if p.t0 <= 0 || p.t2 >= Double.pi {
+                let side = p.t0 <= 0 ? 0 : 1
+                let inner = side == 0 ? [fa, p.f1, fb, p.f2] : [fb, p.f1, fa, p.f0]
+                let tail = hardEdges[side].tail(inner: inner, width: w, depth: p.depth)
+                // An end panel still refining at depth 6 (a hard edge, where Simpson converges
+                // slowly or not at all): its two halves' mass and moments from the contour about
+                // the edge (`edgeMoments`), when nothing else of the support is within 2r of it.
+                let edge = side == 0 ? a : b
+                let (mid, far) = (xOf(p.t1), xOf(side == 0 ? p.t2 : p.t0))
+                if !converged, p.depth >= 6, 2 * abs(far - edge) < (side == 0 ? room.left : room.right),
+                   let near = edgeMoments(edge: edge, to: mid, guess: p.u1, tolerance: 1e-3 * tolerance),
+                   let whole = edgeMoments(edge: edge, to: far, guess: side == 0 ? p.u2 : p.u0, tolerance: 1e-3 * tolerance),
+                   whole[0] >= near[0] {
+                    let outer = zip(whole, near).map { $0 - $1 }
+                    if side == 0 {
+                        done.append((p.t0, p.t1, near[0], 12 * near[0] / w - 4 * fa - p.f1, fa, p.f1, near))
+                        done.append((p.t1, p.t2, outer[0], p.f1, fb, p.f2, outer))
+                    } else {
+                        done.append((p.t0, p.t1, outer[0], p.f0, fa, p.f1, outer))
+                        done.append((p.t1, p.t2, near[0], p.f1, fb, 12 * near[0] / w - 4 * fb - p.f1, near))
+                    }
+                    continue
+                }
+                if let tail {
+                    if side == 0 {
+                        left = tail
+                        done.append((p.t0, p.t1, left, 12 * tail / w - 4 * fa - p.f1, fa, p.f1, nil))
+                        done.append((p.t1, p.t2, right, p.f1, fb, p.f2, nil))
+                    } else {
+                        right = tail
+                        done.append((p.t0, p.t1, left, p.f0, fa, p.f1, nil))
+                        done.append((p.t1, p.t2, right, p.f1, fb, 12 * tail / w - 4 * fb - p.f1, nil))
+                    }
+                    continue
+                }
+            }
+            if converged || p.depth >= 14 || evaluations > simpsonEvaluationCap {
                 let value = left + right + (left + right - whole) / 15
-                done.append((p.t0, p.t1, left, p.f0, fa, p.f1))
-                done.append((p.t1, p.t2, value - left, p.f1, fb, p.f2))
+                done.append((p.t0, p.t1, left, p.f0, fa, p.f1, nil))
+                done.append((p.t1, p.t2, value - left, p.f1, fb, p.f2, nil))
             } else {
                 stack.append(Panel(t0: p.t1, t1: tb, t2: p.t2, f0: p.f1, f1: fb, f2: p.f2, u0: p.u1, u1: ub, u2: p.u2, depth: p.depth + 1))
                 stack.append(Panel(t0: p.t0, t1: ta, t2: p.t1, f0: p.f0, f1: fa, f2: p.f1, u0: p.u0, u1: ua, u2: p.u1, depth: p.depth + 1))
@@ -952,7 +1027,7 @@ struct LawSolver {
             var p = [1.0, 1.0, 1.0]
             for j in 0..<4 {
                 for i in 0..<3 { p[i] *= xs[i] }
-                moments[j] += w / 6 * (fs[0] * p[0] + 4 * fs[1] * p[1] + fs[2] * p[2])
+                moments[j] += d.exact.map { $0[j + 1] } ?? w / 6 * (fs[0] * p[0] + 4 * fs[1] * p[1] + fs[2] * p[2])
             }
             running += d.integral
             cdfX.append(xOf(d.t2)); cdfF.append(running)
