@@ -34,7 +34,7 @@ public enum LawDistance {
         let ra = a.fullRange, rb = b.fullRange
         let lo = min(ra.lowerBound / scaleA, rb.lowerBound / scaleB), hi = max(ra.upperBound / scaleA, rb.upperBound / scaleB)
         guard hi > lo else { return (.nan, .nan) }
-        var xs = (0...points).map { lo + (hi - lo) * Double($0) / Double(points) }
+        var xs = UniformGrid.points(lo...hi, count: points + 1)
         for t in a.atoms.map({ $0.location / scaleA }) + b.atoms.map({ $0.location / scaleB }) { xs += [t.nextDown, t] }
         xs.sort()
         var ks = 0.0, w1 = 0.0

@@ -101,7 +101,7 @@ public struct KernelProfile: Sendable {
     public static func compute(_ r: KernelRecursion, points: Int = 201, series: KernelSeries? = nil,
                                control: ComputationControl = .none) throws(ComputationCancelled) -> KernelProfile {
         let n = max(2, points)
-        let rho = (0..<n).map { i in i == n - 1 ? 1.0 : -1 + 2 * Double(i) / Double(n - 1) }
+        let rho = UniformGrid.points(-1...1, count: n)
         let L = r.depth
         var ck = Array(repeating: [Double](), count: L + 1), ntk = ck, der = ck
         for (i, x) in rho.enumerated() {

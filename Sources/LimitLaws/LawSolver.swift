@@ -591,8 +591,7 @@ struct LawSolver {
     /// 0 outside the support.
     private func displayGrid(_ support: [ClosedRange<Double>], fits: [IntervalFit]) -> (xs: [Double], dens: [Double]) {
         let range = displayRange(support)
-        let n = max(2, request.gridPoints)
-        let xs = (0..<n).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(n - 1) }
+        let xs = UniformGrid.points(range, count: request.gridPoints)
         return (xs, Self.gridDensities(xs, support: support, fits: fits))
     }
 

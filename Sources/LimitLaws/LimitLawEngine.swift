@@ -243,14 +243,13 @@ public struct LimitLawEngine: Sendable {
         let lo = atoms.first!.location, hi = atoms.last!.location
         let pad = max(0.05 * (hi - lo), 0.5)
         let range = request.xRange ?? ((lo - pad)...(hi + pad))
-        let n = max(2, request.gridPoints)
-        let xs = (0..<n).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(n - 1) }
+        let xs = UniformGrid.points(range, count: request.gridPoints)
         let m1 = atoms.reduce(0) { $0 + $1.mass * $1.location }
         let m2 = atoms.reduce(0) { $0 + $1.mass * $1.location * $1.location }
         let m3 = atoms.reduce(0) { $0 + $1.mass * $1.location * $1.location * $1.location }
         let m4 = atoms.reduce(0) { $0 + $1.mass * $1.location * $1.location * $1.location * $1.location }
         let spectrum = LimitSpectrum(
-            kernel: kernel, x: xs, density: Array(repeating: 0, count: n), atoms: atoms, support: [],
+            kernel: kernel, x: xs, density: Array(repeating: 0, count: xs.count), atoms: atoms, support: [],
             mean: m1, secondMoment: m2, continuousMass: 0, numericalMoments: [m1, m2, m3, m4],
             statistics: SolverStatistics(), cdfX: [], cdfF: [])
         let chain = CombinationChain(links: [], base: .identity, coefficients: [1], shift: 0)

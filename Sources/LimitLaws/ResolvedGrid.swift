@@ -1,5 +1,16 @@
 import RealModule
 
+/// Evenly spaced points over a range, for every uniform grid (the engine's display grid, the
+/// plots' sample points, ρ grids): the range's two ends are points exactly, whatever rounding does to
+/// the steps in between (`lo + (hi − lo)` is not `hi` when |lo| ≫ |hi|: −1e20 + (1 + 1e20) is 0).
+public enum UniformGrid {
+    /// `count` points (at least 2) from `range.lowerBound` to `range.upperBound`.
+    public static func points(_ range: ClosedRange<Double>, count: Int) -> [Double] {
+        let n = max(2, count), lo = range.lowerBound, hi = range.upperBound
+        return (0..<n).map { k in k == n - 1 ? hi : lo + (hi - lo) * Double(k) / Double(n - 1) }
+    }
+}
+
 /// A law written out on a grid for other programs: density and CDF at increasing x.
 public struct DensityGrid: Sendable {
     public enum Kind: String, Sendable { case resolved, uniform }
@@ -134,17 +145,20 @@ extension LimitSpectrum {
         let a = interval.lowerBound, half = (interval.upperBound - a) / 2
         guard half > 0 else { return ([], 0) }
         func theta(_ x: Double) -> Double { Double.acos(min(1, max(-1, 1 - (x - a) / half))) }
-        func xOf(_ t: Double) -> Double { a + half * (1 - Double.cos(t)) }
-        let t0 = theta(max(a, window.lowerBound)), t1 = theta(min(interval.upperBound, window.upperBound))
+        // the ends of the interval's part of the window are points exactly (the user's --x-min and
+        // --x-max among them): x(θ(x)) is not always x
+        let lo = max(a, window.lowerBound), hi = min(interval.upperBound, window.upperBound)
+        let t0 = theta(lo), t1 = theta(hi)
         guard t1 > t0 else { return ([], 0) }
+        func xOf(_ t: Double) -> Double { t <= t0 ? lo : (t >= t1 ? hi : min(hi, max(lo, a + half * (1 - Double.cos(t))))) }
         // start: 16 panels, and the Simpson samples (placed where h varies)
-        var ts = (0...16).map { t0 + (t1 - t0) * Double($0) / 16 }
+        var ts = UniformGrid.points(t0...t1, count: 17)
         if case .samples(let table) = fit { ts += table.theta.filter { $0 > t0 && $0 < t1 } }
         ts.sort()
         struct Node { var t: Double; var x: Double; var d: Double }
         var nodes = [Node]()
         for t in ts where nodes.last.map({ t > $0.t }) ?? true {
-            let x = t == 0 ? a : (t >= Double.pi ? interval.upperBound : xOf(t))
+            let x = xOf(t)
             nodes.append(Node(t: t, x: x, d: fit.density(at: x)))
         }
         func panelError(_ l: Node, _ r: Node) -> Double {

@@ -92,7 +92,7 @@ public enum SpectrumStatistics {
         for s in law.support { lo = min(lo, s.lowerBound); hi = max(hi, s.upperBound) }
         for a in law.atoms { lo = min(lo, a.location); hi = max(hi, a.location) }
         var pts = x + law.atoms.map(\.location)
-        if hi > lo { pts += (0...w1GridPoints).map { lo + (hi - lo) * Double($0) / Double(w1GridPoints) } }
+        if hi > lo { pts += UniformGrid.points(lo...hi, count: w1GridPoints + 1) }
         pts.sort()
         var w1 = 0.0
         var k = 0  // number of eigenvalues ≤ current left point

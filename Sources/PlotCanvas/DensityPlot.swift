@@ -76,7 +76,7 @@ public struct PlotHistogram: Sendable {
             counts[min(n - 1, Int((v - lo) / width))] += 1
         }
         let all = Double(max(1, total ?? values.count))
-        let edges = (0...n).map { lo + Double($0) * width }
+        let edges = (0...n).map { $0 == n ? range.upperBound : lo + Double($0) * width }   // the range's end exactly
         return PlotHistogram(role: role, edges: edges, densities: counts.map { width > 0 ? $0 / (all * width) : 0 })
     }
 }

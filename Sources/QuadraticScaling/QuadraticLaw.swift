@@ -303,8 +303,7 @@ public enum QuadraticScalingSolver {
     // MARK: display values
 
     static func uniformGrid(_ r: ClosedRange<Double>, _ n: Int) -> [Double] {
-        let m = max(2, n)
-        return (0..<m).map { r.lowerBound + (r.upperBound - r.lowerBound) * Double($0) / Double(m - 1) }
+        UniformGrid.points(r, count: n)
     }
 
     static func padded(_ r: ClosedRange<Double>) -> ClosedRange<Double> {

@@ -96,7 +96,7 @@ public enum ViewExport {
             counts[min(bins - 1, Int((v - lo) / width))] += 1
         }
         let total = Double(max(1, e.eigenvalues.count))
-        let edges = (0...bins).map { lo + Double($0) * width }
+        let edges = (0...bins).map { $0 == bins ? range.upperBound : lo + Double($0) * width }   // the range's end exactly
         return (edges, counts, counts.map { width > 0 ? Double($0) / (total * width) : 0 })
     }
 

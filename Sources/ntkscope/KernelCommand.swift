@@ -45,7 +45,7 @@ struct KernelCommand: ParsableCommand {
             return out
         case (nil, let g?):
             let n = try CommandLineValues.integer(g, option: "--rho-grid", range: 2...10_001)
-            return (0..<n).map { i in i == n - 1 ? 1 : -1 + 2 * Double(i) / Double(n - 1) }
+            return UniformGrid.points(-1...1, count: n)
         }
     }
 

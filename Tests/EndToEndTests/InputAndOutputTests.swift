@@ -178,6 +178,24 @@ import Testing
         #expect(abs(m["mean"] as! Double) < 1e-12)
     }
 
+    /// The user's --x-min and --x-max are the grid's first and last x exactly, in the resolved and
+    /// the uniform grid, and no x lies outside them: [2, 3] cuts Figure 1's NTK support (its first x
+    /// was 1.9999999999999996); [−1e20, 1] is a range where lo + (hi − lo) is 0, not 1.
+    @Test(.enabled(if: binary != nil), arguments: [
+        (["--x-min", "2", "--x-max", "3"], 2.0, 3.0),
+        (["--x-min", "2", "--x-max", "3", "--grid", "7"], 2.0, 3.0),
+        (["--x-min", "-1e20", "--x-max", "1", "--grid", "5"], -1e20, 1.0),
+    ])
+    func userGridEndsAreExact(arguments: [String], lo: Double, hi: Double) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["density", "--kernel", "ntk"] + arguments, in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let x = r.out.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[2])! }
+        #expect(x.first == lo && x.last == hi, "\(arguments): \(x.first ?? .nan)…\(x.last ?? .nan)")
+        #expect(x.allSatisfy { lo <= $0 && $0 <= hi }, "\(arguments)")
+    }
+
     /// The default output resolves the law: Figure 1's CK layer 1 (67% of its mass in a bump of
     /// width 0.09) integrates by the trapezoid rule to its mass 1 within 1e-4, and the CDF column
     /// ends at 1; `--grid N` gives the uniform grid.

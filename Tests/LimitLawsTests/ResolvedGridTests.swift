@@ -157,6 +157,40 @@ struct GridCheck {
         #expect(zip(u.cdf, u.cdf.dropFirst()).allSatisfy { $0 <= $1 })
     }
 
+    /// The ends of a window the user gives (`--x-min`, `--x-max`) are the grid's ends exactly, and
+    /// no point lies outside it, wherever the ends fall: inside a support interval (where the
+    /// interval's points are placed in θ and x(θ(x)) need not be x), on an edge or in a gap.
+    /// Windows: Figure 1's NTK on [2, 3] (the reported case: a first point 1.9999999999999996) and
+    /// 40 random windows over each law's range.
+    @Test func windowEndsAreExact() throws {
+        var r = SweepRandom(state: 7)
+        for kernel in [KernelID.ck(1), .ck(3), .ntk] {
+            let s = try #require(engine.solve(.figure1, options: SolveOptions(kernels: [kernel])).spectra.first)
+            let span = try #require(s.support.first?.lowerBound)...(try #require(s.support.last?.upperBound))
+            var windows: [ClosedRange<Double>] = [2...3, span]
+            for _ in 0..<40 {
+                let a = Double.random(in: span, using: &r), b = Double.random(in: span, using: &r)
+                if a < b { windows.append(a...b) }
+            }
+            for w in windows {
+                let g = s.resolvedGrid(range: w)
+                #expect(g.x.first == w.lowerBound && g.x.last == w.upperBound, "\(kernel) \(w): \(g.x.first!)…\(g.x.last!)")
+                #expect(zip(g.x, g.x.dropFirst()).allSatisfy { $0 < $1 }, "\(kernel) \(w)")
+            }
+        }
+    }
+
+    /// Uniform grids end on the range's ends exactly, also where lo + (hi − lo) is not hi in
+    /// floating point (−1e20 + (1 + 1e20) = 0), and their steps are (hi − lo)/(n − 1).
+    @Test(arguments: [(-1e20, 1.0, 5), (2.0, 3.0, 400), (-0.3, 7.1, 7), (1e-300, 1e300, 3), (0.1, 0.7, 2)])
+    func uniformGridEnds(lo: Double, hi: Double, count: Int) {
+        let x = UniformGrid.points(lo...hi, count: count)
+        #expect(x.count == count)
+        #expect(x.first == lo && x.last == hi)
+        #expect(zip(x, x.dropFirst()).allSatisfy { $0 <= $1 })
+        if count > 2 { #expect(x[1] == lo + (hi - lo) / Double(count - 1)) }
+    }
+
     /// A grid that cannot reach its target says so: the deep ReLU NTK with γ = 10⁴ sits at
     /// x ≈ 1.4·10¹¹, where neighbouring doubles are 3·10⁻⁵ apart and its steep lower edge cannot be
     /// resolved. Oracle: the grid's own trapezoid mass against the law's continuous mass (from the

@@ -296,8 +296,7 @@ public enum LinearWidthLayout {
         writeLegend(&body, legend, x: tx + 2, y: 0, width: plotWidth - tx - 2)
         let range = RangeActions.visibleRange(s, display: state.display)
         var p = DensityPlot(xRange: range, yScale: .linear, mode: state.display.canvas, yMax: 1)
-        let points = 512
-        let xs = (0..<points).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(points - 1) }
+        let xs = UniformGrid.points(range, count: 512)
         p.curves = [PlotCurve(role: .theory, x: xs, y: xs.map { s.cdf($0) })]
         if let emp { p.curves.insert(PlotCurve(role: .empirical, x: xs, y: xs.map { emp.readout.cdf($0) }, style: sampleStyle), at: 0) }
         if let at = emp?.result.ksLocation { p.markers = [PlotMarker(role: .empirical, x: at)] }
