@@ -194,9 +194,9 @@ enum DensityReport {
         let moments: Moments
         let solver: Solver
         /// The solver's self-check against the exact mass, mean and variance (nil: not solved).
-        let check: Check?
+        @NullWhenAbsent var check: Check?
         /// Terms replaced by their means before solving, and the proven bound on the effect.
-        let approximation: Approximation?
+        @NullWhenAbsent var approximation: Approximation?
         /// Warnings and notes (also printed on standard error).
         let notices: [String]
         /// Wall-clock seconds to solve this law.
@@ -211,7 +211,7 @@ enum DensityReport {
             let depth: Int
             let input: String
             let gammas: [Double]
-            let tau: [Double]?
+            @NullWhenAbsent var tau: [Double]?
             let rPlus: Double
             let ntkCoefficients: [Double]
         }
@@ -251,11 +251,7 @@ enum DensityReport {
                         notices: s.notices.map(\.text) + (g.notice.map { [$0.text] } ?? []),
                         seconds: seconds)
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // never expected (inputs are bounded), but a number out of range must not abort the output
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        return try JSONOutput.string(report) + "\n"
     }
 
     static func table(_ r: TimedSpectra) -> String {

@@ -69,11 +69,11 @@ struct KernelCommand: ParsableCommand {
         if format == "json" {
             struct Row: Encodable {
                 let rho: Double; let ck: [Double]; let kdot: [Double]; let ntk: [Double]
-                let series_ntk: Double?; let series_bound: Double?
+                @NullWhenAbsent var series_ntk: Double?; @NullWhenAbsent var series_bound: Double?
             }
             struct Doc: Encodable {
                 let activation: String; let depth: Int; let method: String; let initialisation: [String: Double]
-                let centre: Bool; let normalise: Bool; let variances: [Double]; let tau: [Double]; let series_order: Int?; let rows: [Row]
+                let centre: Bool; let normalise: Bool; let variances: [Double]; let tau: [Double]; @NullWhenAbsent var series_order: Int?; let rows: [Row]
             }
             let doc = Doc(activation: model.activation.name, depth: L, method: recursion.method.rawValue,
                           initialisation: ["weight_variance": ini.weightVariance, "bias_variance": ini.biasVariance],
@@ -83,7 +83,7 @@ struct KernelCommand: ParsableCommand {
                               return Row(rho: v.rho, ck: v.ck, kdot: Array(v.derivative.dropFirst()), ntk: v.ntk,
                                          series_ntk: s?.value, series_bound: s?.errorBound)
                           })
-            try StandardStreams.output(try CommandLineValues.jsonString(doc) + "\n")
+            try StandardStreams.output(try JSONOutput.string(doc) + "\n")
             return
         }
         var out = "# ntkscope kernel: activation \(model.activation.name), depth \(L), \(recursion.method.rawValue) dual kernels (no truncation)\n"

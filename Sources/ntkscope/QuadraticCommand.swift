@@ -172,7 +172,7 @@ struct QuadraticDensityCommand: ParsableCommand {
                            w_infinity_ntk: r.ntkWInfinity, ks_bound_ntk: r.ntkKSBound,
                            checks: r.checks.map { CheckEntry(name: $0.name, value: $0.value, expected: $0.expected, tolerance: $0.tolerance, passed: $0.passed) },
                            checks_passed: !r.failed)
-        return try CommandLineValues.jsonString(doc) + "\n"
+        return try JSONOutput.string(doc) + "\n"
     }
 }
 
@@ -263,7 +263,8 @@ struct QuadraticSampleCommand: ParsableCommand {
         let activation: String; let output_law: String; let d: Int; let p: Int; let n: Int; let seed: UInt64
         let inputs: String; let precision: String; let seconds: Double
         let eigenvalues: [Double]; let outliers: [Double]; let predicted_outlier_location: Double
-        let ks: Double?; let w1: Double?; let law_ks_bound: Double?; let law_checks_passed: Bool?
+        @NullWhenAbsent var ks: Double?; @NullWhenAbsent var w1: Double?; @NullWhenAbsent var law_ks_bound: Double?
+        @NullWhenAbsent var law_checks_passed: Bool?
     }
 
     func json(_ s: QuadraticSample, _ law: QuadraticSpectra?, _ c: SampleComparison?) throws -> String {
@@ -274,6 +275,6 @@ struct QuadraticSampleCommand: ParsableCommand {
                            seconds: s.seconds, eigenvalues: s.eigenvalues, outliers: s.outliers,
                            predicted_outlier_location: s.predictedOutlierLocation, ks: c?.ks, w1: c?.w1,
                            law_ks_bound: law?.ntkKSBound, law_checks_passed: law.map { !$0.failed })
-        return try CommandLineValues.jsonString(doc) + "\n"
+        return try JSONOutput.string(doc) + "\n"
     }
 }

@@ -37,11 +37,6 @@ enum CommandLineValues {
         x == 0 ? "0" : String(format: "%.17g", x)
     }
 
-    static func jsonString<T: Encodable>(_ value: T) throws -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try enc.encode(value), as: UTF8.self)
-    }
 }
 
 struct SeriesCommand: ParsableCommand {
@@ -155,7 +150,7 @@ enum SeriesOutput {
         let hermite: Hermite
         let ck: [Kernel]
         let ntk: Kernel
-        let gram: GramBlock.JSONForm?
+        @NullWhenAbsent var gram: GramBlock.JSONForm?
     }
 
     static func initJSON(_ s: KernelSeries) -> Init {
@@ -179,7 +174,7 @@ enum SeriesOutput {
                              trustworthy_order: min(h.trustworthyOrder, s.order), tail_mass: h.tailMass),
             ck: (0...s.depth).map { kernel(.ck($0), layer: $0) },
             ntk: kernel(.ntk(s.depth), layer: s.depth), gram: gram?.jsonForm)
-        return try CommandLineValues.jsonString(doc) + "\n"
+        return try JSONOutput.string(doc) + "\n"
     }
 }
 
@@ -244,7 +239,7 @@ struct GramBlock {
         let ntk: Spectrum
         let effective_rank_ratio: Double
         /// Θ_L(1)/c₁; null when c₁ = 0 (no bound).
-        let bound_constant: Double?
+        @NullWhenAbsent var bound_constant: Double?
         let bound_holds: Bool
     }
 

@@ -98,19 +98,19 @@ struct SphereCommand: ParsableCommand {
         let log10_multiplicity: Double
         let lambda: Double
         /// log10 λ_k, or null when λ_k = 0 exactly.
-        let log10_lambda: Double?
+        @NullWhenAbsent var log10_lambda: Double?
         let bound: Double
         let share: Double
         let method: String
     }
-    struct Fit: Encodable { let slope: Double?; let degrees: [Int]; let unresolved: [Int]; let theory: String? }
+    struct Fit: Encodable { @NullWhenAbsent var slope: Double?; let degrees: [Int]; let unresolved: [Int]; @NullWhenAbsent var theory: String? }
     struct KernelEntry: Encodable {
         let name: String; let value_at_one: Double; let tail_bound: Double; let constant_share: Double
         let decay_fit: Fit; let eigenvalues: [Entry]
     }
     struct Document: Encodable {
         let activation: String; let depth: Int; let order: Int; let max_order: Int; let dimension: Int
-        let initialisation: SeriesOutput.Init; let kernels: [KernelEntry]; let gram: GramBlock.JSONForm?
+        let initialisation: SeriesOutput.Init; let kernels: [KernelEntry]; @NullWhenAbsent var gram: GramBlock.JSONForm?
     }
 
     func json(_ s: KernelSeries, _ kernels: [InfiniteKernel], _ eig: [[SphereEigenvalue]], _ fits: [SphereSpectrum.DecayFit],
@@ -127,6 +127,6 @@ struct SphereCommand: ParsableCommand {
                                                                                    log10_lambda: $0.log10Lambda.isFinite ? $0.log10Lambda : nil,
                                                                                    bound: $0.errorBound, share: $0.traceShare, method: $0.method.rawValue) })
                            }, gram: gram?.jsonForm)
-        return try CommandLineValues.jsonString(doc) + "\n"
+        return try JSONOutput.string(doc) + "\n"
     }
 }

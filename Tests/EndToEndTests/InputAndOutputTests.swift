@@ -196,6 +196,26 @@ import Testing
         #expect(x.allSatisfy { lo <= $0 && $0 <= hi }, "\(arguments)")
     }
 
+    /// JSON keys without a value are written as null, never left out (docs/cli.md: `approximation`
+    /// is "null, or …"): Figure 1's laws have no approximation and no τ; `kernel` without --order
+    /// has no series order and no series values.
+    @Test(.enabled(if: binary != nil)) func absentJSONValuesAreNull() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let d = try run(["density", "--kernel", "ntk", "--format", "json"], in: dir)
+        #expect(d.status == 0, "\(d.err)")
+        let law = try law(d)
+        #expect(law.keys.contains("approximation") && law["approximation"] is NSNull)
+        let model = try #require(try json(d)["model"] as? [String: Any])
+        #expect(model.keys.contains("tau") && model["tau"] is NSNull)
+        let k = try run(["kernel", "--rho", "0.5", "--depth", "1", "--format", "json"], in: dir)
+        #expect(k.status == 0, "\(k.err)")
+        let doc = try json(k)
+        #expect(doc.keys.contains("series_order") && doc["series_order"] is NSNull)
+        let row = try #require((doc["rows"] as? [[String: Any]])?.first)
+        #expect(row["series_ntk"] is NSNull && row["series_bound"] is NSNull)
+    }
+
     /// The default output resolves the law: Figure 1's CK layer 1 (67% of its mass in a bump of
     /// width 0.09) integrates by the trapezoid rule to its mass 1 within 1e-4, and the CDF column
     /// ends at 1; `--grid N` gives the uniform grid.
