@@ -225,14 +225,16 @@ public enum KeyMap {
     /// the keys do now; every regime's help is a `w` away).
     public static func helpGroups(for regime: RegimeID) -> [(String, [(String, String)])] { helpGroups(regimes: [Regimes.regime(regime)]) }
 
+    /// One group per name, in the order the names first appear: a binding listed away from the rest
+    /// of its group (`w`, after the range keys) joins it, so a heading is shown once.
     static func helpGroups(regimes: [any ExplorerRegime]) -> [(String, [(String, String)])] {
         var groups: [(String, [(String, String)])] = []
-        for b in bindings where !b.label.isEmpty {
-            if groups.last?.0 != b.group { groups.append((b.group, [])) }
-            groups[groups.count - 1].1.append((b.label, b.help))
+        func add(_ group: String, _ entries: [(String, String)]) {
+            if let k = groups.firstIndex(where: { $0.0 == group }) { groups[k].1 += entries } else { groups.append((group, entries)) }
         }
+        for b in bindings where !b.label.isEmpty { add(b.group, [(b.label, b.help)]) }
         for r in regimes where !r.bindings.isEmpty {
-            groups.append((r.helpGroup, r.bindings.filter { !$0.label.isEmpty }.map { ($0.label, $0.help) }))
+            add(r.helpGroup, r.bindings.filter { !$0.label.isEmpty }.map { ($0.label, $0.help) })
         }
         return groups
     }

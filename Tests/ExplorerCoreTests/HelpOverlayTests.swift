@@ -22,6 +22,22 @@ import PlotCanvas
         s.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
+    /// A group's heading is shown once in the whole help, so at most once on a page: the key table
+    /// lists `w` (group View) after the range keys, which made a second "View" heading. Every
+    /// size and regime; the headings are the lines drawn as titles. Also every binding's group
+    /// appears as exactly one group.
+    @Test(arguments: [(80, 24), (100, 30), (120, 40), (200, 60)])
+    func everyHeadingOnce(width: Int, height: Int) {
+        for regime in RegimeID.allCases {
+            let names = KeyMap.helpGroups(for: regime).map(\.0)
+            #expect(Set(names).count == names.count, "\(regime): \(names)")
+            #expect(Set(KeyMap.bindings.map(\.group)).isSubset(of: Set(names)))
+            let layout = HelpOverlay.layout(width: width, height: height, regime: regime)
+            let titles = layout.pages.flatMap { $0.flatMap { $0.filter { $0.role == .title }.map(\.text) } }
+            #expect(Set(titles).count == titles.count, "\(regime) \(width)x\(height): \(titles)")
+        }
+    }
+
     @Test(arguments: [(80, 24), (200, 60)])
     func everyKeyIsOnSomePageAndNoLineIsCut(width: Int, height: Int) {
         for regime in RegimeID.allCases { everyKeyIsOnSomePage(width: width, height: height, regime: regime) }
