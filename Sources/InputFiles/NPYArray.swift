@@ -69,7 +69,7 @@ public struct NPYArray: Sendable {
 
     static func parseHeader(_ bytes: [UInt8], source: String) throws(ModelError) -> Header {
         func fail(_ value: String, _ allowed: String) -> ModelError {
-            ModelError(field: "\(source) (.npy header)", value: value, allowed: allowed)
+            ModelError(field: "\(source) (.npy header)", value: Excerpt.of(value), allowed: allowed)
         }
         guard bytes.count >= 10, bytes.starts(with: magic) else {
             throw fail(bytes.count < 10 ? "\(bytes.count) bytes" : "no \\x93NUMPY magic", "a .npy file starts with \\x93NUMPY, a version and a header")
@@ -97,7 +97,7 @@ public struct NPYArray: Sendable {
         var parser = DictParser(text: headerBytes)
         let dict: [String: DictParser.Value]
         do { dict = try parser.parse() } catch {
-            throw fail(String(decoding: headerBytes.prefix(80), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+            throw fail(String(decoding: headerBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
                        "the header must be a dict {'descr': '<f8', 'fortran_order': False, 'shape': (n, d)}: \(error.reason)")
         }
         let keys = Set(dict.keys)

@@ -187,7 +187,7 @@ public struct NumericTable: Sendable {
         var linesBefore = 0
         for piece in pieces {
             if let e = piece.error {
-                throw ModelError(field: "\(source) line \(linesBefore + e.line)", value: e.value, allowed: e.allowed)
+                throw ModelError(field: "\(source) line \(linesBefore + e.line)", value: Excerpt.of(e.value), allowed: e.allowed)
             }
             if let c = piece.columns {
                 if table.rows == 0 { table.numbersInFirstRow = piece.numbersInFirstRow ?? c }

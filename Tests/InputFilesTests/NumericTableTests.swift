@@ -74,4 +74,29 @@ func bytes(_ s: String) -> Data { Data(s.utf8) }
             #expect(error.field == "big line 17001" && error.value == "oops")
         }
     }
+
+    /// A row that breaks the rule is quoted in at most `Excerpt.limit` (60) characters and "…":
+    /// a ragged row of 20 000 numbers and a field of 10 000 letters, each with its file and line.
+    /// The expected text is the row's own first 60 characters.
+    @Test func longRowsAreQuotedShort() throws {
+        let long = (1...20_000).map(String.init).joined(separator: ",")
+        let ragged = "1,2\n3,4\n" + long + "\n"
+        do {
+            _ = try NumericTable.read(bytes(ragged), source: "d.csv", columns: .all)
+            Issue.record("a ragged row was read")
+        } catch {
+            #expect(error.field == "d.csv line 3")
+            #expect(error.value == String(long.prefix(60)) + "…")
+            #expect(error.allowed.contains("2 numbers"))
+        }
+        let word = String(repeating: "x", count: 10_000)
+        do {
+            _ = try NumericTable.read(bytes("1\n" + word + "\n"), source: "e.txt", columns: .first)
+            Issue.record("a word was read as a number")
+        } catch {
+            #expect(error.field == "e.txt line 2" && error.value == String(repeating: "x", count: 60) + "…")
+        }
+        // short values are quoted whole
+        #expect(Excerpt.of("1,2,3") == "1,2,3" && Excerpt.of(String(repeating: "y", count: 60)) == String(repeating: "y", count: 60))
+    }
 }
