@@ -137,7 +137,7 @@ public struct CommandLineEditor: Sendable, Hashable {
         case "yscale", "y": return YScale.allCases.map(\.rawValue)
         case "canvas": return CanvasMode.allCases.map(\.rawValue)
         case "mode", "regime": return RegimeID.allCases.map(\.rawValue)
-        case "compare": return ["input", "ntk"] + (1...ExplorerReducer.maxDepth).map { "ck\($0)" }
+        case "compare": return ["input", "ntk"] + (1...NetworkModel.maxDepth).map { "ck\($0)" }
         case "grid", "rescale": return ["on", "off"]
         case "xlim", "ylim": return ["off"]
         default: return []

@@ -27,8 +27,6 @@ public enum ExplorerEffect: Sendable, Hashable {
 public enum ExplorerReducer {
     public static let gammaStep = 1.25
     public static let gammaLimits = 1e-3...1e3
-    /// Deepest model the keys and `:depth` reach (the engine goes to 64; the layers view pages through panels).
-    public static let maxDepth = 32
     public static let sampleSizes = 100...16000
     public static let maxZoom = 12
     /// Exit status after Ctrl-C: 128 + SIGINT, as if the shell had seen the signal.
@@ -94,7 +92,7 @@ public enum ExplorerReducer {
             if state.depth <= 1 { state.message = StatusMessage("depth is already 1", isError: true) }
             else { setModel(&state) { $0.gammas.removeLast() } }
         case .depthUp:
-            if state.depth >= maxDepth { state.message = StatusMessage("depth is limited to \(maxDepth)", isError: true) }
+            if state.depth >= NetworkModel.maxDepth { state.message = StatusMessage("depth is limited to \(NetworkModel.maxDepth)", isError: true) }
             else { setModel(&state) { $0.gammas.append($0.gammas.last ?? 0.5) } }
         case .gamma0Down: scaleGamma0(&state, 1 / gammaStep)
         case .gamma0Up: scaleGamma0(&state, gammaStep)
@@ -360,9 +358,13 @@ public enum ExplorerCommand {
             state.message = StatusMessage(text, isError: true)
             return []
         }
-        func number(_ s: String) -> Double? {
-            guard let v = Double(s), v.isFinite else { return nil }
-            return v
+        /// The value of `text` within `bound` (the command line's bound of the same value), else nil
+        /// with the refusal on the status line: the value, what is allowed and `usage`.
+        func bounded(_ text: String, _ bound: NumberBound, field: String) -> Double? {
+            do { return try bound.check(Double(text) ?? .nan, field: field, text: text) } catch {
+                state.message = StatusMessage(error.description, isError: true)
+                return nil
+            }
         }
         for regime in Regimes.all {
             if let effects = regime.command(name, args, state: &state) { return effects }
@@ -375,8 +377,8 @@ public enum ExplorerCommand {
             state.overlay = .help
             state.helpPage = 0
         case "gamma":
-            guard args.count == 2, let l = Int(args[0]), let v = number(args[1]) else { return fail("usage: :gamma ℓ VALUE (e.g. :gamma 3 0.25)") }
-            guard v > 0 else { return fail("invalid value '\(args[1])' for γ_\(l): must be > 0") }
+            guard args.count == 2, let l = Int(args[0]) else { return fail("usage: :gamma ℓ VALUE (e.g. :gamma 3 0.25)") }
+            guard let v = bounded(args[1], NumberBounds.gamma, field: "γ_\(l)") else { return [] }
             if l == 0 {
                 ExplorerReducer.setModel(&state) { $0.input = .marcenkoPastur(gamma0: v) }
                 state.inputLabel = nil
@@ -393,28 +395,33 @@ public enum ExplorerCommand {
                 return t.isEmpty ? [""] : t.split(separator: " ").map(String.init)
             }
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return fail("usage: :gammas 0.5,0.5,2 (one γ_ℓ per layer)") }
-            if let bad = parts.first(where: { number($0) == nil }) {
-                return fail("invalid value '\(bad)' in :gammas \(text): every γ_ℓ must be a number (usage: :gammas 0.5,0.5,2)")
+            var values: [Double] = []
+            for p in parts {
+                guard let v = bounded(p, NumberBounds.gamma, field: "γ_\(values.count + 1)") else { return [] }
+                values.append(v)
             }
-            let values = parts.compactMap(number)
-            guard values.allSatisfy({ NetworkModel.gammaRange.contains($0) }) else { return fail("every γ_ℓ must be between 1e-4 and 1e4") }
-            guard values.count <= ExplorerReducer.maxDepth else { return fail("depth is limited to \(ExplorerReducer.maxDepth)") }
+            guard NumberBounds.depth.contains(Double(values.count)) else {
+                return fail("invalid number of γ_ℓ \(values.count): the depth \(NumberBounds.depth.allowed)")
+            }
             ExplorerReducer.setModel(&state) { $0.gammas = values }
         case "sigma", "activation":
             guard args.count == 1 else { return fail("usage: :sigma NAME (\(Activation.builtinNames.joined(separator: ", ")), b-family:0.3)") }
             ExplorerReducer.setActivation(&state, name: args[0])
         case "b":
-            guard args.count == 1, let v = number(args[0]) else { return fail("usage: :b VALUE (−1 ≤ b_σ ≤ 1; the keys b/B step within 0…1)") }
+            guard args.count == 1 else { return fail("usage: :b VALUE (−1 ≤ b_σ ≤ 1; the keys b/B step within 0…1)") }
+            guard let v = bounded(args[0], NumberBounds.bSigma, field: "b_σ") else { return [] }
             ExplorerReducer.setB(&state, v)
         case "depth", "l":
-            guard args.count == 1, let d = Int(args[0]) else { return fail("usage: :depth L") }
-            guard d >= 1, d <= ExplorerReducer.maxDepth else { return fail("invalid depth \(d): must be 1…\(ExplorerReducer.maxDepth)") }
+            guard args.count == 1 else { return fail("usage: :depth L") }
+            guard let depth = bounded(args[0], NumberBounds.depth, field: "the depth") else { return [] }
+            let d = Int(depth)
             ExplorerReducer.setModel(&state) { m in
                 let last = m.gammas.last ?? 0.5
                 m.gammas = Array(m.gammas.prefix(d)) + Array(repeating: last, count: max(0, d - m.gammas.count))
             }
         case "gamma0":
-            guard args.count == 1, let v = number(args[0]), v > 0 else { return fail("usage: :gamma0 VALUE (> 0)") }
+            guard args.count == 1 else { return fail("usage: :gamma0 VALUE (\(NumberBounds.gamma.description))") }
+            guard let v = bounded(args[0], NumberBounds.gamma, field: "γ₀") else { return [] }
             ExplorerReducer.setModel(&state) { $0.input = .marcenkoPastur(gamma0: v) }
             state.inputLabel = nil
         case "input":
@@ -475,12 +482,17 @@ public enum ExplorerCommand {
                 state.message = StatusMessage(isX ? "x range: automatic (zoom and pan)" : "y range: automatic")
                 break
             }
-            let values = args.compactMap(number)
             if isX {
-                guard values.count == 2, args.count == 2, values[0] < values[1] else { return fail("usage: :xlim A B with A < B (or :xlim off)") }
-                state.display.xLimits = values[0]...values[1]
+                guard args.count == 2 else { return fail("usage: :xlim A B with A < B (or :xlim off)") }
+                guard let a = bounded(args[0], NumberBounds.plotLimit, field: "A"), let b = bounded(args[1], NumberBounds.plotLimit, field: "B") else { return [] }
+                do { state.display.xLimits = try NumberBounds.window(a, b, fields: ("A", "B")) } catch { return fail(error.description) }
                 state.edgeIndex = nil
             } else {
+                var values: [Double] = []
+                for (k, text) in args.prefix(2).enumerated() {
+                    guard let v = bounded(text, NumberBounds.plotLimit, field: args.count == 2 && k == 0 ? "BOTTOM" : "TOP") else { return [] }
+                    values.append(v)
+                }
                 guard (1...2).contains(values.count), values.count == args.count, let top = values.last, top > 0,
                       values.count == 1 || (values[0] >= 0 && values[0] < top) else {
                     return fail("usage: :ylim TOP or :ylim BOTTOM TOP with 0 ≤ BOTTOM < TOP (the bottom is used on a log axis; or :ylim off)")

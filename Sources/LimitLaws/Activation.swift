@@ -172,9 +172,7 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
 
     /// The b-family member with b_σ = b: σ(x) = b·x + √(1−b²)·h(x), h the centred, normalised cosine.
     public static func bFamily(_ b: Double) throws(ModelError) -> Activation {
-        guard b.isFinite, abs(b) <= 1 else {
-            throw ModelError(field: "b-sigma", value: "\(b)", allowed: "must be a number in [-1, 1]")
-        }
+        try NumberBounds.bSigma.check(b, field: "b-sigma")
         return Activation(name: "b-family:\(format(b))", shape: .bFamily(b: b))
     }
 

@@ -51,6 +51,8 @@ public struct NetworkModel: Sendable, Hashable {
     public static let tauRange: ClosedRange<Double> = 1e-4...1e4
     /// Coefficients z_ℓ of a combination (Theorem 3.7): each 0 or of size 10⁻⁸…10⁸.
     public static let coefficientRange: ClosedRange<Double> = 1e-8...1e8
+    /// What a coefficient may be, for messages: "0 or of magnitude 1e-8 to 1e8".
+    public static let coefficientDescription = "0 or of magnitude \(NumberBound.format(coefficientRange.lowerBound)) to \(NumberBound.format(coefficientRange.upperBound))"
 
     /// Checks the coefficients (z_{−1}, z_0, …, z_L) of a combination law against this model: depth + 2
     /// of them, each 0 or with |z| in `coefficientRange`, and at least one of z_0…z_L non-zero.
@@ -61,7 +63,7 @@ public struct NetworkModel: Sendable, Hashable {
             throw ModelError(field: field, value: text, allowed: "needs depth+2 = \(depth + 2) coefficients z_{-1},z_0,…,z_L")
         }
         for v in z where !(v == 0 || (v.isFinite && Self.coefficientRange.contains(abs(v)))) {
-            throw ModelError(field: field, value: "\(v)", allowed: "every coefficient must be 0 or have a magnitude from 1e-8 to 1e8")
+            throw ModelError(field: field, value: "\(v)", allowed: "every coefficient must be \(Self.coefficientDescription)")
         }
         guard z.dropFirst().contains(where: { $0 != 0 }) else {
             throw ModelError(field: field, value: text, allowed: "at least one of z_0,…,z_L must be non-zero")
@@ -69,17 +71,11 @@ public struct NetworkModel: Sendable, Hashable {
     }
 
     public func validate() throws(ModelError) {
-        guard depth >= 1, depth <= Self.maxDepth else {
-            throw ModelError(field: "depth", value: "\(depth)", allowed: "must be an integer from 1 to \(Self.maxDepth)")
-        }
-        for (i, g) in gammas.enumerated() where !(g.isFinite && Self.gammaRange.contains(g)) {
-            throw ModelError(field: "gamma of layer \(i + 1)", value: "\(g)", allowed: "must be > 0, between 1e-4 and 1e4")
-        }
+        try NumberBounds.depth.check(Double(depth), field: "depth")
+        for (i, g) in gammas.enumerated() { try NumberBounds.gamma.check(g, field: "gamma of layer \(i + 1)") }
         switch input {
         case .marcenkoPastur(let g0):
-            guard g0.isFinite, Self.gammaRange.contains(g0) else {
-                throw ModelError(field: "gamma0", value: "\(g0)", allowed: "must be > 0, between 1e-4 and 1e4")
-            }
+            try NumberBounds.gamma.check(g0, field: "gamma0")
         case .orthonormal: break
         case .discrete(let e):
             if let bad = e.invalidValue {
@@ -93,9 +89,7 @@ public struct NetworkModel: Sendable, Hashable {
             guard tau.count == depth + 1 else {
                 throw ModelError(field: "tau", value: tau.map { "\($0)" }.joined(separator: ","), allowed: "needs depth+1 = \(depth + 1) values tau_1..tau_{L+1}")
             }
-            for t in tau where !(t.isFinite && Self.tauRange.contains(t)) {
-                throw ModelError(field: "tau", value: "\(t)", allowed: "every tau must be between 1e-4 and 1e4")
-            }
+            for t in tau { try NumberBounds.tau.check(t, field: "tau") }
         }
     }
 

@@ -343,9 +343,9 @@ public enum SessionFile {
             if let i = table[k]?.int { return Double(i) }
             throw fail(k, "must be a number")
         }
-        func positive(_ k: String) throws(SessionError) -> Double {
+        func bounded(_ k: String, _ bound: NumberBound) throws(SessionError) -> Double {
             let d = try double(k)
-            guard d.isFinite, d > 0 else { throw fail(k, "must be a number > 0") }
+            guard bound.contains(d) else { throw fail(k, bound.allowed) }
             return d
         }
         func int(_ k: String, _ range: ClosedRange<Int>) throws(SessionError) -> Int {
@@ -403,7 +403,7 @@ public enum SessionFile {
         if t.contains(key: "input") {
             m.input = try r.oneOf("input", ["gaussian", "orthonormal", "eigenvalues", "file"]) { ["gaussian", "orthonormal", "eigenvalues", "file"].contains($0) ? $0 : nil }
         }
-        if t.contains(key: "gamma0") { m.gamma0 = try r.positive("gamma0") }
+        if t.contains(key: "gamma0") { m.gamma0 = try r.bounded("gamma0", NumberBounds.gamma) }
         if t.contains(key: "input_eigenvalues") {
             let e = try r.doubles("input_eigenvalues")
             guard !e.isEmpty, e.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw r.fail("input_eigenvalues", "must be a non-empty array of finite numbers >= 0") }
@@ -429,22 +429,22 @@ public enum SessionFile {
         if t.contains(key: "gammas") {
             let g = try r.doubles("gammas")
             guard !g.isEmpty, g.count <= NetworkModel.maxDepth else { throw r.fail("gammas", "must hold 1 to \(NetworkModel.maxDepth) values γ_1,…,γ_L") }
-            guard g.allSatisfy({ $0.isFinite && NetworkModel.gammaRange.contains($0) }) else { throw r.fail("gammas", "every γ must be between 1e-4 and 1e4") }
+            guard g.allSatisfy(NumberBounds.gamma.contains) else { throw r.fail("gammas", "every γ " + NumberBounds.gamma.allowed) }
             m.gammas = g
         }
         if t.contains(key: "depth") {
-            m.depth = try r.int("depth", 1...NetworkModel.maxDepth)
+            m.depth = try r.int("depth", NumberBounds.depth.integers)
             if let g = m.gammas, g.count != m.depth {
                 throw r.fail("depth", "must equal the number of gammas (\(g.count)), or be left out: gammas sets the depth")
             }
         }
-        if t.contains(key: "gamma") { m.gamma = try r.positive("gamma") }
+        if t.contains(key: "gamma") { m.gamma = try r.bounded("gamma", NumberBounds.gamma) }
         if t.contains(key: "tau") {
             let tau = try r.doubles("tau")
-            guard tau.allSatisfy({ $0.isFinite && NetworkModel.tauRange.contains($0) }) else { throw r.fail("tau", "every τ must be between 1e-4 and 1e4") }
+            guard tau.allSatisfy(NumberBounds.tau.contains) else { throw r.fail("tau", "every τ " + NumberBounds.tau.allowed) }
             m.tau = tau
         }
-        if t.contains(key: "outputs") { m.outputs = try r.int("outputs", 1...1_000_000) }
+        if t.contains(key: "outputs") { m.outputs = try r.int("outputs", NumberBounds.outputs.integers) }
         c.model = m
     }
 
@@ -470,7 +470,8 @@ public enum SessionFile {
         }
         for key in ["x_limits", "y_limits"] where t.contains(key: key) {
             let v = try r.doubles(key)
-            guard v.count == 2, v.allSatisfy(\.isFinite), v[0] < v[1] else { throw r.fail(key, "must be two finite numbers [low, high] with low < high") }
+            guard v.count == 2 else { throw r.fail(key, "must be two numbers [low, high]") }
+            do { _ = try NumberBounds.window(v[0], v[1], fields: (key, key)) } catch { throw r.fail(key, "must be [low, high] with low < high, each \(NumberBounds.plotLimit)") }
             if key == "x_limits" { c.xLimits = v[0]...v[1] } else {
                 guard v[1] > 0, v[0] >= 0 else { throw r.fail(key, "must be [bottom, top] with 0 ≤ bottom < top") }
                 c.yLimits = v[0]...v[1]

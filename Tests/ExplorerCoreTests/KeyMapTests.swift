@@ -186,10 +186,11 @@ import PlotCanvas
         #expect(abs(s.model.activation.b - 0.3) < 1e-9)
         _ = type(&s, "depth 7")
         #expect(s.depth == 7 && s.model.gammas.last == 2)
-        _ = type(&s, "depth 32")                          // the solver's "depth up to at least 32"
-        #expect(s.depth == 32 && s.message?.isError != true)
-        _ = type(&s, "depth 33")
-        #expect(s.depth == 32 && s.message?.isError == true)
+        // the command line's limit (docs/cli.md: --depth 1…64), not a lower one of its own
+        _ = type(&s, "depth 64")
+        #expect(s.depth == 64 && s.message?.isError != true)
+        _ = type(&s, "depth 65")
+        #expect(s.depth == 64 && s.message?.isError == true && s.message?.text.contains("from 1 to 64") == true)
         _ = type(&s, "depth 7")
         _ = type(&s, "gamma0 1.5")
         #expect(s.model.input == .marcenkoPastur(gamma0: 1.5))
@@ -211,6 +212,42 @@ import PlotCanvas
         #expect(s.commandLine == nil)
         press(&s, .character(":"), .character("q"), .escape)
         #expect(s.commandLine == nil && !s.shouldQuit)
+    }
+
+    /// The `:` commands refuse what the command line refuses, with the same range (docs/cli.md,
+    /// *Bounds of numeric options*: --x-min/--x-max −1e30…1e30, γ 1e-4…1e4, b_σ −1…1, depth
+    /// 1…64), and accept the ends of each range.
+    @Test(arguments: [
+        ("xlim -1e40 1", "from -1e30 to 1e30"), ("xlim 0 1e31", "from -1e30 to 1e30"), ("xlim 1 1", "below"),
+        ("ylim 1e40", "from -1e30 to 1e30"), ("ylim nan", "from -1e30 to 1e30"),
+        ("gamma 1 1e-5", "from 1e-4 to 1e4"), ("gamma 1 inf", "from 1e-4 to 1e4"), ("gamma0 2e4", "from 1e-4 to 1e4"),
+        ("gammas 0.5,inf", "from 1e-4 to 1e4"), ("b 1.5", "from -1 to 1"), ("b nan", "from -1 to 1"),
+        ("depth 2.5", "from 1 to 64"), ("depth 0", "from 1 to 64"),
+    ])
+    func commandValuesHaveTheCommandLinesBounds(command: String, allowed: String) {
+        var s = fresh()
+        let before = s.undoable
+        _ = type(&s, command)
+        #expect(s.message?.isError == true && s.message?.text.contains(allowed) == true, "\(command): \(s.message?.text ?? "")")
+        #expect(s.undoable == before)
+    }
+
+    @Test func commandValuesAtTheEndsOfTheBounds() {
+        var s = fresh()
+        _ = type(&s, "xlim -1e30 1e30")
+        #expect(s.display.xLimits == -1e30...1e30)
+        _ = type(&s, "gamma 1 1e-4")
+        #expect(s.model.gammas[0] == 1e-4)
+        _ = type(&s, "gamma0 1e4")
+        #expect(s.model.input == .marcenkoPastur(gamma0: 1e4))
+        _ = type(&s, "b -1")
+        #expect(s.model.activation.b == -1)
+        // the key D stops where :depth does: 64
+        _ = type(&s, "depth 63")
+        press(&s, .character("D"))
+        #expect(s.depth == 64 && s.message?.isError != true)
+        press(&s, .character("D"))
+        #expect(s.depth == 64 && s.message?.isError == true)
     }
 
     @Test func keyTableHasNoDuplicatesAndHelpCoversEveryAction() {
