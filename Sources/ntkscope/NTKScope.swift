@@ -49,6 +49,13 @@ struct NTKScope: ParsableCommand {
         return out
     }
 
+    /// The line for an error, in one style whoever raised it: "ntkscope: error: …" (the argument
+    /// parser's own messages begin "Error: ").
+    static func errorLine(_ message: String) -> String {
+        let text = message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
+        return "ntkscope: error: \(text)\n"
+    }
+
     /// "-1", "-0.1", "-.5", "-1e-3", "-inf", "-nan" and lists starting with one ("-1,0,2").
     static func isNegativeNumber(_ s: String) -> Bool {
         guard s.hasPrefix("-"), s.count > 1 else { return false }
@@ -64,7 +71,7 @@ enum Main {
         StandardStreams.prepare()
         let arguments = NTKScope.attachingNegativeValues(Array(CommandLine.arguments.dropFirst()))
         if let message = NTKScope.unknownSubcommand(arguments) {
-            StandardStreams.error("ntkscope: error: \(message)\n")
+            StandardStreams.error(NTKScope.errorLine(message))
             finish(2)
         }
         do {
@@ -76,10 +83,10 @@ enum Main {
             // after Ctrl-C or SIGINT, 143 after SIGTERM, 129 after SIGHUP; 2 when it cannot start)
             finish(code.rawValue)
         } catch let error as ModelError {
-            StandardStreams.error("ntkscope: error: \(error)\n")
+            StandardStreams.error(NTKScope.errorLine(error.description))
             finish(2)
         } catch let error as StandardOutputError {
-            StandardStreams.error("ntkscope: error: \(error)\n")
+            StandardStreams.error(NTKScope.errorLine(error.description))
             finish(2)
         } catch {
             let code = NTKScope.exitCode(for: error)
@@ -87,13 +94,12 @@ enum Main {
                 do {
                     try StandardStreams.output(NTKScope.fullMessage(for: error) + "\n")
                 } catch {
-                    StandardStreams.error("ntkscope: error: \(error)\n")
+                    StandardStreams.error(NTKScope.errorLine(error.description))
                     finish(2)
                 }
                 finish(0)
             }
-            let message = NTKScope.fullMessage(for: error)
-            StandardStreams.error("ntkscope: \(message)\n")
+            StandardStreams.error(NTKScope.errorLine(NTKScope.fullMessage(for: error)))
             finish(code == ExitCode(130) ? 130 : 2)
         }
     }
