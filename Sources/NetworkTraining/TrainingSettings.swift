@@ -218,6 +218,18 @@ public struct TrainingSettings: Sendable, Equatable {
     public var resolvedStepThreads: Int { max(1, stepThreads ?? 1) }
     public var resolvedEvaluateEvery: Int { evaluateEvery ?? max(1, epochs / 50) }
 
+    /// Training samples n (`--n`).
+    public static let sampleCounts = NumberBound(2...50_000)
+    /// Held-out samples of the teacher tasks (`--test`).
+    public static let testCounts = NumberBound(0...200_000)
+    /// The input dimension d₀ and every hidden width (`--input-dim`, `--widths`, `--width`).
+    public static let dimensions = NumberBound(1...20_000)
+    public static let epochCounts = NumberBound(0...1_000_000)
+    /// Eigenpairs per kernel and snapshot (`--top-k`).
+    public static let topKs = NumberBound(0...1000)
+    /// What `--eval-every` may be.
+    public static let evaluateEveryAllowed = "an integer ≥ 0"
+
     /// Checks the values that do not need the data (the option names are the command line's).
     public func validate() throws(TrainingError) {
         func bad(_ option: String, _ value: Any, _ allowed: String) -> TrainingError {
@@ -226,23 +238,24 @@ public struct TrainingSettings: Sendable, Equatable {
         guard !widths.isEmpty, widths.count <= NetworkModel.maxDepth else {
             throw bad("--widths", widths.count, "between 1 and \(NetworkModel.maxDepth) hidden layers")
         }
-        for w in widths where w < 1 || w > 20_000 { throw bad("--widths", w, "every width between 1 and 20000") }
+        func within(_ v: Int, _ bound: NumberBound) -> Bool { bound.contains(Double(v)) }
+        for w in widths where !within(w, Self.dimensions) { throw bad("--widths", w, "every width \(Self.dimensions)") }
         if case .classification = task {} else {
-            guard inputDim >= 1, inputDim <= 20_000 else { throw bad("--input-dim", inputDim, "an integer from 1 to 20000") }
-            guard let n, n >= 2, n <= 50_000 else { throw bad("--n", n.map { "\($0)" } ?? "none", "an integer from 2 to 50000") }
-            guard testCount >= 0, testCount <= 200_000 else { throw bad("--test", testCount, "an integer from 0 to 200000") }
+            guard within(inputDim, Self.dimensions) else { throw bad("--input-dim", inputDim, Self.dimensions.description) }
+            guard let n, within(n, Self.sampleCounts) else { throw bad("--n", n.map { "\($0)" } ?? "none", Self.sampleCounts.description) }
+            guard within(testCount, Self.testCounts) else { throw bad("--test", testCount, Self.testCounts.description) }
         }
-        if let n, n < 2 || n > 50_000 { throw bad("--n", n, "an integer from 2 to 50000") }
+        if let n, !within(n, Self.sampleCounts) { throw bad("--n", n, Self.sampleCounts.description) }
         guard testFraction >= 0, testFraction < 1 else { throw bad("--test-fraction", testFraction, "a number in [0, 1)") }
         guard learningRate.isFinite, learningRate > 0, learningRate <= 1e3 else {
             throw bad("--lr", learningRate, "a number in (0, 1000]")
         }
         if let b = batchSize, b < 1 { throw bad("--batch-size", b, "an integer ≥ 1") }
-        guard epochs >= 0, epochs <= 1_000_000 else { throw bad("--epochs", epochs, "an integer from 0 to 1000000") }
-        guard topK >= 0, topK <= 1000 else { throw bad("--top-k", topK, "an integer from 0 to 1000") }
-        if let e = evaluateEvery, e < 0 { throw bad("--eval-every", e, "an integer ≥ 0") }
-        if let t = threads, t < 1 || t > 1024 { throw bad("--threads", t, "an integer from 1 to 1024") }
-        if let t = stepThreads, t < 1 || t > 1024 { throw bad("--step-threads", t, "an integer from 1 to 1024") }
+        guard within(epochs, Self.epochCounts) else { throw bad("--epochs", epochs, Self.epochCounts.description) }
+        guard within(topK, Self.topKs) else { throw bad("--top-k", topK, Self.topKs.description) }
+        if let e = evaluateEvery, e < 0 { throw bad("--eval-every", e, Self.evaluateEveryAllowed) }
+        if let t = threads, !within(t, NumberBounds.threads) { throw bad("--threads", t, NumberBounds.threads.description) }
+        if let t = stepThreads, !within(t, NumberBounds.threads) { throw bad("--step-threads", t, NumberBounds.threads.description) }
         if case .adam(let b1, let b2, let eps) = optimizer {
             guard b1 >= 0, b1 < 1 else { throw bad("--beta1", b1, "a number in [0, 1)") }
             guard b2 >= 0, b2 < 1 else { throw bad("--beta2", b2, "a number in [0, 1)") }

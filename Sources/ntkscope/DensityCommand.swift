@@ -22,13 +22,13 @@ struct DensityCommand: ParsableCommand {
     @Option(help: "Which laws: ck (every layer, or --layer), ntk, all, or combination (with --combination).")
     var kernel: KernelChoice = .all
 
-    @Option(help: "CK layer 0...L (0 is the input law); with --kernel ck.")
+    @Option(help: "CK layer 0...L (0 is the input law); with --kernel ck.", transform: CommandLineValues.integer(Self.layerAllowed))
     var layer: Int?
 
     @Option(help: "Coefficients z_{-1},z_0,…,z_L of z_{-1} Id + Σ z_ℓ X_ℓ^T X_ℓ (Theorem 3.7), each 0 or of size 1e-8…1e8; implies --kernel combination.")
     var combination: String?
 
-    @Option(help: "A uniform grid of this many points (2…100000) instead of the resolved grid (default: resolved: edges, atoms and enough points that the trapezoid rule integrates the density to 2e-5).")
+    @Option(help: "A uniform grid of this many points (2…100000) instead of the resolved grid (default: resolved: edges, atoms and enough points that the trapezoid rule integrates the density to 2e-5).", transform: CommandLineValues.integer(Self.gridBound))
     var grid: Int?
 
     @Option(name: .customLong("x-min"), help: "Left end of the grid (default: automatic; |x| ≤ 1e30).")
@@ -36,6 +36,11 @@ struct DensityCommand: ParsableCommand {
 
     @Option(name: .customLong("x-max"), help: "Right end of the grid (default: automatic; |x| ≤ 1e30).")
     var xMax: Double?
+
+    /// What `--layer` may be (sample's too).
+    static let layerAllowed = "must be an integer from 0 to the depth"
+    /// Points of `--grid`.
+    static let gridBound = NumberBound(2...100_000)
 
     @Option(help: "Output format: csv (kernel,layer,x,density,cdf), json (adds atoms, support, moments, solver statistics), or table.")
     var format: TableFormat = .csv
@@ -50,21 +55,13 @@ struct DensityCommand: ParsableCommand {
         let built = try model.build()
         for n in built.notices { StandardStreams.error("ntkscope: \(n)\n") }
         let m = built.model
-        if let grid, !(2...100_000).contains(grid) {
-            throw ModelError(field: "--grid", value: "\(grid)", allowed: "must be an integer from 2 to 100000")
-        }
+        if let grid { try Self.gridBound.check(Double(grid), field: "--grid") }
         var range: ClosedRange<Double>? = nil
         if xMin != nil || xMax != nil {
             guard let lo = xMin, let hi = xMax else {
                 throw ModelError(field: xMin == nil ? "--x-min" : "--x-max", value: "missing", allowed: "--x-min and --x-max go together")
             }
-            for (name, v) in [("--x-min", lo), ("--x-max", hi)] where !(v.isFinite && abs(v) <= 1e30) {
-                throw ModelError(field: name, value: "\(v)", allowed: "must be a number from -1e30 to 1e30")
-            }
-            guard hi - lo > 1e-12 * max(abs(lo), abs(hi)) else {
-                throw ModelError(field: "--x-min/--x-max", value: "\(lo)..\(hi)", allowed: "need x-min < x-max (by more than 1e-12 of their size)")
-            }
-            range = lo...hi
+            range = try NumberBounds.window(lo, hi, fields: ("--x-min", "--x-max"))
         }
         var kernels: [KernelID]
         var coefficients: [Double]? = nil
@@ -73,7 +70,7 @@ struct DensityCommand: ParsableCommand {
         case .ck:
             if let l = layer {
                 guard (0...m.depth).contains(l) else {
-                    throw ModelError(field: "--layer", value: "\(l)", allowed: "must be from 0 to the depth \(m.depth)")
+                    throw ModelError(field: "--layer", value: "\(l)", allowed: Self.layerAllowed + " \(m.depth)")
                 }
                 kernels = [.ck(l)]
             } else {
@@ -85,7 +82,7 @@ struct DensityCommand: ParsableCommand {
             guard let text = combination else {
                 throw ModelError(field: "--combination", value: "missing", allowed: "--kernel combination needs --combination z_{-1},z_0,…,z_L")
             }
-            let z = try ModelOptions.parseList(text, option: "--combination")
+            let z = try ModelOptions.parseList(text, option: "--combination", each: NetworkModel.coefficientDescription)
             try m.validateCombination(z, field: "--combination")
             coefficients = z
             kernels = [.combination]

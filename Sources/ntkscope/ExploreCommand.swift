@@ -37,13 +37,17 @@ struct ExploreCommand: ParsableCommand {
     @Option(name: .customLong("timing-log"), help: "Append frame and solve times (ms) to FILE.")
     var timingLog: String?
 
+    /// Columns and rows of a printed or rendered frame (`--width`, `--height`, `render --size`).
+    static let widthBound = NumberBound(20...2000)
+    static let heightBound = NumberBound(8...1000)
+
     @Flag(help: "Print one frame as plain text to standard output and exit (no terminal needed).")
     var print = false
 
-    @Option(help: "Width of the --print frame (20…2000).")
+    @Option(help: "Width of the --print frame (20…2000).", transform: CommandLineValues.integer(Self.widthBound))
     var width: Int = 120
 
-    @Option(help: "Height of the --print frame (8…1000).")
+    @Option(help: "Height of the --print frame (8…1000).", transform: CommandLineValues.integer(Self.heightBound))
     var height: Int = 40
 
     func validate() throws {
@@ -52,8 +56,9 @@ struct ExploreCommand: ParsableCommand {
         if let view, ExplorerView(rawValue: view) == nil, view != "kernels" {
             throw ValidationError("invalid value '\(view)' for --view: must be \(ExplorerView.allCases.map(\.rawValue).joined(separator: ", ")) or kernels")
         }
-        guard (20...2000).contains(width) else { throw ValidationError("invalid value '\(width)' for --width: must be an integer from 20 to 2000") }
-        guard (8...1000).contains(height) else { throw ValidationError("invalid value '\(height)' for --height: must be an integer from 8 to 1000") }
+        for (name, v, bound) in [("--width", width, Self.widthBound), ("--height", height, Self.heightBound)] where !bound.contains(Double(v)) {
+            throw ValidationError(ModelError(field: name, value: "\(v)", allowed: bound.allowed).description)
+        }
     }
 
     func run() throws {

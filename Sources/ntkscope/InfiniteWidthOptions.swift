@@ -106,13 +106,13 @@ extension ProgressLine {
 /// The infinite-width regime's settings as options of `render` and `explore`: d, n, the order and
 /// the initialisation (checked by the same ranges as the session file's `[infinite]` keys).
 struct InfiniteWidthViewOptions: ParsableArguments {
-    @Option(name: .customLong("dim"), help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound); with --data the data's d).")
+    @Option(name: .customLong("dim"), help: "Infinite-width mode: sphere dimension d (\(InfiniteWidthSettings.dimensions.lowerBound)…\(InfiniteWidthSettings.dimensions.upperBound); with --data the data's d).", transform: CommandLineValues.integer(regime: .infiniteWidth, key: "dimension"))
     var dimension: Int?
 
-    @Option(help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound); with --data the data's n).")
+    @Option(help: "Infinite-width mode: dataset size n, points uniform on S^{d−1} (\(InfiniteWidthSettings.pointCounts.lowerBound)…\(InfiniteWidthSettings.pointCounts.upperBound); with --data the data's n).", transform: CommandLineValues.integer(regime: .infiniteWidth, key: "points"))
     var points: Int?
 
-    @Option(help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound), the one order limit).")
+    @Option(help: "Infinite-width mode: series order N (\(InfiniteWidthSettings.orders.lowerBound)…\(InfiniteWidthSettings.orders.upperBound), the one order limit).", transform: CommandLineValues.integer(regime: .infiniteWidth, key: "order"))
     var order: Int?
 
     @OptionGroup var initialisation: InitialisationOptions

@@ -18,7 +18,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("b-sigma"), help: "Use the b-family activation with this b_σ in [-1, 1] (overrides --activation).")
     var bSigma: Double?
 
-    @Option(name: .long, help: "Depth L (number of hidden layers), 1...\(NetworkModel.maxDepth). (default: 5)")
+    @Option(name: .long, help: "Depth L (number of hidden layers), 1...\(NetworkModel.maxDepth). (default: 5)", transform: CommandLineValues.integer(NumberBounds.depth))
     var depth: Int?
 
     @Option(name: .long, help: "γ0 = n/d0 of iid Gaussian inputs (input law Marcenko–Pastur). (default: 3)")
@@ -39,7 +39,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Comma-separated learning rates τ_1,…,τ_{L+1} (Theorem 3.8).")
     var tau: String?
 
-    @Option(name: .long, help: "Number of outputs k (Theorem 3.8: the NTK law does not depend on k). (default: 1)")
+    @Option(name: .long, help: "Number of outputs k (Theorem 3.8: the NTK law does not depend on k). (default: 1)", transform: CommandLineValues.integer(NumberBounds.outputs))
     var outputs: Int?
 
     /// The number of outputs after merging the config file.
@@ -81,7 +81,7 @@ struct ModelOptions: ParsableArguments {
         func fileKey(_ key: String) -> String { "key 'model.\(key)' in --config \(configPath)" }
         let act: Activation
         if let b = bSigma {
-            act = try Activation.bFamily(b).renamedOption("--b-sigma")
+            do { act = try Activation.bFamily(b) } catch { throw error.renamedOption("--b-sigma") }
         } else if let activation {
             do { act = try Activation.named(activation) } catch { throw ModelError(field: "--activation", value: error.value, allowed: error.allowed) }
         } else if let b = fileModel.bSigma {
@@ -113,12 +113,12 @@ struct ModelOptions: ParsableArguments {
             input = .orthonormal
         } else {
             let g0 = gamma0 ?? 3
-            guard g0.isFinite, g0 > 0 else { throw ModelError(field: "--gamma0", value: "\(g0)", allowed: "must be > 0") }
+            try NumberBounds.gamma.check(g0, field: "--gamma0")
             input = .marcenkoPastur(gamma0: g0)
         }
         var layerGammas: [Double]
         if let list = gammas {
-            layerGammas = try Self.parseList(list, option: "--gammas")
+            layerGammas = try Self.parseList(list, option: "--gammas", each: NumberBounds.gamma.description)
             guard !layerGammas.isEmpty else { throw ModelError(field: "--gammas", value: list, allowed: "needs at least one value") }
             if let d = depth, d != layerGammas.count {
                 throw ModelError(field: "--depth", value: "\(d)", allowed: "must equal the number of --gammas values (\(layerGammas.count)), or be left out: --gammas sets the depth")
@@ -126,28 +126,22 @@ struct ModelOptions: ParsableArguments {
         } else if let fileGammas = fileModel.gammas, gamma == nil {
             // the file's γ_ℓ; --depth keeps the first ones or repeats the last (as the explorer's :depth)
             let d = depth ?? fileGammas.count
-            guard d >= 1, d <= NetworkModel.maxDepth else {
-                throw ModelError(field: "--depth", value: "\(d)", allowed: "must be an integer from 1 to \(NetworkModel.maxDepth)")
-            }
+            try NumberBounds.depth.check(Double(d), field: "--depth")
             layerGammas = Array(fileGammas.prefix(d)) + Array(repeating: fileGammas.last!, count: max(0, d - fileGammas.count))
         } else {
             let d = depth ?? fileModel.depth ?? fileModel.gammas?.count ?? 5
-            guard d >= 1, d <= NetworkModel.maxDepth else {
-                throw ModelError(field: "--depth", value: "\(d)", allowed: "must be an integer from 1 to \(NetworkModel.maxDepth)")
-            }
+            try NumberBounds.depth.check(Double(d), field: "--depth")
             let g = gamma ?? fileModel.gamma ?? 0.5
             layerGammas = Array(repeating: g, count: d)
         }
-        for g in layerGammas where !(g.isFinite && g > 0) {
-            throw ModelError(field: gammas != nil ? "--gammas" : "--gamma", value: "\(g)", allowed: "every γ must be > 0")
-        }
-        let taus = try tau.map { try Self.parseList($0, option: "--tau") } ?? fileModel.tau
+        for g in layerGammas { try NumberBounds.gamma.check(g, field: gammas != nil ? "--gammas" : "--gamma") }
+        let taus = try tau.map { try Self.parseList($0, option: "--tau", each: NumberBounds.tau.description) } ?? fileModel.tau
         if let t = taus, t.count != layerGammas.count + 1 {
             throw ModelError(field: tau != nil ? "--tau" : fileKey("tau"), value: t.map { "\($0)" }.joined(separator: ","),
                              allowed: "needs depth+1 = \(layerGammas.count + 1) values τ_1,…,τ_{L+1}")
         }
         let outputs = self.outputs ?? fileModel.outputs ?? 1
-        guard (1...1_000_000).contains(outputs) else { throw ModelError(field: "--outputs", value: "\(outputs)", allowed: "must be an integer from 1 to 1000000") }
+        try NumberBounds.outputs.check(Double(outputs), field: "--outputs")
         let model = NetworkModel(activation: act, input: input, gammas: layerGammas, tau: taus)
         do { try model.validate() } catch {
             let field: String
@@ -173,11 +167,13 @@ struct ModelOptions: ParsableArguments {
         return m.inputLabel ?? m.inputFile.map { URL(fileURLWithPath: $0).lastPathComponent }
     }
 
-    static func parseList(_ text: String, option: String) throws -> [Double] {
+    /// Comma-separated numbers; `each` says what one may be ("a number from 1e-4 to 1e4"), for the
+    /// refusal of one that is not a finite number.
+    static func parseList(_ text: String, option: String, each: String) throws -> [Double] {
         try text.split(separator: ",", omittingEmptySubsequences: false).map { piece in
             let t = piece.trimmingCharacters(in: .whitespaces)
             guard let v = Double(t), v.isFinite else {
-                throw ModelError(field: option, value: String(t), allowed: "must be a comma-separated list of numbers")
+                throw ModelError(field: option, value: t.isEmpty ? "(empty item)" : String(t), allowed: "must be a comma-separated list, each \(each)")
             }
             return v
         }
@@ -188,6 +184,3 @@ extension ModelError {
     func renamedOption(_ name: String) -> ModelError { ModelError(field: name, value: value, allowed: allowed) }
 }
 
-extension Activation {
-    func renamedOption(_ name: String) -> Activation { self }
-}

@@ -187,7 +187,7 @@ struct QuadraticSampleCommand: ParsableCommand {
     @Option(help: "Inputs: gaussian, rademacher, or data:PATH (CSV or .npy, samples × features; then d = features, n = rows).")
     var input: String = "gaussian"
     @Option(help: "float32 (fast) or float64.") var precision: String = "float32"
-    @Option(help: "BLAS threads (default: OPENBLAS_NUM_THREADS or the number of cores).") var threads: Int?
+    @Option(help: "BLAS threads, 1…1024 (default: OPENBLAS_NUM_THREADS or the number of cores).", transform: CommandLineValues.integer(NumberBounds.threads)) var threads: Int?
     @Flag(help: "Compare the bulk with the limit law (KS, W1) and the outliers with their predicted location.") var compare = false
 
     func run() throws {
@@ -197,7 +197,7 @@ struct QuadraticSampleCommand: ParsableCommand {
         guard let prec = Precision(rawValue: precision.lowercased()) else {
             throw ModelError(field: "--precision", value: precision, allowed: "must be float32 or float64")
         }
-        if let t = threads, t < 1 { throw ModelError(field: "--threads", value: "\(t)", allowed: "must be at least 1") }
+        if let t = threads { try NumberBounds.threads.check(Double(t), field: "--threads") }
         let inputs: QuadraticInput
         switch input.lowercased() {
         case "gaussian": inputs = .gaussian

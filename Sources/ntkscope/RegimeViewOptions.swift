@@ -24,7 +24,7 @@ struct RegimeViewOptions: ParsableArguments {
     @Option(name: .customLong("output-law"), help: "Quadratic mode: ν, the law of the output weights D: \(OutputWeightLaw.syntax).")
     var outputLaw: String?
 
-    @Option(name: .customLong("d"), help: "Quadratic mode: input dimension d of the sampled check (p = γ₂d, n = γ₁dp).")
+    @Option(name: .customLong("d"), help: "Quadratic mode: input dimension d of the sampled check (p = γ₂d, n = γ₁dp).", transform: CommandLineValues.integer(regime: .quadratic, key: "d"))
     var d: Int?
 
     @Flag(help: "Quadratic mode: run the sampled check (bulk KS and W1, outliers set apart).")
@@ -33,19 +33,19 @@ struct RegimeViewOptions: ParsableArguments {
     @Flag(help: "Training mode (--mode training): run the training (the session's [training] settings; the default takes about 15 s).")
     var train = false
 
-    @Option(help: "Training mode: epochs (1…2000).")
+    @Option(help: "Training mode: epochs (1…2000).", transform: CommandLineValues.integer(regime: .training, key: "epochs"))
     var epochs: Int?
 
-    @Option(name: .customLong("train-n"), help: "Training mode: training samples n (20…5000).")
+    @Option(name: .customLong("train-n"), help: "Training mode: training samples n (20…5000).", transform: CommandLineValues.integer(regime: .training, key: "n"))
     var trainN: Int?
 
-    @Option(name: .customLong("train-width"), help: "Training mode: width of every hidden layer (4…4000).")
+    @Option(name: .customLong("train-width"), help: "Training mode: width of every hidden layer (4…4000).", transform: CommandLineValues.integer(regime: .training, key: "width"))
     var trainWidth: Int?
 
-    @Option(name: .customLong("train-depth"), help: "Training mode: hidden layers L (1…8).")
+    @Option(name: .customLong("train-depth"), help: "Training mode: hidden layers L (1…8).", transform: CommandLineValues.integer(regime: .training, key: "depth"))
     var trainDepth: Int?
 
-    @Option(name: .customLong("show-epoch"), help: "Training mode: the snapshot epoch shown (default: the last).")
+    @Option(name: .customLong("show-epoch"), help: "Training mode: the snapshot epoch shown (default: the last).", transform: CommandLineValues.integer(regime: .training, key: "epoch"))
     var showEpoch: Int?
 
     var options: [(option: String, regime: RegimeID, key: String, value: SessionValue?)] {

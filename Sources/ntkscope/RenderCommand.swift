@@ -45,8 +45,9 @@ struct RenderCommand: ParsableCommand {
 
     func parsedSize() throws -> (width: Int, height: Int) {
         let parts = size.lowercased().split(separator: "x").map { Int($0) }
-        guard parts.count == 2, let w = parts[0], let h = parts[1], (20...2000).contains(w), (8...1000).contains(h) else {
-            throw ModelError(field: "--size", value: size, allowed: "must be COLSxROWS with 20…2000 columns and 8…1000 rows, e.g. 160x48")
+        let columns = ExploreCommand.widthBound, rows = ExploreCommand.heightBound
+        guard parts.count == 2, let w = parts[0], let h = parts[1], columns.contains(Double(w)), rows.contains(Double(h)) else {
+            throw ModelError(field: "--size", value: size, allowed: "must be COLSxROWS with \(columns.integers.lowerBound)…\(columns.integers.upperBound) columns and \(rows.integers.lowerBound)…\(rows.integers.upperBound) rows, e.g. 160x48")
         }
         return (w, h)
     }
@@ -86,6 +87,9 @@ struct RenderCommand: ParsableCommand {
 
 /// The view options shared by `render` (and read from a session file by every command).
 struct ViewOptions: ParsableArguments {
+    static let zoomBound = NumberBound(0...ExplorerReducer.maxZoom)
+    static let sampleSizeBound = NumberBound(ExplorerReducer.sampleSizes)
+
     @Option(help: "View: layers, compare or focus.")
     var view: String?
 
@@ -98,7 +102,7 @@ struct ViewOptions: ParsableArguments {
     @Option(name: .customLong("y-scale"), help: "y axis: log, linear or sqrt.")
     var yScale: String?
 
-    @Option(help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.")
+    @Option(help: "Zoom 0…\(ExplorerReducer.maxZoom): the x range is divided by 2^zoom, anchored at the left.", transform: CommandLineValues.integer(Self.zoomBound))
     var zoom: Int?
 
     @Option(help: "Plot canvas: braille, block or ascii.")
@@ -110,7 +114,7 @@ struct ViewOptions: ParsableArguments {
     @Flag(help: "Include a sampled network (the explorer's empirical check): histograms, KS and W1.")
     var empirical = false
 
-    @Option(help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).")
+    @Option(help: "Sample size n of the sampled network (\(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)).", transform: CommandLineValues.integer(Self.sampleSizeBound))
     var n: Int?
 
     @Option(help: "Seed of the sampled network (and of the infinite-width mode's points).", transform: CommandLineValues.seed)
@@ -182,7 +186,7 @@ struct ViewOverrides {
             s.display.yScale = y
         }
         if let zoom {
-            guard (0...ExplorerReducer.maxZoom).contains(zoom) else { throw ModelError(field: "--zoom", value: "\(zoom)", allowed: "must be 0…\(ExplorerReducer.maxZoom)") }
+            try ViewOptions.zoomBound.check(Double(zoom), field: "--zoom")
             s.display.zoom = zoom
         }
         if let canvas {
@@ -192,9 +196,7 @@ struct ViewOverrides {
         if let theme { s.theme = theme }
         if empirical { s.empiricalOn = true }
         if let n {
-            guard ExplorerReducer.sampleSizes.contains(n) else {
-                throw ModelError(field: "--n", value: "\(n)", allowed: "must be \(ExplorerReducer.sampleSizes.lowerBound)…\(ExplorerReducer.sampleSizes.upperBound)")
-            }
+            try ViewOptions.sampleSizeBound.check(Double(n), field: "--n")
             s.sampleSize = n
         }
         if let seed { s.seed = seed }
@@ -232,7 +234,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A data matrix (.npy or .csv, one sample per row): the input law is its Gram spectrum after the paper's preprocessing (centre, remove PCs, unit norm), and the sampled check (s, --empirical) runs on it; in the infinite-width mode it replaces the uniform points of the Gram block.", valueName: "FILE"))
     var data: String?
 
-    @Option(name: .customLong("remove-pcs"), help: "With --data: remove the top K principal components first (the paper removes 10 from CIFAR-10).")
+    @Option(name: .customLong("remove-pcs"), help: "With --data: remove the top K principal components first (the paper removes 10 from CIFAR-10).", transform: CommandLineValues.integer(CommandLineValues.removePCsAllowed))
     var removePCs: Int?
 
     func apply(to session: inout Session, modelOptions: ModelOptions) throws {
@@ -244,7 +246,7 @@ struct DataOptions: ParsableArguments {
             throw ModelError(field: "--data", value: path, allowed: "is an input law: leave out --gamma0, --input-spectrum and --orthonormal-input")
         }
         let k = removePCs ?? 0
-        guard k >= 0 else { throw ModelError(field: "--remove-pcs", value: "\(k)", allowed: "must be an integer ≥ 0") }
+        guard k >= 0 else { throw ModelError(field: "--remove-pcs", value: "\(k)", allowed: CommandLineValues.removePCsAllowed) }
         switch DataInput.loadResult(path: path, removePCs: k) {
         case .success(let d): session.useData(d)
         case .failure(let e): throw ModelError(field: "--data", value: path, allowed: e.description)

@@ -22,7 +22,7 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .customLong("n"), help: "Number of samples n (default: n in --config's [empirical] table, else 3000; a data file's row count with --data).")
+    @Option(name: .customLong("n"), help: "Number of samples n (default: n in --config's [empirical] table, else 3000; a data file's row count with --data).", transform: CommandLineValues.integer(Self.sampleCountAllowed))
     var n: Int?
 
     @Option(help: "Random seed (unsigned 64-bit). (default: seed in --config's [empirical] table, else 0)", transform: CommandLineValues.seed)
@@ -31,7 +31,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Kernels to compute: ck, ntk or all.")
     var kernel: String = "all"
 
-    @Option(help: "Only this CK layer (0 = input Gram X0^T X0 ... L).")
+    @Option(help: "Only this CK layer (0 = input Gram X0^T X0 ... L).", transform: CommandLineValues.integer(DensityCommand.layerAllowed))
     var layer: Int?
 
     @Flag(help: "Also compute Lemma 3.5's surrogate r+ Id + X_L^T X_L + sum q_l X_l^T X_l (kernel 'ntk-surrogate').")
@@ -49,7 +49,7 @@ struct SampleCommand: ParsableCommand {
     @Flag(help: "Solve the limit laws and print a table of KS and W1 distances per law.")
     var compare = false
 
-    @Option(help: "BLAS threads (default: OPENBLAS_NUM_THREADS or the number of cores).")
+    @Option(help: "BLAS threads, 1…1024 (default: OPENBLAS_NUM_THREADS or the number of cores).", transform: CommandLineValues.integer(NumberBounds.threads))
     var threads: Int?
 
     @Option(help: "Precision of the products and eigenvalues: float32 (fast) or float64.")
@@ -58,17 +58,24 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Input design: model (default), gaussian, sphere (uniform on the unit sphere), orthonormal, power-law or file.")
     var input: String = "model"
 
-    @Option(name: .customLong("input-dim"), help: "Input dimension d0 for --input gaussian/sphere/orthonormal/power-law.")
+    @Option(name: .customLong("input-dim"), help: "Input dimension d0 for --input gaussian/sphere/orthonormal/power-law.", transform: CommandLineValues.integer(Self.inputDimAllowed))
     var inputDim: Int?
 
-    @Option(name: .customLong("power-alpha"), help: "Exponent alpha of the power-law covariance (eigenvalues ~ k^-alpha).")
-    var powerAlpha: Double = 1
+    @Option(name: .customLong("power-alpha"), help: "With --input power-law: exponent alpha of the covariance (eigenvalues ~ k^-alpha), 0…100. (default: 1)")
+    var powerAlpha: Double?
 
     @Option(help: "Data matrix (.csv or .npy, one sample per row); implies --input file.")
     var data: String?
 
-    @Option(name: .customLong("remove-pcs"), help: "Remove the top k principal components of the data (after centring).")
+    @Option(name: .customLong("remove-pcs"), help: "With --data: remove the top k principal components of the data (after centring).", transform: CommandLineValues.integer(CommandLineValues.removePCsAllowed))
     var removePCs: Int = 0
+
+    static let sampleCountAllowed = "must be an integer ≥ 2"
+    static let inputDimAllowed = "must be an integer ≥ 1"
+    /// `--power-alpha`.
+    static let powerAlphaBound = NumberBound(0.0...100.0)
+    /// The inputs `--input-dim` sets the dimension of.
+    static let inputsWithDimension = ["gaussian", "sphere", "orthonormal", "power-law"]
 
     func run() throws {
         do {
@@ -102,7 +109,7 @@ struct SampleCommand: ParsableCommand {
         return Sampling(n: n ?? fileN, nFromConfig: n == nil && fileN != nil, seed: seed ?? empirical?.seed ?? 0)
     }
 
-    /// Bad input: the root command prints "ntkscope: Error: <message>" to stderr and exits with code 2.
+    /// Bad input: the root command prints "ntkscope: error: <message>" to stderr and exits with code 2.
     struct Failure: Error, CustomStringConvertible {
         let message: String
         var description: String { message }
@@ -115,16 +122,25 @@ struct SampleCommand: ParsableCommand {
         guard ["ck", "ntk", "all"].contains(kernel) else { throw fail("--kernel must be ck, ntk or all (got '\(kernel)')") }
         guard ["csv", "json"].contains(format) else { throw fail("--format must be csv or json (got '\(format)')") }
         guard let prec = Precision(rawValue: precision) else { throw fail("--precision must be float32 or float64 (got '\(precision)')") }
-        if let n, n < 2 { throw fail("--n must be at least 2 (got \(n))") }
-        if let t = threads, !(1...1024).contains(t) { throw fail("invalid value '\(t)' for --threads: must be an integer from 1 to 1024") }
-        if let d = inputDim, d < 1 { throw fail("--input-dim must be at least 1 (got \(d))") }
-        if let l = layer, l < 0 || l > model.depth { throw fail("--layer \(l): must be between 0 and the depth \(model.depth)") }
+        if let n, n < 2 { throw ModelError(field: "--n", value: "\(n)", allowed: Self.sampleCountAllowed) }
+        if let t = threads { try NumberBounds.threads.check(Double(t), field: "--threads") }
+        if let d = inputDim, d < 1 { throw ModelError(field: "--input-dim", value: "\(d)", allowed: Self.inputDimAllowed) }
+        if let l = layer, l < 0 || l > model.depth { throw ModelError(field: "--layer", value: "\(l)", allowed: DensityCommand.layerAllowed + " \(model.depth)") }
         if layer != nil && kernel == "ntk" { throw fail("--layer selects a CK layer; it cannot be used with --kernel ntk") }
+        if removePCs < 0 { throw ModelError(field: "--remove-pcs", value: "\(removePCs)", allowed: CommandLineValues.removePCsAllowed) }
         if removePCs != 0 && data == nil { throw fail("--remove-pcs needs --data FILE") }
+        // options of one input kind are refused with another (they would be ignored)
+        let inputKind = data != nil ? "file" : input
+        if let a = powerAlpha, inputKind != "power-law" {
+            throw ModelError(field: "--power-alpha", value: NumberBound.format(a), allowed: "needs --input power-law (the input is \(inputKind))")
+        }
+        if let d = inputDim, !Self.inputsWithDimension.contains(inputKind) {
+            throw ModelError(field: "--input-dim", value: "\(d)", allowed: "needs --input \(Self.inputsWithDimension.dropLast().joined(separator: ", ")) or \(Self.inputsWithDimension.last!) (the input is \(inputKind))")
+        }
         let sampling = try resolvedSampling()
         let n = sampling.n ?? 3000
         let spec: InputSpec
-        switch data != nil ? "file" : input {
+        switch inputKind {
         case "model": spec = .fromModel
         case "gaussian":
             var g0 = 3.0
@@ -136,8 +152,8 @@ struct SampleCommand: ParsableCommand {
             spec = .sphere(d0: inputDim ?? max(1, Int((Double(n) / g0).rounded())))
         case "orthonormal": spec = .orthonormal(d0: inputDim)
         case "power-law":
-            guard powerAlpha.isFinite, (0...100).contains(powerAlpha) else { throw fail("invalid value '\(powerAlpha)' for --power-alpha: must be a number from 0 to 100") }
-            spec = .powerLaw(d0: inputDim ?? n, alpha: powerAlpha)
+            let alpha = try Self.powerAlphaBound.check(powerAlpha ?? 1, field: "--power-alpha")
+            spec = .powerLaw(d0: inputDim ?? n, alpha: alpha)
         case "file":
             guard let path = data else { throw fail("--input file needs --data FILE") }
             var m = try DataMatrix.load(path: path)

@@ -35,22 +35,22 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Activation σ (as for every subcommand; see `ntkscope activations`). (default: arctan)")
     var activation: String = "arctan"
 
-    @Option(name: .customLong("n"), help: "Training samples (default 400; with --data: all training samples of the split).")
+    @Option(name: .customLong("n"), help: "Training samples (default 400; with --data: all training samples of the split).", transform: CommandLineValues.integer("must be " + TrainingSettings.sampleCounts.description))
     var n: Int?
 
-    @Option(name: .customLong("test"), help: "Held-out samples of the teacher tasks. (default: 1000)")
+    @Option(name: .customLong("test"), help: "Held-out samples of the teacher tasks. (default: 1000)", transform: CommandLineValues.integer("must be " + TrainingSettings.testCounts.description))
     var testCount: Int?
 
-    @Option(name: .customLong("input-dim"), help: "Input dimension d0 of the teacher tasks. (default: 320)")
+    @Option(name: .customLong("input-dim"), help: "Input dimension d0 of the teacher tasks. (default: 320)", transform: CommandLineValues.integer("must be " + TrainingSettings.dimensions.description))
     var inputDim: Int?
 
     @Option(help: "Comma-separated hidden widths d1,...,dL (sets the depth). (default: 320,320,320)")
     var widths: String?
 
-    @Option(help: "Width of every hidden layer (with --depth).")
+    @Option(help: "Width of every hidden layer (with --depth).", transform: CommandLineValues.integer("must be " + TrainingSettings.dimensions.description))
     var width: Int?
 
-    @Option(help: "Number of hidden layers L (with --width). (default: 3)")
+    @Option(help: "Number of hidden layers L (with --width). (default: 3)", transform: CommandLineValues.integer(NumberBounds.depth))
     var depth: Int?
 
     @Option(help: "Inputs of the teacher tasks: sphere (uniform on the unit sphere, the paper) or gaussian (iid N(0,1/d0)).")
@@ -65,7 +65,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("test-fraction"), help: "Share of the --data samples held out. (default: 0.2)")
     var testFraction: Double = 0.2
 
-    @Option(name: .customLong("remove-pcs"), help: "Remove the top K principal components of --data (after centring).")
+    @Option(name: .customLong("remove-pcs"), help: "Remove the top K principal components of --data (after centring).", transform: CommandLineValues.integer(CommandLineValues.removePCsAllowed))
     var removePCs: Int = 0
 
     @Option(help: "Optimiser: adam (Kingma & Ba, Algorithm 1) or gd (gradient descent).")
@@ -80,7 +80,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Mini-batch size, or 'full'. (default: 32 for adam, full for gd)")
     var batchSize: String?
 
-    @Option(help: "Training epochs. (default: 50)")
+    @Option(help: "Training epochs. (default: 50)", transform: CommandLineValues.integer("must be " + TrainingSettings.epochCounts.description))
     var epochs: Int?
 
     @Option(help: "Adam's β1. (default: 0.9)")
@@ -99,7 +99,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Snapshot epochs: every:K, log:K (about K log-spaced epochs) or a list like 0,5,50. Epoch 0 and the last are always taken. (default: every:E/10)")
     var snapshots: String?
 
-    @Option(name: .customLong("top-k"), help: "Eigenpairs per kernel and snapshot for the label-variance shares. (default: 5)")
+    @Option(name: .customLong("top-k"), help: "Eigenpairs per kernel and snapshot for the label-variance shares. (default: 5)", transform: CommandLineValues.integer("must be " + TrainingSettings.topKs.description))
     var topK: Int = 5
 
     @Flag(help: "Also the KS and W1 distances of every snapshot spectrum from the initial limit laws.")
@@ -108,13 +108,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Precision of weights, products, optimiser and kernels: float32 or float64.")
     var precision: String = "float32"
 
-    @Option(help: "BLAS threads of the snapshots (default: OPENBLAS_NUM_THREADS or the number of cores, as `sample`).")
+    @Option(help: "BLAS threads of the snapshots (default: OPENBLAS_NUM_THREADS or the number of cores, as `sample`).", transform: CommandLineValues.integer(NumberBounds.threads))
     var threads: Int?
 
-    @Option(name: .customLong("step-threads"), help: "Threads of the optimiser steps and evaluations. (default: 1)")
+    @Option(name: .customLong("step-threads"), help: "Threads of the optimiser steps and evaluations. (default: 1)", transform: CommandLineValues.integer(NumberBounds.threads))
     var stepThreads: Int?
 
-    @Option(name: .customLong("eval-every"), help: "Full train-MSE and test passes every K epochs (0 = at snapshots only). (default: every max(1, epochs/50))")
+    @Option(name: .customLong("eval-every"), help: "Full train-MSE and test passes every K epochs (0 = at snapshots only). (default: every max(1, epochs/50))", transform: CommandLineValues.integer("must be " + TrainingSettings.evaluateEveryAllowed))
     var evalEvery: Int?
 
     @Option(help: "Format of --output: csv (epoch,kernel,layer,rank,eigenvalue,excess) or json (everything but the eigenvectors).")
@@ -168,17 +168,19 @@ struct TrainCommand: ParsableCommand {
             guard width == nil, depth == nil else { throw bad("--widths", widths, "either --widths or --width/--depth, not both") }
             s.widths = try widths.split(separator: ",", omittingEmptySubsequences: false).map { piece in
                 let t = piece.trimmingCharacters(in: .whitespaces)
-                guard let v = Int(t) else { throw bad("--widths", t, "a comma-separated list of integers") }
+                guard let v = Int(t) else { throw bad("--widths", t.isEmpty ? "(empty item)" : t, "a comma-separated list, each \(TrainingSettings.dimensions)") }
                 return v
             }
         } else if width != nil || depth != nil {
             let d = depth ?? s.widths.count
-            guard d >= 1, d <= NetworkModel.maxDepth else { throw bad("--depth", d, "an integer from 1 to \(NetworkModel.maxDepth)") }
+            guard NumberBounds.depth.contains(Double(d)) else { throw bad("--depth", d, NumberBounds.depth.description) }
             s.widths = Array(repeating: width ?? s.widths.first ?? 320, count: d)
         }
         guard let kind = InputDesign.Kind(rawValue: input) else { throw bad("--input", input, "sphere or gaussian") }
         s.inputs = kind
         s.testFraction = testFraction
+        guard removePCs >= 0 else { throw bad("--remove-pcs", removePCs, CommandLineValues.removePCsAllowed) }
+        if removePCs != 0, data == nil { throw bad("--remove-pcs", removePCs, "needs --data FILE") }
         s.removePCs = removePCs
         switch optimizer {
         case "adam": s.optimizer = .adam(beta1: beta1, beta2: beta2, epsilon: epsilon)

@@ -159,6 +159,80 @@ import Testing
         #expect(r.err.contains(option) && !r.err.contains("Missing value"), "\(arguments): \(r.err)")
     }
 
+    /// A numeric option given inf, nan or a fraction for an integer is refused like any other bad
+    /// value: exit 2, one line "ntkscope: error: …" naming the option, the value and the range.
+    /// The ranges are docs/cli.md's *Bounds of numeric options*.
+    @Test(.enabled(if: binary != nil), arguments: [
+        (["density", "--gamma", "inf"], "--gamma", "inf", "1e-4 to 1e4"),
+        (["density", "--gamma0", "nan"], "--gamma0", "nan", "1e-4 to 1e4"),
+        (["density", "--gammas", "0.5,inf"], "--gammas", "inf", "1e-4 to 1e4"),
+        (["density", "--depth", "1", "--tau", "1,inf"], "--tau", "inf", "1e-4 to 1e4"),
+        (["density", "--b-sigma", "inf"], "--b-sigma", "inf", "-1 to 1"),
+        (["density", "--depth", "1", "--combination", "nan,0,1"], "--combination", "nan", "1e-8 to 1e8"),
+        (["density", "--x-min", "-inf", "--x-max", "1"], "--x-min", "-inf", "-1e30 to 1e30"),
+        (["density", "--depth", "inf"], "--depth", "inf", "1 to 64"),
+        (["density", "--outputs", "nan"], "--outputs", "nan", "1 to 1000000"),
+        (["density", "--grid", "2.5"], "--grid", "2.5", "2 to 100000"),
+        (["sample", "--threads", "inf"], "--threads", "inf", "1 to 1024"),
+        (["sample", "--n", "nan"], "--n", "nan", "≥ 2"),
+        (["sample", "--input", "power-law", "--power-alpha", "inf"], "--power-alpha", "inf", "0 to 100"),
+        (["train", "--threads", "inf"], "--threads", "inf", "1 to 1024"),
+        (["quadratic", "sample", "--threads", "99999999999"], "--threads", "99999999999", "1 to 1024"),
+        (["render", "--zoom", "inf"], "--zoom", "inf", "0 to 12"),
+        (["render", "--n", "nan"], "--n", "nan", "100 to 16000"),
+        (["explore", "--print", "--width", "inf"], "--width", "inf", "20 to 2000"),
+    ])
+    func nonNumbersAreRefusedWithTheRange(arguments: [String], option: String, value: String, range: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(arguments, in: dir)
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+        let first = r.err.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("ntkscope: error: ") && first.contains(option) && first.contains("'\(value)'") && first.contains(range),
+                "\(arguments): \(r.err)")
+    }
+
+    /// One style of error line, whoever raised it: the argument parser (unknown option, a value
+    /// not in a list), an option's check, a command's own check and an unknown subcommand all write
+    /// "ntkscope: error: …"; "Error:" appears nowhere.
+    @Test(.enabled(if: binary != nil), arguments: [
+        ["density", "--bogus"], ["density", "--kernel", "zz"], ["density", "--depth", "99"], ["sample", "--kernel", "zz"],
+        ["explore", "--print", "--canvas", "zz"], ["frobnicate"], ["train", "--task", "zz"],
+    ])
+    func oneErrorStyle(arguments: [String]) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(arguments, in: dir)
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+        #expect(r.err.hasPrefix("ntkscope: error: ") && !r.err.contains("Error:"), "\(arguments): \(r.err)")
+    }
+
+    /// An option of another input kind is refused, not ignored: --power-alpha needs --input
+    /// power-law, --input-dim a generated input, --remove-pcs (train) --data. With power-law inputs
+    /// --power-alpha is taken.
+    @Test(.enabled(if: binary != nil), arguments: [
+        (["sample", "--power-alpha", "2"], "--power-alpha", "power-law"),
+        (["sample", "--input", "gaussian", "--power-alpha", "2"], "--power-alpha", "power-law"),
+        (["sample", "--input-dim", "5"], "--input-dim", "gaussian"),
+        (["train", "--remove-pcs", "3"], "--remove-pcs", "--data"),
+    ])
+    func optionsOfAnotherInputAreRefused(arguments: [String], option: String, needs: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(arguments + ["--n", "20", "--depth", "1"], in: dir)
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+        #expect(r.err.contains(option) && r.err.contains(needs), "\(arguments): \(r.err)")
+    }
+
+    @Test(.enabled(if: binary != nil)) func powerAlphaWithPowerLawInputs() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["sample", "--input", "power-law", "--power-alpha", "2", "--n", "20", "--depth", "1", "--kernel", "ck", "--layer", "0"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        // n = 20 eigenvalues of the input Gram
+        #expect(r.out.split(separator: "\n").count == 21)
+    }
+
     /// Negative numbers are values, without `=`.
     @Test(.enabled(if: binary != nil)) func negativeValuesWithoutEquals() throws {
         let dir = try folder()

@@ -73,7 +73,7 @@ import LimitLaws
     @Test func badSettingsNameTheOption() {
         var s = TrainingSettings()
         s.widths = [10, 0]
-        #expect(throws: TrainingError.invalidSettings(option: "--widths", value: "0", allowed: "every width between 1 and 20000")) { try s.validate() }
+        #expect(throws: TrainingError.invalidSettings(option: "--widths", value: "0", allowed: "every width an integer from 1 to 20000")) { try s.validate() }
         s = TrainingSettings(); s.learningRate = -1
         #expect(throws: TrainingError.invalidSettings(option: "--lr", value: "-1.0", allowed: "a number in (0, 1000]")) { try s.validate() }
         s = TrainingSettings(); s.snapshots = .epochs([70])
