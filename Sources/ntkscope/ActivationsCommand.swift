@@ -11,6 +11,8 @@ struct ActivationsCommand: ParsableCommand {
     @Option(help: "Output format: table or csv.")
     var format: TableFormat = .table
 
+    @OptionGroup var outputFile: OutputFileOptions
+
     func run() throws {
         var rows: [Activation] = []
         for name in Activation.cycle { rows.append(try Activation.named(name)) }
@@ -29,6 +31,6 @@ struct ActivationsCommand: ParsableCommand {
             }
             out += "\nEvery row satisfies b_σ² ≤ 1 ≤ a_σ (Proposition C.1). The b-family is b·x + √(1−b²)·h(x), h the centred, normalised cosine.\n"
         }
-        try StandardStreams.output(out)
+        try outputFile.write(out)
     }
 }

@@ -26,6 +26,7 @@ struct KernelCommand: ParsableCommand {
     var rhoGrid: String?
     @Option(help: "Also the series of order N (1…\(KernelSeries.maxOrder)): its Θ_L and bound, for comparison.") var order: String?
     @Option(help: "Output format: csv or json.") var format: String = "csv"
+    @OptionGroup var outputFile: OutputFileOptions
 
     func rhos() throws(ModelError) -> [Double] {
         switch (rho, rhoGrid) {
@@ -83,7 +84,7 @@ struct KernelCommand: ParsableCommand {
                               return Row(rho: v.rho, ck: v.ck, kdot: Array(v.derivative.dropFirst()), ntk: v.ntk,
                                          series_ntk: s?.value, series_bound: s?.errorBound)
                           })
-            try StandardStreams.output(try JSONOutput.string(doc) + "\n")
+            try outputFile.write(try JSONOutput.string(doc) + "\n")
             return
         }
         var out = "# ntkscope kernel: activation \(model.activation.name), depth \(L), \(recursion.method.rawValue) dual kernels (no truncation)\n"
@@ -100,6 +101,6 @@ struct KernelCommand: ParsableCommand {
             if let s = series?.value(.ntk(L), at: v.rho) { row += ",\(n(s.value)),\(n(s.errorBound))" }
             out += row + "\n"
         }
-        try StandardStreams.output(out)
+        try outputFile.write(out)
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import LimitLaws
 import ViewExport
@@ -32,4 +33,17 @@ enum NumberFormat {
     static func general(_ x: Double) -> String {
         String(format: "%.6g", x)
     }
+}
+
+/// `-o/--output FILE` and `--force` for commands whose only output is one text document
+/// (series, sphere, kernel, activations): written atomically; an existing file is replaced only
+/// with `--force`; `-` or no option means standard output.
+struct OutputFileOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Flag(help: "Replace an existing --output file.")
+    var force = false
+
+    func write(_ text: String) throws { try OutputFile.write(text, to: output, force: force) }
 }

@@ -59,6 +59,7 @@ struct SeriesCommand: ParsableCommand {
     @Option(help: "Truncation order N of the series (1…\(KernelSeries.maxOrder)).") var order: String = "\(KernelSeries.defaultOrder)"
     @Option(name: .customLong("dim"), help: "With --points: the sphere dimension d (2…100000). (default: 3)") var dimension: String = "3"
     @Option(help: "Output format: csv or json.") var format: String = "csv"
+    @OptionGroup var outputFile: OutputFileOptions
 
     func run() throws {
         let order = try CommandLineValues.integer(self.order, option: "--order", range: 1...KernelSeries.maxOrder)
@@ -69,7 +70,7 @@ struct SeriesCommand: ParsableCommand {
         let data = try gramOptions.load(dimension: d)
         let series = ProgressLine.series(model, order: order, initialisation: ini)
         let gram = try data.map { try GramBlock.compute(series, data: $0) }
-        try StandardStreams.output(format == "json" ? try SeriesOutput.json(series, gram: gram) : SeriesOutput.csv(series, gram: gram))
+        try outputFile.write(format == "json" ? try SeriesOutput.json(series, gram: gram) : SeriesOutput.csv(series, gram: gram))
     }
 }
 

@@ -28,6 +28,7 @@ struct SphereCommand: ParsableCommand {
     @Option(help: "Truncation order N of the series (1…\(KernelSeries.maxOrder)).") var order: String = "\(KernelSeries.defaultOrder)"
     @Option(help: "Which kernels: ck, ntk or both.") var kernel: String = "both"
     @Option(help: "Output format: csv or json.") var format: String = "csv"
+    @OptionGroup var outputFile: OutputFileOptions
 
     func run() throws {
         let d = try CommandLineValues.integer(dimension, option: "--dim", range: 2...100_000)
@@ -49,7 +50,7 @@ struct SphereCommand: ParsableCommand {
                                     theory: SphereSpectrum.theoreticalRate(exact.activation, kernel: k, dimension: d))
         }
         let gram = try data.map { try GramBlock.compute(series, data: $0) }
-        try StandardStreams.output(format == "json" ? try json(series, kernels, eig, fits, d, gram) : csv(series, kernels, eig, fits, d, gram))
+        try outputFile.write(format == "json" ? try json(series, kernels, eig, fits, d, gram) : csv(series, kernels, eig, fits, d, gram))
     }
 
     static func fitText(_ f: SphereSpectrum.DecayFit, window: ClosedRange<Int>) -> String {

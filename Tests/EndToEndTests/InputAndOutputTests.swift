@@ -407,6 +407,33 @@ import Testing
         }
     }
 
+    /// Every command that prints one document also writes it with `-o FILE`: the same bytes as its
+    /// standard output, an existing file refused without `--force` (exit 2, the file unchanged) and
+    /// replaced with it.
+    @Test(.enabled(if: binary != nil), arguments: [
+        ["sphere", "--activation", "relu", "--depth", "2", "--max-degree", "6", "--order", "40"],
+        ["series", "--activation", "tanh", "--depth", "2", "--order", "20"],
+        ["kernel", "--activation", "erf", "--depth", "2", "--rho", "0,0.5,1"],
+        ["activations", "--format", "csv"],
+    ])
+    func documentCommandsWriteTheirOutputFile(_ args: [String]) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let printed = try run(args, in: dir)
+        #expect(printed.status == 0 && !printed.out.isEmpty, "\(printed.err)")
+        let file = dir.appendingPathComponent("out.txt").path
+        let written = try run(args + ["-o", file], in: dir)
+        #expect(written.status == 0 && written.out.isEmpty, "\(written.err)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == printed.out)
+        try "keep me\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try run(args + ["-o", file], in: dir)
+        #expect(refused.status == 2 && refused.err.contains("--output") && refused.err.contains("--force"), "\(refused.err)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep me\n")
+        let forced = try run(args + ["-o", file, "--force"], in: dir)
+        let replaced = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(forced.status == 0 && replaced == printed.out, "\(forced.err)")
+    }
+
     /// `sample --data X.npy` with a NaN or an infinity names the file and the first bad element's
     /// row and column (1-based), computed here from where it was put.
     @Test(.enabled(if: binary != nil), arguments: [(2, 1, Double.nan), (4, 3, -Double.infinity)])
