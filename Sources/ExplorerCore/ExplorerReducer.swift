@@ -189,6 +189,7 @@ public enum ExplorerReducer {
             effects.append(.prepareExport)
         case .exportPrompt(let a):
             effects += ExportPromptReducer.reduce(&state, a)
+            if case .declineThen(let next?) = a { effects += reduce(&state, next, content: content) }
         case .undo:
             if let last = state.undoStack.popLast() {
                 state.undoable = last

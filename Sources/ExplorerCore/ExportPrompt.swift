@@ -79,6 +79,9 @@ public enum ExportPromptAction: Sendable, Hashable {
     /// From the shell: the file exists; ask before replacing it.
     case fileExists(String)
     case confirm, decline
+    /// A key that is no answer to "replace it? y/n" (typed ahead, or a change of mind): the prompt
+    /// closes keeping the file, then the key does what it does without the prompt (nil: nothing).
+    indirect case declineThen(ExplorerAction?)
 }
 
 public enum ExportPromptReducer {
@@ -144,6 +147,8 @@ public enum ExportPromptReducer {
         case .decline:
             state.exportPrompt = nil
             state.message = StatusMessage("export cancelled: the existing file was kept")
+        case .declineThen:   // ExplorerReducer runs the key's own action after the decline
+            return reduce(&state, .decline)
         }
         return []
     }

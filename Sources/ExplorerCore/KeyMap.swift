@@ -162,7 +162,14 @@ public enum KeyMap {
     public static func action(for key: Key, in state: ExplorerState,
                               screen: (width: Int, height: Int)? = nil) -> ExplorerAction? {
         if key == .ctrlC { return .interrupt }
-        if let prompt = state.exportPrompt { return ExportPromptReducer.action(for: key, prompt: prompt) }
+        if let prompt = state.exportPrompt {
+            if let answer = ExportPromptReducer.action(for: key, prompt: prompt) { return answer }
+            // "replace it? y/n" answered by another key: keep the file, and the key is not lost
+            guard prompt.stage == .confirmOverwrite, key != .resize else { return nil }
+            var without = state
+            without.exportPrompt = nil
+            return .exportPrompt(.declineThen(action(for: key, in: without, screen: screen)))
+        }
         if state.commandLine != nil {
             switch key {
             case .enter: return .commandSubmit

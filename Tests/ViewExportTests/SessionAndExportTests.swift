@@ -208,6 +208,25 @@ import Testing
         #expect(s.exportPrompt == nil && s.message?.text.contains("kept") == true)
     }
 
+    /// A key that is no answer to "replace it? y/n" (say typed ahead before the prompt was drawn)
+    /// closes it keeping the file and then does what it does; a resize keeps the prompt.
+    @Test func otherKeysAtTheReplacePromptKeepTheFileAndAreNotLost() {
+        var s = Fixture.state()
+        _ = ExplorerReducer.reduce(&s, .exportPrompt(.fileExists("a.txt")))
+        #expect(KeyMap.action(for: .resize, in: s) == nil)
+        let help = KeyMap.action(for: .character("?"), in: s)
+        #expect(help == .exportPrompt(.declineThen(.toggleHelp)))
+        #expect(ExplorerReducer.reduce(&s, help!) == [])
+        #expect(s.exportPrompt == nil && s.overlay == .help)
+        // a key with no action of its own only closes the prompt
+        _ = ExplorerReducer.reduce(&s, .closeOverlay)
+        _ = ExplorerReducer.reduce(&s, .exportPrompt(.fileExists("a.txt")))
+        let none = KeyMap.action(for: .character("§"), in: s)
+        #expect(none == .exportPrompt(.declineThen(nil)))
+        #expect(ExplorerReducer.reduce(&s, none ?? .exportPrompt(.confirm)) == [])
+        #expect(s.exportPrompt == nil && s.message?.text.contains("kept") == true)
+    }
+
     @Test func unknownExtensionIsAnError() {
         var s = Fixture.state()
         _ = ExplorerReducer.reduce(&s, .exportPrompt(.open(defaultPath: "view.png")))
