@@ -72,12 +72,16 @@ public enum LinearWidthLayout {
         return kept.map(\.text).joined(separator: " · ")
     }
 
-    /// The support's hull as "[λ₋, λ₊]" ("[λ₋, λ₊] in 2 parts" for several intervals).
-    static func edgesText(_ s: DisplaySpectrum) -> String? {
+    /// The support's hull as "[λ₋, λ₊]" ("[λ₋, λ₊] in 2 parts" for several intervals), in the
+    /// longest wording that fits `width` characters (narrow panels get "[λ₋,λ₊] 2 parts"); the
+    /// edges' digits are never cut, so that a panel 20 cells wide still reads both ends.
+    static func edgesText(_ s: DisplaySpectrum, width: Int = .max) -> String? {
         guard let first = s.support.first, let last = s.support.last else { return nil }
         let hull = AxisTicks.interval(first.lowerBound...last.upperBound, minimum: 3)
-        let text = "[\(hull.lower), \(hull.upper)]"
-        return s.support.count > 1 ? text + " in \(s.support.count) parts" : text
+        let n = s.support.count
+        let spaced = "[\(hull.lower), \(hull.upper)]", tight = "[\(hull.lower),\(hull.upper)]"
+        let wordings = n > 1 ? [spaced + " in \(n) parts", spaced + " \(n) parts", tight + " \(n) parts"] : [spaced, tight]
+        return wordings.first { $0.count <= width } ?? wordings[wordings.count - 1]
     }
 
     /// The cursor's read-out on a law: x, the density there, the CDF F(x) and the sample's Fₙ(x).
@@ -132,7 +136,7 @@ public enum LinearWidthLayout {
             if out.below + out.above > 0 { items.append(("\(out.below + out.above) outside", 2)) }
             items.append(("W1 \(String(format: "%.3f", emp.result.w1))", 3))
         } else {
-            if let e = edgesText(s) { items.append((e, 0)) }
+            if let e = edgesText(s, width: width) { items.append((e, 0)) }
             for a in s.visibleAtoms.prefix(2) {
                 items.append(("atom \(ScreenLayout.atomPlace(a.location, scale: s.fullRange.upperBound)): \(ScreenLayout.percent(a.mass))", 1))
             }
@@ -432,7 +436,7 @@ public enum LinearWidthLayout {
             let role = seriesRoles[i % seriesRoles.count]
             let name = i < 2 ? (i == 0 ? "A" : "B") : "\(i + 1)"
             lines.append(("\(LineStyle.series(i).legend) \(name) \(k.title)", role))
-            lines.append(("  edges \(edgesText(s) ?? "none")", .text))
+            lines.append(("  edges \(edgesText(s, width: width - 8) ?? "none")", .text))
             let atoms = s.visibleAtoms.prefix(2).map { "\(ScreenLayout.atomPlace($0.location, scale: s.fullRange.upperBound)): \(ScreenLayout.percent($0.mass))" }
             lines.append(("  atoms " + (atoms.isEmpty ? "none" : atoms.joined(separator: ", ")), .text))
             lines.append(("  mean \(sig(s.mean))  var \(sig(s.variance))", .text))

@@ -130,7 +130,7 @@ public enum QuadraticLayout {
             items.append(("\(emp.outliers.count) outliers apart", 1))
             items.append(("W1 \(sig(emp.w1, 3))", 2))
         } else {
-            if let e = LinearWidthLayout.edgesText(s) { items.append((e, 0)) }
+            if let e = LinearWidthLayout.edgesText(s, width: width) { items.append((e, 0)) }
             for a in s.visibleAtoms.prefix(2) {
                 items.append(("atom \(ScreenLayout.atomPlace(a.location, scale: s.fullRange.upperBound)): \(ScreenLayout.percent(a.mass))", 1))
             }
