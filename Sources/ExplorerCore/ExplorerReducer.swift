@@ -485,13 +485,13 @@ public enum ExplorerCommand {
             }
             if isX {
                 guard args.count == 2 else { return fail("usage: :xlim A B with A < B (or :xlim off)") }
-                guard let a = bounded(args[0], NumberBounds.plotLimit, field: "A"), let b = bounded(args[1], NumberBounds.plotLimit, field: "B") else { return [] }
+                guard let a = bounded(args[0], NumberBounds.plotLimit, field: "the left end A"), let b = bounded(args[1], NumberBounds.plotLimit, field: "the right end B") else { return [] }
                 do { state.display.xLimits = try NumberBounds.window(a, b, fields: ("A", "B")) } catch { return fail(error.description) }
                 state.edgeIndex = nil
             } else {
                 var values: [Double] = []
                 for (k, text) in args.prefix(2).enumerated() {
-                    guard let v = bounded(text, NumberBounds.plotLimit, field: args.count == 2 && k == 0 ? "BOTTOM" : "TOP") else { return [] }
+                    guard let v = bounded(text, NumberBounds.plotLimit, field: args.count == 2 && k == 0 ? "the bottom" : "the top") else { return [] }
                     values.append(v)
                 }
                 guard (1...2).contains(values.count), values.count == args.count, let top = values.last, top > 0,

@@ -16,7 +16,9 @@ import LimitLaws
         #expect(LinearWidthLayout.edgesText(s, width: 23) == "[2.72, 54.2] in 2 parts")
         #expect(LinearWidthLayout.edgesText(s, width: 20) == "[2.72, 54.2] 2 parts")
         #expect(LinearWidthLayout.edgesText(s, width: 19) == "[2.72,54.2] 2 parts")
-        #expect(LinearWidthLayout.edgesText(s, width: 5) == "[2.72,54.2] 2 parts")   // nothing fits: the shortest, cut by the grid
+        #expect(LinearWidthLayout.edgesText(s, width: 18) == "[2.72, 54.2]")          // the count goes first
+        #expect(LinearWidthLayout.edgesText(s, width: 11) == "[2.72,54.2]")
+        #expect(LinearWidthLayout.edgesText(s, width: 5) == "[2.72,54.2]")   // nothing fits: the shortest, cut by the grid
         let one = MockSpectra.marcenkoPastur(.ck(1), gamma: 0.5)
         #expect(LinearWidthLayout.edgesText(one, width: 12)?.hasPrefix("[") == true)
         #expect(LinearWidthLayout.edgesText(one, width: 12)?.contains(", ") == false)

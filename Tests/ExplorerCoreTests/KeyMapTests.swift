@@ -218,8 +218,9 @@ import PlotCanvas
     /// *Bounds of numeric options*: --x-min/--x-max −1e30…1e30, γ 1e-4…1e4, b_σ −1…1, depth
     /// 1…64), and accept the ends of each range.
     @Test(arguments: [
-        ("xlim -1e40 1", "from -1e30 to 1e30"), ("xlim 0 1e31", "from -1e30 to 1e30"), ("xlim 1 1", "below"),
-        ("ylim 1e40", "from -1e30 to 1e30"), ("ylim nan", "from -1e30 to 1e30"),
+        ("xlim -1e40 1", "for the left end A: must be a number from -1e30 to 1e30"),
+        ("xlim 0 1e31", "for the right end B: must be a number from -1e30 to 1e30"), ("xlim 1 1", "below"),
+        ("ylim 1e40", "for the top: must be a number from -1e30 to 1e30"), ("ylim 1e40 2", "for the bottom"), ("ylim nan", "from -1e30 to 1e30"),
         ("gamma 1 1e-5", "from 1e-4 to 1e4"), ("gamma 1 inf", "from 1e-4 to 1e4"), ("gamma0 2e4", "from 1e-4 to 1e4"),
         ("gammas 0.5,inf", "from 1e-4 to 1e4"), ("b 1.5", "from -1 to 1"), ("b nan", "from -1 to 1"),
         ("depth 2.5", "from 1 to 64"), ("depth 0", "from 1 to 64"),

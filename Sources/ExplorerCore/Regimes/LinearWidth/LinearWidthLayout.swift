@@ -73,14 +73,15 @@ public enum LinearWidthLayout {
     }
 
     /// The support's hull as "[λ₋, λ₊]" ("[λ₋, λ₊] in 2 parts" for several intervals), in the
-    /// longest wording that fits `width` characters (narrow panels get "[λ₋,λ₊] 2 parts"); the
-    /// edges' digits are never cut, so that a panel 20 cells wide still reads both ends.
+    /// longest wording that fits `width` characters (narrow panels get "[λ₋,λ₊] 2 parts", then
+    /// "[λ₋, λ₊]" without the count), so that a panel 20 cells wide still reads both ends whole.
     static func edgesText(_ s: DisplaySpectrum, width: Int = .max) -> String? {
         guard let first = s.support.first, let last = s.support.last else { return nil }
         let hull = AxisTicks.interval(first.lowerBound...last.upperBound, minimum: 3)
         let n = s.support.count
         let spaced = "[\(hull.lower), \(hull.upper)]", tight = "[\(hull.lower),\(hull.upper)]"
-        let wordings = n > 1 ? [spaced + " in \(n) parts", spaced + " \(n) parts", tight + " \(n) parts"] : [spaced, tight]
+        // the part count goes before the edges' digits are cut (the focus view lists every part)
+        let wordings = (n > 1 ? [spaced + " in \(n) parts", spaced + " \(n) parts", tight + " \(n) parts"] : []) + [spaced, tight]
         return wordings.first { $0.count <= width } ?? wordings[wordings.count - 1]
     }
 
