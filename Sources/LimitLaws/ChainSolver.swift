@@ -26,6 +26,65 @@ struct ComplexDual {
     return ComplexDouble(z.real / n, -z.imaginary / n)
 }
 
+/// The base integrals of a discrete input law μ_0 = Σ_i w_i δ_{x_i} at (Z_0, V_0):
+/// t = Σ w_i/(Z_0 + V_0 x_i) (= T), t0 = Σ w_i x_i/(Z_0 + V_0 x_i) (= τ_0) and, with `derivatives`,
+/// a, b, c = Σ w_i x_i^k/(Z_0 + V_0 x_i)² for k = 0, 1, 2 (minus the derivatives of T and τ_0 with
+/// respect to Z_0 and V_0). Four points at a time in SIMD lanes (one division per point); a law of
+/// 10⁴ points spends nearly all of its solve here.
+struct DiscreteBaseSums {
+    var t = ComplexDouble.zero, t0 = ComplexDouble.zero
+    var a = ComplexDouble.zero, b = ComplexDouble.zero, c = ComplexDouble.zero
+
+    @inline(__always)
+    init(z0: ComplexDouble, v0: ComplexDouble, values: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
+         count: Int, derivatives: Bool) {
+        typealias V4 = SIMD4<Double>
+        let zr = V4(repeating: z0.real), zi = V4(repeating: z0.imaginary)
+        let vr = V4(repeating: v0.real), vi = V4(repeating: v0.imaginary)
+        var tr = V4(), ti = V4(), t0r = V4(), t0i = V4()
+        var ar = V4(), ai = V4(), br = V4(), bi = V4(), cr = V4(), ci = V4()
+        let x4 = UnsafeRawPointer(values), w4 = UnsafeRawPointer(weights)
+        let blocks = count / 4
+        for k in 0..<blocks {
+            let x = x4.loadUnaligned(fromByteOffset: 32 * k, as: V4.self)
+            let w = w4.loadUnaligned(fromByteOffset: 32 * k, as: V4.self)
+            let p = zr + vr * x, q = zi + vi * x
+            let r = 1 / (p * p + q * q)
+            let ir = p * r, ii = -(q * r)
+            let wx = w * x
+            tr += w * ir; ti += w * ii
+            t0r += wx * ir; t0i += wx * ii
+            if derivatives {
+                let sr = ir * ir - ii * ii, si = 2 * (ir * ii)
+                let wxx = wx * x
+                ar += w * sr; ai += w * si
+                br += wx * sr; bi += wx * si
+                cr += wxx * sr; ci += wxx * si
+            }
+        }
+        var sr0 = tr.sum(), si0 = ti.sum(), s1r = t0r.sum(), s1i = t0i.sum()
+        var dar = ar.sum(), dai = ai.sum(), dbr = br.sum(), dbi = bi.sum(), dcr = cr.sum(), dci = ci.sum()
+        for i in (4 * blocks)..<count {
+            let x = values[i], w = weights[i]
+            let p = z0.real + v0.real * x, q = z0.imaginary + v0.imaginary * x
+            let r = 1 / (p * p + q * q)
+            let ir = p * r, ii = -(q * r)
+            let wx = w * x
+            sr0 += w * ir; si0 += w * ii
+            s1r += wx * ir; s1i += wx * ii
+            if derivatives {
+                let sr = ir * ir - ii * ii, si = 2 * (ir * ii)
+                let wxx = wx * x
+                dar += w * sr; dai += w * si
+                dbr += wx * sr; dbi += wx * si
+                dcr += wxx * sr; dci += wxx * si
+            }
+        }
+        t = ComplexDouble(sr0, si0); t0 = ComplexDouble(s1r, s1i)
+        if derivatives { a = ComplexDouble(dar, dai); b = ComplexDouble(dbr, dbi); c = ComplexDouble(dcr, dci) }
+    }
+}
+
 /// The result of solving the chain at one spectral point ζ.
 struct PointSolution: Sendable {
     var u: [ComplexDouble]
@@ -250,24 +309,10 @@ struct ChainSolver {
         }
         var T: ComplexDouble, tau0: ComplexDouble
         if w.baseCount > 0 {
-            var t = ComplexDouble.zero, t0 = ComplexDouble.zero
-            var a = ComplexDouble.zero, b = ComplexDouble.zero, cc = ComplexDouble.zero
-            let z0 = Z[0], v0 = V[0]
-            let values = w.baseValues, weights = w.baseWeights
-            for i in 0..<w.baseCount {
-                let x = values[i], baseWeight = weights[i]
-                let inv = fastReciprocal(z0 + v0.multiplied(by: x))
-                t = t + inv.multiplied(by: baseWeight)
-                t0 = t0 + inv.multiplied(by: baseWeight * x)
-                if derivatives {
-                    let inv2 = inv * inv
-                    a = a + inv2.multiplied(by: baseWeight)
-                    b = b + inv2.multiplied(by: baseWeight * x)
-                    cc = cc + inv2.multiplied(by: baseWeight * x * x)
-                }
-            }
-            T = t; tau0 = t0
-            w.dT = (-a, -b); w.dTau0 = (-b, -cc)
+            let sums = DiscreteBaseSums(z0: Z[0], v0: V[0], values: w.baseValues, weights: w.baseWeights,
+                                        count: w.baseCount, derivatives: derivatives)
+            T = sums.t; tau0 = sums.t0
+            w.dT = (-sums.a, -sums.b); w.dTau0 = (-sums.b, -sums.c)
         } else {
             T = fastReciprocal(Z[0] + V[0])
             tau0 = T
