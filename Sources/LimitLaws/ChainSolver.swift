@@ -43,11 +43,7 @@ struct DiscreteBaseSums {
         let vr = V4(repeating: v0.real), vi = V4(repeating: v0.imaginary)
         var tr = V4(), ti = V4(), t0r = V4(), t0i = V4()
         var ar = V4(), ai = V4(), br = V4(), bi = V4(), cr = V4(), ci = V4()
-        let x4 = UnsafeRawPointer(values), w4 = UnsafeRawPointer(weights)
-        let blocks = count / 4
-        for k in 0..<blocks {
-            let x = x4.loadUnaligned(fromByteOffset: 32 * k, as: V4.self)
-            let w = w4.loadUnaligned(fromByteOffset: 32 * k, as: V4.self)
+        @inline(__always) func add(_ x: V4, _ w: V4) {
             let p = zr + vr * x, q = zi + vi * x
             let r = 1 / (p * p + q * q)
             let ir = p * r, ii = -(q * r)
@@ -62,26 +58,20 @@ struct DiscreteBaseSums {
                 cr += wxx * sr; ci += wxx * si
             }
         }
-        var sr0 = tr.sum(), si0 = ti.sum(), s1r = t0r.sum(), s1i = t0i.sum()
-        var dar = ar.sum(), dai = ai.sum(), dbr = br.sum(), dbi = bi.sum(), dcr = cr.sum(), dci = ci.sum()
-        for i in (4 * blocks)..<count {
-            let x = values[i], w = weights[i]
-            let p = z0.real + v0.real * x, q = z0.imaginary + v0.imaginary * x
-            let r = 1 / (p * p + q * q)
-            let ir = p * r, ii = -(q * r)
-            let wx = w * x
-            sr0 += w * ir; si0 += w * ii
-            s1r += wx * ir; s1i += wx * ii
-            if derivatives {
-                let sr = ir * ir - ii * ii, si = 2 * (ir * ii)
-                let wxx = wx * x
-                dar += w * sr; dai += w * si
-                dbr += wx * sr; dbi += wx * si
-                dcr += wxx * sr; dci += wxx * si
-            }
+        let x4 = UnsafeRawPointer(values), w4 = UnsafeRawPointer(weights)
+        let blocks = count / 4
+        for k in 0..<blocks {
+            add(x4.loadUnaligned(fromByteOffset: 32 * k, as: V4.self), w4.loadUnaligned(fromByteOffset: 32 * k, as: V4.self))
         }
-        t = ComplexDouble(sr0, si0); t0 = ComplexDouble(s1r, s1i)
-        if derivatives { a = ComplexDouble(dar, dai); b = ComplexDouble(dbr, dbi); c = ComplexDouble(dcr, dci) }
+        if count > 4 * blocks {
+            // The last 1–3 points, padded with the last point at weight 0 (a term that is 0, or
+            // not finite exactly when that point's own term already is).
+            var x = V4(repeating: values[count - 1]), w = V4()
+            for i in (4 * blocks)..<count { x[i - 4 * blocks] = values[i]; w[i - 4 * blocks] = weights[i] }
+            add(x, w)
+        }
+        t = ComplexDouble(tr.sum(), ti.sum()); t0 = ComplexDouble(t0r.sum(), t0i.sum())
+        if derivatives { a = ComplexDouble(ar.sum(), ai.sum()); b = ComplexDouble(br.sum(), bi.sum()); c = ComplexDouble(cr.sum(), ci.sum()) }
     }
 }
 
