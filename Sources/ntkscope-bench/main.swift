@@ -1,6 +1,6 @@
 // `make bench`: speed and memory benchmarks. Results are recorded in docs/performance.md.
 // Usage: ntkscope-bench [engine|engine2|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|explorer-stale|zoom|training|sweep|sweep-one|all] [--verbose] [--threads=N] (`all` leaves out training and the sweeps)
-// Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-layout.
+// Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-deep, profile-layout.
 import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
 let verbose = arguments.contains("--verbose")
@@ -85,6 +85,14 @@ if wanted.contains("profile-display") || wanted.contains("profile-display-cold")
 }
 if wanted.contains("profile") || wanted.contains("profile-cold") {
     profile(SolveOptions(), warm: wanted.contains("profile"))
+}
+// The engine bench's depth-20 cold solve (Figure 1 with γ_ℓ = 0.5 for 20 layers), one thread.
+if wanted.contains("profile-deep") {
+    var deep = NetworkModel.figure1
+    deep.gammas = Array(repeating: 0.5, count: 20)
+    var options = SolveOptions()
+    options.threads = 1
+    _ = LimitLawEngine().solve(deep, options: options)
 }
 // The explorer's layout alone: 20 frames of the layers view at 200×60 (for instruction counts).
 if wanted.contains("profile-layout") {
