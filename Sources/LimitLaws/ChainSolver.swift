@@ -280,8 +280,9 @@ struct ChainSolver {
 
     /// F(u) (into `ws.f`) with the quantities the structured Newton step needs: Z_k, V_k, N_k, P_k
     /// and, with `derivatives`, the derivatives of the base integrals T and τ_0 with respect to Z_0
-    /// and V_0. The same arithmetic, in the same order, as `evaluateWithJacobian` without its
-    /// Jacobian. Returns T = m(ζ).
+    /// and V_0. The same arithmetic as `evaluateWithJacobian` without its Jacobian, except that a
+    /// discrete base is summed in SIMD lanes (`DiscreteBaseSums`: another order, so values agree to
+    /// rounding). Returns T = m(ζ).
     @discardableResult
     private func evaluateValues(_ u: UnsafeMutablePointer<ComplexDouble>, zeta: ComplexDouble, derivatives: Bool) -> ComplexDouble {
         let n = J
@@ -549,7 +550,8 @@ struct ChainSolver {
         return T.v
     }
 
-    /// The relative residual ‖J δ + F‖/‖F‖ a structured step must reach, else the dense LU's step is taken.
+    /// The relative residual ‖J δ + F‖/‖F‖ a structured step must reach when it is checked (its full step
+    /// did not lower the residual), else the dense LU's step is taken.
     var stepTolerance = 1e-10
 
     /// A pivot `value` = a − b with |a| + |b| = `size` is usable: finite and not lost to cancellation.
@@ -681,7 +683,7 @@ struct ChainSolver {
                     // The full step did not lower the residual: check it before damping it. The
                     // trial overwrote F(u) and the level sums; the value pass at u restores them.
                     unchecked = false
-                    evaluateValues(u, zeta: zeta, derivatives: true)
+                    evaluateValues(u, zeta: zeta, derivatives: false)
                     if solvesNewtonSystem(u, delta, zeta: zeta) { continue }
                 }
                 haveStep = false

@@ -61,7 +61,7 @@ public struct SamplingRequest: Sendable {
     /// How many of the largest eigenpairs of every kernel to compute as well (`xSYEVR`, range-limited;
     /// 0 = none). They arrive in `SampledSpectrum.top`.
     public var topVectors: Int = 0
-    /// The reduction to tridiagonal form of the eigenvalue solves (`.automatic`: two-stage for matrices of 24 MiB or more).
+    /// The reduction to tridiagonal form of the eigenvalue solves (`.automatic`: two-stage for matrices of 128 MiB or more).
     public var eigenReduction: EigenReduction = .automatic
 
     public init(model: NetworkModel, n: Int = 3000, seed: UInt64 = 0, input: InputSpec = .fromModel,

@@ -186,17 +186,19 @@ public enum EigenReduction: String, Sendable, CaseIterable {
     /// here panel by panel: `xGELQF`, `xLARFT`, `xSYMM`, `xSYR2K`), then LAPACK's `xSYTRD_SB2ST`
     /// (band → tridiagonal, on one BLAS thread), then `xSTERF`.
     case twoStage
-    /// `twoStage` for matrices of at least `InterruptibleEigen.twoStageMinimumBytes` (n ≥ 2508 in float32,
-    /// n ≥ 1774 in float64), else `oneStage`.
+    /// `twoStage` for matrices of at least `InterruptibleEigen.twoStageMinimumBytes` (n ≥ 5793 in float32,
+    /// n ≥ 4096 in float64), else `oneStage`.
     case automatic
 }
 
 enum InterruptibleEigen {
-    /// `.automatic` uses the two-stage reduction once the matrix takes at least this many bytes. Measured on the
-    /// project machine (2 cores, 32 MiB L3, OpenBLAS 0.3.21; docs/performance.md): below, the one-stage
-    /// reduction's matrix–vector products run from the cache and it is 1.3–1.5× faster (n ≤ 2000 in float32);
-    /// above, they stream the matrix from memory and the two-stage one is 1.1–2× faster (n = 2500 … 6000).
-    static let twoStageMinimumBytes = 24 << 20
+    /// `.automatic` uses the two-stage reduction once the matrix takes at least this many bytes
+    /// (docs/performance.md). On the AMD EPYC host under load the two-stage reduction was 1.6× faster at
+    /// n = 6000 in float32 and level to 1.6× slower at n = 3000–4000. On the Intel Xeon host, idle, with
+    /// AVX-512 kernels, the one-stage reduction was faster at every n measured: 1.9× at 3000, 1.4× at 4500,
+    /// 1.3× at 6000. So two-stage only from 128 MiB (n ≈ 5800 in float32): the Figure-1 size (3000) goes
+    /// one-stage on both hosts.
+    static let twoStageMinimumBytes = 128 << 20
     /// Bandwidth of the two-stage reduction's intermediate band matrix.
     static let twoStageBand = 64
 

@@ -2,6 +2,8 @@
 // Usage: ntkscope-bench [engine|engine2|quadratic|sampling|eigen [N…]|plan [N…]|large [N]|explorer|explorer-stale|zoom|training|sweep|sweep-one|all] [--verbose] [--threads=N] (`all` leaves out training and the sweeps)
 // Instruction counts under valgrind: profile, profile-cold, profile-display(-cold), profile-deep, profile-layout.
 import Glibc
+import NetworkSampling
+BLASKernels.restartWithBetterKernelsIfNeeded()
 let arguments = Array(CommandLine.arguments.dropFirst())
 let verbose = arguments.contains("--verbose")
 let sections = arguments.filter { !$0.hasPrefix("--") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LimitLaws
+import NetworkSampling
 
 /// The root command. With no subcommand it starts the explorer.
 struct NTKScope: ParsableCommand {
@@ -68,6 +69,7 @@ struct NTKScope: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        BLASKernels.restartWithBetterKernelsIfNeeded()
         StandardStreams.prepare()
         let arguments = NTKScope.attachingNegativeValues(Array(CommandLine.arguments.dropFirst()))
         if let message = NTKScope.unknownSubcommand(arguments) {
