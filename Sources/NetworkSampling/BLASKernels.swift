@@ -48,10 +48,11 @@ public enum BLASKernels {
     /// `OPENBLAS_CORETYPE`); call it first thing in `main`, before any thread or terminal set-up.
     /// Returns only when no restart is needed or `execv` failed (then the run goes on as it is).
     public static func restartWithBetterKernelsIfNeeded() {
-        let environment = ProcessInfo.processInfo.environment
-        guard environment["OPENBLAS_CORETYPE"] == nil,
+        // /proc/cpuinfo is read only when OpenBLAS did fall back (not on every start elsewhere).
+        let current = coreName
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, !modern.contains(current.lowercased()),
               let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let better = betterCoreType(current: coreName, cpuFlags: cpuFlags(cpuinfo: info)) else { return }
+              let better = betterCoreType(current: current, cpuFlags: cpuFlags(cpuinfo: info)) else { return }
         setenv("OPENBLAS_CORETYPE", better, 1)
         let arguments = CommandLine.arguments
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
