@@ -45,14 +45,11 @@ struct DensityCommand: ParsableCommand {
     @Option(help: "Output format: csv (kernel,layer,x,density,cdf), json (adds atoms, support, moments, solver statistics), or table.")
     var format: TableFormat = .csv
 
-    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
-    var output: String?
-
-    @Flag(help: "Replace an existing output file.")
-    var force = false
+    @OptionGroup var outputFile: OutputFileOptions
 
     func run() throws {
         let built = try model.build()
+        try outputFile.refuseExisting()
         for n in built.notices { StandardStreams.error("ntkscope: \(n)\n") }
         let m = built.model
         if let grid { try Self.gridBound.check(Double(grid), field: "--grid") }
@@ -101,7 +98,7 @@ struct DensityCommand: ParsableCommand {
         case .json: text = try DensityReport.json(result, grids: grids)
         case .table: text = DensityReport.table(result)
         }
-        try OutputFile.write(text, to: output, force: force)
+        try outputFile.write(text)
         LawNoticeReport.print(result.spectra)
         for (s, g) in zip(result.spectra, grids) {
             if let n = g.notice { StandardStreams.error("ntkscope: warning: \(s.kernel): \(n.text)\n") }

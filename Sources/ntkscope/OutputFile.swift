@@ -35,15 +35,27 @@ enum NumberFormat {
     }
 }
 
-/// `-o/--output FILE` and `--force` for commands whose only output is one text document
-/// (series, sphere, kernel, activations): written atomically; an existing file is replaced only
-/// with `--force`; `-` or no option means standard output.
+/// `-o/--output FILE` and `--force`, the same for every command that writes one text document
+/// (density, render, sample, quadratic, series, sphere, kernel, activations): written atomically;
+/// an existing file is replaced only with `--force`; `-` or no option means standard output.
+/// (`train` writes a folder of files and has its own `--output`.)
 struct OutputFileOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
 
     @Flag(help: "Replace an existing --output file.")
     var force = false
+
+    /// The file, unless the output goes to standard output.
+    var file: String? { output == "-" ? nil : output }
+
+    /// Refuses an existing file without `--force` before any work is done (the write refuses it
+    /// too, but only after a solve or a sampled run that can take minutes).
+    func refuseExisting() throws {
+        if let path = file, !force, FileManager.default.fileExists(atPath: path) {
+            throw ModelError(field: "--output", value: path, allowed: "the file exists; pass --force to replace it")
+        }
+    }
 
     func write(_ text: String) throws { try OutputFile.write(text, to: output, force: force) }
 }

@@ -28,8 +28,7 @@ struct QuadraticOptions: ParsableArguments {
     @Option(name: .customLong("output-law"), help: "ν, the law of D: \(OutputWeightLaw.syntax).")
     var outputLaw: String = "rademacher"
     @Option(help: "Output format: csv, json or table.") var format: String = "table"
-    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.") var output: String?
-    @Flag(help: "Replace an existing --output file.") var force = false
+    @OptionGroup var outputFile: OutputFileOptions
 
     static func positive(_ text: String, option: String) throws(ModelError) -> Double {
         guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite, QuadraticSettings.gammaRange.contains(v) else {
@@ -88,6 +87,7 @@ struct QuadraticDensityCommand: ParsableCommand {
     func run() throws {
         let settings = try options.settings()
         let format = try options.checkedFormat()
+        try options.outputFile.refuseExisting()
         let which = try CommandLineValues.choice(law, option: "--law", allowed: ["ntk", "population", "marcenko-pastur"])
         let grid = try CommandLineValues.integer(points, option: "--points", range: 2...100_000)
         let r = try QuadraticScalingSolver.solve(settings, options: QuadraticSolveOptions(gridPoints: grid))
@@ -97,7 +97,7 @@ struct QuadraticDensityCommand: ParsableCommand {
         case "csv": text = csv(r, which)
         default: text = table(r)
         }
-        try OutputFile.write(text, to: options.output, force: options.force)
+        try options.outputFile.write(text)
         for c in r.failedChecks { StandardStreams.error("ntkscope: warning: check failed: \(c.summary)\n") }
         if r.ntk.covarianceSide.failures > 0 {
             StandardStreams.error("ntkscope: warning: \(r.ntk.covarianceSide.failures) failed points in the NTK law\n")
@@ -193,6 +193,7 @@ struct QuadraticSampleCommand: ParsableCommand {
     func run() throws {
         let settings = try options.settings()
         let format = try options.checkedFormat()
+        try options.outputFile.refuseExisting()
         let dim = try CommandLineValues.integer(d, option: "--d", range: 2...20_000)
         guard let prec = Precision(rawValue: precision.lowercased()) else {
             throw ModelError(field: "--precision", value: precision, allowed: "must be float32 or float64")
@@ -229,7 +230,7 @@ struct QuadraticSampleCommand: ParsableCommand {
         case "csv": text = csv(sample, law, comparison)
         default: text = summary(sample, law, comparison).joined(separator: "\n") + "\n"
         }
-        try OutputFile.write(text, to: options.output, force: options.force)
+        try options.outputFile.write(text)
     }
 
     func summary(_ s: QuadraticSample, _ law: QuadraticSpectra?, _ c: SampleComparison?) -> [String] {

@@ -32,11 +32,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Output format: txt, ansi, svg, csv, json or toml. (default: from the --output extension, else txt)")
     var format: String?
 
-    @Option(name: [.short, .long], help: "Output file (default: standard output). Written to a temporary file and renamed.")
-    var output: String?
-
-    @Flag(help: "Replace an existing --output file.")
-    var force = false
+    @OptionGroup var outputFile: OutputFileOptions
 
     func validate() throws {
         _ = try parsedSize()
@@ -59,16 +55,14 @@ struct RenderCommand: ParsableCommand {
             }
             return f
         }
-        if let output, output != "-", let f = ExportFormat.from(path: output) { return f }
+        if let output = outputFile.file, let f = ExportFormat.from(path: output) { return f }
         return .txt
     }
 
     func run() throws {
         let (width, height) = try parsedSize()
         let format = try resolvedFormat()
-        if let output, output != "-", !force, FileManager.default.fileExists(atPath: output) {
-            throw ModelError(field: "--output", value: output, allowed: "the file exists; pass --force to replace it")
-        }
+        try outputFile.refuseExisting()
         let built = try modelOptions.build()
         for n in built.notices { StandardStreams.error("ntkscope: \(n)\n") }
         var session = try viewOptions.overrides.session(model: built.model, modelOptions: modelOptions)
@@ -81,7 +75,7 @@ struct RenderCommand: ParsableCommand {
         let state = session.makeState(themeNames: catalog.names())
         let content = try ViewRendering.content(state: state, progress: isatty(2) == 1)
         let text = ViewExport.export(format, state: state, content: content, width: width, height: height, theme: theme)
-        try OutputFile.write(text, to: output, force: force)
+        try outputFile.write(text)
     }
 }
 

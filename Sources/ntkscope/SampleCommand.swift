@@ -40,11 +40,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Output format: csv (columns kernel,layer,eigenvalue) or json.")
     var format: String = "csv"
 
-    @Option(name: .shortAndLong, help: "Write the eigenvalues to this file instead of stdout.")
-    var output: String?
-
-    @Flag(help: "Replace an existing --output file.")
-    var force = false
+    @OptionGroup var outputFile: OutputFileOptions
 
     @Flag(help: "Solve the limit laws and print a table of KS and W1 distances per law.")
     var compare = false
@@ -175,6 +171,7 @@ struct SampleCommand: ParsableCommand {
 
     func execute() throws {
         let userRequest = try buildRequest()
+        try outputFile.refuseExisting()
         var req = userRequest
         // The comparison of data-like inputs needs the sampled input spectrum (CK layer 0).
         if compare && LimitComparison.needsInputSpectrum(req), let l = req.ckLayers, !l.contains(0) {
@@ -236,12 +233,12 @@ struct SampleCommand: ParsableCommand {
         } else {
             text = jsonDocument(req, spectra: spectra, rows: rows, summary: summary)
         }
-        if let output {
-            try OutputFile.write(text, to: output, force: force)
+        if outputFile.output != nil {
+            try outputFile.write(text)
         } else if !compare || format == "json" {
             try StandardStreams.output(text)
         }
-        if compare && !(format == "json" && output == nil) {
+        if compare && !(format == "json" && outputFile.output == nil) {
             try StandardStreams.output(comparisonTable(rows, depth: depth))
         }
     }

@@ -415,6 +415,10 @@ import Testing
         ["series", "--activation", "tanh", "--depth", "2", "--order", "20"],
         ["kernel", "--activation", "erf", "--depth", "2", "--rho", "0,0.5,1"],
         ["activations", "--format", "csv"],
+        ["density", "--depth", "1", "--grid", "50"],
+        ["render", "--depth", "1", "--format", "csv"],
+        ["sample", "--depth", "1", "--n", "60", "--seed", "3"],
+        ["quadratic", "density", "--format", "csv"],
     ])
     func documentCommandsWriteTheirOutputFile(_ args: [String]) throws {
         let dir = try folder()
