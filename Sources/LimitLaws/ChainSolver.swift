@@ -324,21 +324,28 @@ struct ChainSolver {
                 }
             }
         }
+        // The residual (`residual`) is gathered on the way: the largest |F_j| and |u_j|.
+        var largestF = 0.0, largestU = w.coefficientScale
         for j in 1...n {
             let g = gammas[j - 1], bb = b2[j - 1]
             let uj = u[j - 1]
             let top = V[j]
+            let fj: ComplexDouble
             if c[j - 1] == 0 {
                 let a = ComplexDouble(1) + (top * T).multiplied(by: g * (1 - bb))
-                f[j - 1] = uj * a + (top * N[j - 1]).multiplied(by: g) - top
+                fj = uj * a + (top * N[j - 1]).multiplied(by: g) - top
             } else {
                 let inv = fastReciprocal(V[j - 1])
                 let ratio = N[j - 1] * inv
                 let inner = T.multiplied(by: 1 - bb) + ratio.multiplied(by: bb)
                 let a = ComplexDouble(1) + (top * inner).multiplied(by: g)
-                f[j - 1] = uj * a - top
+                fj = uj * a - top
             }
+            f[j - 1] = fj
+            largestF = max(largestF, fj.magnitude)
+            largestU = max(largestU, uj.magnitude)
         }
+        w.residual = largestF / largestU
         w.T = T
         return T
     }
@@ -579,16 +586,9 @@ struct ChainSolver {
         return T
     }
 
-    /// Residual norm of the last `evaluateValues` pass at u, relative to the scale of the unknowns (max-norms).
-    private func residual(_ u: UnsafeMutablePointer<ComplexDouble>) -> Double {
-        var r = 0.0, s = 1e-300
-        let f = ws.f, c = ws.c
-        for j in 0..<J {
-            r = max(r, f[j].magnitude)
-            s = max(s, u[j].magnitude, abs(c[j + 1]))
-        }
-        return r / s
-    }
+    /// Residual norm of the last `evaluateValues` pass, relative to the scale of the unknowns
+    /// (max-norms): ‖F‖ / max(‖u‖, max_{j≥1} |c_j|, 10⁻³⁰⁰), gathered by the pass itself.
+    private var residual: Double { ws.residual }
 
     /// F(u) at ζ (for tests).
     mutating func residualVector(u: [ComplexDouble], zeta: ComplexDouble) -> [ComplexDouble] {
@@ -634,7 +634,7 @@ struct ChainSolver {
         let cheapDerivatives = ws.baseCount == 0
         var T = evaluateValues(u, zeta: zeta, derivatives: cheapDerivatives)
         var derivativesAtU = cheapDerivatives
-        var res = residual(u)
+        var res = residual
         for iteration in 0..<maxIterations {
             if res < 1e-12 {
                 return accept(u: u, T: T, iterations: iteration, residual: res)
@@ -668,7 +668,7 @@ struct ChainSolver {
                     attempt += 1
                     for j in 0..<J { trial[j] = u[j] + delta[j].multiplied(by: scale) }
                     let tT = evaluateValues(trial, zeta: zeta, derivatives: cheapDerivatives)
-                    let tRes = residual(trial)
+                    let tRes = residual
                     if tRes.isFinite && (tRes < res || tRes < 1e-13) {
                         stepSize = 0
                         for j in 0..<J { stepSize = max(stepSize, (delta[j].multiplied(by: scale)).length / max(1e-300, trial[j].length)) }
@@ -838,6 +838,9 @@ final class ChainWorkspace {
     let jt: UnsafeMutablePointer<ComplexDouble>
     /// T and the derivatives of T and τ_0 by (Z_0, V_0) at the last value pass.
     var T = ComplexDouble.zero
+    /// ‖F‖ / max(‖u‖, max_{j≥1} |c_j|, 10⁻³⁰⁰) (max-norms) at the last value pass, and that max over c.
+    var residual = 0.0
+    let coefficientScale: Double
     var dT = (z: ComplexDouble.zero, v: ComplexDouble.zero), dTau0 = (z: ComplexDouble.zero, v: ComplexDouble.zero)
 
     init(chain: CombinationChain) {
@@ -857,6 +860,7 @@ final class ChainWorkspace {
         gamma = doubles(chain.links.map(\.gamma))
         b2 = doubles(chain.links.map(\.b2))
         c = doubles(chain.coefficients)
+        coefficientScale = chain.coefficients.dropFirst().reduce(1e-300) { max($0, abs($1)) }
         if case .discrete(let law) = chain.base {
             baseCount = law.values.count
             baseValues = doubles(law.values)
