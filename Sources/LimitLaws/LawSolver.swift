@@ -79,9 +79,8 @@ struct LawSolver {
     /// The exact mean: moments are accumulated about it (no cancellation in the variance).
     var center: Double { exact.mean }
     var stats = SolverStatistics()
-    /// Solved points, kept sorted by x.
-    var solvedX: [Double] = []
-    var solvedU: [[ComplexDouble]] = []
+    /// Solved points, for warm starts of the next points.
+    var solved = WarmStartTable()
     /// Inside/outside of every point solved in this solve.
     var classified: [Double: Bool] = [:]
     /// Support intervals (by index) that go straight to the fallback quadrature.
@@ -90,7 +89,7 @@ struct LawSolver {
     /// starts: the engine predicts this law's edge from it and starts the next law on another core.
     var supportFound: (([ClosedRange<Double>]) -> Void)?
 
-    static let scanUniform = 200
+    static let scanUniform = 100
     static let scanGeometric = 96
     static let quadratureNodes = 128
 
@@ -113,29 +112,6 @@ struct LawSolver {
     static let insideRatio = 1e-7
 
     // MARK: points
-
-    private func nearestSolved(_ x: Double) -> Int? {
-        if solvedX.isEmpty { return nil }
-        var lo = 0, hi = solvedX.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if solvedX[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        if lo == solvedX.count { return lo - 1 }
-        if lo == 0 { return 0 }
-        return abs(solvedX[lo] - x) < abs(solvedX[lo - 1] - x) ? lo : lo - 1
-    }
-
-    private mutating func remember(_ x: Double, _ u: [ComplexDouble]) {
-        var lo = 0, hi = solvedX.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if solvedX[mid] < x { lo = mid + 1 } else { hi = mid }
-        }
-        if lo < solvedX.count && solvedX[lo] == x { solvedU[lo] = u; return }
-        solvedX.insert(x, at: lo)
-        solvedU.insert(u, at: lo)
-    }
 
     /// Moves x off an atom so that subtracting the atom's Cauchy term stays meaningful: at a distance
     /// δ the term is p/δ and the solve's relative accuracy leaves an error of that order times the
@@ -203,7 +179,7 @@ struct LawSolver {
         stats.points += 1
         let zeta = ComplexDouble(x, etaAt(x))
         var candidates = guesses
-        if let k = nearestSolved(x) { candidates.append(solvedU[k]) }
+        if let near = solved.nearest(to: x) { candidates.append(near) }
         for g in candidates where g.count == chain.levels {
             if let s = solver.solve(zeta: zeta, initial: g) {
                 if verifyOutside {
@@ -211,7 +187,7 @@ struct LawSolver {
                     if !d.inside { break }
                 }
                 stats.iterations += s.iterations
-                remember(x, s.u)
+                solved.insert(x, s.u)
                 let d = density(at: x, s.stieltjes, residual: s.residual)
                 classified[x] = d.inside
                 return (s.u, d.density, d.inside)
@@ -220,7 +196,7 @@ struct LawSolver {
         stats.continuations += 1
         if let s = solver.solveByContinuation(x: x, eta: etaAt(x), scale: scale) {
             stats.iterations += s.iterations
-            remember(x, s.u)
+            solved.insert(x, s.u)
             let d = density(at: x, s.stieltjes, residual: s.residual)
             classified[x] = d.inside
             return (s.u, d.density, d.inside)
@@ -241,12 +217,12 @@ struct LawSolver {
     /// checking a point just inside and one just outside it. Falls back to plain bisection.
     mutating func bisectEdge(outside: Double, inside: Double) -> Double {
         var out = outside, ins = inside
-        var guess: [ComplexDouble]? = nearestSolved(inside).map { solvedU[$0] }
+        var guess: [ComplexDouble]? = solved.nearest(to: inside)
         var insidePoints: [(x: Double, d: Double)] = []
         var steps = 0
         // 10⁻⁹·scale, or 10⁻⁶ of the starting bracket where that is finer (an edge 10⁻¹²·scale
         // from 0 is bracketed by the scan's first geometric point; a bracket of the uniform scan,
-        // scale/200, keeps 10⁻⁹·scale), above the rounding of x.
+        // scale/100, keeps 10⁻⁹·scale), above the rounding of x.
         let tolerance = max(min(1e-9 * scale, 1e-6 * abs(inside - outside)), 8 * max(abs(inside), abs(outside)).ulp)
         while abs(ins - out) > tolerance && steps < 60 {
             steps += 1
@@ -422,7 +398,7 @@ struct LawSolver {
     mutating func run(previous: SolvedLaw?) -> SolvedLaw {
         let law = solveOnce(previous: previous)
         guard let p = previous, chain.isNear(p.chain), let check = law.spectrum.check, !check.passed else { return law }
-        solvedX = []; solvedU = []; classified = [:]; seriesSkipped = []
+        solved = WarmStartTable(); classified = [:]; seriesSkipped = []
         let cold = solveOnce(previous: nil)
         return (cold.spectrum.check?.largestError ?? .infinity) <= check.largestError ? cold : law
     }
@@ -430,8 +406,7 @@ struct LawSolver {
     private mutating func solveOnce(previous: SolvedLaw?) -> SolvedLaw {
         let warm = previous.flatMap { chain.isNear($0.chain) ? $0 : nil }
         if let p = warm {
-            solvedX = p.solvedX
-            solvedU = p.solvedU
+            solved = WarmStartTable(sortedX: p.solvedX, sortedU: p.solvedU)
         }
         var support: [ClosedRange<Double>]
         var warmSupport = false
@@ -606,7 +581,8 @@ struct LawSolver {
         spectrum.exactVariance = exact.variance
         spectrum.centralMoments = central
         spectrum.check = selfCheck(mass: mass, central: central)
-        return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: solvedX, solvedU: solvedU)
+        let table = solved.sorted
+        return SolvedLaw(chain: chain, request: request, spectrum: spectrum, solvedX: table.x, solvedU: table.u)
     }
 
     /// Joins intervals separated by gaps narrower than 10⁻⁷ × scale (numerical slivers).
@@ -752,6 +728,8 @@ struct LawSolver {
         var nodes = [Double](repeating: a, count: n + 1)
         var us = [[ComplexDouble]](repeating: [], count: n + 1)
         var previous: SupportSeries? = nil
+        /// |mass(N/2) − mass(N/4)|, for the error estimate of the mass at N.
+        var previousChange: Double? = nil
         var predictor = SweepPredictor()
         func node(_ k: Int, of n: Int, guesses: [[ComplexDouble]], _ solver: inout LawSolver) -> (x: Double, h: Double, u: [ComplexDouble])? {
             let theta = Double(k) * Double.pi / Double(n)
@@ -771,8 +749,9 @@ struct LawSolver {
         nodes[n] = interval.upperBound
         while true {
             let piece = SupportSeries(interval: interval, values: values)
-            if let p = previous, piece.tailRatio < seriesTolerance,
-               abs(piece.mass - p.mass) < seriesMassTolerance * max(piece.mass, 1e-300) {
+            let change = previous.map { abs(piece.mass - $0.mass) }
+            if let change, piece.tailRatio < seriesTolerance,
+               Self.massError(change: change, previousChange: previousChange) < seriesMassTolerance * max(piece.mass, 1e-300) {
                 let w = Double.pi / Double(n)
                 for k in 1..<n {
                     var power = 1.0
@@ -792,6 +771,7 @@ struct LawSolver {
                 if predicted > 10 * seriesTolerance { return nil }
             }
             previous = piece
+            previousChange = change
             // Double N: the old nodes are the even ones; solve the new odd ones in order, each
             // from the cubic interpolant in θ of its old neighbours (u is smooth in θ, edges included).
             var finer = [Double](repeating: 0, count: 2 * n + 1)
@@ -809,6 +789,21 @@ struct LawSolver {
             nodes = finerNodes
             us = finerU
         }
+    }
+
+    /// A bound on the error of the series' mass at N from the changes |m_N − m_{N/2}| (`change`) and
+    /// |m_{N/2} − m_{N/4}| (`previousChange`). The trapezoid rule in θ converges geometrically here,
+    /// err(N) ≈ C r^N, so the change from N/2 to N is about err(N/2) and the ratio q of successive
+    /// changes is r^{N/4}: err(N) ≈ change · q²  ≤ change · q. Only where q ≤ 1/100 (well inside
+    /// that regime) is the estimate change · q/(1 − q) used — which also bounds an algebraic decay
+    /// N^{−p} that fast (p ≥ 6.6, where err(N) = change · q/(1 − q) exactly) — otherwise the change
+    /// itself, as before. CK layer 5 of Figure 1 changed by 2.4·10⁻⁶ and then 1.25·10⁻⁹ (tail
+    /// 2.3·10⁻⁸): its N = 512 series was thrown away for Simpson over a change 1.25 times the
+    /// tolerance; the estimate is 6·10⁻¹³.
+    static func massError(change: Double, previousChange: Double?) -> Double {
+        guard let before = previousChange, before > 0, change.isFinite else { return change }
+        let q = change / before
+        return q <= 0.01 ? change * q / (1 - q) : change
     }
 
     /// Guesses for the point halfway between equally spaced solved points i and i + 1 of `us`
