@@ -427,7 +427,7 @@ struct LawSolver {
             // followed a spurious branch. Scan again, checking points by continuation.
             support = scanSupport(verifyEvery: 4)
         }
-        var quadrature = integrate(support)
+        var quadrature = integrateSplittingAtGaps(&support)
         func massLost(_ q: Quadrature) -> Bool {
             abs(q.mass + atomMass - 1) > 1e-4
         }
@@ -510,6 +510,21 @@ struct LawSolver {
         law.spectrum.series = quadrature.fits.compactMap { if case .series(let piece) = $0 { return piece } else { return nil } }
         law.spectrum.fits = quadrature.fits
         return law
+    }
+
+    /// The first quadrature of a support: an interval whose series meets a gap is split there at
+    /// once and the support integrated again (up to 8 times), before any Simpson pass; then, if it
+    /// still stops at a gap that splits nothing, the plain quadrature (Simpson where needed).
+    mutating func integrateSplittingAtGaps(_ support: inout [ClosedRange<Double>]) -> Quadrature {
+        for _ in 0..<8 {
+            let q = integrate(support, stopAtGaps: true)
+            guard q.stoppedAtGap else { return q }
+            let split = mergeSlivers(splitAtGaps(support, gaps: q.gaps))
+            if split == support || split.isEmpty { break }
+            seriesSkipped = []
+            support = split
+        }
+        return integrate(support)
     }
 
     private func usesSimpson(_ q: Quadrature) -> Bool {
@@ -652,6 +667,9 @@ struct LawSolver {
         var failures = 0
         /// Points inside an interval found outside the support.
         var gaps: [Double] = []
+        /// Integration stopped at the first interval with a gap (`integrate(…, stopAtGaps: true)`):
+        /// mass, moments and fits cover only the intervals before it.
+        var stoppedAtGap = false
         /// Per interval: its Chebyshev series, or Simpson's samples where the series did not converge.
         var fits: [IntervalFit] = []
     }
@@ -689,11 +707,15 @@ struct LawSolver {
 
     /// `simpsonPanels`: adaptive Simpson's first panels per interval (256 when a law that failed its
     /// check is integrated again).
-    private mutating func integrate(_ support: [ClosedRange<Double>], simpsonPanels: Int = 16) -> Quadrature {
+    /// With `stopAtGaps`, an interval whose series found a point outside the support ends the
+    /// integration at once (`Quadrature.stoppedAtGap`): the caller splits the interval there and
+    /// integrates again instead of running Simpson over a span that is about to be split.
+    private mutating func integrate(_ support: [ClosedRange<Double>], simpsonPanels: Int = 16, stopAtGaps: Bool = false) -> Quadrature {
         if let found = supportFound { supportFound = nil; found(support) }
         var q = Quadrature(mass: 0)
         var running = 0.0
         for (k, interval) in support.enumerated() {
+            let gapsBefore = q.gaps.count
             if !seriesSkipped.contains(k),
                var piece = chebyshevSeries(interval, gaps: &q.gaps, failures: &q.failures, moments: &q.moments) {
                 piece.start = running
@@ -701,6 +723,9 @@ struct LawSolver {
                 running += piece.mass
                 q.cdfX.append(interval.upperBound); q.cdfF.append(running)
                 q.fits.append(.series(piece))
+            } else if stopAtGaps && q.gaps.count > gapsBefore {
+                q.stoppedAtGap = true
+                return q
             } else {
                 // The room around each end free of other support (for the contour at a hard edge).
                 let room = (left: k > 0 ? interval.lowerBound - support[k - 1].upperBound : Double.infinity,
@@ -728,8 +753,8 @@ struct LawSolver {
         var nodes = [Double](repeating: a, count: n + 1)
         var us = [[ComplexDouble]](repeating: [], count: n + 1)
         var previous: SupportSeries? = nil
-        /// |mass(N/2) − mass(N/4)|, for the error estimate of the mass at N.
-        var previousChange: Double? = nil
+        /// |mass(N/2) − mass(N/4)| and |mass(N/4) − mass(N/8)|, for the error estimate at N.
+        var previousChange: Double? = nil, earlierChange: Double? = nil
         var predictor = SweepPredictor()
         func node(_ k: Int, of n: Int, guesses: [[ComplexDouble]], _ solver: inout LawSolver) -> (x: Double, h: Double, u: [ComplexDouble])? {
             let theta = Double(k) * Double.pi / Double(n)
@@ -751,7 +776,7 @@ struct LawSolver {
             let piece = SupportSeries(interval: interval, values: values)
             let change = previous.map { abs(piece.mass - $0.mass) }
             if let change, piece.tailRatio < seriesTolerance,
-               Self.massError(change: change, previousChange: previousChange) < seriesMassTolerance * max(piece.mass, 1e-300) {
+               Self.massError(change: change, previousChange: previousChange, earlierChange: earlierChange) < seriesMassTolerance * max(piece.mass, 1e-300) {
                 let w = Double.pi / Double(n)
                 for k in 1..<n {
                     var power = 1.0
@@ -771,6 +796,7 @@ struct LawSolver {
                 if predicted > 10 * seriesTolerance { return nil }
             }
             previous = piece
+            earlierChange = previousChange
             previousChange = change
             // Double N: the old nodes are the even ones; solve the new odd ones in order, each
             // from the cubic interpolant in θ of its old neighbours (u is smooth in θ, edges included).
@@ -791,19 +817,21 @@ struct LawSolver {
         }
     }
 
-    /// A bound on the error of the series' mass at N from the changes |m_N − m_{N/2}| (`change`) and
-    /// |m_{N/2} − m_{N/4}| (`previousChange`). The trapezoid rule in θ converges geometrically here,
-    /// err(N) ≈ C r^N, so the change from N/2 to N is about err(N/2) and the ratio q of successive
-    /// changes is r^{N/4}: err(N) ≈ change · q²  ≤ change · q. Only where q ≤ 1/100 (well inside
-    /// that regime) is the estimate change · q/(1 − q) used — which also bounds an algebraic decay
-    /// N^{−p} that fast (p ≥ 6.6, where err(N) = change · q/(1 − q) exactly) — otherwise the change
-    /// itself, as before. CK layer 5 of Figure 1 changed by 2.4·10⁻⁶ and then 1.25·10⁻⁹ (tail
-    /// 2.3·10⁻⁸): its N = 512 series was thrown away for Simpson over a change 1.25 times the
-    /// tolerance; the estimate is 6·10⁻¹³.
-    static func massError(change: Double, previousChange: Double?) -> Double {
-        guard let before = previousChange, before > 0, change.isFinite else { return change }
+    /// A bound on the error of the series' mass at N from its last three changes: `change` =
+    /// |m_N − m_{N/2}|, `previousChange` = |m_{N/2} − m_{N/4}|, `earlierChange` = |m_{N/4} − m_{N/8}|.
+    /// The trapezoid rule in θ converges geometrically here, err(N) ≈ C r^N, so the change from N/2
+    /// to N is about err(N/2) and the ratio q of successive changes is r^{N/4}:
+    /// err(N) ≈ change · q² ≤ change · q. The estimate change · q/(1 − q) is used only where
+    /// q ≤ 1/100 and the ratio before it was ≤ 1/10 (two ratios: one change that happens to be
+    /// small, as where the errors oscillate in sign, is not taken for convergence); it also bounds
+    /// an algebraic decay N^{−p} that fast (p ≥ 6.6, where err(N) = change · q/(1 − q) exactly).
+    /// Otherwise the change itself, as before. CK layer 5 of Figure 1 changed by 7.5·10⁻⁴,
+    /// 2.4·10⁻⁶, then 1.25·10⁻⁹ (tail 2.3·10⁻⁸): its N = 512 series was thrown away for Simpson over
+    /// a change 1.25 times the tolerance; the estimate is 6·10⁻¹³.
+    static func massError(change: Double, previousChange: Double?, earlierChange: Double? = nil) -> Double {
+        guard let before = previousChange, let earlier = earlierChange, before > 0, earlier > 0, change.isFinite else { return change }
         let q = change / before
-        return q <= 0.01 ? change * q / (1 - q) : change
+        return q <= 0.01 && before / earlier <= 0.1 ? change * q / (1 - q) : change
     }
 
     /// Guesses for the point halfway between equally spaced solved points i and i + 1 of `us`

@@ -56,3 +56,44 @@ import Testing
         #expect(worst < 1e-6 * peak, "worst difference \(worst / peak) of the peak")
     }
 }
+
+/// Figure 1's CK layer 3 has a gap [0.284, 0.322] that the uniform scan steps over (one interval
+/// from 0.0095 to 11.2 at first). A node of that interval's series falls in the gap at N = 128; the
+/// interval is then split there before any Simpson pass, and both parts converge as series (before,
+/// the whole interval went through adaptive Simpson first: 1186 points instead of 516). Oracle:
+/// continuation from large Im z (which no neighbour's guess can mislead) at the gap's midpoint and
+/// inside each part, and the exact mean.
+@Suite struct SplitAtGapTests {
+    @Test func figureOneLayerThreeSplitsAtItsGap() throws {
+        let model = NetworkModel.figure1
+        let law = try #require(LimitLawEngine().solve(model, options: SolveOptions(kernels: [.ck(3)])).spectra.first)
+        #expect(law.support.count == 2)
+        #expect(law.series.count == law.support.count, "both parts should converge as series")
+        #expect(!law.checkFailed)
+        #expect(abs(law.numericalMoments[0] - law.mean) < 1e-9)
+        guard law.support.count == 2 else { return }
+        let chain = try #require(LimitLawEngine.chain(for: .ck(3), model: model, combination: nil))
+        var solver = ChainSolver(chain: chain)
+        func imaginaryPart(_ x: Double) throws -> Double {
+            let solved = solver.solveByContinuation(x: x, eta: 1e-12, scale: 30)
+            let s = try #require(solved)
+            return s.stieltjes.imaginary
+        }
+        let gap = 0.5 * (law.support[0].upperBound + law.support[1].lowerBound)
+        #expect(try imaginaryPart(gap) < 1e-8, "the gap's midpoint \(gap) is outside")
+        for part in law.support {
+            let mid = 0.5 * (part.lowerBound + part.upperBound)
+            #expect(try imaginaryPart(mid) > 1e-3, "\(mid) is inside")
+        }
+        // From the one interval the scan finds, the first quadrature splits at the gap before any
+        // Simpson pass: two intervals, each fitted by its series.
+        var lawSolver = LawSolver(kernel: .ck(3), chain: chain, request: LawRequest(gridPoints: 400, xRange: nil))
+        var merged = [law.support[0].lowerBound...law.support[1].upperBound]
+        let q = lawSolver.integrateSplittingAtGaps(&merged)
+        #expect(merged.count == 2)
+        #expect(q.fits.allSatisfy { if case .series = $0 { return true } else { return false } })
+        if merged.count == 2 {
+            #expect(merged[0].upperBound < gap && merged[1].lowerBound > gap)
+        }
+    }
+}
