@@ -72,22 +72,31 @@ struct WarmStartTable: Sendable {
         return abs(a.x - x) < abs(b.x - x) ? a.u : b.u
     }
 
-    /// Moves the buffer into the sorted arrays (one merge pass).
+    /// Moves the buffer into the sorted arrays: one merge pass from the top, in place, moving each
+    /// solution by a swap (no reference counting, no new arrays); the entries below the smallest
+    /// buffered x stay where they are.
     private mutating func merge() {
         guard !pendingX.isEmpty else { return }
         let order = pendingX.indices.sorted { pendingX[$0] < pendingX[$1] }
-        var x = [Double](), u = [[ComplexDouble]]()
-        x.reserveCapacity(sortedX.count + order.count)
-        u.reserveCapacity(sortedX.count + order.count)
-        var i = 0
-        for j in order {
-            while i < sortedX.count && sortedX[i] < pendingX[j] {
-                x.append(sortedX[i]); u.append(sortedU[i]); i += 1
+        let n = sortedX.count, p = order.count
+        sortedX.append(contentsOf: repeatElement(0, count: p))
+        sortedU.append(contentsOf: repeatElement([], count: p))
+        sortedX.withUnsafeMutableBufferPointer { x in
+            sortedU.withUnsafeMutableBufferPointer { u in
+                pendingU.withUnsafeMutableBufferPointer { pu in
+                    var i = n - 1, j = p - 1, w = n + p - 1
+                    while j >= 0 {
+                        let k = order[j]
+                        if i >= 0 && x[i] > pendingX[k] {
+                            x[w] = x[i]; u.swapAt(w, i); i -= 1
+                        } else {
+                            x[w] = pendingX[k]; swap(&u[w], &pu[k]); j -= 1
+                        }
+                        w -= 1
+                    }
+                }
             }
-            x.append(pendingX[j]); u.append(pendingU[j])
         }
-        x.append(contentsOf: sortedX[i...]); u.append(contentsOf: sortedU[i...])
-        sortedX = x; sortedU = u
         pendingX.removeAll(keepingCapacity: true)
         pendingU.removeAll(keepingCapacity: true)
     }
