@@ -828,7 +828,7 @@ struct LawSolver {
     /// Otherwise the change itself, as before. CK layer 5 of Figure 1 changed by 7.5·10⁻⁴,
     /// 2.4·10⁻⁶, then 1.25·10⁻⁹ (tail 2.3·10⁻⁸): its N = 512 series was thrown away for Simpson over
     /// a change 1.25 times the tolerance; the estimate is 6·10⁻¹³.
-    static func massError(change: Double, previousChange: Double?, earlierChange: Double? = nil) -> Double {
+    static func massError(change: Double, previousChange: Double?, earlierChange: Double?) -> Double {
         guard let before = previousChange, let earlier = earlierChange, before > 0, earlier > 0, change.isFinite else { return change }
         let q = change / before
         return q <= 0.01 && before / earlier <= 0.1 ? change * q / (1 - q) : change

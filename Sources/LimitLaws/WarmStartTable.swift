@@ -55,21 +55,24 @@ struct WarmStartTable: Sendable {
     /// smallest at or above it, the upper one only when it is strictly nearer (so at equal
     /// distances the lower one), exactly as a binary search of one sorted array.
     func nearest(to x: Double) -> [ComplexDouble]? {
-        var below: (x: Double, u: [ComplexDouble])? = nil, above: (x: Double, u: [ComplexDouble])? = nil
+        // Candidates as (x, index): index ≥ 0 into the sorted arrays, < 0 as −1 − j into the buffer,
+        // so that no solution is copied until the one answer.
+        var below: (x: Double, index: Int)? = nil, above: (x: Double, index: Int)? = nil
         let k = lowerBound(x)
-        if k > 0 { below = (sortedX[k - 1], sortedU[k - 1]) }
-        if k < sortedX.count { above = (sortedX[k], sortedU[k]) }
+        if k > 0 { below = (sortedX[k - 1], k - 1) }
+        if k < sortedX.count { above = (sortedX[k], k) }
         for j in pendingX.indices {
             let y = pendingX[j]
             if y < x {
-                if below.map({ y > $0.x }) ?? true { below = (y, pendingU[j]) }
+                if below.map({ y > $0.x }) ?? true { below = (y, -1 - j) }
             } else if above.map({ y < $0.x }) ?? true {
-                above = (y, pendingU[j])
+                above = (y, -1 - j)
             }
         }
-        guard let b = below else { return above?.u }
-        guard let a = above else { return b.u }
-        return abs(a.x - x) < abs(b.x - x) ? a.u : b.u
+        func solution(_ index: Int) -> [ComplexDouble] { index >= 0 ? sortedU[index] : pendingU[-1 - index] }
+        guard let b = below else { return above.map { solution($0.index) } }
+        guard let a = above else { return solution(b.index) }
+        return solution(abs(a.x - x) < abs(b.x - x) ? a.index : b.index)
     }
 
     /// Moves the buffer into the sorted arrays: one merge pass from the top, in place, moving each
