@@ -165,6 +165,16 @@ public struct DensityPlot: Sendable {
         return out
     }
 
+    /// The histogram's value in each of `count` pixel columns over `range`: the bin holding the
+    /// column's centre. A bin edge falls exactly on a column centre whenever the bin count and the
+    /// column count share a factor, and then the last bit of the range decided which bin the column
+    /// showed (a 10⁻¹⁴ change of a law's edge redrew a histogram). The sample point sits 10⁻⁶ of a
+    /// column right of the centre, so such an edge always gives the column to the bin on its right.
+    static func histogramColumns(_ h: PlotHistogram, range: ClosedRange<Double>, count: Int) -> [Double] {
+        let w = (range.upperBound - range.lowerBound) / Double(max(1, count))
+        return (0..<max(0, count)).map { histogramValue(h, at: range.lowerBound + (Double($0) + 0.5 + 1e-6) * w) }
+    }
+
     static func histogramValue(_ h: PlotHistogram, at t: Double) -> Double {
         guard h.edges.count >= 2, t >= h.edges[0], t < h.edges[h.edges.count - 1] else { return 0 }
         var lo = 0, hi = h.edges.count - 1
@@ -178,11 +188,8 @@ public struct DensityPlot: Sendable {
         let px = plotColumns * mode.pixelsPerCell.x
         var m = 0.0
         for c in curves { m = max(m, DensityPlot.columnAverages(c, range: xRange, count: px).filter(\.isFinite).max() ?? 0) }
-        let w = (xRange.upperBound - xRange.lowerBound) / Double(max(1, px))
         var hm = 0.0
-        for h in histograms {
-            for i in 0..<px { hm = max(hm, DensityPlot.histogramValue(h, at: xRange.lowerBound + (Double(i) + 0.5) * w)) }
-        }
+        for h in histograms { hm = max(hm, DensityPlot.histogramColumns(h, range: xRange, count: px).max() ?? 0) }
         m = m > 0 ? max(m, min(hm, histogramHeadroom * m)) : hm
         return m > 0 ? m * 1.05 : 1
     }
@@ -229,7 +236,7 @@ public struct DensityPlot: Sendable {
 
         for h in histograms {
             let layer = canvas.addLayer(h.role)
-            let values = (0..<px).map { DensityPlot.histogramValue(h, at: xRange.lowerBound + (Double($0) + 0.5) * pixelWidthX) }
+            let values = DensityPlot.histogramColumns(h, range: xRange, count: px)
             switch h.style {
             case .filled:
                 for i in 0..<px { if let f = scaled(values[i], yMax: yMax) { canvas.vertical(i, from: py - 1, to: row(f), layer: layer) } }

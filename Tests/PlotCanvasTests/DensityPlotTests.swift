@@ -58,3 +58,25 @@ import Testing
         #expect(AsciiFallback.grid(g).plainText() == "s*|g-")
     }
 }
+
+/// A column whose centre falls exactly on a bin edge (whenever the bin and column counts share a
+/// factor) must not be decided by the last bit of the range: a 10⁻¹⁴ change of a law's edge once
+/// redrew a training screen's histogram.
+@Suite struct HistogramColumnTieTests {
+    @Test func aColumnCentredOnABinEdgeShowsTheBinOnItsRightWhateverTheRounding() {
+        for (bins, columns) in [(4, 6), (60, 90), (32, 48), (10, 25), (7, 21)] {
+            for (a, b) in [(0.0, 1.0), (0.0, 13.331044573230836 * 1.05), (-0.3, 17.43), (2.5, 2.5 + 1e-3)] {
+                for upper in [b.nextDown, b, b.nextUp] {
+                    let range = a...upper
+                    let h = PlotHistogram(role: .empirical, edges: (0...bins).map { $0 == bins ? upper : a + Double($0) * (upper - a) / Double(bins) },
+                                          densities: (0..<bins).map { Double($0 + 1) })
+                    let values = DensityPlot.histogramColumns(h, range: range, count: columns)
+                    // Exact: the centre of column i is at (2i + 1)/(2·columns) of the range; the bin
+                    // holding it (the right one at an edge) is ⌊(2i + 1)·bins / (2·columns)⌋.
+                    let expected = (0..<columns).map { Double((2 * $0 + 1) * bins / (2 * columns) + 1) }
+                    #expect(values == expected, "bins \(bins), columns \(columns), range \(range)")
+                }
+            }
+        }
+    }
+}
