@@ -89,7 +89,7 @@ struct LawSolver {
     /// starts: the engine predicts this law's edge from it and starts the next law on another core.
     var supportFound: (([ClosedRange<Double>]) -> Void)?
 
-    static let scanUniform = 200
+    static let scanUniform = 100
     static let scanGeometric = 96
     static let quadratureNodes = 128
 
@@ -222,7 +222,7 @@ struct LawSolver {
         var steps = 0
         // 10⁻⁹·scale, or 10⁻⁶ of the starting bracket where that is finer (an edge 10⁻¹²·scale
         // from 0 is bracketed by the scan's first geometric point; a bracket of the uniform scan,
-        // scale/200, keeps 10⁻⁹·scale), above the rounding of x.
+        // scale/100, keeps 10⁻⁹·scale), above the rounding of x.
         let tolerance = max(min(1e-9 * scale, 1e-6 * abs(inside - outside)), 8 * max(abs(inside), abs(outside)).ulp)
         while abs(ins - out) > tolerance && steps < 60 {
             steps += 1
