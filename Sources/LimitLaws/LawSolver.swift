@@ -85,6 +85,9 @@ struct LawSolver {
     var classified: [Double: Bool] = [:]
     /// Support intervals (by index) that go straight to the fallback quadrature.
     var seriesSkipped = Set<Int>()
+    /// The stretches of the previous law's series (warm solves): an interval that overlaps one of
+    /// them by most of its width starts with that stretch instead of trying one.
+    var previousStretches: [(interval: ClosedRange<Double>, stretch: Double)] = []
     /// Called once, with the support found by the scan (or the warm refinement) as its quadrature
     /// starts: the engine predicts this law's edge from it and starts the next law on another core.
     var supportFound: (([ClosedRange<Double>]) -> Void)?
@@ -398,7 +401,7 @@ struct LawSolver {
     mutating func run(previous: SolvedLaw?) -> SolvedLaw {
         let law = solveOnce(previous: previous)
         guard let p = previous, chain.isNear(p.chain), let check = law.spectrum.check, !check.passed else { return law }
-        solved = WarmStartTable(); classified = [:]; seriesSkipped = []
+        solved = WarmStartTable(); classified = [:]; seriesSkipped = []; previousStretches = []
         let cold = solveOnce(previous: nil)
         return (cold.spectrum.check?.largestError ?? .infinity) <= check.largestError ? cold : law
     }
@@ -419,6 +422,7 @@ struct LawSolver {
             for (k, interval) in old.support.enumerated() where !old.series.contains(where: { $0.interval == interval }) {
                 seriesSkipped.insert(k)
             }
+            previousStretches = old.series.map { ($0.interval, $0.stretch) }
         } else {
             support = scanSupport()
         }
@@ -742,12 +746,36 @@ struct LawSolver {
         return q
     }
 
+    /// The stretch a series over `interval` starts with: that of the previous law's series
+    /// overlapping it by 90% of both widths, else nil (try one).
+    func preferredStretch(_ interval: ClosedRange<Double>) -> Double? {
+        let width = interval.upperBound - interval.lowerBound
+        for p in previousStretches {
+            let overlap = min(interval.upperBound, p.interval.upperBound) - max(interval.lowerBound, p.interval.lowerBound)
+            if overlap >= 0.9 * max(width, p.interval.upperBound - p.interval.lowerBound) { return p.stretch }
+        }
+        return nil
+    }
+
+    /// The stretch tried when the plain series has not converged at N = 32 (`SupportSeries`).
+    static let trialStretch = 6.0
+    /// The plain series' tail ratio at N = 32 above which the stretched map is tried: below it the
+    /// plain series is about to converge.
+    static let stretchTrialTail = 1e-2
+
     /// The interval's Chebyshev series, doubling N from 16 until its tail and its mass settle.
     /// Adds the interval's moments (trapezoid rule in θ, spectrally accurate here) when it succeeds.
+    /// When the plain map's series has a tail above `stretchTrialTail` at N = 32, the map stretched
+    /// towards the lower edge (κ = `trialStretch`) is tried at N = 32 too (31 more points), and kept
+    /// when its tail is 8 times smaller: a density that peaks next to its lower edge (every CK layer
+    /// of a deep network) then converges at N = 64–256 instead of 512. A warm solve starts with the
+    /// stretch of the previous law's series.
     private mutating func chebyshevSeries(_ interval: ClosedRange<Double>, gaps: inout [Double], failures: inout Int, moments: inout [Double]) -> SupportSeries? {
         let a = interval.lowerBound
         let half = (interval.upperBound - a) / 2
         guard half > 0 else { return nil }
+        let preferred = preferredStretch(interval)
+        var stretch = preferred ?? 0
         var n = 16
         var values = [Double](repeating: 0, count: n + 1)
         var nodes = [Double](repeating: a, count: n + 1)
@@ -756,24 +784,54 @@ struct LawSolver {
         /// |mass(N/2) − mass(N/4)| and |mass(N/4) − mass(N/8)|, for the error estimate at N.
         var previousChange: Double? = nil, earlierChange: Double? = nil
         var predictor = SweepPredictor()
-        func node(_ k: Int, of n: Int, guesses: [[ComplexDouble]], _ solver: inout LawSolver) -> (x: Double, h: Double, u: [ComplexDouble])? {
+        /// h at node k of n; nil at a failed point or one outside the support, which a `trial`
+        /// node does not record (the trial is dropped and the plain series goes on as before).
+        func node(_ k: Int, of n: Int, stretch: Double, trial: Bool = false, guesses: [[ComplexDouble]], _ solver: inout LawSolver) -> (x: Double, h: Double, u: [ComplexDouble])? {
             let theta = Double(k) * Double.pi / Double(n)
-            let x = a + half * (1 - Double.cos(theta))
+            let (x, slope): (Double, Double)
+            if stretch == 0 {
+                (x, slope) = (a + half * (1 - Double.cos(theta)), 1)
+            } else {
+                let m = SupportSeries.map((1 - Double.cos(theta)) / 2, stretch: stretch)
+                (x, slope) = (min(a + 2 * half * m.g, interval.upperBound), m.slope)
+            }
             guard let r = solver.solvePoint(x, guesses: guesses + predictor.guesses(at: x), verifyOutside: true) else {
-                failures += 1
+                if !trial { failures += 1 }
                 return nil
             }
             predictor.add(x, r.u)
-            if !r.inside { gaps.append(x); return nil }
-            return (x, r.density * half * Double.sin(theta), r.u)
+            if !r.inside {
+                if !trial { gaps.append(x) }
+                return nil
+            }
+            return (x, r.density * half * slope * Double.sin(theta), r.u)
         }
         for k in 1..<n {
-            guard let v = node(k, of: n, guesses: [], &self) else { return nil }
+            guard let v = node(k, of: n, stretch: stretch, guesses: [], &self) else { return nil }
             nodes[k] = v.x; values[k] = v.h; us[k] = v.u
         }
         nodes[n] = interval.upperBound
         while true {
-            let piece = SupportSeries(interval: interval, values: values)
+            var piece = SupportSeries(interval: interval, values: values, stretch: stretch)
+            if n == 32, preferred == nil, stretch == 0, piece.tailRatio > Self.stretchTrialTail {
+                // The stretched map at N = 32: kept when its tail is clearly smaller.
+                var trialValues = [Double](repeating: 0, count: n + 1)
+                var trialNodes = [Double](repeating: a, count: n + 1)
+                var trialU = [[ComplexDouble]](repeating: [], count: n + 1)
+                predictor.reset()
+                var complete = true
+                for k in 1..<n {
+                    guard let v = node(k, of: n, stretch: Self.trialStretch, trial: true, guesses: [], &self) else { complete = false; break }
+                    trialNodes[k] = v.x; trialValues[k] = v.h; trialU[k] = v.u
+                }
+                trialNodes[n] = interval.upperBound
+                let trial = SupportSeries(interval: interval, values: trialValues, stretch: Self.trialStretch)
+                if complete && trial.tailRatio < piece.tailRatio / 8 {
+                    (values, nodes, us, stretch, piece) = (trialValues, trialNodes, trialU, Self.trialStretch, trial)
+                    // The mass history belongs to the other map.
+                    previous = nil; previousChange = nil
+                }
+            }
             let change = previous.map { abs(piece.mass - $0.mass) }
             if let change, piece.tailRatio < seriesTolerance,
                Self.massError(change: change, previousChange: previousChange, earlierChange: earlierChange) < seriesMassTolerance * max(piece.mass, 1e-300) {
@@ -807,7 +865,7 @@ struct LawSolver {
             predictor.reset()
             for k in stride(from: 1, to: 2 * n, by: 2) {
                 let guess = Self.midpointGuesses(us, between: (k - 1) / 2)
-                guard let v = node(k, of: 2 * n, guesses: guess, &self) else { return nil }
+                guard let v = node(k, of: 2 * n, stretch: stretch, guesses: guess, &self) else { return nil }
                 finerNodes[k] = v.x; finer[k] = v.h; finerU[k] = v.u
             }
             n *= 2

@@ -43,7 +43,7 @@ public struct ChebyshevDensity: Sendable, Hashable {
 
     /// `weighted[k]` = ρ(x(θ_k)) · (b − a)/2 · sin θ_k at θ_k = kπ/N, k = 0…N (N ≥ 1).
     public init(interval: ClosedRange<Double>, weighted: [Double]) {
-        series = SupportSeries(interval: interval, values: weighted)
+        series = SupportSeries(interval: interval, values: weighted, stretch: 0)
     }
 
     public var interval: ClosedRange<Double> { series.interval }

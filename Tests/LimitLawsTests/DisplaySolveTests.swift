@@ -97,3 +97,30 @@ import Testing
         }
     }
 }
+
+/// The CK layers of a deep network peak next to their lower edge; their series take the map
+/// stretched towards it (`SupportSeries.stretch`). Oracles: point solves by continuation from large
+/// Im z at points across the support, and the exact mean and variance (the self-check).
+@Suite struct StretchedSeriesSolveTests {
+    @Test func aDeepLayersSeriesIsStretchedAndAgreesWithContinuation() throws {
+        var model = NetworkModel.figure1
+        model.gammas = Array(repeating: 0.5, count: 20)
+        let law = try #require(LimitLawEngine().solve(model, options: SolveOptions(kernels: [.ck(10)])).spectra.first)
+        #expect(!law.checkFailed && law.failures == 0)
+        let series = try #require(law.series.first)
+        #expect(law.series.count == law.support.count)
+        #expect(series.stretch > 0, "the series of CK layer 10 should use the stretched map")
+        #expect(series.order <= 128, "N = \(series.order)")
+        let chain = try #require(LimitLawEngine.chain(for: .ck(10), model: model, combination: nil))
+        var solver = ChainSolver(chain: chain)
+        let (a, b) = (series.interval.lowerBound, series.interval.upperBound)
+        let peak = law.maxDensity
+        for k in 1..<60 {
+            // denser next to the lower edge, where the density peaks
+            let x = a + (b - a) * Double.pow(Double(k) / 60, 3)
+            let solved = solver.solveByContinuation(x: x, eta: 1e-13 * (b - a), scale: b - a)
+            let m = try #require(solved)
+            #expect(abs(law.densityAt(x) - m.stieltjes.imaginary / Double.pi) <= 1e-7 * peak, "x = \(x)")
+        }
+    }
+}
