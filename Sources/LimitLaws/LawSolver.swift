@@ -85,8 +85,8 @@ struct LawSolver {
     var classified: [Double: Bool] = [:]
     /// Support intervals (by index) that go straight to the fallback quadrature.
     var seriesSkipped = Set<Int>()
-    /// The stretches of the previous law's series (warm solves): an interval that overlaps one of
-    /// them by most of its width starts with that stretch instead of trying one.
+    /// The stretches of the previous law's series (of this kernel, warm or not): an interval that
+    /// overlaps one of them by half its width or more starts with that stretch.
     var previousStretches: [(interval: ClosedRange<Double>, stretch: Double)] = []
     /// Called once, with the support found by the scan (or the warm refinement) as its quadrature
     /// starts: the engine predicts this law's edge from it and starts the next law on another core.
@@ -414,6 +414,7 @@ struct LawSolver {
 
     private mutating func solveOnce(previous: SolvedLaw?) -> SolvedLaw {
         let warm = previous.flatMap { chain.isNear($0.chain) ? $0 : nil }
+        previousStretches = previous?.spectrum.series.map { ($0.interval, $0.stretch) } ?? []
         if let p = warm {
             solved = WarmStartTable(sortedX: p.solvedX, sortedU: p.solvedU)
         }
@@ -428,7 +429,6 @@ struct LawSolver {
             for (k, interval) in old.support.enumerated() where !old.series.contains(where: { $0.interval == interval }) {
                 seriesSkipped.insert(k)
             }
-            previousStretches = old.series.map { ($0.interval, $0.stretch) }
         } else {
             support = keepingReportedEdge(scanSupport())
         }
@@ -763,36 +763,39 @@ struct LawSolver {
         return q
     }
 
-    /// The stretch a series over `interval` starts with: that of the previous law's series
-    /// overlapping it by 90% of both widths, else nil (try one).
-    func preferredStretch(_ interval: ClosedRange<Double>) -> Double? {
+    /// The stretch a series over `interval` starts with: that of the previous law's series that
+    /// overlaps it most, if by half the wider of the two or more; else 0 (the plain map).
+    func preferredStretch(_ interval: ClosedRange<Double>) -> Double {
         let width = interval.upperBound - interval.lowerBound
+        var best = (overlap: 0.0, stretch: 0.0)
         for p in previousStretches {
             let overlap = min(interval.upperBound, p.interval.upperBound) - max(interval.lowerBound, p.interval.lowerBound)
-            if overlap >= 0.9 * max(width, p.interval.upperBound - p.interval.lowerBound) { return p.stretch }
+            if overlap >= 0.5 * max(width, p.interval.upperBound - p.interval.lowerBound), overlap > best.overlap {
+                best = (overlap, p.stretch)
+            }
         }
-        return nil
+        return best.stretch
     }
 
-    /// The stretch tried when the plain series has not converged at N = 32 (`SupportSeries`).
+    /// The stretch tried against the plain map (`SupportSeries`).
     static let trialStretch = 6.0
-    /// The plain series' tail ratio at N = 32 above which the stretched map is tried: below it the
-    /// plain series is about to converge.
+    /// The tail ratio at N = 32 above which the other map is tried: below it the series is about
+    /// to converge.
     static let stretchTrialTail = 1e-2
 
     /// The interval's Chebyshev series, doubling N from 16 until its tail and its mass settle.
     /// Adds the interval's moments (trapezoid rule in θ, spectrally accurate here) when it succeeds.
-    /// When the plain map's series has a tail above `stretchTrialTail` at N = 32, the map stretched
-    /// towards the lower edge (κ = `trialStretch`) is tried at N = 32 too (31 more points), and kept
-    /// when its tail is 8 times smaller: a density that peaks next to its lower edge (every CK layer
-    /// of a deep network) then converges at N = 64–256 instead of 512. A warm solve starts with the
-    /// stretch of the previous law's series.
+    /// It starts with the map of the previous law's series over the same stretch of the axis
+    /// (`preferredStretch`), else the plain one. When the series has a tail above `stretchTrialTail`
+    /// at N = 32, the other map (the plain one, or the one stretched towards the lower edge,
+    /// κ = `trialStretch`) is tried at N = 32 too (31 more points), and kept when its tail is 8
+    /// times smaller: a density that peaks next to its lower edge (every CK layer of a deep network)
+    /// then converges at N = 64–256 instead of 512.
     private mutating func chebyshevSeries(_ interval: ClosedRange<Double>, gaps: inout [Double], failures: inout Int, moments: inout [Double]) -> SupportSeries? {
         let a = interval.lowerBound
         let half = (interval.upperBound - a) / 2
         guard half > 0 else { return nil }
-        let preferred = preferredStretch(interval)
-        var stretch = preferred ?? 0
+        var stretch = preferredStretch(interval)
         var n = 16
         var values = [Double](repeating: 0, count: n + 1)
         var nodes = [Double](repeating: a, count: n + 1)
@@ -830,21 +833,22 @@ struct LawSolver {
         nodes[n] = interval.upperBound
         while true {
             var piece = SupportSeries(interval: interval, values: values, stretch: stretch)
-            if n == 32, preferred == nil, stretch == 0, piece.tailRatio > Self.stretchTrialTail {
-                // The stretched map at N = 32: kept when its tail is clearly smaller.
+            if n == 32, piece.tailRatio > Self.stretchTrialTail {
+                // The other map at N = 32: kept when its tail is clearly smaller.
+                let other = stretch == 0 ? Self.trialStretch : 0
                 var trialValues = [Double](repeating: 0, count: n + 1)
                 var trialNodes = [Double](repeating: a, count: n + 1)
                 var trialU = [[ComplexDouble]](repeating: [], count: n + 1)
                 predictor.reset()
                 var complete = true
                 for k in 1..<n {
-                    guard let v = node(k, of: n, stretch: Self.trialStretch, trial: true, guesses: [], &self) else { complete = false; break }
+                    guard let v = node(k, of: n, stretch: other, trial: true, guesses: [], &self) else { complete = false; break }
                     trialNodes[k] = v.x; trialValues[k] = v.h; trialU[k] = v.u
                 }
                 trialNodes[n] = interval.upperBound
-                let trial = SupportSeries(interval: interval, values: trialValues, stretch: Self.trialStretch)
+                let trial = SupportSeries(interval: interval, values: trialValues, stretch: other)
                 if complete && trial.tailRatio < piece.tailRatio / 8 {
-                    (values, nodes, us, stretch, piece) = (trialValues, trialNodes, trialU, Self.trialStretch, trial)
+                    (values, nodes, us, stretch, piece) = (trialValues, trialNodes, trialU, other, trial)
                     // The mass history belongs to the other map.
                     previous = nil; previousChange = nil
                 }
