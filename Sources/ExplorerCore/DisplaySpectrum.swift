@@ -137,9 +137,12 @@ public struct SolveStatus: Sendable, Hashable {
     public var failures: Int
     /// The zoom's re-solve is running: the plots show the full-range grid magnified meanwhile.
     public var zoomPending: Bool
-    public init(lastMilliseconds: Double? = nil, warm: Bool = false, pending: Bool = false, failures: Int = 0, zoomPending: Bool = false) {
+    /// The laws on screen were recalled from the scheduler's recent results, not solved again.
+    public var recalled: Bool
+    public init(lastMilliseconds: Double? = nil, warm: Bool = false, pending: Bool = false, failures: Int = 0, zoomPending: Bool = false,
+                recalled: Bool = false) {
         self.lastMilliseconds = lastMilliseconds; self.warm = warm; self.pending = pending; self.failures = failures
-        self.zoomPending = zoomPending
+        self.zoomPending = zoomPending; self.recalled = recalled
     }
 }
 

@@ -13,6 +13,42 @@ public struct SolveResult: Sendable {
     public var warm: Bool
     /// Whether the CDF, masses and moments are the accurate ones (second phase).
     public var accurate: Bool = true
+    /// Answered from the scheduler's memory of recent results, without a solve (`milliseconds`
+    /// is then the original solve's).
+    public var recalled: Bool = false
+}
+
+/// The last few results, one per model, the most recent last, and the first model's (the starting
+/// configuration, which reset returns to): a model seen again (undo, reset, a key and its
+/// opposite) is shown at once instead of being solved again. Pure: the scheduler and the explorer
+/// bench share it.
+public struct RecentSolves<Value> {
+    public let capacity: Int
+    public private(set) var entries: [(model: NetworkModel, value: Value)] = []
+    /// The first model remembered and its latest value, kept beyond `capacity`.
+    public private(set) var first: (model: NetworkModel, value: Value)?
+    public init(capacity: Int) { self.capacity = capacity }
+
+    /// Keeps `value` as `model`'s (replacing an older one), dropping the oldest beyond `capacity`.
+    public mutating func remember(_ model: NetworkModel, _ value: Value) {
+        if first == nil || first?.model == model { first = (model, value) }
+        entries.removeAll { $0.model == model }
+        entries.append((model, value))
+        if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
+    }
+
+    /// `model`'s value, if kept (it becomes the most recent).
+    public mutating func recall(_ model: NetworkModel) -> Value? {
+        if let k = entries.lastIndex(where: { $0.model == model }) {
+            let e = entries.remove(at: k)
+            entries.append(e)
+            return e.value
+        }
+        guard let f = first, f.model == model else { return nil }
+        entries.append(f)
+        if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
+        return f.value
+    }
 }
 
 /// Solves on a background queue, latest request only: while a solve runs, new requests replace
@@ -30,6 +66,12 @@ public struct SolveResult: Sendable {
 /// windows are kept in a cache of their own (model, law, range), so going back to a zoom level
 /// already seen, or an accurate solve that moves the range by rounding, costs no solve; the
 /// full-range cache is never replaced by a zoom solve (its grid is what ×1 draws).
+///
+/// The last `recentCapacity` results (one per model, the accurate one once it is done) and the
+/// first model's are kept with their caches: a request for one of those models is answered at
+/// once (`SolveResult.recalled`)
+/// and the next solve warm-starts from its cache; a recalled fast result still gets its accurate
+/// phase.
 public final class SolveScheduler: Sendable {
     /// Solves a model; `accurate` false asks for the fast display-only solve (no CDF quadrature).
     /// `shouldStop`, when given, answers true once the solve is stale: the solve may then return a
@@ -59,6 +101,7 @@ public final class SolveScheduler: Sendable {
         var zoomSolves = 0
         /// Solves stopped because a newer model was requested.
         var stoppedSolves = 0
+        var recent = RecentSolves<SolveResult>(capacity: SolveScheduler.recentCapacity)
 
         func cachedGrid(_ model: NetworkModel, _ w: ZoomWindow) -> DensityGrid? {
             zoomCache.last { $0.model == model && $0.window.matches(w) }?.grid
@@ -90,6 +133,9 @@ public final class SolveScheduler: Sendable {
     public static let explorerGridPoints = 256
     /// Zoom windows kept (about a dozen zoom levels of the layers view).
     public static let zoomCacheCapacity = 96
+    /// Results kept for models requested again, with their caches (at depth 32 a cache holds
+    /// some 20 MB of warm-start points).
+    public static let recentCapacity = 4
 
     /// `notify` is called (on the solve queue, or inside `requestZoom` when the cache answers) whenever a result is ready.
     public init(solve: @escaping Solve = SolveScheduler.engineSolve(gridPoints: SolveScheduler.explorerGridPoints),
@@ -141,11 +187,21 @@ public final class SolveScheduler: Sendable {
     }
 
     public func request(_ model: NetworkModel) {
-        let start = shared.withLock { s -> Bool in
-            s.pending = model
+        let (start, answered) = shared.withLock { s -> (Bool, Bool) in
             s.latest = model
-            return s.startIfIdle()
+            if var r = s.recent.recall(model) {
+                s.pending = nil
+                s.cache = r.spectra.cache
+                s.accuratePending = r.accurate ? nil : model
+                if !r.accurate { s.lastFastMilliseconds = r.milliseconds; s.lastFastWarm = r.warm }
+                r.recalled = true
+                s.result = r
+                return (r.accurate ? false : s.startIfIdle(), true)
+            }
+            s.pending = model
+            return (s.startIfIdle(), false)
         }
+        if answered { notify() }
         if start { queue.async { self.work() } }
     }
 
@@ -210,6 +266,7 @@ public final class SolveScheduler: Sendable {
                                  warm: cache != nil, accurate: accurate)
         let fresh = shared.withLock { s -> Bool in
             s.cache = spectra.cache
+            s.recent.remember(model, result)
             guard s.latest == model else { return false }   // stale: a newer model was requested
             // An accurate result keeps the fast phase's timing (and warm or cold) in the header.
             var r = result

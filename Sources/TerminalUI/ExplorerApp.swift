@@ -181,7 +181,7 @@ struct EventLoop {
             if let r = scheduler.takeResult() {
                 content.spectra = zoom.attach(to: r.display, model: r.model)
                 content.solve = SolveStatus(lastMilliseconds: r.milliseconds, warm: r.warm, pending: r.model != state.model,
-                                            failures: r.spectra.spectra.reduce(0) { $0 + $1.failures })
+                                            failures: r.spectra.spectra.reduce(0) { $0 + $1.failures }, recalled: r.recalled)
                 content.summary = ModelSummary(model: r.model, inputLabel: state.inputLabel)
                 displayedModel = r.model
                 lastLimits = r

@@ -28,7 +28,7 @@ public func runExplorerBenchmark(width: Int = 200, height: Int = 60, rounds: Int
     var medians: [Double] = [], maxima: [Double] = []
     for L in depths {
         let m = explorerKeyLatency(model: depthModel(L), label: "depth \(L)", width: width, height: height, rounds: 1,
-                                   target: L <= 8 ? 16 : 50, verbose: false, threads: threads, script: modelKeyScript)
+                                   target: L <= 8 ? 16 : 50, verbose: false, threads: threads, script: modelKeyScript, recall: false)
         medians.append(m.median); maxima.append(m.max)
     }
     let x = depths.map(Double.init)
@@ -66,10 +66,13 @@ let explorerKeyScript: [(String, Key)] = ["k", "k", "j", "l", "k", "j", "l", "k"
 /// Keys that change the model (each a re-solve), for the cost against depth.
 let modelKeyScript: [(String, Key)] = ["k", "j", "K", "J", "b", "B", "a", "A"].map { ($0, Key.character(Character($0))) }
 
-/// Frame times of `script` on `model`, `rounds` times; prints per key kind when `verbose`.
+/// Frame times of `script` on `model`, `rounds` times; prints per key kind when `verbose`. With `recall`, a
+/// model seen again is answered from the recent results as `SolveScheduler` does (the cost against
+/// depth is measured without, so that every model key solves).
 @discardableResult
 func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: Int, rounds: Int, target: Double,
-                        verbose: Bool, threads: Int, script: [(String, Key)] = explorerKeyScript) -> (median: Double, max: Double) {
+                        verbose: Bool, threads: Int, script: [(String, Key)] = explorerKeyScript,
+                        recall: Bool = true) -> (median: Double, max: Double) {
     func now() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
@@ -87,7 +90,10 @@ func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: 
     var display = DisplaySpectrum.byKernel(solved)
     var frames: [String: [Double]] = [:], solves: [String: [Double]] = [:], layouts: [Double] = []
     var all: [Double] = [], modelKeys: [Double] = []
-    var resolves = 0, laws = 0
+    var resolves = 0, laws = 0, recalls = 0
+    // as SolveScheduler: a model seen again is answered from its recent results, not solved
+    var recent = RecentSolves<ModelSpectra>(capacity: SolveScheduler.recentCapacity)
+    recent.remember(state.model, solved)
     for _ in 0..<rounds {
         for (name, key) in script {
             let start = now()
@@ -95,7 +101,11 @@ func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: 
             let before = state.model
             _ = ExplorerReducer.reduce(&state, action)
             var solveMs = 0.0
-            if state.model != before {
+            if state.model != before, recall, let kept = recent.recall(state.model) {
+                solved = kept
+                display = DisplaySpectrum.byKernel(solved)
+                recalls += 1
+            } else if state.model != before {
                 let s0 = now()
                 solved = engine.solve(state.model, options: options, previous: solved.cache)
                 solveMs = now() - s0
@@ -103,6 +113,7 @@ func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: 
                 laws += solved.spectra.count
                 display = DisplaySpectrum.byKernel(solved)
                 solves[name, default: []].append(solveMs)
+                recent.remember(state.model, solved)
             }
             let l0 = now()
             let content = FrameContent(summary: ModelSummary(model: state.model), spectra: display,
@@ -141,6 +152,7 @@ func explorerKeyLatency(model: NetworkModel, label: String, width: Int, height: 
     }
     let within = all.filter { $0 <= target }.count
     print("  laws solved twice by the \(options.threads)-thread pipeline (a wrong edge prediction): \(resolves) of \(laws)")
+    print("  model keys answered from the recent results (a model seen again, as SolveScheduler): \(recalls) of \(modelKeys.count)")
     print(String(format: "  frames within %.0f ms: %d of %d (%.0f%%)", target, within, all.count, 100 * Double(within) / Double(max(1, all.count))))
     return summary
 }

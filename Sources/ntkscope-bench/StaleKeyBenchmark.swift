@@ -72,6 +72,9 @@ func staleKeyLatency(model: NetworkModel, stop: Bool, threads: Int, width: Int, 
     accurateStarted.wait()                          // (that accurate phase's start)
     var frames: [(String, Double)] = []
     var first = true
+    // A model seen again is recalled (SolveScheduler's recent results): with its accurate result
+    // there is no accurate phase to press the next key into, so that key is pressed at once.
+    var accuratePhaseRuns = true
     for (name, key) in modelKeyScript {
         guard let action = KeyMap.action(for: key, in: state) else { continue }
         var next = state
@@ -79,7 +82,7 @@ func staleKeyLatency(model: NetworkModel, stop: Bool, threads: Int, width: Int, 
         if next.model == state.model { continue }
         // The first key only starts the chain (nothing runs yet); each later key is pressed `delay`
         // after the accurate phase of the model before it started.
-        if !first {
+        if !first && accuratePhaseRuns {
             accurateStarted.wait()
             usleep(UInt32(delay * 1000))
         }
@@ -87,6 +90,7 @@ func staleKeyLatency(model: NetworkModel, stop: Bool, threads: Int, width: Int, 
         state = next
         scheduler.request(state.model)
         let r = result(of: state.model, accurate: false)
+        accuratePhaseRuns = !(r.recalled && r.accurate)
         let content = FrameContent(summary: ModelSummary(model: state.model), spectra: r.display,
                                    solve: SolveStatus(lastMilliseconds: r.milliseconds, warm: r.warm))
         _ = ScreenLayout.render(state: state, content: content, width: width, height: height).plainText()

@@ -124,6 +124,57 @@ import Testing
         #expect(Self.density(loop.results[1]) == expected.spectra.flatMap { $0.density.map(\.bitPattern) })
     }
 
+    /// A model requested again is answered from the recent results inside `request`: no solve,
+    /// the same bits as its accurate result, marked recalled; a model whose accurate phase was
+    /// stopped is recalled fast and then gets its accurate phase, warm from the recalled cache.
+    @Test(.timeLimit(.minutes(5))) func aModelSeenAgainIsRecalledWithoutASolve() async throws {
+        let probe = Probe()
+        let m1 = Self.m1, m2 = Self.changed(m1, layer: 1, by: 1.25)
+        probe.held.withLock { $0 = [(m1, true)] }
+        var loop = Loop(probe)
+        var entered = probe.entered.makeAsyncIterator()
+        loop.scheduler.request(m1)
+        #expect(await entered.next() == m1)       // m1 shown fast; its accurate phase is at the gate
+        loop.take()
+        loop.scheduler.request(m2)
+        probe.held.withLock { $0 = [] }
+        probe.gate.signal()                       // m1's accurate phase stops: m1 is kept fast only
+        await loop.untilAccurate(m2)
+        let solved = probe.calls.withLock { $0.count }
+
+        loop.scheduler.request(m2)                // m2 again: its accurate result, at once
+        let again = try #require(loop.scheduler.takeResult())
+        #expect(again.recalled && again.accurate && again.model == m2)
+        let m2Accurate = try #require(loop.results.last { $0.model == m2 && $0.accurate })
+        #expect(Self.density(again) == Self.density(m2Accurate))
+        #expect(probe.calls.withLock { $0.count } == solved, "no solve for a recalled model")
+
+        loop.results = []
+        loop.scheduler.request(m1)                // m1 again: its fast result at once, then its accurate phase
+        await loop.untilAccurate(m1)
+        #expect(loop.results.map(\.recalled) == [true, false])
+        #expect(loop.results.map(\.accurate) == [false, true])
+        let calls = probe.calls.withLock { $0 }
+        #expect(calls.count == solved + 1)
+        #expect(calls.last == .init(model: m1, accurate: true, warm: true, stoppable: true, staleAtStart: false, stopped: false))
+        #expect(Self.density(loop.results[0]) == Self.fast(m1, nil).spectra.flatMap { $0.density.map(\.bitPattern) })
+    }
+
+    /// The last `capacity` models once each, the most recent last, and the first model always.
+    @Test func recentSolvesKeepTheLastFewModelsOnce() {
+        var r = RecentSolves<Int>(capacity: 2)
+        let a = Self.m1, b = Self.changed(a, layer: 1, by: 2), c = Self.changed(a, layer: 2, by: 2)
+        r.remember(a, 1); r.remember(b, 2); r.remember(a, 3)
+        #expect(r.entries.map(\.value) == [2, 3])   // a replaced, not kept twice
+        #expect(r.recall(b) == 2)                   // b becomes the most recent
+        let d = Self.changed(a, layer: 3, by: 2)
+        r.remember(c, 4); r.remember(d, 5)          // b goes; a, the first model, stays beyond the capacity
+        #expect(r.entries.map(\.value) == [4, 5])
+        #expect(r.recall(b) == nil)
+        #expect(r.recall(a) == 3)                   // the first model's latest value (reset)
+        #expect(r.entries.map(\.value) == [5, 3] && r.recall(c) == nil)
+    }
+
     /// A superseded fast phase: a cold one is not stoppable (its cache makes the next solves warm)
     /// and its result is dropped; a warm one stops, and the next model's fast phase starts from the
     /// cache before it (the accurate solve of the model shown).
