@@ -37,6 +37,11 @@ public struct RecentSolves<Value> {
         if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
     }
 
+    /// `model`'s value, if kept, without changing the order.
+    public func peek(_ model: NetworkModel) -> Value? {
+        entries.last { $0.model == model }?.value ?? (first?.model == model ? first?.value : nil)
+    }
+
     /// `model`'s value, if kept (it becomes the most recent).
     public mutating func recall(_ model: NetworkModel) -> Value? {
         if let k = entries.lastIndex(where: { $0.model == model }) {
@@ -102,6 +107,8 @@ public final class SolveScheduler: Sendable {
         /// Solves stopped because a newer model was requested.
         var stoppedSolves = 0
         var recent = RecentSolves<SolveResult>(capacity: SolveScheduler.recentCapacity)
+        /// The latest request was answered from `recent` (its cache is then the one to keep).
+        var latestRecalled = false
 
         func cachedGrid(_ model: NetworkModel, _ w: ZoomWindow) -> DensityGrid? {
             zoomCache.last { $0.model == model && $0.window.matches(w) }?.grid
@@ -189,7 +196,9 @@ public final class SolveScheduler: Sendable {
     public func request(_ model: NetworkModel) {
         let (start, answered) = shared.withLock { s -> (Bool, Bool) in
             s.latest = model
+            s.latestRecalled = false
             if var r = s.recent.recall(model) {
+                s.latestRecalled = true
                 s.pending = nil
                 s.cache = r.spectra.cache
                 s.accuratePending = r.accurate ? nil : model
@@ -265,12 +274,18 @@ public final class SolveScheduler: Sendable {
         let result = SolveResult(model: model, spectra: spectra, display: DisplaySpectrum.byKernel(spectra), milliseconds: ms,
                                  warm: cache != nil, accurate: accurate)
         let fresh = shared.withLock { s -> Bool in
-            s.cache = spectra.cache
-            s.recent.remember(model, result)
-            guard s.latest == model else { return false }   // stale: a newer model was requested
+            let isLatest = s.latest == model
+            // A stale solve's cache is the best warm start for the pending request, unless the
+            // latest model was recalled: its own cache is better.
+            if isLatest || !s.latestRecalled { s.cache = spectra.cache }
             // An accurate result keeps the fast phase's timing (and warm or cold) in the header.
             var r = result
-            if accurate, let shown = s.lastFastMilliseconds { r.milliseconds = shown; r.warm = s.lastFastWarm }
+            if isLatest, accurate, let shown = s.lastFastMilliseconds { r.milliseconds = shown; r.warm = s.lastFastWarm }
+            if accurate || !(s.recent.peek(model)?.accurate ?? false) { s.recent.remember(model, r) }
+            guard isLatest else { return false }   // stale: a newer model was requested
+            // The same model asked for again while this ran (A → B → A) needs no second solve.
+            if s.pending == model { s.pending = nil }
+            if accurate, s.accuratePending == model { s.accuratePending = nil }
             if !accurate {
                 s.lastFastMilliseconds = ms
                 s.lastFastWarm = r.warm

@@ -88,6 +88,9 @@ struct LawSolver {
     /// The stretches of the previous law's series (of this kernel, warm or not): an interval that
     /// overlaps one of them by half its width or more starts with that stretch.
     var previousStretches: [(interval: ClosedRange<Double>, stretch: Double)] = []
+    /// Whether `previousStretches` come from a law whose chain is near this one (a warm solve):
+    /// its map is then kept without trying the other.
+    var previousIsNear = false
     /// Called once, with the support found by the scan (or the warm refinement) as its quadrature
     /// starts: the engine predicts this law's edge from it and starts the next law on another core.
     var supportFound: (([ClosedRange<Double>]) -> Void)?
@@ -95,7 +98,8 @@ struct LawSolver {
     /// reported). A later scan finds the same edge again only to the bisection's tolerance, a
     /// few ulps to 10⁻¹² apart, and the laws above, started from the reported edge, were solved
     /// again for that (16% of the laws at depth 32 when a key changes every layer): a right edge
-    /// found again within 10⁻⁹·scale of it (the bisection's tolerance) is given this value.
+    /// found again within 10⁻⁹·scale of it (the bisection's tolerance) is given this value. It is
+    /// kept through the warm→cold retry of `run`: the retry's edge is the one the pipeline was given.
     var reportedEdge: Double?
 
     static let scanUniform = 100
@@ -415,6 +419,7 @@ struct LawSolver {
     private mutating func solveOnce(previous: SolvedLaw?) -> SolvedLaw {
         let warm = previous.flatMap { chain.isNear($0.chain) ? $0 : nil }
         previousStretches = previous?.spectrum.series.map { ($0.interval, $0.stretch) } ?? []
+        previousIsNear = warm != nil
         if let p = warm {
             solved = WarmStartTable(sortedX: p.solvedX, sortedU: p.solvedU)
         }
@@ -765,7 +770,7 @@ struct LawSolver {
 
     /// The stretch a series over `interval` starts with: that of the previous law's series that
     /// overlaps it most, if by half the wider of the two or more; else 0 (the plain map).
-    func preferredStretch(_ interval: ClosedRange<Double>) -> Double {
+    func preferredStretch(_ interval: ClosedRange<Double>) -> (stretch: Double, matched: Bool) {
         let width = interval.upperBound - interval.lowerBound
         var best = (overlap: 0.0, stretch: 0.0)
         for p in previousStretches {
@@ -774,7 +779,7 @@ struct LawSolver {
                 best = (overlap, p.stretch)
             }
         }
-        return best.stretch
+        return (best.stretch, best.overlap > 0)
     }
 
     /// The stretch tried against the plain map (`SupportSeries`).
@@ -795,7 +800,11 @@ struct LawSolver {
         let a = interval.lowerBound
         let half = (interval.upperBound - a) / 2
         guard half > 0 else { return nil }
-        var stretch = preferredStretch(interval)
+        let gapsBefore = gaps.count
+        let preferred = preferredStretch(interval)
+        var stretch = preferred.stretch
+        // A warm solve keeps the map its previous series used; otherwise the other map may be tried.
+        let mayTry = !(preferred.matched && previousIsNear)
         var n = 16
         var values = [Double](repeating: 0, count: n + 1)
         var nodes = [Double](repeating: a, count: n + 1)
@@ -804,8 +813,9 @@ struct LawSolver {
         /// |mass(N/2) − mass(N/4)| and |mass(N/4) − mass(N/8)|, for the error estimate at N.
         var previousChange: Double? = nil, earlierChange: Double? = nil
         var predictor = SweepPredictor()
-        /// h at node k of n; nil at a failed point or one outside the support, which a `trial`
-        /// node does not record (the trial is dropped and the plain series goes on as before).
+        /// h at node k of n; nil at a failed point (not counted for a `trial` node: the trial is
+        /// dropped and the series goes on with its map) or one outside the support (recorded as a
+        /// gap either way: it is a fact about the support, whichever map found it).
         func node(_ k: Int, of n: Int, stretch: Double, trial: Bool = false, guesses: [[ComplexDouble]], _ solver: inout LawSolver) -> (x: Double, h: Double, u: [ComplexDouble])? {
             let theta = Double(k) * Double.pi / Double(n)
             let (x, slope): (Double, Double)
@@ -820,10 +830,7 @@ struct LawSolver {
                 return nil
             }
             predictor.add(x, r.u)
-            if !r.inside {
-                if !trial { gaps.append(x) }
-                return nil
-            }
+            if !r.inside { gaps.append(x); return nil }
             return (x, r.density * half * slope * Double.sin(theta), r.u)
         }
         for k in 1..<n {
@@ -833,7 +840,7 @@ struct LawSolver {
         nodes[n] = interval.upperBound
         while true {
             var piece = SupportSeries(interval: interval, values: values, stretch: stretch)
-            if n == 32, piece.tailRatio > Self.stretchTrialTail {
+            if n == 32, mayTry, piece.tailRatio > Self.stretchTrialTail {
                 // The other map at N = 32: kept when its tail is clearly smaller.
                 let other = stretch == 0 ? Self.trialStretch : 0
                 var trialValues = [Double](repeating: 0, count: n + 1)
@@ -842,7 +849,12 @@ struct LawSolver {
                 predictor.reset()
                 var complete = true
                 for k in 1..<n {
-                    guard let v = node(k, of: n, stretch: other, trial: true, guesses: [], &self) else { complete = false; break }
+                    guard let v = node(k, of: n, stretch: other, trial: true, guesses: [], &self) else {
+                        // A point outside the support ends the series as it would with either map.
+                        if gaps.count > gapsBefore { return nil }
+                        complete = false
+                        break
+                    }
                     trialNodes[k] = v.x; trialValues[k] = v.h; trialU[k] = v.u
                 }
                 trialNodes[n] = interval.upperBound

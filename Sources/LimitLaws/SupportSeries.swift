@@ -135,7 +135,8 @@ struct SupportSeries: Sendable, Hashable {
         let q = min(1, max(0, (interval.upperBound - x) / width))
         let u = Double.log(onePlus: p * Double.expMinusOne(stretch)) / stretch
         let v = -Double.log(onePlus: q * Double.expMinusOne(-stretch)) / stretch
-        return (v - u, 2 * max(0, u * v).squareRoot(), Self.map(u, stretch: stretch).slope)
+        // cos θ = 1 − 2u from the smaller of u and 1 − u: accurate at both edges.
+        return (u <= 0.5 ? 1 - 2 * u : 2 * v - 1, 2 * max(0, u * v).squareRoot(), Self.map(u, stretch: stretch).slope)
     }
 
     /// h at cos θ = t (Clenshaw).

@@ -302,11 +302,12 @@ struct EventLoop {
                 pendingKeyTime = nil
             }
             timing?.log(keyToFrame: Double(t2 - keyTime) / 1e6, keyToFinishedFrame: finished,
-                        solve: content.solve.lastMilliseconds, layout: Double(t1 - t0) / 1e6, draw: Double(t2 - t1) / 1e6,
+                        solve: content.solve.recalled ? nil : content.solve.lastMilliseconds, layout: Double(t1 - t0) / 1e6, draw: Double(t2 - t1) / 1e6,
                         warm: content.solve.warm, size: (w, h), view: state.view.rawValue)
             lastKeyTime = nil
         } else if let p = pendingKeyTime, displayedModel == state.model {
-            timing?.log(keyToFrame: nil, keyToFinishedFrame: Double(t2 - p) / 1e6, solve: content.solve.lastMilliseconds,
+            timing?.log(keyToFrame: nil, keyToFinishedFrame: Double(t2 - p) / 1e6,
+                        solve: content.solve.recalled ? nil : content.solve.lastMilliseconds,
                         layout: Double(t1 - t0) / 1e6, draw: Double(t2 - t1) / 1e6, warm: content.solve.warm,
                         size: (w, h), view: state.view.rawValue)
             pendingKeyTime = nil

@@ -160,6 +160,30 @@ import Testing
         #expect(Self.density(loop.results[0]) == Self.fast(m1, nil).spectra.flatMap { $0.density.map(\.bitPattern) })
     }
 
+    /// A → B → A while A's accurate phase runs: A is recalled fast, B is never solved, and A's
+    /// running accurate phase, current again, is the only one (not queued a second time).
+    @Test(.timeLimit(.minutes(5))) func backAndForthDuringTheAccuratePhaseSolvesItOnce() async throws {
+        let probe = Probe()
+        let m1 = Self.m1, m2 = Self.changed(m1, layer: 2, by: 1.25)
+        probe.held.withLock { $0 = [(m1, true)] }
+        var loop = Loop(probe)
+        var entered = probe.entered.makeAsyncIterator()
+        loop.scheduler.request(m1)
+        #expect(await entered.next() == m1)       // m1 shown fast; its accurate phase is at the gate
+        loop.scheduler.request(m2)
+        loop.scheduler.request(m1)
+        probe.held.withLock { $0 = [] }
+        probe.gate.signal()
+        await loop.untilAccurate(m1)
+        while loop.scheduler.isBusy { _ = await loop.wakes.next() }
+        let calls = probe.calls.withLock { $0 }
+        #expect(calls == [
+            .init(model: m1, accurate: false, warm: false, stoppable: false, staleAtStart: false, stopped: false),
+            .init(model: m1, accurate: true, warm: true, stoppable: true, staleAtStart: false, stopped: false),
+        ])
+        #expect(loop.results.contains { $0.model == m1 && $0.recalled && !$0.accurate })
+    }
+
     /// The last `capacity` models once each, the most recent last, and the first model always.
     @Test func recentSolvesKeepTheLastFewModelsOnce() {
         var r = RecentSolves<Int>(capacity: 2)
