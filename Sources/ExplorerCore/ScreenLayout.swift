@@ -159,10 +159,14 @@ public enum ScreenLayout {
         right.append(HeaderField(text: status + " ", priority: 2, role: content.solve.pending ? .warning : .dim))
         if content.solve.pending {   // the short form rather than nothing
             right.append(HeaderField(text: "solving… ", priority: 1, role: .warning))
+        } else if content.solve.recalled {
+            right.append(HeaderField(text: "recalled ", priority: 1, role: .dim))
         }
         var kept = fit(left + right, width: grid.width)
-        // "solving… (last …)" and the short "solving…" are alternatives: keep the longer that fits
+        // "solving… (last …)" and the short "solving…" are alternatives, as are "recalled (…)" and
+        // "recalled": keep the longer that fits
         if kept.contains(where: { $0.text.hasPrefix("solving… (last") }) { kept.removeAll { $0.text == "solving… " } }
+        if kept.contains(where: { $0.text.hasPrefix("recalled (") }) { kept.removeAll { $0.text == "recalled " } }
         left = kept.filter { f in !right.contains { $0.text == f.text } }
         right = kept.filter { f in right.contains { $0.text == f.text } }
         var x = 0

@@ -102,6 +102,18 @@ import PlotCanvas
         #expect(text.contains("atom 0: 67%"))
     }
 
+    /// A recalled model says so: in full where it fits, else the short form, never both.
+    @Test func recalledLawsSaySoAtEveryWidth() {
+        var c = MockSpectra.content()
+        c.solve.recalled = true
+        let wide = render(MockSpectra.state(), c, 160, 40).plainText().split(separator: "\n")[0]
+        #expect(wide.contains("recalled (solved in 3.2 ms warm)"))
+        #expect(wide.components(separatedBy: "recalled").count == 2)
+        let narrow = render(MockSpectra.state(), c, 80, 24).plainText().split(separator: "\n")[0]
+        #expect(narrow.contains("recalled"))
+        #expect(narrow.components(separatedBy: "recalled").count == 2)
+    }
+
     @Test func everyViewAtEverySizeFillsTheGrid() {
         for view in ExplorerView.allCases {
             for (w, h) in [(1, 1), (10, 3), (40, 10), (59, 15), (60, 16), (81, 23), (200, 60), (300, 90)] {
