@@ -64,17 +64,17 @@ public enum ExplorerReducer {
         case .selectNext:
             state.selection = min(state.depth + 1, state.selection + 1)
         case .gammaUp, .gammaDown:
-            let factor = action == .gammaUp ? gammaStep : 1 / gammaStep
+            let up = action == .gammaUp
             if state.allLayers || state.selectedKernel == .ntk {
-                scaleAllGammas(&state, factor)
+                scaleAllGammas(&state, up: up)
             } else if state.selection == 0 {
-                scaleGamma0(&state, factor)
+                scaleGamma0(&state, up: up)
             } else {
                 let i = state.selection - 1
-                setModel(&state) { $0.gammas[i] = clampGamma($0.gammas[i] * factor) }
+                setModel(&state) { $0.gammas[i] = clampGamma(stepped($0.gammas[i], up: up)) }
             }
-        case .gammaAllUp: scaleAllGammas(&state, gammaStep)
-        case .gammaAllDown: scaleAllGammas(&state, 1 / gammaStep)
+        case .gammaAllUp: scaleAllGammas(&state, up: true)
+        case .gammaAllDown: scaleAllGammas(&state, up: false)
         case .toggleAllLayers:
             state.allLayers.toggle()
             state.message = StatusMessage(state.allLayers ? "all-layers mode: ↑/↓ change every γ_ℓ (G to leave)"
@@ -94,8 +94,8 @@ public enum ExplorerReducer {
         case .depthUp:
             if state.depth >= NetworkModel.maxDepth { state.message = StatusMessage("depth is limited to \(NetworkModel.maxDepth)", isError: true) }
             else { setModel(&state) { $0.gammas.append($0.gammas.last ?? 0.5) } }
-        case .gamma0Down: scaleGamma0(&state, 1 / gammaStep)
-        case .gamma0Up: scaleGamma0(&state, gammaStep)
+        case .gamma0Down: scaleGamma0(&state, up: false)
+        case .gamma0Up: scaleGamma0(&state, up: true)
         case .showView(let v):
             state.view = v
         case .panLeft, .panRight:
@@ -291,16 +291,25 @@ public enum ExplorerReducer {
         }
     }
 
-    static func scaleAllGammas(_ state: inout ExplorerState, _ factor: Double) {
-        setModel(&state) { $0.gammas = $0.gammas.map { clampGamma($0 * factor) } }
+    /// x one γ step up (× 1.25) or down (÷ 1.25), to 12 significant digits, so that a step and
+    /// its opposite give x back exactly (× 0.8 then × 1.25 took γ₀ = 3 to 3.0000000000000004, a
+    /// model the explorer had not seen).
+    static func stepped(_ x: Double, up: Bool) -> Double {
+        let y = up ? x * gammaStep : x / gammaStep
+        guard y.isFinite, y != 0 else { return y }
+        return Double(String(format: "%.12g", y)) ?? y
     }
 
-    static func scaleGamma0(_ state: inout ExplorerState, _ factor: Double) {
+    static func scaleAllGammas(_ state: inout ExplorerState, up: Bool) {
+        setModel(&state) { $0.gammas = $0.gammas.map { clampGamma(stepped($0, up: up)) } }
+    }
+
+    static func scaleGamma0(_ state: inout ExplorerState, up: Bool) {
         guard case .marcenkoPastur(let g0) = state.model.input else {
             state.message = StatusMessage("the input law is not Gaussian; :gamma0 V switches to Gaussian inputs", isError: true)
             return
         }
-        setModel(&state) { $0.input = .marcenkoPastur(gamma0: clampGamma(g0 * factor)) }
+        setModel(&state) { $0.input = .marcenkoPastur(gamma0: clampGamma(stepped(g0, up: up))) }
     }
 
     static func setActivation(_ state: inout ExplorerState, name: String) {

@@ -150,7 +150,7 @@ public enum ScreenLayout {
         var status: String
         if let ms = content.solve.lastMilliseconds {
             status = "solved in \(ms < 10 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)) ms \(content.solve.warm ? "warm" : "cold")"
-            if content.solve.recalled { status = "recalled (" + status + ")" }
+            if content.solve.recalled && !content.solve.pending { status = "recalled (" + status + ")" }
         } else {
             status = "solving…"
         }

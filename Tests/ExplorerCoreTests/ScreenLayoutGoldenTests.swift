@@ -112,6 +112,10 @@ import PlotCanvas
         let narrow = render(MockSpectra.state(), c, 80, 24).plainText().split(separator: "\n")[0]
         #expect(narrow.contains("recalled"))
         #expect(narrow.components(separatedBy: "recalled").count == 2)
+        // a newer model being solved: one status, the pending one
+        c.solve.pending = true
+        let pending = render(MockSpectra.state(), c, 200, 40).plainText().split(separator: "\n")[0]
+        #expect(pending.contains("solving… (last solved in 3.2 ms warm)") && !pending.contains("recalled"))
     }
 
     @Test func everyViewAtEverySizeFillsTheGrid() {

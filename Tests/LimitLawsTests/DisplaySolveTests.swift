@@ -124,3 +124,57 @@ import Testing
         }
     }
 }
+
+/// A warm solve refines each old edge inside a bracket; an edge close to the enclosure's lower end
+/// used a bracket of 2% of the interval's width, and the bisection (to 10⁻⁶ of its bracket) left it
+/// 10⁻⁷ off in absolute terms: a deep linear network's CK layer 36, lower edge 1.0758·10⁻⁵, came out
+/// 0.4% low after a γ₀ key (and CK layer 63, 5.33·10⁻⁷, 12% low after b_σ 0.95 → 1). Oracle: for a
+/// linear network the CK law is MP(γ₀) ⊠ MP(γ₁) ⊠ … with S(w) = Π 1/(1 + γ_i w), so its edges are
+/// z(w) = (1 + w)/w · Π (1 + γ_i w) at the real critical points of z; the lower edge of the continuous
+/// part is the one with w in (−1, 0) and z > 0.
+@Suite struct WarmLowerEdgeTests {
+    /// The lower edge of MP(γ₀) ⊠ … ⊠ MP(γ_L) from the critical points of z(w), by bisection on
+    /// d log z/dw = 1/(1 + w) − 1/w + Σ γ_i/(1 + γ_i w) between its poles in (−1, 0).
+    static func lowerEdge(_ gammas: [Double]) -> Double? {
+        func f(_ w: Double) -> Double { 1 / (1 + w) - 1 / w + gammas.reduce(0) { $0 + $1 / (1 + $1 * w) } }
+        func z(_ w: Double) -> Double { (1 + w) / w * gammas.reduce(1) { $0 * (1 + $1 * w) } }
+        let poles = ([-1.0, 0] + gammas.filter { $0 > 1 }.map { -1 / $0 }).sorted()
+        var best: Double?
+        for (a, b) in zip(poles, poles.dropFirst()) where b > a {
+            var previous: (w: Double, f: Double)?
+            for k in 1..<4000 {
+                let w = a + (b - a) * Double(k) / 4000
+                let fw = f(w)
+                if let p = previous, p.f.sign != fw.sign, p.f.isFinite, fw.isFinite {
+                    var (lo, hi) = (p.w, w)
+                    for _ in 0..<200 { let mid = 0.5 * (lo + hi); if f(mid).sign == f(lo).sign { lo = mid } else { hi = mid } }
+                    let edge = z(0.5 * (lo + hi))
+                    if edge > 0 { best = min(best ?? edge, edge) }
+                }
+                previous = (w, fw)
+            }
+        }
+        return best
+    }
+
+    @Test func theOracleGivesMarcenkoPastursEdge() throws {
+        let e = try #require(Self.lowerEdge([3]))
+        #expect(abs(e - (1 - 3.0.squareRoot()) * (1 - 3.0.squareRoot())) < 1e-12)
+    }
+
+    @Test func aWarmSolveKeepsATinyLowerEdgeToItsRelativeAccuracy() throws {
+        let linear = try Activation.bFamily(1)
+        let gammas = [0.4] + Array(repeating: 0.5, count: 35)
+        let before = NetworkModel(activation: linear, input: .marcenkoPastur(gamma0: 3), gammas: gammas)
+        var after = before
+        after.input = .marcenkoPastur(gamma0: 2.4)
+        let options = SolveOptions(kernels: [.ck(36)])
+        let first = LimitLawEngine().solve(before, options: options)
+        let warm = try #require(LimitLawEngine().solve(after, options: options, previous: first.cache).spectra.first)
+        let exact = try #require(Self.lowerEdge([2.4] + gammas))
+        let edge = try #require(warm.support.first?.lowerBound)
+        #expect(warm.statistics.points < 2000, "solved warm")
+        #expect(abs(edge / exact - 1) < 1e-5, "lower edge \(edge) against \(exact)")
+        #expect(!warm.checkFailed)
+    }
+}
