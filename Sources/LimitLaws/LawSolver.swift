@@ -317,7 +317,7 @@ struct LawSolver {
                 inside.append(false)
             }
         }
-        return intervals(xs: xs, inside: inside)
+        return keepingReportedEdge(intervals(xs: xs, inside: inside))
     }
 
     /// The scan's abscissae: uniform over the enclosure plus geometric towards its lower end.
@@ -440,12 +440,12 @@ struct LawSolver {
                 seriesSkipped.insert(k)
             }
         } else {
-            support = keepingReportedEdge(scanSupport())
+            support = scanSupport()
         }
         if support.isEmpty && atomMass < 1 - 1e-9 {
             // No continuous part found but the atoms do not carry all the mass: the tracking
             // followed a spurious branch. Scan again, checking points by continuation.
-            support = keepingReportedEdge(scanSupport(verifyEvery: 4))
+            support = scanSupport(verifyEvery: 4)
         }
         var quadrature = integrateSplittingAtGaps(&support)
         func massLost(_ q: Quadrature) -> Bool {
@@ -453,12 +453,12 @@ struct LawSolver {
         }
         if warmSupport && massLost(quadrature) {
             seriesSkipped = []
-            support = keepingReportedEdge(scanSupport())
+            support = scanSupport()
             quadrature = integrate(support)
         }
         if massLost(quadrature) {
             seriesSkipped = []
-            support = keepingReportedEdge(scanSupport(verifyEvery: 4))
+            support = scanSupport(verifyEvery: 4)
             quadrature = integrate(support)
         }
         // Still short: look for components narrower than the scan spacing, again while each
@@ -479,12 +479,12 @@ struct LawSolver {
                 if hidden.isEmpty { break }
                 foundAny = true
                 seriesSkipped = []
-                support = keepingReportedEdge(mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound }))
+                support = mergeSlivers((support + hidden).sorted { $0.lowerBound < $1.lowerBound })
                 quadrature = integrate(support)
             }
             guard !quadrature.gaps.isEmpty else { break }
             seriesSkipped = []
-            support = keepingReportedEdge(mergeSlivers(splitAtGaps(support, gaps: quadrature.gaps)))
+            support = mergeSlivers(splitAtGaps(support, gaps: quadrature.gaps))
             quadrature = integrate(support)
             if !foundAny && pass > 0 { break }
         }
@@ -510,7 +510,7 @@ struct LawSolver {
             let gaps = gapsBetweenSamples(quadrature)
             if !gaps.isEmpty {
                 seriesSkipped = []
-                let split = keepingReportedEdge(mergeSlivers(splitAtGaps(support, gaps: gaps)))
+                let split = mergeSlivers(splitAtGaps(support, gaps: gaps))
                 let again = integrate(split)
                 if selfCheck(again).largestError < selfCheck(quadrature).largestError { support = split; quadrature = again }
             }
@@ -539,7 +539,7 @@ struct LawSolver {
         for _ in 0..<8 {
             let q = integrate(support, stopAtGaps: true)
             guard q.stoppedAtGap else { return q }
-            let split = keepingReportedEdge(mergeSlivers(splitAtGaps(support, gaps: q.gaps)))
+            let split = mergeSlivers(splitAtGaps(support, gaps: q.gaps))
             if split == support || split.isEmpty { break }
             seriesSkipped = []
             support = split
@@ -630,7 +630,9 @@ struct LawSolver {
         return kept
     }
 
-    /// Joins intervals separated by gaps narrower than 10⁻⁷ × scale (numerical slivers).
+    /// Joins intervals separated by gaps narrower than 10⁻⁷ × scale (numerical slivers). Every
+    /// support rebuilt after the first quadrature (split, hidden components) passes here or
+    /// through `scanSupport`: both keep the reported right edge (`keepingReportedEdge`).
     private func mergeSlivers(_ support: [ClosedRange<Double>]) -> [ClosedRange<Double>] {
         var result = [ClosedRange<Double>]()
         for r in support {
@@ -640,7 +642,7 @@ struct LawSolver {
                 result.append(r)
             }
         }
-        return result
+        return keepingReportedEdge(result)
     }
 
     /// Splits support intervals at points found outside the support, bisecting the new edges.
