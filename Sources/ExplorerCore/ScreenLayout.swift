@@ -123,6 +123,29 @@ public enum ScreenLayout {
         return kept
     }
 
+    /// Row 0's right end for the linear-width laws: the solver's last timing ("solved in 8.1 ms
+    /// warm", "recalled (…)"), "solving…" while a newer model is solved, and failed points; each long
+    /// form with a short one that `fit` keeps when the long one does not fit.
+    static func solverStatus(_ solve: SolveStatus) -> [HeaderField] {
+        var fields: [HeaderField] = []
+        var status: String
+        if let ms = solve.lastMilliseconds {
+            status = "solved in \(ms < 10 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)) ms \(solve.warm ? "warm" : "cold")"
+            if solve.recalled && !solve.pending { status = "recalled (" + status + ")" }
+        } else {
+            status = "solving…"
+        }
+        if solve.pending && solve.lastMilliseconds != nil { status = "solving… (last " + status + ")" }
+        if solve.failures > 0 { status += " · \(solve.failures) failed points" }
+        fields.append(HeaderField(text: status + " ", priority: 2, role: solve.pending ? .warning : .dim))
+        if solve.pending {   // the short form rather than nothing
+            fields.append(HeaderField(text: "solving… ", priority: 1, role: .warning))
+        } else if solve.recalled {
+            fields.append(HeaderField(text: "recalled ", priority: 1, role: .dim))
+        }
+        return fields
+    }
+
     static func drawHeader(_ grid: inout ScreenGrid, state: ExplorerState, content: FrameContent) {
         if let h = state.currentRegime.header(state: state, content: content) {
             drawRegimeHeader(&grid, h, state: state, content: content)
@@ -147,20 +170,10 @@ public enum ScreenLayout {
             let names = state.laws.filter(failed.contains).map(\.title)
             right.append(HeaderField(text: "✗ solver check failed: \(names.joined(separator: ", ")) (3: details) ", priority: 0, role: .warning, attributes: [.bold]))
         }
-        var status: String
-        if let ms = content.solve.lastMilliseconds {
-            status = "solved in \(ms < 10 ? String(format: "%.1f", ms) : String(format: "%.0f", ms)) ms \(content.solve.warm ? "warm" : "cold")"
-            if content.solve.recalled && !content.solve.pending { status = "recalled (" + status + ")" }
+        if let own = state.currentRegime.headerStatus(state: state, content: content) {
+            right.append(HeaderField(text: own.text + " ", priority: 1, role: own.busy ? .warning : .dim))
         } else {
-            status = "solving…"
-        }
-        if content.solve.pending && content.solve.lastMilliseconds != nil { status = "solving… (last " + status + ")" }
-        if content.solve.failures > 0 { status += " · \(content.solve.failures) failed points" }
-        right.append(HeaderField(text: status + " ", priority: 2, role: content.solve.pending ? .warning : .dim))
-        if content.solve.pending {   // the short form rather than nothing
-            right.append(HeaderField(text: "solving… ", priority: 1, role: .warning))
-        } else if content.solve.recalled {
-            right.append(HeaderField(text: "recalled ", priority: 1, role: .dim))
+            right += solverStatus(content.solve)
         }
         var kept = fit(left + right, width: grid.width)
         // "solving… (last …)" and the short "solving…" are alternatives, as are "recalled (…)" and

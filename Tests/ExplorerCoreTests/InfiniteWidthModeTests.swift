@@ -354,6 +354,33 @@ enum InfiniteFixture {
         #expect(!other.contains("42%") && other.contains("computing…"))
     }
 
+    /// Row 0's right end describes this mode's computation, never the linear-width solver's timing
+    /// (the fixture's content carries a linear-width "solved in 12.5 ms warm").
+    @Test func headerStatusIsTheModesOwnNotTheLinearWidthSolvers() {
+        func row0(_ c: FrameContent, _ s: ExplorerState = InfiniteFixture.state(.layers), width: Int = 200) -> String {
+            String(ScreenLayout.render(state: s, content: c, width: width, height: 40).plainText().split(separator: "\n")[0])
+        }
+        var c = InfiniteFixture.content()
+        #expect(c.solve.lastMilliseconds != nil)
+        #expect(row0(c).hasSuffix("computed"))
+        #expect(!row0(c).contains("solved in") && !row0(c, width: 80).contains("solved in"))
+        c.infinite = InfiniteFixture.frame(complete: false)
+        #expect(row0(c).hasSuffix("computing…"))
+        c.infinite = nil
+        #expect(row0(c).hasSuffix("computing…"))
+        // a frame of other settings is not this one's
+        var s = InfiniteFixture.state(.layers)
+        s.infinite.order *= 2
+        #expect(row0(InfiniteFixture.content(), s).hasSuffix("computing…"))
+        c.infinite = InfiniteFixture.frame()
+        c.infinite?.error = "LAPACK failed"
+        #expect(row0(c).contains("computation failed"))
+        // back in the linear-width regime the solver's status is shown
+        var linear = InfiniteFixture.state(.layers)
+        linear.regime = .linearWidth
+        #expect(row0(InfiniteFixture.content(), linear).contains("solved in 12 ms warm"))
+    }
+
     @Test func theNumbersTheViewsShow() {
         var c = InfiniteFixture.content()
         c.infinite = InfiniteFixture.frame(constant: 0.6)

@@ -180,6 +180,10 @@ public protocol ExplorerRegime: Sendable {
     /// Row 0's fields after " ntkscope " when the regime's model is not the linear-width one (nil:
     /// σ, b_σ, a_σ, L and the input law). The first two are never dropped, the others last first.
     func headerModel(state: ExplorerState, content: FrameContent) -> [String]?
+    /// The right end of row 0 for a regime that gives `headerModel`: the state of the regime's own
+    /// computation (`busy`: drawn in the warning colour). nil: the linear-width solver's status,
+    /// which describes the regime's numbers only when the regime shows the linear-width laws.
+    func headerStatus(state: ExplorerState, content: FrameContent) -> (text: String, busy: Bool)?
     /// The name the header gives a view (the infinite-width regime's 4th view is "kernels").
     func viewTitle(_ view: ExplorerView) -> String
     /// Whether the view of `state` fits a body of this size; if not, the smallest terminal that fits.
@@ -259,6 +263,7 @@ extension ExplorerRegime {
     public func reduce(_ action: AnyRegimeAction, state: inout ExplorerState, content: FrameContent?) { reduce(action, state: &state) }
     public func headerInfo(state: ExplorerState, content: FrameContent) -> String? { nil }
     public func headerModel(state: ExplorerState, content: FrameContent) -> [String]? { nil }
+    public func headerStatus(state: ExplorerState, content: FrameContent) -> (text: String, busy: Bool)? { nil }
     public func viewTitle(_ view: ExplorerView) -> String { view.rawValue }
     public var session: RegimeSessionSection? { nil }
     public func makeComputation(notify: @escaping @Sendable () -> Void) -> RegimeComputation? { nil }

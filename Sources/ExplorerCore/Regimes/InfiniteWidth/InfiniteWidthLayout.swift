@@ -30,6 +30,14 @@ public enum InfiniteWidthLayout {
         return fields
     }
 
+    /// Row 0's right end: the state of this mode's own computation for the current settings (the
+    /// linear-width solver's timing does not describe these kernels).
+    public static func headerStatus(state: ExplorerState, content: FrameContent) -> (text: String, busy: Bool) {
+        guard let f = content.infinite, f.request == InfiniteWidthRequest(state: state) else { return ("computing…", true) }
+        if f.error != nil { return ("computation failed (see the panels)", false) }
+        return f.finished ? ("computed", false) : ("computing…", true)
+    }
+
     /// Row 1: the mode and what is still being computed for the current settings, with progress.
     public static func headerInfo(state: ExplorerState, content: FrameContent) -> String {
         var t = "│ INFINITE WIDTH"

@@ -291,6 +291,10 @@ public struct InfiniteWidthRegime: ExplorerRegime {
         InfiniteWidthLayout.headerModel(state: state)
     }
 
+    public func headerStatus(state: ExplorerState, content: FrameContent) -> (text: String, busy: Bool)? {
+        InfiniteWidthLayout.headerStatus(state: state, content: content)
+    }
+
     public func bodyFits(state: ExplorerState, width: Int, bodyHeight: Int) -> (fits: Bool, needed: String) {
         guard state.view == .layers else { return (true, "") }
         let fits = InfiniteWidthLayout.layersArrangement(depth: state.depth, width: width, height: bodyHeight) != nil
