@@ -11,6 +11,8 @@ public enum GaussianQuadrature {
 
     /// Nodes and weights of the 20-point Gauss–Legendre rule on [−1, 1].
     static let legendre: (nodes: [Double], weights: [Double]) = gaussLegendre(count: 20)
+    /// The 8-point Gauss–Legendre rule on [−1, 1].
+    static let legendre8: (nodes: [Double], weights: [Double]) = gaussLegendre(count: 8)
 
     /// E f(ξ) for a smooth f.
     public static func expectation(_ f: (Double) -> Double) -> Double {

@@ -154,8 +154,8 @@ struct LawSolver {
     /// x is inside the support: Im m_c must exceed `insideRatio`·|m_c| and the noise left by
     /// subtracting the atoms' terms, max(10⁻¹³, 10·residual)·Σ p/|λ_a − ζ| (a root accepted at a
     /// rounding floor next to an atom can sit a little off the real axis).
-    private func density(at x: Double, _ m: ComplexDouble, residual: Double = 0) -> (density: Double, inside: Bool) {
-        let height = etaAt(x)
+    private func density(at x: Double, _ m: ComplexDouble, residual: Double = 0, height: Double? = nil) -> (density: Double, inside: Bool) {
+        let height = height ?? etaAt(x)
         let continuous = continuousPart(m, at: x, height: height)
         let im = continuous.imaginary
         let noise = max(Self.cancellationFloor, 10 * residual) * atoms.reduce(0.0) { $0 + $1.mass / ComplexDouble($1.location - x, -height).length }
@@ -1001,6 +1001,71 @@ struct LawSolver {
         return fine
     }
 
+    /// The zone next to a hard edge (`HardEdgeZone`), for an end panel of width `panel` (in θ) whose
+    /// inner half has mass `mass`: the Simpson samples within 16 panel widths of the edge, and new
+    /// point solves at s = panel/8, panel/16, … (halving down to panel/1024, then quartering; each
+    /// solved from the last, `guess` first), each at the
+    /// height 10⁻¹²·(distance to the edge) above the axis. They stop where the mass left below is
+    /// under 10⁻¹³ of the zone's (by the local power law), where the local exponent of h turns by
+    /// more than `HardEdgeZone.exponentDrift` (the reported edge's own uncertainty reached: the true
+    /// edge lies a little beyond it), where the distance to the edge falls
+    /// below 10⁻¹⁴⁰·scale (the chain's values, ~ distance^{−1}, must square within a Double) or
+    /// 10⁻⁹·|edge|, at a point that does not solve or lies outside the support, or after 300 solves.
+    /// nil when the samples do not make a zone (a failed Simpson sample in it, or no mass left below).
+    private mutating func hardEdgeZone(side: Int, interval: ClosedRange<Double>, samples: SimpsonSamples, panel: Double,
+                                       mass: Double, guess: [ComplexDouble]?) -> HardEdgeZone? {
+        let a = interval.lowerBound, b = interval.upperBound
+        let edge = side == 0 ? a : b, half = (b - a) / 2
+        let reach = 16 * panel
+        var points: [(s: Double, h: Double)] = []
+        for (t, h) in zip(samples.theta, samples.h) {
+            let s = side == 0 ? t : Double.pi - t
+            if s > 0 && s <= reach { points.append((s, h)) }
+        }
+        points.sort { $0.s < $1.s }
+        guard var smallest = points.first, smallest.s <= panel / 4 * 1.000001 else { return nil }
+        var guess = guess
+        var solves = 0
+        while solves < 300 {
+            // steps of 2 while the samples join the Simpson ones, then of 4
+            let next = smallest.s / (smallest.s > panel / 1024 ? 2 : 4)
+            let sine = Double.sin(next / 2)
+            let delta = (b - a) * sine * sine
+            let x = side == 0 ? a + delta : b - delta
+            guard x != edge, delta >= 1e-140 * scale, delta >= 1e-9 * abs(edge) else { break }
+            // The mass below `smallest` by the local power law of the two smallest samples.
+            if points.count >= 2 {
+                let q = Double.log(points[1].h / points[0].h) / Double.log(points[1].s / points[0].s)
+                if q > -1, smallest.h * smallest.s / (q + 1) < 1e-13 * mass { break }
+            }
+            solves += 1
+            stats.points += 1
+            let height = 1e-12 * delta
+            let zeta = ComplexDouble(x, height)
+            var found: PointSolution? = guess.flatMap { solver.solve(zeta: zeta, initial: $0) }
+            if found == nil {
+                stats.continuations += 1
+                found = solver.solveByContinuation(x: x, eta: height, scale: scale)
+            }
+            guard let solution = found else { break }
+            stats.iterations += solution.iterations
+            let d = density(at: x, solution.stieltjes, residual: solution.residual, height: height)
+            guard d.inside, d.density > 0, d.density.isFinite else { break }
+            let sample = (s: next, h: d.density * half * Double.sin(next))
+            // The local exponent of h must go on as before: it turns where the distance to the
+            // reported edge falls to the edge's own uncertainty (the true edge a little below it).
+            if points.count >= 2 {
+                let before = Double.log(points[1].h / points[0].h) / Double.log(points[1].s / points[0].s)
+                let now = Double.log(points[0].h / sample.h) / Double.log(points[0].s / sample.s)
+                guard abs(now - before) <= HardEdgeZone.exponentDrift else { break }
+            }
+            smallest = sample
+            points.insert(smallest, at: 0)
+            guess = solution.u
+        }
+        return HardEdgeZone(side: side, s: points.map(\.s), h: points.map(\.h), massBelow: (panel / 2, mass))
+    }
+
     /// Adaptive Simpson integration of one interval in θ, where x = a + (b − a)(1 − cos θ)/2
     /// (the substitution smooths the square-root edges): the fallback when the series does not
     /// converge. Returns a CDF table (starting at `start`) and the first four moments about
@@ -1065,6 +1130,9 @@ struct LawSolver {
         let varianceScale = max(exact.variance, 1e-300)
         var evaluations = 0
         var hardEdges = [HardEdge(), HardEdge()]
+        // The ends whose end panel's inner half took its mass from the contour or the tail fit (a
+        // hard edge): the end panel's width, that half's mass and the solution at its midpoint.
+        var zoneRequests: [(panel: Double, mass: Double, guess: [ComplexDouble]?)?] = [nil, nil]
         while let p = stack.popLast() {
             let w = p.t2 - p.t0
             let whole = w / 6 * (p.f0 + 4 * p.f1 + p.f2)
@@ -1107,6 +1175,7 @@ struct LawSolver {
                         done.append((p.t0, p.t1, outer[0], p.f0, fa, p.f1, outer))
                         done.append((p.t1, p.t2, near[0], p.f1, fb, 12 * near[0] / w - 4 * fb - p.f1, near))
                     }
+                    zoneRequests[side] = (panel: w, mass: near[0], guess: side == 0 ? ua : ub)
                     continue
                 }
                 if let tail {
@@ -1119,6 +1188,7 @@ struct LawSolver {
                         done.append((p.t0, p.t1, left, p.f0, fa, p.f1, nil))
                         done.append((p.t1, p.t2, right, p.f1, fb, 12 * tail / w - 4 * fb - p.f1, nil))
                     }
+                    zoneRequests[side] = (panel: w, mass: tail, guess: side == 0 ? ua : ub)
                     continue
                 }
             }
@@ -1151,6 +1221,17 @@ struct LawSolver {
             }
             running += d.integral
             cdfX.append(xOf(d.t2)); cdfF.append(running)
+        }
+        for side in 0...1 {
+            guard let request = zoneRequests[side] else { continue }
+            if let zone = hardEdgeZone(side: side, interval: interval, samples: samples, panel: request.panel,
+                                       mass: request.mass, guess: request.guess) {
+                samples.zones.append(zone)
+            } else {
+                // The end's sample is a stand-in (the value that gives Simpson's rule the half
+                // panel's mass): NaN, so that no density is interpolated from it (mass and moments stand).
+                samples.h[side == 0 ? 0 : samples.h.count - 1] = .nan
+            }
         }
         return (cdfX, cdfF, moments, failures, samples)
     }
@@ -1202,10 +1283,28 @@ struct SimpsonSamples: Sendable {
     let interval: ClosedRange<Double>
     var theta: [Double]
     var h: [Double]
+    /// The ends that are hard edges: there the density and its integral come from the zone.
+    var zones: [HardEdgeZone] = []
+
+    /// The zone holding θ and the distance s from its edge, if any.
+    func zone(atTheta t: Double) -> (zone: HardEdgeZone, s: Double)? {
+        for z in zones {
+            let s = z.side == 0 ? t : Double.pi - t
+            if s <= z.width { return (z, s) }
+        }
+        return nil
+    }
 
     func density(at x: Double) -> Double {
         let a = interval.lowerBound, half = (interval.upperBound - a) / 2
         guard half > 0, theta.count >= 4 else { return 0 }
+        for z in zones {
+            // s from the distance to the edge (x = edge ± 2·half·sin²(s/2)): exact next to it.
+            let d = z.side == 0 ? x - a : interval.upperBound - x
+            guard d > 0 else { continue }
+            let s = 2 * Double.asin(min(1, (d / (2 * half)).squareRoot()))
+            if s <= z.width { return z.h(atDistance: s) / (half * Double.sin(s)) }
+        }
         let c = min(1, max(-1, 1 - (x - a) / half))
         let t = Double.acos(c)
         let s = Double.sin(t)

@@ -122,8 +122,7 @@ extension LimitSpectrum {
         }
         if let k = support.firstIndex(where: { $0.contains(x) }), k < fits.count, case .samples(let table) = fits[k],
            support[k].contains(cdfX[lo]) {
-            let a = support[k].lowerBound, half = (support[k].upperBound - a) / 2
-            func theta(_ x: Double) -> Double { Double.acos(min(1, max(-1, 1 - (x - a) / half))) }
+            func theta(_ x: Double) -> Double { CosineMap.theta(of: x, in: support[k]) }
             let partial = table.integral(fromTheta: theta(cdfX[lo]), toTheta: theta(x))
             if partial.isFinite { return min(cdfF[hi], cdfF[lo] + partial) }
         }
@@ -142,15 +141,14 @@ extension LimitSpectrum {
     /// One interval's points (inside `window`) and the sum of |trapezoid − exact| over its panels.
     static func refine(_ fit: LawSolver.IntervalFit, interval: ClosedRange<Double>, window: ClosedRange<Double>,
                        budget: Double, maxPoints: Int) -> (points: [(x: Double, density: Double)], error: Double) {
-        let a = interval.lowerBound, half = (interval.upperBound - a) / 2
-        guard half > 0 else { return ([], 0) }
-        func theta(_ x: Double) -> Double { Double.acos(min(1, max(-1, 1 - (x - a) / half))) }
+        guard interval.upperBound > interval.lowerBound else { return ([], 0) }
+        func theta(_ x: Double) -> Double { CosineMap.theta(of: x, in: interval) }
         // the ends of the interval's part of the window are points exactly (the user's --x-min and
         // --x-max among them): x(θ(x)) is not always x
-        let lo = max(a, window.lowerBound), hi = min(interval.upperBound, window.upperBound)
+        let lo = max(interval.lowerBound, window.lowerBound), hi = min(interval.upperBound, window.upperBound)
         let t0 = theta(lo), t1 = theta(hi)
         guard t1 > t0 else { return ([], 0) }
-        func xOf(_ t: Double) -> Double { t <= t0 ? lo : (t >= t1 ? hi : min(hi, max(lo, a + half * (1 - Double.cos(t))))) }
+        func xOf(_ t: Double) -> Double { t <= t0 ? lo : (t >= t1 ? hi : min(hi, max(lo, CosineMap.x(atTheta: t, in: interval)))) }
         // start: 16 panels, and the Simpson samples (placed where h varies)
         var ts = UniformGrid.points(t0...t1, count: 17)
         if case .samples(let table) = fit { ts += table.theta.filter { $0 > t0 && $0 < t1 } }
@@ -171,6 +169,19 @@ extension LimitSpectrum {
         var errors = (1..<nodes.count).map { panelError(nodes[$0 - 1], nodes[$0]) }
         var total = errors.reduce(0, +)
         let minWidth = (t1 - t0) * 1e-9
+        // A panel at a hard edge (`HardEdgeZone`: a density ~ (x − a)^{−β}) is halved below
+        // `minWidth` for as long as x resolves its midpoint: its trapezoid misses ~ F(x₁), which
+        // shrinks only like x₁^{1−β}.
+        var hardEnds: [Double] = []
+        if case .samples(let table) = fit { hardEnds = table.zones.map { $0.side == 0 ? 0 : Double.pi } }
+        func mayHalve(_ l: Node, _ r: Node) -> Bool {
+            if r.t - l.t > minWidth { return true }
+            // near a hard end: down to 10⁻⁴ of the panel's distance from it (it touches it: any width)
+            guard let end = hardEnds.min(by: { abs($0 - l.t) < abs($1 - l.t) }),
+                  r.t - l.t > 1e-4 * max(abs(end - l.t), abs(end - r.t)) || l.t == end || r.t == end else { return false }
+            let x = xOf((l.t + r.t) / 2)
+            return x != l.x && x != r.x
+        }
         while total > budget && nodes.count < maxPoints {
             // refine every panel above the mean share of the budget at once (fewer passes)
             let threshold = max(budget / Double(errors.count) , 0)
@@ -178,7 +189,7 @@ extension LimitSpectrum {
             var split = false
             for k in 1..<nodes.count {
                 let l = nodes[k - 1], r = nodes[k]
-                if errors[k - 1] > threshold && r.t - l.t > minWidth {
+                if errors[k - 1] > threshold && mayHalve(l, r) {
                     let t = (l.t + r.t) / 2, x = xOf(t)
                     let m = Node(t: t, x: x, d: fit.density(at: x))
                     next.append(m); next.append(r)
@@ -203,7 +214,7 @@ extension LawSolver.IntervalFit {
         case .series(let piece): return .series(piece.translated(by: offset))
         case .samples(let table):
             let moved = (table.interval.lowerBound + offset)...(table.interval.upperBound + offset)
-            return .samples(SimpsonSamples(interval: moved, theta: table.theta, h: table.h))
+            return .samples(SimpsonSamples(interval: moved, theta: table.theta, h: table.h, zones: table.zones))
         }
     }
 
@@ -232,18 +243,8 @@ extension SimpsonSamples {
     /// The interpolant of h at θ (the 4-point Lagrange stencil of `density(at:)`).
     func h(atTheta t: Double) -> Double {
         guard theta.count >= 4 else { return 0 }
-        var lo = 0, hi = theta.count - 1
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2
-            if theta[mid] <= t { lo = mid } else { hi = mid }
-        }
-        let first = min(max(lo - 1, 0), theta.count - 4)
-        var value = 0.0
-        for i in first..<(first + 4) {
-            var w = 1.0
-            for j in first..<(first + 4) where j != i { w *= (t - theta[j]) / (theta[i] - theta[j]) }
-            value += w * h[i]
-        }
+        if let (zone, s) = zone(atTheta: t) { return zone.h(atDistance: s) }
+        let value = SortedSamples.cubic(theta, h, at: t)
         return value.isNaN ? .nan : max(0, value)
     }
 
@@ -251,6 +252,18 @@ extension SimpsonSamples {
     /// interpolant is one cubic, so the rule is exact up to the clamp at 0).
     func integral(fromTheta t0: Double, toTheta t1: Double) -> Double {
         guard t1 > t0, theta.count >= 4 else { return 0 }
+        // The parts in a hard edge's zone from the zone, the rest from the interpolant.
+        for z in zones {
+            if z.side == 0, t0 < z.width {
+                let inside = z.integral(upTo: min(t1, z.width)) - z.integral(upTo: t0)
+                return inside + (t1 > z.width ? integral(fromTheta: z.width, toTheta: t1) : 0)
+            }
+            if z.side == 1, t1 > Double.pi - z.width {
+                let lower = max(t0, Double.pi - z.width)
+                let inside = z.integral(upTo: Double.pi - lower) - z.integral(upTo: Double.pi - t1)
+                return inside + (t0 < lower ? integral(fromTheta: t0, toTheta: lower) : 0)
+            }
+        }
         let nodes = [-0.9061798459386640, -0.5384693101056831, 0, 0.5384693101056831, 0.9061798459386640]
         let weights = [0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891]
         // the samples strictly between t0 and t1 (theta is sorted)

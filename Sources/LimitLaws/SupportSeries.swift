@@ -212,6 +212,31 @@ struct SupportSeries: Sendable, Hashable {
     }
 }
 
+/// The plain cosine map of an interval [a, b], x = a + (b − a)(1 − cos θ)/2, θ ∈ [0, π], in the
+/// forms that keep the distance to the nearer edge exact: x = a + (b − a) sin²(θ/2) in the lower
+/// half and b − (b − a) cos²(θ/2) in the upper one (1 − cos θ is 0 in a Double for θ < 10⁻⁸, so the
+/// plain form puts every point closer to an edge than ~10⁻¹⁶ of the width on the edge itself).
+enum CosineMap {
+    static func x(atTheta t: Double, in interval: ClosedRange<Double>) -> Double {
+        let a = interval.lowerBound, b = interval.upperBound
+        if t <= 0 { return a }
+        if t >= Double.pi { return b }
+        if t <= Double.pi / 2 { let s = Double.sin(t / 2); return min(b, a + (b - a) * s * s) }
+        let c = Double.cos(t / 2)
+        return max(a, b - (b - a) * c * c)
+    }
+
+    static func theta(of x: Double, in interval: ClosedRange<Double>) -> Double {
+        let a = interval.lowerBound, b = interval.upperBound
+        guard b > a else { return 0 }
+        if x <= a { return 0 }
+        if x >= b { return Double.pi }
+        let lower = x - a, upper = b - x
+        if lower <= upper { return 2 * Double.asin(min(1, (lower / (b - a)).squareRoot())) }
+        return Double.pi - 2 * Double.asin(min(1, (upper / (b - a)).squareRoot()))
+    }
+}
+
 extension LawSolver {
     /// The display grid's density: at each x the fit of the first support interval containing it, 0
     /// outside the support, as `xs.map { x in support.firstIndex { $0.contains(x) }.map { fits[$0].density(at: x) } ?? 0 }`
