@@ -339,10 +339,13 @@ public enum ExplorerCommand {
         guard let name = words.first?.lowercased() else { return [] }
         let before = state.message
         let effects = execute(name, Array(words.dropFirst()), state: &state)
-        if let m = state.message, m.isError, m != before, !m.text.contains(":\(name)") {
-            state.message = StatusMessage(":\(name): " + m.text, isError: true)
-        }
+        if let m = state.message, m.isError, m != before { state.message = StatusMessage(naming(m.text, command: name), isError: true) }
         return effects
+    }
+
+    /// An error of `:command` with the command in front, unless the text names it already.
+    public static func naming(_ error: String, command: String) -> String {
+        error.contains(":\(command)") ? error : ":\(command): " + error
     }
 
     /// The closest command names to a mistyped one (same first letter or within two edits).

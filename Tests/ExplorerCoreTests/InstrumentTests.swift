@@ -189,6 +189,18 @@ import PlotCanvas
         #expect(ScreenLayout.render(state: s, content: MockSpectra.content(), width: 100, height: 30).plainText().contains("line 14, key 'compare_b'"))
     }
 
+    /// A message too long for the status line gives way in the file's name (the middle, keeping the
+    /// extension) before the reason at its end; words that are numbers are no file names.
+    @Test func statusLineElidesALongFileNameBeforeTheReason() {
+        let text = "✗ invalid value 'binary data' for :data /home/someone/runs/a-rather-long-name-of-a-weights-file.bin: must be text or .npy"
+        let fitted = StatusLine.fit(text, width: 80)
+        #expect(fitted.count == 80, "\(fitted)")
+        #expect(fitted.hasPrefix("✗ invalid value 'binary data' for :data …/a-rat") && fitted.hasSuffix("file.bin: must be text or .npy"), "\(fitted)")
+        #expect(!fitted.contains("(M)"))
+        for word in ["x.npy", "digits.csv", "…/run-2.toml"] { #expect(StatusLine.isFileName(word), "\(word)") }
+        for word in ["1.5e3", "0.25", "e.g.", "v1.2", "ε·n^¼"] { #expect(!StatusLine.isFileName(word), "\(word)") }
+    }
+
     @Test func deepModelsPageInsteadOfRefusing() {
         var model = NetworkModel.figure1
         model.gammas = Array(repeating: 0.5, count: 8)
