@@ -196,6 +196,42 @@ import Testing
         #expect(s.exportPrompt == nil)
     }
 
+    /// At 80×24 the prompt keeps the format that will be written in view ("[svg]", after Tab Tab
+    /// "[json]", "[no format]" for an unknown extension) and the end of the name being typed, the
+    /// cursor last: the help gets shorter, then a long name loses its start. Wide, the prompt lists
+    /// every format; the question keeps "replace it? y/n".
+    @Test func promptKeepsTheFormatMarkerAtEightyColumns() {
+        var s = Fixture.state()
+        let name = ExportPrompt.defaultPath(view: .layers, date: Date(timeIntervalSince1970: 0))
+        func statusLine(_ width: Int = 80, _ height: Int = 24) -> String {
+            ScreenLayout.render(state: s, content: Fixture.content(), width: width, height: height).lines().last ?? ""
+        }
+        _ = ExplorerReducer.reduce(&s, .exportPrompt(.open(defaultPath: name)))
+        var line = statusLine()
+        #expect(line.count <= 80 && line.hasPrefix("export [svg] ") && line.contains(name + "█"), "\(line)")
+        _ = ExplorerReducer.reduce(&s, .exportPrompt(.cycleFormat))
+        _ = ExplorerReducer.reduce(&s, .exportPrompt(.cycleFormat))
+        line = statusLine()
+        #expect(line.hasPrefix("export [json] ") && line.contains(".json█"), "\(line)")
+        let long = "/home/someone/figures/a-folder-with-a-rather-long-name/and-another-one/" + name
+        s.exportPrompt = ExportPrompt(path: long)
+        line = statusLine()
+        #expect(line.count == 80 && line.hasPrefix("export [svg] file: …") && line.hasSuffix(name + "█"), "\(line)")
+        s.exportPrompt = ExportPrompt(path: "view.png")
+        #expect(statusLine().hasPrefix("export [no format] "), "\(statusLine())")
+        s.exportPrompt = ExportPrompt(path: "view.csv")
+        #expect(statusLine(160, 30).hasPrefix("export (Tab: txt ansi svg [csv] json toml, Enter writes, Esc cancels) file: view.csv█"), "\(statusLine(160, 30))")
+        s.exportPrompt = ExportPrompt(path: long, stage: .confirmOverwrite)
+        line = statusLine()
+        #expect(line.count == 80 && line.hasPrefix("…") && line.hasSuffix(name + " exists: replace it? y/n"), "\(line)")
+        // the prompt alone, at widths down to a few columns, never wider than the line
+        for width in 1...120 {
+            for p in [ExportPrompt(path: long), ExportPrompt(path: ""), ExportPrompt(path: long, stage: .confirmOverwrite)] {
+                #expect(p.line(width: width).count <= width, "\(width): \(p.line(width: width))")
+            }
+        }
+    }
+
     @Test func existingFileNeedsConfirmation() {
         var s = Fixture.state()
         _ = ExplorerReducer.reduce(&s, .exportPrompt(.fileExists("a.txt")))
