@@ -114,6 +114,28 @@ import Testing
         do { _ = try SessionFile.decode("schema = 1\n\n[model\n") } catch { #expect(error.key.contains("line 3"), "\(error)") }
     }
 
+    /// A file that is not TOML at all (a CSV, JSON, a binary file) is refused with the line where
+    /// it stops being TOML and what is there (control characters escaped); a NUL byte, which the
+    /// TOML parser would take for the end of the file, and bytes that are not UTF-8 are binary data.
+    @Test(arguments: [
+        (Data("a,b,c\n1,2,3\n".utf8), 1, "a,b,c", "not valid TOML (error while parsing key-value pair: expected '=', saw ',')"),
+        (Data("{\"model\": {}}\n".utf8), 1, "{\"model\": {}}", "not valid TOML"),
+        (Data("schema = 1\n\u{1}x\n".utf8), 2, "\\u0001x", "not valid TOML"),
+        (Data("schema = 1\n[model]\ndepth = 2\0junk\n".utf8), 3, "binary data", "a NUL byte, so not TOML text"),
+        (Data([0x73, 0x3D, 0x31, 0x0A, 0x89, 0x50, 0x4E, 0x47, 0xFF, 0x00]), 2, "binary data", "not UTF-8 text, so not TOML"),
+    ])
+    func filesThatAreNotTOMLGiveTheLineAndWhatIsThere(bytes: Data, line: Int, value: String, reason: String) throws {
+        do {
+            _ = try SessionFile.decode(bytes: bytes)
+            Issue.record("accepted \(bytes.count) bytes")
+        } catch {
+            #expect(error.line == line && error.value == value && error.reason.hasPrefix(reason), "\(error)")
+            #expect(error.description.hasPrefix("line \(line): '\(value)': "), "\(error)")
+        }
+        // text with a byte-order mark is TOML as any other
+        #expect(try SessionFile.decode(bytes: Data([0xEF, 0xBB, 0xBF] + Array("[model]\ndepth = 2\n".utf8))).model.depth == 2)
+    }
+
     @Test func partialConfigsUseDefaults() throws {
         let s = try SessionFile.session(from: SessionFile.decode("[model]\ndepth = 3\ngamma = 0.25\n"))
         #expect(s.model.gammas == [0.25, 0.25, 0.25])
