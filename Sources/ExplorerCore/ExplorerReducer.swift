@@ -511,7 +511,7 @@ public enum ExplorerCommand {
                     return fail("usage: :ylim TOP or :ylim BOTTOM TOP with 0 ≤ BOTTOM < TOP (the bottom is used on a log axis; or :ylim off)")
                 }
                 guard top > 0 else {
-                    return fail("invalid value '\(args[args.count - 1])' for the top: must be above 0 (automatic: :ylim off)")
+                    return fail(":ylim: invalid value '\(args[args.count - 1])' for the top: must be above 0 (automatic: :ylim off)")
                 }
                 if values.count == 2, !(values[0] >= 0 && values[0] < top) {
                     return fail("invalid value '\(args[0])' for the bottom: must be ≥ 0 and below the top \(args[1])")

@@ -506,7 +506,7 @@ public enum ScreenLayout {
 }
 
 /// Fitting the status line's message into its width without losing what matters: a long path is
-/// shortened to its file name first, then long file names give way in their middle (keeping their
+/// shortened to its file name first (a folder's name may hold spaces), then long file names give way in their middle (keeping their
 /// extension), and only then the middle of the text, so the start (what failed) and the end (file,
 /// line, reason) stay; the whole message is in the log (`M`).
 public enum StatusLine {
@@ -515,8 +515,11 @@ public enum StatusLine {
     public static func fit(_ text: String, width: Int) -> String {
         guard width > 0 else { return "" }
         if text.count <= width { return text }
-        // paths to their last component
-        var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        // paths to their last component (a path with spaces: the words with a "/" that follow one)
+        var words: [String] = []
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            if word.contains("/"), let last = words.last, last.contains("/") { words[words.count - 1] += " " + word } else { words.append(word) }
+        }
         for i in words.indices where words[i].contains("/") && words[i].count > 16 {
             let trimmed = words[i].trimmingCharacters(in: quotes)
             let last = (trimmed as NSString).lastPathComponent

@@ -121,7 +121,7 @@ import PlotCanvas
     /// reason whole, the file by its name (its middle may give way, never its extension).
     @Test(arguments: [RegimeID.linearWidth, .infiniteWidth, .quadratic, .training])
     func binaryDataFileIsRefusedWithTheReasonOnAnEightyColumnStatusLine(regime: RegimeID) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ntkscope-data-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ntkscope data-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("activations-of-the-second-run.bin").path

@@ -135,6 +135,7 @@ import PlotCanvas
             _ = ExplorerCommand.run(command, state: &s)
             let text = s.message?.text ?? ""
             #expect(s.message?.isError == true && text.contains(":" + command.prefix(4)), "\(command): \(text)")
+            if command.hasPrefix("ylim") { #expect(text.hasPrefix(":ylim: invalid value "), "\(command): \(text)") }
             for e in expected { #expect(text.contains(e), "\(command): \(text)") }
             #expect(s.display.yLimits == 0.01...2 && s.display.xLimits == 1...3, "\(command)")
         }
@@ -197,6 +198,9 @@ import PlotCanvas
         #expect(fitted.count == 80, "\(fitted)")
         #expect(fitted.hasPrefix("✗ invalid value 'binary data' for :data …/a-rat") && fitted.hasSuffix("file.bin: must be text or .npy"), "\(fitted)")
         #expect(!fitted.contains("(M)"))
+        // a folder with spaces in its name is part of the path, not words of the message
+        let spaced = "✗ invalid value '/home/someone/my runs/run 2/a-weights-file.bin' for :data: the file does not exist"
+        #expect(StatusLine.fit(spaced, width: 80) == "✗ invalid value '…/a-weights-file.bin' for :data: the file does not exist")
         for word in ["x.npy", "digits.csv", "…/run-2.toml"] { #expect(StatusLine.isFileName(word), "\(word)") }
         for word in ["1.5e3", "0.25", "e.g.", "v1.2", "ε·n^¼"] { #expect(!StatusLine.isFileName(word), "\(word)") }
     }
