@@ -55,12 +55,15 @@ public struct DataInput: Sendable, Hashable {
     public static let maxRank = 6000
 
     /// `load` with its error as text (for the shell, which does not see NetworkSampling's types).
-    public static func loadResult(path: String, removePCs: Int) -> Result<DataInput, DataLoadError> {
-        do { return .success(try load(path: path, removePCs: removePCs)) } catch { return .failure(DataLoadError(description: error.description)) }
+    public static func loadResult(path: String, removePCs: Int, field: String = "--data") -> Result<DataInput, DataLoadError> {
+        do { return .success(try load(path: path, removePCs: removePCs, field: field)) } catch { return .failure(DataLoadError(description: error.description)) }
     }
 
-    public static func load(path: String, removePCs: Int) throws(SamplingError) -> DataInput {
-        let raw = try DataMatrix.load(path: path)
+    /// Reads and preprocesses the file; a file's error names `field` (the option or command that
+    /// named the file), the file and what is wrong.
+    public static func load(path: String, removePCs: Int, field: String = "--data") throws(SamplingError) -> DataInput {
+        let raw: DataMatrix
+        do { raw = try DataMatrix.read(path: path, field: field) } catch { throw .dataFile(error.naming(option: field).description) }
         let name = (path as NSString).lastPathComponent
         var input = try make(raw, removePCs: removePCs, label: removePCs > 0 ? "\(name), \(removePCs) PCs removed" : name)
         input.path = path
@@ -144,4 +147,21 @@ public struct DataInput: Sendable, Hashable {
 /// Why a data file could not be used as the input.
 public struct DataLoadError: Error, CustomStringConvertible, Sendable {
     public var description: String
+}
+
+extension ExplorerReducer {
+    /// `:data FILE [pcs K]` (`ExplorerEffect.loadDataFile`; the shell performs it): as --data, the
+    /// input law of the linear width and the Gram block of the infinite width. The shown regime's
+    /// message comes last, so it is the one on the status line; a file's error names `:data`, the
+    /// file and what is wrong.
+    public static func loadDataFile(_ path: String, pcs: Int, state: inout ExplorerState) {
+        let infinite = InfiniteWidthRegime.loadData(path: path)
+        let shown = state.regime
+        if shown == .linearWidth { _ = reduce(&state, infinite) }
+        switch DataInput.loadResult(path: path, removePCs: pcs, field: ":data") {
+        case .success(let data): _ = reduce(&state, .setData(data))
+        case .failure(let error): _ = reduce(&state, .status(ExplorerCommand.naming(error.description, command: "data"), isError: true))
+        }
+        if shown != .linearWidth { _ = reduce(&state, infinite) }
+    }
 }

@@ -339,10 +339,13 @@ public enum ExplorerCommand {
         guard let name = words.first?.lowercased() else { return [] }
         let before = state.message
         let effects = execute(name, Array(words.dropFirst()), state: &state)
-        if let m = state.message, m.isError, m != before, !m.text.contains(":\(name)") {
-            state.message = StatusMessage(":\(name): " + m.text, isError: true)
-        }
+        if let m = state.message, m.isError, m != before { state.message = StatusMessage(naming(m.text, command: name), isError: true) }
         return effects
+    }
+
+    /// An error of `:command` with the command in front, unless the text names it already.
+    public static func naming(_ error: String, command: String) -> String {
+        error.contains(":\(command)") ? error : ":\(command): " + error
     }
 
     /// The closest command names to a mistyped one (same first letter or within two edits).
@@ -487,7 +490,8 @@ public enum ExplorerCommand {
             return ExportPromptReducer.command(args.map { CommandLineEditor.expandHome($0) }, state: &state)
         case "xlim", "ylim":
             let isX = name == "xlim"
-            if args.count == 1, ["off", "auto", "0"].contains(args[0].lowercased()) || args.isEmpty {
+            // `off` (or `auto`) only: a number, 0 included, is an end of the range and is checked as one
+            if args.count == 1, ["off", "auto"].contains(args[0].lowercased()) {
                 if isX { state.display.xLimits = nil } else { state.display.yLimits = nil }
                 state.message = StatusMessage(isX ? "x range: automatic (zoom and pan)" : "y range: automatic")
                 break
@@ -503,9 +507,14 @@ public enum ExplorerCommand {
                     guard let v = bounded(text, NumberBounds.plotLimit, field: args.count == 2 && k == 0 ? "the bottom" : "the top") else { return [] }
                     values.append(v)
                 }
-                guard (1...2).contains(values.count), values.count == args.count, let top = values.last, top > 0,
-                      values.count == 1 || (values[0] >= 0 && values[0] < top) else {
+                guard (1...2).contains(values.count), values.count == args.count, let top = values.last else {
                     return fail("usage: :ylim TOP or :ylim BOTTOM TOP with 0 ≤ BOTTOM < TOP (the bottom is used on a log axis; or :ylim off)")
+                }
+                guard top > 0 else {
+                    return fail(":ylim: invalid value '\(args[args.count - 1])' for the top: must be above 0 (automatic: :ylim off)")
+                }
+                if values.count == 2, !(values[0] >= 0 && values[0] < top) {
+                    return fail("invalid value '\(args[0])' for the bottom: must be ≥ 0 and below the top \(args[1])")
                 }
                 state.display.yLimits = (values.count == 2 ? values[0] : 0)...top
                 if values.count == 2, values[0] == 0, state.display.yScale == .log {

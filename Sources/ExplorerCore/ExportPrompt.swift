@@ -59,14 +59,33 @@ public struct ExportPrompt: Sendable, Hashable {
         return "ntkscope-\(view.rawValue)-\(stamp).\(format.fileExtension)"
     }
 
-    /// The status-line text of the prompt.
-    public var line: String {
+    /// The status-line text of the prompt, whole.
+    public var line: String { line(width: .max) }
+
+    /// The status-line text of the prompt in `width` columns. While editing, the format that will
+    /// be written ("[svg]") stays in view: the help gets shorter first, then the file name loses
+    /// its start ("…", the end being typed stays); the question keeps its end the same way.
+    public func line(width: Int) -> String {
+        guard width > 0 else { return "" }
+        let file = path + "█"
+        func leftElided(_ head: String, _ text: String, _ tail: String = "") -> String? {
+            let room = width - head.count - tail.count
+            guard room >= 2 else { return nil }
+            return head + (text.count <= room ? text : "…" + String(text.suffix(room - 1))) + tail
+        }
         switch stage {
         case .editing:
             let formats = ExportFormat.allCases.map { $0 == format ? "[\($0.rawValue)]" : $0.rawValue }.joined(separator: " ")
-            return "export (Tab: \(formats), Enter writes, Esc cancels) file: " + path + "█"
+            let marker = format.map { "[\($0.rawValue)]" } ?? "[no format]"
+            for head in ["export \(format == nil ? marker + " " : "")(Tab: \(formats), Enter writes, Esc cancels) file: ",
+                         "export \(marker) (Tab: next format, Enter writes, Esc cancels) file: ",
+                         "export \(marker) (Tab: format) file: "] where head.count + file.count <= width {
+                return head + file
+            }
+            return leftElided("export \(marker) file: ", file) ?? leftElided("\(marker) ", file) ?? String(marker.prefix(width))
         case .confirmOverwrite:
-            return "\(path) exists: replace it? y/n"
+            let question = " exists: replace it? y/n"
+            return leftElided("", path, question) ?? String(("…" + question).suffix(width))
         }
     }
 }
@@ -171,10 +190,7 @@ extension ScreenLayout {
         let y = grid.height - 1
         guard y >= 0 else { return }
         grid.fill(x: 0, y: y, width: grid.width, height: 1, with: Cell(" ", role: .statusBar))
-        var text = prompt.line
-        // keep the end of a long line (the file name being typed) visible
-        if text.count > grid.width { text = "…" + String(text.suffix(grid.width - 1)) }
-        grid.write(text, x: 0, y: y, role: prompt.stage == .confirmOverwrite ? .warning : .statusBar,
+        grid.write(prompt.line(width: grid.width), x: 0, y: y, role: prompt.stage == .confirmOverwrite ? .warning : .statusBar,
                    attributes: prompt.stage == .confirmOverwrite ? [.bold] : [])
     }
 }

@@ -13,7 +13,7 @@ public enum InputFile {
             let file = try EigenvalueFile.load(path: path, field: ":input")
             return .success((file.law, file.notices.isEmpty ? nil : file.notices.joined(separator: "; ")))
         } catch {
-            return .failure(InputFileError(description: error.description))
+            return .failure(InputFileError(description: error.naming(option: ":input").description))
         }
     }
 }

@@ -506,20 +506,29 @@ public enum ScreenLayout {
 }
 
 /// Fitting the status line's message into its width without losing what matters: a long path is
-/// shortened to its file name first, then the middle of the text gives way, so the start (what
-/// failed) and the end (file, line, reason) stay; the whole message is in the log (`M`).
+/// shortened to its file name first (a folder's name may hold spaces), then long file names give way in their middle (keeping their
+/// extension), and only then the middle of the text, so the start (what failed) and the end (file,
+/// line, reason) stay; the whole message is in the log (`M`).
 public enum StatusLine {
+    static let quotes = CharacterSet(charactersIn: "'\",:;()")
+
     public static func fit(_ text: String, width: Int) -> String {
         guard width > 0 else { return "" }
         if text.count <= width { return text }
-        // paths to their last component
-        var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        // paths to their last component (a path with spaces: the words with a "/" that follow one)
+        var words: [String] = []
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            if word.contains("/"), let last = words.last, last.contains("/") { words[words.count - 1] += " " + word } else { words.append(word) }
+        }
         for i in words.indices where words[i].contains("/") && words[i].count > 16 {
-            let trimmed = words[i].trimmingCharacters(in: CharacterSet(charactersIn: "'\",:;()"))
+            let trimmed = words[i].trimmingCharacters(in: quotes)
             let last = (trimmed as NSString).lastPathComponent
             if !last.isEmpty, last != trimmed { words[i] = words[i].replacingOccurrences(of: trimmed, with: "…/" + last) }
         }
         var t = words.joined(separator: " ")
+        if t.count <= width { return t }
+        elideFileNames(&words, by: t.count - width)
+        t = words.joined(separator: " ")
         let hint = " (M)"
         if t.count <= width { return t }
         guard width > 12 else { return String(t.prefix(width)) }
@@ -527,6 +536,33 @@ public enum StatusLine {
         let head = room * 2 / 5, tail = room - head
         t = String(t.prefix(head)) + "…" + String(t.suffix(tail))
         return t + hint
+    }
+
+    /// Shortens the words that name a file ("…/weights-of-run-12.bin", "'data.csv'") by `excess`
+    /// characters in all, longest first, each in its middle down to `minimum` characters with its
+    /// extension kept: "…/weights…12.bin".
+    static func elideFileNames(_ words: inout [String], by excess: Int, minimum: Int = 12) {
+        var excess = excess
+        let names = words.indices.filter { isFileName(words[$0].trimmingCharacters(in: quotes)) }
+        for i in names.sorted(by: { words[$0].count > words[$1].count }) where excess > 0 {
+            let name = words[i].trimmingCharacters(in: quotes)
+            let cut = min(excess + 1, name.count - minimum)   // characters removed; a "…" comes in
+            guard cut > 1 else { continue }
+            let kept = name.count - cut
+            let extensionLength = name.count - (name.lastIndex(of: ".").map { name.distance(from: name.startIndex, to: $0) } ?? 0)
+            let tail = min(kept - 1, max(kept / 2, extensionLength + 1))
+            words[i] = words[i].replacingOccurrences(of: name, with: String(name.prefix(kept - tail)) + "…" + String(name.suffix(tail)))
+            excess -= cut - 1
+        }
+    }
+
+    /// A file name or path: a name with a letter, then an extension of 1 to 5 letters or digits
+    /// (with a letter), so numbers such as 1.5e3 are not taken for one.
+    static func isFileName(_ word: String) -> Bool {
+        guard let dot = word.lastIndex(of: "."), dot > word.startIndex else { return false }
+        let stem = word[..<dot], ext = word[word.index(after: dot)...]
+        return (1...5).contains(ext.count) && ext.allSatisfy { $0.isLetter || $0.isNumber } && ext.contains(where: \.isLetter)
+            && stem.contains(where: \.isLetter)
     }
 
     /// Words wrapped to lines of at most `width` characters (long words cut); the text's leading

@@ -72,9 +72,7 @@ public struct InputPoints: Sendable {
     /// to unit norm. Errors name `--data`, the file and what is wrong (a zero row by its number).
     public static func load(path: String, option: String = "--data") throws(ModelError) -> (points: InputPoints, notice: String) {
         let m: DataMatrix
-        do { m = try DataMatrix.load(path: path) } catch {
-            throw ModelError(field: option, value: path, allowed: "\(error)")
-        }
+        do { m = try DataMatrix.read(path: path, field: option) } catch { throw error.naming(option: option) }
         return try fromData(m, source: path, option: option)
     }
 

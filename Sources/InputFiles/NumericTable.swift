@@ -236,7 +236,7 @@ enum TextDecoding {
             return Array(text.utf8)
         }
         guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw ModelError(field: source, value: "(binary data)", allowed: "must be UTF-8 text (or a .npy file)")
+            throw ModelError(field: source, value: "binary data", allowed: "must be text or .npy")
         }
         return bytes
     }

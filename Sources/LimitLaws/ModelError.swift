@@ -13,4 +13,10 @@ public struct ModelError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         "invalid value '\(value)' for \(field): \(allowed)"
     }
+
+    /// A file's error with the option (or command) that named the file in front of it, once:
+    /// "invalid value '(binary data)' for --data x.bin: …"; an error already for `option` is kept.
+    public func naming(option: String) -> ModelError {
+        field == option || field.hasPrefix(option + " ") ? self : ModelError(field: "\(option) \(field)", value: value, allowed: allowed)
+    }
 }

@@ -40,12 +40,14 @@ public struct DataMatrix: Sendable, Equatable {
     /// lines, a header line, CRLF line ends and a byte-order mark allowed) or a NumPy `.npy` file
     /// (2-D, or 1-D for one feature; its header is validated before anything is allocated).
     public static func load(path: String) throws(SamplingError) -> DataMatrix {
-        do {
-            let file = try DataFile.load(path: path, field: "--data")
-            return DataMatrix(samples: file.samples, features: file.features, values: file.values)
-        } catch {
-            throw .dataFile(error.description)
-        }
+        do { return try read(path: path, field: "--data") } catch { throw .dataFile(error.description) }
+    }
+
+    /// `load` with the file's own error: a file that cannot be read is reported for `field` (the
+    /// option or command that named it), the rest name the file (and line).
+    public static func read(path: String, field: String) throws(ModelError) -> DataMatrix {
+        let file = try DataFile.load(path: path, field: field)
+        return DataMatrix(samples: file.samples, features: file.features, values: file.values)
     }
 
     /// The paper's preprocessing: centre every feature over the samples, optionally remove the

@@ -229,16 +229,7 @@ struct EventLoop {
                     _ = ExplorerReducer.reduce(&state, .status(error.description, isError: true))
                 }
             case .loadDataFile(let path, let pcs):
-                // as --data: the input law of the linear width and the Gram block of the infinite width
-                // (the shown regime's message last, so it is the one on the status line)
-                let infinite = InfiniteWidthRegime.loadData(path: path)
-                let shown = state.regime
-                if shown == .linearWidth { _ = ExplorerReducer.reduce(&state, infinite) }
-                switch DataInput.loadResult(path: path, removePCs: pcs) {
-                case .success(let data): _ = ExplorerReducer.reduce(&state, .setData(data))
-                case .failure(let error): _ = ExplorerReducer.reduce(&state, .status("data: \(error.description)", isError: true))
-                }
-                if shown != .linearWidth { _ = ExplorerReducer.reduce(&state, infinite) }
+                ExplorerReducer.loadDataFile(path, pcs: pcs, state: &state)
             case .completePath(let word):
                 _ = ExplorerReducer.reduce(&state, .commandEdit(.completions(PathCompletion.candidates(for: word))))
             case .prepareExport, .writeExport:

@@ -60,14 +60,24 @@ public struct Session: Sendable, Equatable {
     }
 }
 
-/// A problem in a session file, naming the key.
+/// A problem in a session file, naming the key, or the line when the file is not TOML at all.
 public struct SessionError: Error, CustomStringConvertible, Equatable, Sendable {
     public var key: String
     public var value: String
     public var reason: String
-    public init(key: String, value: String, reason: String) { self.key = key; self.value = value; self.reason = reason }
+    /// The line (from 1) of a file that is not TOML (not text, or a syntax error); nil for a key's error.
+    public var line: Int?
+    public init(key: String, value: String, reason: String, line: Int? = nil) {
+        self.key = key; self.value = value; self.reason = reason; self.line = line
+    }
     public var description: String {
-        value.isEmpty ? "key '\(key)': \(reason)" : "key '\(key)' = \(value): \(reason)"
+        if let line { return "line \(line): '\(value)': \(reason)" }
+        return value.isEmpty ? "key '\(key)': \(reason)" : "key '\(key)' = \(value): \(reason)"
+    }
+
+    /// A file that is not TOML, at `line`: `value` is what is there (the line, or "binary data").
+    static func notTOML(line: Int, value: String, _ reason: String) -> SessionError {
+        SessionError(key: "(line \(line))", value: value, reason: reason, line: line)
     }
 }
 
@@ -281,13 +291,34 @@ public enum SessionFile {
 
     // MARK: decoding
 
-    /// Parses a session/config file. Errors name the key (or the line of a TOML syntax error).
+    /// Parses the bytes of a session/config file: UTF-8 text (else the line of the first byte that
+    /// is not, as "binary data"), then `decode(_:)`.
+    public static func decode(bytes: Data) throws(SessionError) -> SessionConfig {
+        var line = 1, iterator = bytes.makeIterator(), utf8 = UTF8()
+        while true {
+            switch utf8.decode(&iterator) {
+            case .scalarValue(let c): if c == "\n" { line += 1 }
+            case .emptyInput: return try decode(String(decoding: bytes, as: UTF8.self))
+            case .error: throw .notTOML(line: line, value: "binary data", "not UTF-8 text, so not TOML")
+            }
+        }
+    }
+
+    /// Parses a session/config file. Errors name the key, or the line when the text is not TOML
+    /// (a syntax error, quoting the line; a NUL byte, which the TOML parser would take for the end).
     public static func decode(_ text: String) throws(SessionError) -> SessionConfig {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let k = lines.firstIndex(where: { $0.contains("\0") }) {
+            throw .notTOML(line: k + 1, value: "binary data", "a NUL byte, so not TOML text")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let e as TOMLParseError {
-            throw SessionError(key: "(line \(e.source.begin.line))", value: "", reason: "not valid TOML: \(e.description)")
+            let line = e.source.begin.line
+            let quoted = line >= 1 && line <= lines.count ? String(lines[line - 1]).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            throw .notTOML(line: line, value: quoted.isEmpty ? "(empty line)" : escapingControlCharacters(Excerpt.of(quoted)),
+                           "not valid TOML (\(e.description.prefix(1).lowercased() + e.description.dropFirst()))")
         } catch {
             throw SessionError(key: "(file)", value: "", reason: "not valid TOML: \(error)")
         }

@@ -53,18 +53,19 @@ struct ModelOptions: ParsableArguments {
             let why = FileManager.default.fileExists(atPath: path, isDirectory: &isDir) ? (isDir.boolValue ? "is a folder" : "cannot be read") : "does not exist"
             throw ModelError(field: "--config", value: path, allowed: "the file \(why)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ModelError(field: "--config", value: path, allowed: "must be a UTF-8 TOML file")
-        }
         do {
-            return try SessionFile.decode(text)
+            return try SessionFile.decode(bytes: data)
         } catch {
             throw Self.configError(error, path: path)
         }
     }
 
     static func configError(_ error: SessionError, path: String) -> ModelError {
-        ModelError(field: "key '\(error.key)' in --config \(path)", value: error.value.isEmpty ? "(see key)" : error.value, allowed: error.reason)
+        if let line = error.line {
+            return ModelError(field: "line \(line) of --config \(path)", value: error.value,
+                              allowed: error.reason + "; --config reads a session file, as the explorer's e or render --format toml write it")
+        }
+        return ModelError(field: "key '\(error.key)' in --config \(path)", value: error.value.isEmpty ? "(see key)" : error.value, allowed: error.reason)
     }
 
     /// Notices for the user (e.g. an input spectrum rescaled to mean 1).

@@ -243,7 +243,8 @@ struct DataOptions: ParsableArguments {
         guard k >= 0 else { throw ModelError(field: "--remove-pcs", value: "\(k)", allowed: CommandLineValues.removePCsAllowed) }
         switch DataInput.loadResult(path: path, removePCs: k) {
         case .success(let d): session.useData(d)
-        case .failure(let e): throw ModelError(field: "--data", value: path, allowed: e.description)
+        // a file's error names --data and the file already; the others (too few samples, too large) do not
+        case .failure(let e): throw e.description.contains("--data") ? e : ModelError(field: "--data", value: path, allowed: e.description)
         }
         // the infinite-width regime's Gram block uses the same data (samples scaled to unit norm)
         let d = try InfiniteWidthData.load(path: path)

@@ -140,6 +140,24 @@ import Testing
         #expect(agreeing.status == 0, "\(agreeing.err)")
     }
 
+    /// `--config` with a file that is not TOML (a CSV, a binary file, text with a NUL byte), in the
+    /// explorer and the subcommands: exit 2, naming the file, the line and what is there.
+    @Test(.enabled(if: binary != nil)) func configThatIsNotTOMLNamesTheFileAndTheLine() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("a,b,c\n1,2,3\n".utf8).write(to: dir.appendingPathComponent("data.csv"))
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0xFF, 0x00]).write(to: dir.appendingPathComponent("plot.png"))
+        try Data("schema = 1\n[model]\ndepth = 2\0\n".utf8).write(to: dir.appendingPathComponent("nul.toml"))
+        for (file, expected) in [("data.csv", "invalid value 'a,b,c' for line 1 of --config data.csv: not valid TOML ("),
+                                 ("plot.png", "invalid value 'binary data' for line 1 of --config plot.png: not UTF-8 text, so not TOML"),
+                                 ("nul.toml", "invalid value 'binary data' for line 3 of --config nul.toml: a NUL byte, so not TOML text")] {
+            for command in [["--config", file], ["density", "--config", file], ["render", "--config", file]] {
+                let r = try run(command, in: dir)
+                #expect(r.status == 2 && r.err.contains(expected) && r.err.contains("session file"), "\(command): \(r.err)")
+            }
+        }
+    }
+
     @Test(.enabled(if: binary != nil)) func badConfigNamesTheKey() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }

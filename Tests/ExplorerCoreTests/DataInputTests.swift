@@ -114,4 +114,32 @@ import PlotCanvas
         #expect(s.data == input)
         #expect(ExplorerCommand.run("data ~/digits.csv pcs 10", state: &s) == [.loadDataFile(CommandLineEditor.expandHome("~/digits.csv"), pcs: 10)])
     }
+
+    /// `:data` with a binary file, in every regime that takes `:data` (the linear and infinite width
+    /// read it as --data, the quadratic mode as both, training as its classification data): the
+    /// message names `:data`, the file and what is wrong, and an 80-column status line shows the
+    /// reason whole, the file by its name (its middle may give way, never its extension).
+    @Test(arguments: [RegimeID.linearWidth, .infiniteWidth, .quadratic, .training])
+    func binaryDataFileIsRefusedWithTheReasonOnAnEightyColumnStatusLine(regime: RegimeID) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ntkscope data-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("activations-of-the-second-run.bin").path
+        try Data([0x89, 0xFF, 0x00, 0xFE] + (0..<200).map { UInt8($0) }).write(to: URL(fileURLWithPath: path))
+        var s = MockSpectra.state(view: .focus)
+        Regimes.enter(regime, state: &s)
+        for effect in ExplorerCommand.run("data \(path)", state: &s) {
+            switch effect {
+            case .loadDataFile(let p, let pcs): ExplorerReducer.loadDataFile(p, pcs: pcs, state: &s)
+            case .readRegimeFile(let r, let p, let purpose):
+                _ = ExplorerReducer.reduce(&s, .regime(AnyRegimeAction(r, RegimeFileRead.read(path: p, purpose: purpose))))
+            default: Issue.record("unexpected effect \(effect)")
+            }
+        }
+        let message = try #require(s.message)
+        #expect(message.isError && message.text.contains(":data") && message.text.contains(path) && message.text.contains("binary data"), "\(message.text)")
+        let status = ScreenLayout.render(state: s, content: MockSpectra.content(), width: 80, height: 24).lines().last ?? ""
+        #expect(status.contains("'binary data'") && status.contains(".bin: must be text or .npy"), "\(regime): \(status)")
+        #expect(status.contains("…/activ") && status.contains(":data") && !status.contains("(M)"), "\(regime): \(status)")
+    }
 }

@@ -122,6 +122,32 @@ import PlotCanvas
         #expect(s.display.xLimits == nil && s.display.zoom == 0)
     }
 
+    /// `:ylim 0` is no synonym of `:ylim off`: 0 is a top the axis cannot have, so it is refused
+    /// naming the command, the value and what is allowed (the refusal fits an 80-column status line),
+    /// and the range stays as it was; `:xlim 0` is refused too. `off` and `auto` are automatic.
+    @Test func ylimZeroIsRefusedNotAutomatic() {
+        var s = MockSpectra.state(view: .focus)
+        _ = ExplorerCommand.run("ylim 0.01 2", state: &s)
+        _ = ExplorerCommand.run("xlim 1 3", state: &s)
+        for (command, expected) in [("ylim 0", ["'0'", "the top", "above 0", ":ylim off"]), ("ylim -2", ["'-2'", "the top"]),
+                                    ("ylim 0 0", ["'0'", "the top"]), ("ylim 3 2", ["'3'", "the bottom", "below the top 2"]),
+                                    ("xlim 0", [":xlim A B", ":xlim off"])] {
+            _ = ExplorerCommand.run(command, state: &s)
+            let text = s.message?.text ?? ""
+            #expect(s.message?.isError == true && text.contains(":" + command.prefix(4)), "\(command): \(text)")
+            if command.hasPrefix("ylim") { #expect(text.hasPrefix(":ylim: invalid value "), "\(command): \(text)") }
+            for e in expected { #expect(text.contains(e), "\(command): \(text)") }
+            #expect(s.display.yLimits == 0.01...2 && s.display.xLimits == 1...3, "\(command)")
+        }
+        _ = ExplorerCommand.run("ylim 0", state: &s)
+        let status = ScreenLayout.render(state: s, content: MockSpectra.content(), width: 80, height: 24).lines().last ?? ""
+        #expect(status.contains("✗ " + s.message!.text), "\(status)")
+        _ = ExplorerCommand.run("ylim off", state: &s)
+        #expect(s.display.yLimits == nil && s.message?.text == "y range: automatic")
+        _ = ExplorerCommand.run("xlim auto", state: &s)
+        #expect(s.display.xLimits == nil && s.message?.isError == false)
+    }
+
     @Test func cursorReadoutMatchesTheLaw() {
         // uniform on [0, 1]: F(0.25) = 0.25, f = 1
         let law = uniform(.ck(1), from: 0)
@@ -162,6 +188,21 @@ import PlotCanvas
         _ = press(&s, .character("M"))
         #expect(s.overlay == .messageLog)
         #expect(ScreenLayout.render(state: s, content: MockSpectra.content(), width: 100, height: 30).plainText().contains("line 14, key 'compare_b'"))
+    }
+
+    /// A message too long for the status line gives way in the file's name (the middle, keeping the
+    /// extension) before the reason at its end; words that are numbers are no file names.
+    @Test func statusLineElidesALongFileNameBeforeTheReason() {
+        let text = "✗ invalid value 'binary data' for :data /home/someone/runs/a-rather-long-name-of-a-weights-file.bin: must be text or .npy"
+        let fitted = StatusLine.fit(text, width: 80)
+        #expect(fitted.count == 80, "\(fitted)")
+        #expect(fitted.hasPrefix("✗ invalid value 'binary data' for :data …/a-rat") && fitted.hasSuffix("file.bin: must be text or .npy"), "\(fitted)")
+        #expect(!fitted.contains("(M)"))
+        // a folder with spaces in its name is part of the path, not words of the message
+        let spaced = "✗ invalid value '/home/someone/my runs/run 2/a-weights-file.bin' for :data: the file does not exist"
+        #expect(StatusLine.fit(spaced, width: 80) == "✗ invalid value '…/a-weights-file.bin' for :data: the file does not exist")
+        for word in ["x.npy", "digits.csv", "…/run-2.toml"] { #expect(StatusLine.isFileName(word), "\(word)") }
+        for word in ["1.5e3", "0.25", "e.g.", "v1.2", "ε·n^¼"] { #expect(!StatusLine.isFileName(word), "\(word)") }
     }
 
     @Test func deepModelsPageInsteadOfRefusing() {

@@ -114,6 +114,28 @@ import Testing
         do { _ = try SessionFile.decode("schema = 1\n\n[model\n") } catch { #expect(error.key.contains("line 3"), "\(error)") }
     }
 
+    /// A file that is not TOML at all (a CSV, JSON, a binary file) is refused with the line where
+    /// it stops being TOML and what is there (control characters escaped); a NUL byte, which the
+    /// TOML parser would take for the end of the file, and bytes that are not UTF-8 are binary data.
+    @Test(arguments: [
+        (Data("a,b,c\n1,2,3\n".utf8), 1, "a,b,c", "not valid TOML (error while parsing key-value pair: expected '=', saw ',')"),
+        (Data("{\"model\": {}}\n".utf8), 1, "{\"model\": {}}", "not valid TOML"),
+        (Data("schema = 1\n\u{1}x\n".utf8), 2, "\\u0001x", "not valid TOML"),
+        (Data("schema = 1\n[model]\ndepth = 2\0junk\n".utf8), 3, "binary data", "a NUL byte, so not TOML text"),
+        (Data([0x73, 0x3D, 0x31, 0x0A, 0x89, 0x50, 0x4E, 0x47, 0xFF, 0x00]), 2, "binary data", "not UTF-8 text, so not TOML"),
+    ])
+    func filesThatAreNotTOMLGiveTheLineAndWhatIsThere(bytes: Data, line: Int, value: String, reason: String) throws {
+        do {
+            _ = try SessionFile.decode(bytes: bytes)
+            Issue.record("accepted \(bytes.count) bytes")
+        } catch {
+            #expect(error.line == line && error.value == value && error.reason.hasPrefix(reason), "\(error)")
+            #expect(error.description.hasPrefix("line \(line): '\(value)': "), "\(error)")
+        }
+        // text with a byte-order mark is TOML as any other
+        #expect(try SessionFile.decode(bytes: Data([0xEF, 0xBB, 0xBF] + Array("[model]\ndepth = 2\n".utf8))).model.depth == 2)
+    }
+
     @Test func partialConfigsUseDefaults() throws {
         let s = try SessionFile.session(from: SessionFile.decode("[model]\ndepth = 3\ngamma = 0.25\n"))
         #expect(s.model.gammas == [0.25, 0.25, 0.25])
@@ -194,6 +216,42 @@ import Testing
         let write = ExplorerReducer.reduce(&s, KeyMap.action(for: .enter, in: s)!)
         #expect(write == [.writeExport(path: "view.csv", format: .csv, overwrite: false)])
         #expect(s.exportPrompt == nil)
+    }
+
+    /// At 80×24 the prompt keeps the format that will be written in view ("[svg]", after Tab Tab
+    /// "[json]", "[no format]" for an unknown extension) and the end of the name being typed, the
+    /// cursor last: the help gets shorter, then a long name loses its start. Wide, the prompt lists
+    /// every format; the question keeps "replace it? y/n".
+    @Test func promptKeepsTheFormatMarkerAtEightyColumns() {
+        var s = Fixture.state()
+        let name = ExportPrompt.defaultPath(view: .layers, date: Date(timeIntervalSince1970: 0))
+        func statusLine(_ width: Int = 80, _ height: Int = 24) -> String {
+            ScreenLayout.render(state: s, content: Fixture.content(), width: width, height: height).lines().last ?? ""
+        }
+        _ = ExplorerReducer.reduce(&s, .exportPrompt(.open(defaultPath: name)))
+        var line = statusLine()
+        #expect(line.count <= 80 && line.hasPrefix("export [svg] ") && line.contains(name + "█"), "\(line)")
+        _ = ExplorerReducer.reduce(&s, .exportPrompt(.cycleFormat))
+        _ = ExplorerReducer.reduce(&s, .exportPrompt(.cycleFormat))
+        line = statusLine()
+        #expect(line.hasPrefix("export [json] ") && line.contains(".json█"), "\(line)")
+        let long = "/home/someone/figures/a-folder-with-a-rather-long-name/and-another-one/" + name
+        s.exportPrompt = ExportPrompt(path: long)
+        line = statusLine()
+        #expect(line.count == 80 && line.hasPrefix("export [svg] file: …") && line.hasSuffix(name + "█"), "\(line)")
+        s.exportPrompt = ExportPrompt(path: "view.png")
+        #expect(statusLine().hasPrefix("export [no format] "), "\(statusLine())")
+        s.exportPrompt = ExportPrompt(path: "view.csv")
+        #expect(statusLine(160, 30).hasPrefix("export (Tab: txt ansi svg [csv] json toml, Enter writes, Esc cancels) file: view.csv█"), "\(statusLine(160, 30))")
+        s.exportPrompt = ExportPrompt(path: long, stage: .confirmOverwrite)
+        line = statusLine()
+        #expect(line.count == 80 && line.hasPrefix("…") && line.hasSuffix(name + " exists: replace it? y/n"), "\(line)")
+        // the prompt alone, at widths down to a few columns, never wider than the line
+        for width in 1...120 {
+            for p in [ExportPrompt(path: long), ExportPrompt(path: ""), ExportPrompt(path: long, stage: .confirmOverwrite)] {
+                #expect(p.line(width: width).count <= width, "\(width): \(p.line(width: width))")
+            }
+        }
     }
 
     @Test func existingFileNeedsConfirmation() {

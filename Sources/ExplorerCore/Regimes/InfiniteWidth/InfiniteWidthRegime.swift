@@ -180,8 +180,8 @@ public struct InfiniteWidthRegime: ExplorerRegime {
             state.infinite = s
             state.message = StatusMessage("infinite width: Gram block on \(d.notice)")
             return
-        case .dataFailed(let path, let reason):
-            state.message = StatusMessage("infinite width: \(reason)", isError: true)
+        case .dataFailed(_, let reason):
+            state.message = StatusMessage(ExplorerCommand.naming(reason, command: "data"), isError: true)
             return
         }
         s = s.validated()

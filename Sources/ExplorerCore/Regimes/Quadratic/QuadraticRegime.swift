@@ -359,7 +359,7 @@ public struct QuadraticRegime: ExplorerRegime {
     public func fileRead(_ file: RegimeFileRead, state: inout ExplorerState) {
         if file.purpose == "input" {
             guard let data = file.contents else {
-                state.message = StatusMessage(":data: \(file.error ?? "cannot read \(file.path)")", isError: true)
+                state.message = StatusMessage(ExplorerCommand.naming(file.error ?? "cannot read \(file.path)", command: "data"), isError: true)
                 return
             }
             do {
@@ -378,7 +378,7 @@ public struct QuadraticRegime: ExplorerRegime {
                     state.message = StatusMessage("X from \(file.path): n = \(n) samples, d = \(m.features) features, p = \(p) (features centred, samples scaled to norm √d)")
                 }
             } catch {
-                state.message = StatusMessage(":data: \(error.description)", isError: true)
+                state.message = StatusMessage(error.naming(option: ":data").description, isError: true)
             }
             return
         }

@@ -406,12 +406,12 @@ public struct TrainingRegime: ExplorerRegime {
     public func fileRead(_ file: RegimeFileRead, state: inout ExplorerState) {
         let what = file.purpose == "labels" ? "labels" : "data"
         guard let data = file.contents else {
-            state.message = StatusMessage(":\(what): \(file.error ?? "cannot read \(file.path)")", isError: true)
+            state.message = StatusMessage(ExplorerCommand.naming(file.error ?? "cannot read \(file.path)", command: what), isError: true)
             return
         }
         let values: RegimeDataFile
         do { values = try RegimeDataFile.parse(data, path: file.path) } catch {
-            state.message = StatusMessage(":\(what): \(error.description)", isError: true)
+            state.message = StatusMessage(error.naming(option: ":\(what)").description, isError: true)
             return
         }
         var s = state.training
