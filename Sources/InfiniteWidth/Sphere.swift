@@ -119,8 +119,12 @@ public enum SphereSpectrum {
 
     /// λ_0 … λ_kmax of the kernel Σ_j c_j t^j (c_j ≥ 0), with the truncation bound above, all in
     /// log space. `valueAtOne` is K(1) (for the trace shares).
+    /// `compositions`: how many series compositions made the coefficients (the depth L), for the
+    /// round-off allowance (N + 2)(L + 1)·ε·λ_k added to each bound (λ_k is a sum of non-negative
+    /// terms, each as accurate as its coefficient).
     public static func eigenvalues(coefficients c: [Double], tail: Double, valueAtOne: Double,
-                                   dimension d: Int, maxDegree: Int, lowOrdersExact: Bool = true) -> [SphereEigenvalue] {
+                                   dimension d: Int, maxDegree: Int, lowOrdersExact: Bool = true, compositions: Int = 1) -> [SphereEigenvalue] {
+        let roundOff = Double(c.count + 1) * Double(compositions + 1) * Double.ulpOfOne
         precondition(d >= 2 && maxDegree >= 0)
         var out: [SphereEigenvalue] = []
         out.reserveCapacity(maxDegree + 1)
@@ -142,7 +146,7 @@ public enum SphereSpectrum {
             let logBound = logTruncationBound(tail: tail, order: c.count - 1, degree: k, dimension: d, lowOrdersExact: lowOrdersExact)
             out.append(SphereEigenvalue(degree: k, exactMultiplicity: exactMultiplicity(dimension: d, degree: k),
                                         log10Multiplicity: logN / log(10.0), lambda: exp(logLambda),
-                                        log10Lambda: logLambda / log(10.0), errorBound: exp(logBound),
+                                        log10Lambda: logLambda / log(10.0), errorBound: exp(logBound) + roundOff * exp(logLambda),
                                         traceShare: valueAtOne > 0 && logLambda.isFinite ? exp(logN + logLambda - logOne) : 0,
                                         method: .series))
         }
@@ -154,7 +158,7 @@ public enum SphereSpectrum {
                                    maxDegree: Int) -> [SphereEigenvalue] {
         eigenvalues(coefficients: series.coefficients(kernel), tail: series.tail(kernel),
                     valueAtOne: series.valueAtOne(kernel), dimension: d, maxDegree: maxDegree,
-                    lowOrdersExact: series.lowOrdersExact)
+                    lowOrdersExact: series.lowOrdersExact, compositions: series.depth)
     }
 
     /// The largest dimension for which `eigenvalues(_:exact:…)` also integrates the closed-form

@@ -270,7 +270,30 @@ extension LimitSpectrum {
         if failures > 0 {
             result.append(LawNotice(severity: .warning, text: "the solver failed at \(failures) points (density NaN there, counted as 0 in integrals)"))
         }
-        return result + approximationNotices
+        return result + approximationNotices + hardEdgeNotices
+    }
+
+    /// Next to a hard edge (`HardEdgeZone`): the mass below the last point solved, whose density is
+    /// the power law that carries it (a note where it exceeds 10⁻⁶), and a warning where the zone's
+    /// samples and its exact mass disagree by more than 10⁻⁵.
+    public var hardEdgeNotices: [LawNotice] {
+        var result = [LawNotice]()
+        for (k, fit) in fits.enumerated() where k < support.count {
+            guard case .samples(let table) = fit else { continue }
+            for zone in table.zones {
+                let interval = support[k]
+                let edge = zone.side == 0 ? interval.lowerBound : interval.upperBound
+                let sine = Double.sin(Double.exp(zone.logS[0]) / 2)
+                let reach = (interval.upperBound - interval.lowerBound) * sine * sine
+                if zone.tailMass > 1e-6 {
+                    result.append(LawNotice(severity: .note, text: "a mass of \(zone.tailMass) lies within \(reach) of the hard edge at \(edge), nearer than the solver reaches: there the density is the power law |x − edge|^\(((zone.tailExponent - 1) / 2 * 1e4).rounded() / 1e4) that carries it, and the CDF is exact at \(reach) from the edge"))
+                }
+                if zone.massMismatch > 1e-5 {
+                    result.append(LawNotice(severity: .warning, text: "next to the hard edge at \(edge) the density's samples and the exact mass differ by \(zone.massMismatch): the CDF there is uncertain by that much"))
+                }
+            }
+        }
+        return result
     }
 
     /// The approximation's note (which layers, and the bound on how far any eigenvalue moved) and,

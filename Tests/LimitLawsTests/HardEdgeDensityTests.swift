@@ -118,6 +118,20 @@ enum FussCatalanOracle {
         }
     }
 
+    /// FC_32: 37% of the mass lies below 10⁻¹⁴. The density down to 10⁻¹⁰⁰ against the oracle, and
+    /// the mass beyond the last point solved stated in a note.
+    @Test func deepLinearNetworkDensityFarIntoTheEdge() throws {
+        let law = try Self.law(order: 32)
+        var xs: [Double] = []
+        var x = 0.1
+        while x > 1e-100 { xs.append(x); x /= 1e3 }
+        var worst = 0.0
+        for (x, e) in zip(xs, FussCatalanOracle.densities(xs, order: 32)) { worst = max(worst, abs(law.densityAt(x) - e) / e) }
+        #expect(worst < 1e-4, "FC_32: worst relative error \(worst)")
+        #expect(law.hardEdgeNotices.contains { $0.severity == .note && $0.text.contains("nearer than the solver reaches") })
+        #expect(try Self.law(order: 10).hardEdgeNotices.isEmpty)
+    }
+
     /// The density file: its trapezoid mass within the bound it states, the CDF column monotone.
     @Test func resolvedGridStatesWhatItReaches() throws {
         for s in [3, 10] {
