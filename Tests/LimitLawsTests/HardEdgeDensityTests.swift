@@ -132,6 +132,23 @@ enum FussCatalanOracle {
         #expect(try Self.law(order: 10).hardEdgeNotices.isEmpty)
     }
 
+    /// A hard edge at the upper end: −X₃ᵀX₃ (the combination z₃ = −1) is FC_3 reflected, its density
+    /// at −x FC_3's at x and its CDF at −x one minus FC_3's.
+    @Test func upperHardEdgeOfAReflectedLaw() throws {
+        let model = NetworkModel(activation: try Activation.named("linear"), input: .orthonormal, gammas: [1, 1, 1])
+        let law = try #require(LimitLawEngine().solve(model, options: SolveOptions(kernels: [.combination], combination: [0, 0, 0, 0, -1])).spectra.first)
+        #expect(abs(law.support.last?.upperBound ?? 1) < 1e-12)
+        var xs: [Double] = []
+        var x = 0.1
+        while x > 1e-14 { xs.append(x); x /= 3.7 }
+        var worst = 0.0
+        for (x, e) in zip(xs, FussCatalanOracle.densities(xs, order: 3)) { worst = max(worst, abs(law.densityAt(-x) - e) / e) }
+        #expect(worst < 2e-5, "worst relative error \(worst)")
+        for (x, f) in zip([1e-12, 1e-8, 1e-5], FussCatalanOracle.cdf([1e-12, 1e-8, 1e-5], order: 3)) {
+            #expect(abs(law.cdf(-x) - (1 - f)) < 2e-6, "F(−\(x)) = \(law.cdf(-x)), exact \(1 - f)")
+        }
+    }
+
     /// The density file: its trapezoid mass within the bound it states, the CDF column monotone.
     @Test func resolvedGridStatesWhatItReaches() throws {
         for s in [3, 10] {
