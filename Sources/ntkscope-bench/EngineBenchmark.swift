@@ -30,6 +30,7 @@ func describe(_ spectra: ModelSpectra) {
 /// where the process may use two cores, the same solves with the laws pipelined on two threads
 /// (`engine2` alone: `make bench` runs it unpinned).
 func runEngineBenchmark(verbose: Bool) {
+    print("machine: \(machineLine())")
     engineFigures(threads: 1, verbose: verbose)
     if allowedCores() >= 2 { engineFigures(threads: 2, verbose: verbose) }
 }
@@ -61,6 +62,13 @@ func engineFigures(threads: Int, verbose: Bool) {
     print("engine\(label): cold solve, depth 20:                            \(ms(depth20)) ms")
     print("engine\(label): display-only (no CDF quadrature) cold / warm:    \(ms(coldDisplay)) / \(ms(warmDisplay)) ms")
     print("engine\(label): failures cold/warm/depth20: \(result.failures)/\(warmResult.failures)/\(deepResult.failures)")
+    if threads == 1 {
+        // issue 15's targets, one core
+        func verdict(_ name: String, _ seconds: Double, _ target: Double) -> String {
+            "\(name) \(ms(seconds)) ms <= \(ms(target)) ms: \(seconds <= target ? "met" : "NOT met")"
+        }
+        print("engine: targets (one core): " + [verdict("cold", cold, 6e-3), verdict("warm", warm, 1.5e-3), verdict("depth 20", depth20, 50e-3)].joined(separator: "; "))
+    }
 }
 
 /// Cores this process may run on (`taskset` narrows it), from /proc/self/status.
