@@ -207,8 +207,8 @@ struct QuadraticSampleCommand: ParsableCommand {
             guard input.lowercased().hasPrefix("data:") else {
                 throw ModelError(field: "--input", value: input, allowed: "gaussian, rademacher or data:PATH")
             }
-            do { inputs = .data(try DataMatrix.load(path: String(input.dropFirst(5)))) } catch {
-                throw ModelError(field: "--input", value: input, allowed: error.description)
+            do { inputs = .data(try DataMatrix.read(path: String(input.dropFirst(5)), field: "--input")) } catch {
+                throw error.naming(option: "--input")
             }
         }
         let request = QuadraticSamplingRequest(settings: settings, d: dim, seed: seed, input: inputs, precision: prec, threads: threads)

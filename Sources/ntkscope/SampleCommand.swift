@@ -152,7 +152,8 @@ struct SampleCommand: ParsableCommand {
             spec = .powerLaw(d0: inputDim ?? n, alpha: alpha)
         case "file":
             guard let path = data else { throw fail("--input file needs --data FILE") }
-            var m = try DataMatrix.load(path: path)
+            var m: DataMatrix
+            do { m = try DataMatrix.read(path: path, field: "--data") } catch { throw error.naming(option: "--data") }
             if let want = self.n {
                 guard want <= m.samples else { throw fail("--n \(want) but \(path) has only \(m.samples) samples") }
                 m = DataMatrix(samples: want, features: m.features, values: Array(m.values[0..<(want * m.features)]))

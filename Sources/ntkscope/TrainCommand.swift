@@ -230,12 +230,12 @@ struct TrainCommand: ParsableCommand {
     func loadLabeled(_ path: String) throws -> LabeledData {
         guard let spec = labels else { throw bad("--labels", "(missing)", LabeledData.labelsSyntax) }
         let m: DataMatrix
-        do { m = try DataMatrix.load(path: path) } catch { throw Failure(message: "--data: \(error.description)") }
+        do { m = try DataMatrix.read(path: path, field: "--data") } catch { throw Failure(message: error.naming(option: "--data").description) }
         let name = URL(fileURLWithPath: path).lastPathComponent
         let source: LabeledData.Labels
         if let c = Int(spec) { source = .column(c) } else {
             let l: DataMatrix
-            do { l = try DataMatrix.load(path: spec) } catch { throw Failure(message: "--labels: \(error.description)") }
+            do { l = try DataMatrix.read(path: spec, field: "--labels") } catch { throw Failure(message: error.naming(option: "--labels").description) }
             guard l.features == 1 else { throw bad("--labels", spec, "a file with one label per row (it has \(l.features) columns)") }
             source = .values(l.values, name: URL(fileURLWithPath: spec).lastPathComponent)
         }

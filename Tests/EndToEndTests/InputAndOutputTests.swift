@@ -207,6 +207,25 @@ import Testing
         #expect(r.err.hasPrefix("ntkscope: error: ") && !r.err.contains("Error:"), "\(arguments): \(r.err)")
     }
 
+    /// A data file that is missing or not text is named with the option that read it, once: the
+    /// labels file of `train` and the data file of `quadratic sample` were called "--data", inside
+    /// a second "invalid value" for the quadratic one.
+    @Test(.enabled(if: binary != nil), arguments: [
+        (["train", "--task", "classification", "--data", "good.csv", "--labels", "missing.csv"], "for --labels: the file does not exist"),
+        (["quadratic", "sample", "--input", "data:missing.csv"], "for --input: the file does not exist"),
+        (["sample", "--input", "file", "--data", "binary.dat"], "for --data binary.dat: must be text or .npy"),
+        (["train", "--task", "classification", "--data", "binary.dat", "--labels", "0"], "for --data binary.dat: must be text or .npy"),
+    ])
+    func dataFilesAreNamedWithTheirOption(arguments: [String], message: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("1,2\n3,4\n5,6\n".utf8).write(to: dir.appendingPathComponent("good.csv"))
+        try write([0x61, 0x2C, 0x62, 0x0A, 0xFF, 0xFE, 0x00], "binary.dat", in: dir)
+        let r = try run(arguments, in: dir)
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+        #expect(r.err.contains(message) && r.err.components(separatedBy: "invalid value").count == 2, "\(arguments): \(r.err)")
+    }
+
     /// An option of another input kind is refused, not ignored: --power-alpha needs --input
     /// power-law, --input-dim a generated input, --remove-pcs (train) --data. With power-law inputs
     /// --power-alpha is taken.
