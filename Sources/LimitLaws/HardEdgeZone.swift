@@ -25,7 +25,7 @@ enum SortedSamples {
 /// In s, the distance in θ from the edge (θ at the lower edge, π − θ at the upper one;
 /// x = a + (b − a) sin²(s/2) there, exactly), h = ρ(x)·(b − a)/2·sin θ is sampled geometrically
 /// towards the edge (`LawSolver.hardEdgeZone`: where the descent stops), the Simpson samples
-/// within 16 end-panel widths included: log h is smooth in log s (a power law with slowly varying corrections,
+/// of the end panel included: log h is smooth in log s (a power law with slowly varying corrections,
 /// powers of (x − a)^{1/(s+1)} for Fuss–Catalan), so the 4-point Lagrange interpolant of log h in
 /// log s gives the density, and Gauss–Legendre on it the integral. Below the last sample s₀ the
 /// density is the power law h₀(s/s₀)^p that carries the rest of the zone's mass, which is known
@@ -45,8 +45,6 @@ struct HardEdgeZone: Sendable, Hashable {
     /// |(the zone's mass − the model above s₀) − the power law's mass below s₀|: what the model
     /// and the known mass disagree by (a check: small when the samples reach the power law).
     let massMismatch: Double
-    /// The local exponent of h may change by at most this from one step of the descent to the next.
-    static let exponentDrift = 0.05
 
     /// `s`, `h`: samples in increasing s (all h > 0 and finite; the zone ends at the last);
     /// `massBelow`: ∫_0^{s_M} h ds for s_M one of the samples. nil when there are fewer than 4
@@ -65,12 +63,12 @@ struct HardEdgeZone: Sendable, Hashable {
         // that is not a positive mass of a power law (integration error against a vanishing tail),
         // the power law of the two smallest samples.
         let local = (logH[1] - logH[0]) / (logS[1] - logS[0])
-        guard local > -1 else { return nil }
-        let powerLaw = h[0] * s[0] / (local + 1)
+        let powerLaw = local > -1 ? h[0] * s[0] / (local + 1) : Double.infinity
         let remainder = massBelow.mass - cumulative[m]
-        let tail = remainder > 0 && h[0] * s[0] / remainder - 1 > -1 ? remainder : powerLaw
+        let tail: Double
+        if remainder > 0 && h[0] * s[0] / remainder - 1 > -1 { tail = remainder } else if powerLaw.isFinite { tail = powerLaw } else { return nil }
         tailExponent = h[0] * s[0] / tail - 1
-        massMismatch = abs(remainder - powerLaw)
+        massMismatch = powerLaw.isFinite ? abs(remainder - powerLaw) : abs(remainder)
         self.cumulative = cumulative.map { $0 + tail }
     }
 

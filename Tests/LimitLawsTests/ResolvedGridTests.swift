@@ -125,8 +125,12 @@ struct GridCheck {
         for s in laws {
             let g = s.resolvedGrid()
             let check = GridCheck(s, g)
-            #expect(check.massError < 1e-4, "\(model) \(s.kernel): trapezoid \(g.trapezoidMass) vs \(s.continuousMass)")
-            #expect(check.cdfError < 1e-4, "\(model) \(s.kernel)")
+            // within 10⁻⁴, or within the bound the grid states in its warning (a hard edge's
+            // (x − a)^{−β} takes more points than the grid's share: docs/math.md)
+            let allowed = max(1e-4, g.notice != nil ? g.trapezoidError * (1 + 1e-9) : 0)
+            #expect(check.massError < allowed, "\(model) \(s.kernel): trapezoid \(g.trapezoidMass) vs \(s.continuousMass), stated \(g.trapezoidError)")
+            #expect(check.cdfError < allowed, "\(model) \(s.kernel): stated \(g.trapezoidError)")
+            #expect(check.massError <= g.trapezoidError * (1 + 1e-9) + 1e-9, "\(model) \(s.kernel): the stated bound \(g.trapezoidError) is below the error \(check.massError)")
             #expect(zip(g.x, g.x.dropFirst()).allSatisfy { $0 < $1 })
         }
     }
