@@ -43,13 +43,13 @@ public struct Histogram: Sendable, Equatable {
 }
 
 public enum SpectrumStatistics {
-    /// Eigenvalues within `tolerance` of an atom are moved onto it (rounding: e.g. the exact zeros of a
-    /// rank-deficient Gram come out as ±1e-7·λ_max in float32).
+    /// Eigenvalues within `tolerance` of an atom are moved onto the nearest such atom (rounding: e.g.
+    /// the exact zeros of a rank-deficient Gram come out as ±1e-7·λ_max in float32).
     public static func snapToAtoms(_ sorted: [Double], atoms: [Atom], tolerance: Double) -> [Double] {
         guard !atoms.isEmpty, tolerance > 0 else { return sorted }
         return sorted.map { x in
-            for a in atoms where abs(x - a.location) <= tolerance { return a.location }
-            return x
+            let near = atoms.filter { abs(x - $0.location) <= tolerance }
+            return near.min { abs(x - $0.location) < abs(x - $1.location) }?.location ?? x
         }
     }
 

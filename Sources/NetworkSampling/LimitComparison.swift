@@ -21,12 +21,35 @@ public enum LimitComparison {
             // Rounding noise around exact zeros (rank-deficient X₀, e.g. after centring or PC removal)
             // is set to 0, so the law gets a clean atom there.
             let top = e.map(abs).max() ?? 0
-            let cleaned = e.map { abs($0) <= 1e-5 * top ? 0 : max(0, $0) }
+            let zeroed = e.map { abs($0) <= 1e-5 * top ? 0 : max(0, $0) }
+            // Equal eigenvalues of the input come out of the solver a few ulps apart (0, 1, 1, 2 as
+            // 1 − 4·10⁻¹⁶, 1, 1 + 2·10⁻¹⁶, …): each run closer than the precision's resolution is
+            // one atom at its mean, as in the law the inputs were drawn from. (Kept apart they made
+            // the law's atoms near-duplicates: KS 0.33 where the sample is the law exactly.)
+            let cleaned = Self.mergingRuns(zeroed, within: SpectrumStatistics.atomTolerance(zeroed, precision: request.precision))
             let mean = cleaned.reduce(0, +) / Double(cleaned.count)
             input = .discrete(eigenvalues: mean > 0 ? cleaned.map { $0 / mean } : cleaned)
         }
         return NetworkModel(activation: request.model.activation, input: input,
                             gammas: w.dropFirst().map { n / Double($0) }, tau: request.model.tau)
+    }
+
+    /// The values sorted, each run whose neighbours are within `tolerance` replaced by its mean
+    /// (so the mean of all is kept).
+    static func mergingRuns(_ values: [Double], within tolerance: Double) -> [Double] {
+        let sorted = values.sorted()
+        var out: [Double] = []
+        out.reserveCapacity(sorted.count)
+        var i = 0
+        while i < sorted.count {
+            var j = i + 1
+            while j < sorted.count && sorted[j] - sorted[j - 1] <= tolerance { j += 1 }
+            let run = sorted[i..<j]
+            let mean = run.allSatisfy { $0 == run.first } ? run.first! : run.reduce(0, +) / Double(run.count)
+            out += Array(repeating: mean, count: j - i)
+            i = j
+        }
+        return out
     }
 
     /// Whether `limitModel` needs the sampled input Gram spectrum.

@@ -226,6 +226,24 @@ import Testing
         #expect(r.err.contains(message) && r.err.components(separatedBy: "invalid value").count == 2, "\(arguments): \(r.err)")
     }
 
+    /// An input spectrum with repeated values (0, 1, 1, 2): the sampled X₀ᵀX₀ repeats them to a few
+    /// ulps, and the compared law took each as its own atom; the CK layer-0 sample is the law
+    /// itself, so KS must be 0 (it was 0.33–0.49), and the NTK's law must pass its self-check (it
+    /// failed with mass 0.988).
+    @Test(.enabled(if: binary != nil))
+    func repeatedInputEigenvaluesAreOneAtomInTheComparedLaw() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("0\n1\n1\n2\n".utf8).write(to: dir.appendingPathComponent("f1.txt"))
+        let r = try run(["sample", "--activation", "tanh", "--depth", "1", "--gamma", "4", "--input-spectrum", "f1.txt",
+                         "--n", "40", "--seed", "2", "--precision", "float64", "--compare", "--kernel", "all"], in: dir)
+        #expect(r.status == 0, "\(r.err)")
+        let ck0 = r.out.split(separator: "\n").first { $0.split(separator: " ").prefix(2) == ["ck", "0"] }
+        let fields = try #require(ck0).split(separator: " ")
+        #expect(fields.count >= 4 && Double(fields[2]) == 0 && Double(fields[3]) == 0, "\(ck0 ?? "")")
+        #expect(!r.err.contains("warning"), "\(r.err)")
+    }
+
     /// An option of another input kind is refused, not ignored: --power-alpha needs --input
     /// power-law, --input-dim a generated input, --remove-pcs (train) --data. With power-law inputs
     /// --power-alpha is taken.
