@@ -1048,7 +1048,9 @@ struct LawSolver {
             guard d.inside, d.density > 0, d.density.isFinite else { return nil }
             return (d.density * half * Double.sin(s), solution.u)
         }
-        while solves < 300 {
+        // The display-only solve (drawn first, then replaced) samples less and does not refine.
+        let (descentCap, totalCap) = request.accurateCDF ? (300, 900) : (40, 40)
+        while solves < descentCap {
             // steps of 2 while the samples join the Simpson ones, then of 4
             let next = smallest.s / (smallest.s > panel / 1024 ? 2 : 4)
             let sine = Double.sin(next / 2)
@@ -1069,11 +1071,11 @@ struct LawSolver {
         // cubic in log s misses it by more than 10⁻⁶ (relative), until every midpoint agrees — a
         // feature between the samples (a shoulder where the density turns from one power to
         // another: leaky ReLU 0.994 at γ = 1 lost 10⁻³ of mass to one) is then resolved, not
-        // smoothed over. At most 900 solves in all.
+        // smoothed over. At most 900 solves in all (40, and no refinement, for the display-only solve).
         var logS = points.map { Double.log($0.s) }, logH = points.map { Double.log($0.h) }
         // From the outer end inwards (where the mass is), each pair until its midpoint agrees.
         var i = points.count - 2
-        while i >= 0 && solves < 900 && points.count >= 4 {
+        while i >= 0 && solves < totalCap && points.count >= 4 {
             let (left, right) = (points[i], points[i + 1])
             guard right.s > left.s * (1 + 1e-9) else { i -= 1; continue }
             let middle = (left.s * right.s).squareRoot()
