@@ -177,7 +177,8 @@ enum DensityReport {
         struct Approximation: Encodable { let replacedLayers: [Int]; let snappedLayers: [Int]; let displacement: Double; let exactAtoms: [AtomJSON]? }
         let kernel: String
         let layer: Int
-        struct Grid: Encodable { let kind: String; let points: Int; let trapezoidMass: Double; let trapezoidError: Double }
+        /// `trapezoidMass` null where a density is NaN (a failed point): no value, as elsewhere in the JSON.
+        struct Grid: Encodable { let kind: String; let points: Int; @NullWhenAbsent var trapezoidMass: Double?; let trapezoidError: Double }
         let grid: Grid
         let x: [Double]
         let density: [Double?]
@@ -224,7 +225,7 @@ enum DensityReport {
             laws: zip(zip(r.spectra, r.seconds), grids).map { pair, g in
                 let (s, seconds) = pair
                 return LawJSON(kernel: s.kernel.kernelName, layer: s.kernel.layerNumber(depth: m.depth),
-                        grid: .init(kind: g.kind.rawValue, points: g.x.count, trapezoidMass: g.trapezoidMass, trapezoidError: g.trapezoidError),
+                        grid: .init(kind: g.kind.rawValue, points: g.x.count, trapezoidMass: g.trapezoidMass.isFinite ? g.trapezoidMass : nil, trapezoidError: g.trapezoidError),
                         x: g.x, density: g.density.map { $0.isFinite ? $0 : nil }, cdf: g.cdf,
                         atoms: s.atoms.map { .init(location: $0.location, mass: $0.mass) },
                         support: s.support.map { [$0.lowerBound, $0.upperBound] },
