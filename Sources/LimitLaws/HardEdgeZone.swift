@@ -42,6 +42,9 @@ struct HardEdgeZone: Sendable, Hashable {
     let cumulative: [Double]
     /// h = h₀ (s/s₀)^tailExponent below s₀ = the first sample.
     let tailExponent: Double
+    /// Below this distance the density is 0 (a point there was outside the support); 0: none. The
+    /// power law below the first sample s₀ is then in s − floor.
+    let floor: Double
     /// |(the zone's mass − the model above s₀) − the power law's mass below s₀|: what the model
     /// and the known mass disagree by (a check: small when the samples reach the power law).
     let massMismatch: Double
@@ -49,7 +52,9 @@ struct HardEdgeZone: Sendable, Hashable {
     /// `s`, `h`: samples in increasing s (all h > 0 and finite; the zone ends at the last);
     /// `massBelow`: ∫_0^{s_M} h ds for s_M one of the samples. nil when there are fewer than 4
     /// samples or they leave no positive mass below the first.
-    init?(side: Int, s: [Double], h: [Double], massBelow: (s: Double, mass: Double)) {
+    /// `outsideBelow`: a distance found outside the support (0: none), below the first sample: the
+    /// density is 0 there, and the mass below the first sample lies between the two.
+    init?(side: Int, s: [Double], h: [Double], massBelow: (s: Double, mass: Double), outsideBelow: Double = 0) {
         guard s.count >= 4, s.count == h.count, h.allSatisfy({ $0 > 0 && $0.isFinite }),
               massBelow.mass > 0, massBelow.mass.isFinite,
               let m = s.firstIndex(where: { abs($0 - massBelow.s) <= 1e-12 * massBelow.s }) else { return nil }
@@ -62,12 +67,15 @@ struct HardEdgeZone: Sendable, Hashable {
         // The mass below s₀: what the zone's known mass leaves (so that the CDF meets it), or, where
         // that is not a positive mass of a power law (integration error against a vanishing tail),
         // the power law of the two smallest samples.
+        let floor = outsideBelow > 0 && outsideBelow < s[0] ? outsideBelow : 0
+        self.floor = floor
+        let span = s[0] - floor
         let local = (logH[1] - logH[0]) / (logS[1] - logS[0])
-        let powerLaw = local > -1 ? h[0] * s[0] / (local + 1) : Double.infinity
+        let powerLaw = local > -1 ? h[0] * span / (local + 1) : Double.infinity
         let remainder = massBelow.mass - cumulative[m]
         let tail: Double
-        if remainder > 0 && h[0] * s[0] / remainder - 1 > -1 { tail = remainder } else if powerLaw.isFinite { tail = powerLaw } else { return nil }
-        tailExponent = h[0] * s[0] / tail - 1
+        if remainder > 0 && h[0] * span / remainder - 1 > -1 { tail = remainder } else if powerLaw.isFinite { tail = powerLaw } else { return nil }
+        tailExponent = h[0] * span / tail - 1
         massMismatch = powerLaw.isFinite ? abs(remainder - powerLaw) : abs(remainder)
         self.cumulative = cumulative.map { $0 + tail }
     }
@@ -92,7 +100,11 @@ struct HardEdgeZone: Sendable, Hashable {
     func h(atDistance s: Double) -> Double {
         guard s > 0 else { return .infinity }
         let u = Double.log(min(s, width))
-        if u < logS[0] { return Double.exp(logH[0] + tailExponent * (u - logS[0])) }
+        if u < logS[0] {
+            guard s > floor else { return 0 }
+            let s0 = Double.exp(logS[0])
+            return Double.exp(logH[0] + tailExponent * Double.log((s - floor) / (s0 - floor)))
+        }
         return Double.exp(Self.logH(logS, logH, at: u))
     }
 
@@ -100,7 +112,11 @@ struct HardEdgeZone: Sendable, Hashable {
     func integral(upTo s: Double) -> Double {
         guard s > 0 else { return 0 }
         let u = Double.log(min(s, width))
-        if u <= logS[0] { return cumulative[0] * Double.exp((tailExponent + 1) * (u - logS[0])) }
+        if u <= logS[0] {
+            guard s > floor else { return 0 }
+            let s0 = Double.exp(logS[0])
+            return cumulative[0] * Double.pow((s - floor) / (s0 - floor), tailExponent + 1)
+        }
         var k = 0
         while k + 1 < logS.count - 1 && logS[k + 1] <= u { k += 1 }
         return cumulative[k] + Self.segment(logS, logH, k, from: logS[k], to: u)

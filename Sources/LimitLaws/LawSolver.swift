@@ -1026,6 +1026,8 @@ struct LawSolver {
         guard var smallest = points.first, smallest.s <= panel / 4 * 1.000001 else { return nil }
         var guess = guess
         var solves = 0
+        /// The largest s found outside the support: the true edge lies beyond the reported one.
+        var outsideAt = 0.0
         /// h at distance s from the edge, solved at height 10⁻¹²·(x − edge) from `start` (else by
         /// continuation); nil outside the support or where it does not solve.
         func solveH(_ s: Double, from start: [ComplexDouble]?, _ solver: inout LawSolver) -> (h: Double, u: [ComplexDouble])? {
@@ -1045,14 +1047,17 @@ struct LawSolver {
             solver.stats.iterations += solution.iterations
             solver.solved.insert(x, solution.u)
             let d = solver.density(at: x, solution.stieltjes, residual: solution.residual, height: height)
+            if !d.inside && solution.stieltjes.real.isFinite { outsideAt = max(outsideAt, s) }
             guard d.inside, d.density > 0, d.density.isFinite else { return nil }
             return (d.density * half * Double.sin(s), solution.u)
         }
         // The display-only solve (drawn first, then replaced) samples less and does not refine.
         let (descentCap, totalCap) = request.accurateCDF ? (300, 900) : (40, 40)
         while solves < descentCap {
-            // steps of 2 while the samples join the Simpson ones, then of 4
-            let next = smallest.s / (smallest.s > panel / 1024 ? 2 : 4)
+            // steps of 2 while the samples join the Simpson ones, then of 4; once a point was outside
+            // the support (the true edge lies beyond the reported one), halfway (in log s) to it
+            let next = outsideAt > 0 ? (smallest.s * outsideAt).squareRoot() : smallest.s / (smallest.s > panel / 1024 ? 2 : 4)
+            if outsideAt > 0 && smallest.s < outsideAt * 1.001 { break }
             let sine = Double.sin(next / 2)
             let delta = (b - a) * sine * sine
             let x = side == 0 ? a + delta : b - delta
@@ -1062,7 +1067,10 @@ struct LawSolver {
                 let q = Double.log(points[1].h / points[0].h) / Double.log(points[1].s / points[0].s)
                 if q > -1, smallest.h * smallest.s / (q + 1) < 1e-13 * mass { break }
             }
-            guard let r = solveH(next, from: guess, &self) else { break }
+            guard let r = solveH(next, from: guess, &self) else {
+                if outsideAt == next { continue }   // outside: close in on the edge
+                break
+            }
             smallest = (s: next, h: r.h)
             points.insert(smallest, at: 0)
             guess = r.u
@@ -1090,7 +1098,8 @@ struct LawSolver {
                 i -= 1
             }
         }
-        return HardEdgeZone(side: side, s: points.map(\.s), h: points.map(\.h), massBelow: (panel / 2, mass))
+        return HardEdgeZone(side: side, s: points.map(\.s), h: points.map(\.h), massBelow: (panel / 2, mass),
+                            outsideBelow: outsideAt < points[0].s ? outsideAt : 0)
     }
 
     /// Adaptive Simpson integration of one interval in θ, where x = a + (b − a)(1 − cos θ)/2
