@@ -1027,7 +1027,7 @@ struct LawSolver {
         var guess = guess
         var solves = 0
         /// The largest s found outside the support: the true edge lies beyond the reported one.
-        var outsideAt = 0.0
+        var outsideAt = 0.0, closingIn = 0
         /// h at distance s from the edge, solved at height 10⁻¹²·(x − edge) from `start` (else by
         /// continuation); nil outside the support or where it does not solve.
         func solveH(_ s: Double, from start: [ComplexDouble]?, _ solver: inout LawSolver) -> (h: Double, u: [ComplexDouble])? {
@@ -1052,12 +1052,15 @@ struct LawSolver {
             return (d.density * half * Double.sin(s), solution.u)
         }
         // The display-only solve (drawn first, then replaced) samples less and does not refine.
-        let (descentCap, totalCap) = request.accurateCDF ? (300, 900) : (40, 40)
+        let (descentCap, totalCap) = request.accurateCDF ? (300, 900) : (12, 12)
         while solves < descentCap {
             // steps of 2 while the samples join the Simpson ones, then of 4; once a point was outside
             // the support (the true edge lies beyond the reported one), halfway (in log s) to it
             let next = outsideAt > 0 ? (smallest.s * outsideAt).squareRoot() : smallest.s / (smallest.s > panel / 1024 ? 2 : 4)
-            if outsideAt > 0 && smallest.s < outsideAt * 1.001 { break }
+            // (at most 12 such steps, none in the display-only solve: each outside point is solved
+            // by continuation)
+            if outsideAt > 0 && (smallest.s < outsideAt * 1.001 || closingIn >= (request.accurateCDF ? 12 : 0)) { break }
+            if outsideAt > 0 { closingIn += 1 }
             let sine = Double.sin(next / 2)
             let delta = (b - a) * sine * sine
             let x = side == 0 ? a + delta : b - delta
@@ -1079,7 +1082,7 @@ struct LawSolver {
         // cubic in log s misses it by more than 10⁻⁶ (relative), until every midpoint agrees — a
         // feature between the samples (a shoulder where the density turns from one power to
         // another: leaky ReLU 0.994 at γ = 1 lost 10⁻³ of mass to one) is then resolved, not
-        // smoothed over. At most 900 solves in all (40, and no refinement, for the display-only solve).
+        // smoothed over. At most 900 solves in all (12, and no refinement, for the display-only solve).
         var logS = points.map { Double.log($0.s) }, logH = points.map { Double.log($0.h) }
         // From the outer end inwards (where the mass is), each pair until its midpoint agrees.
         var i = points.count - 2
