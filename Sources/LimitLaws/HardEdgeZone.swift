@@ -28,7 +28,8 @@ enum SortedSamples {
 /// of the end panel included: log h is smooth in log s (a power law with slowly varying corrections,
 /// powers of (x − a)^{1/(s+1)} for Fuss–Catalan), so the 4-point Lagrange interpolant of log h in
 /// log s gives the density, and Gauss–Legendre on it the integral. Below the last sample s₀ the
-/// density is the power law h₀(s/s₀)^p that carries the rest of the zone's mass, which is known
+/// density is the power law h₀((s − floor)/(s₀ − floor))^p that carries the rest of the zone's mass (floor: a
+/// distance found outside the support, else 0), which is known
 /// exactly (the contour integral about the edge, `LawSolver.edgeMoments`, or the Simpson tail fit):
 /// so the zone's CDF ends at the right value and the total mass is the law's.
 struct HardEdgeZone: Sendable, Hashable {
@@ -40,7 +41,7 @@ struct HardEdgeZone: Sendable, Hashable {
     let logS: [Double], logH: [Double]
     /// ∫_0^{s_k} h ds at each sample.
     let cumulative: [Double]
-    /// h = h₀ (s/s₀)^tailExponent below s₀ = the first sample.
+    /// h = h₀ ((s − floor)/(s₀ − floor))^tailExponent below s₀ = the first sample.
     let tailExponent: Double
     /// Below this distance the density is 0 (a point there was outside the support); 0: none. The
     /// power law below the first sample s₀ is then in s − floor.
@@ -63,7 +64,7 @@ struct HardEdgeZone: Sendable, Hashable {
         logS = s.map { Double.log($0) }
         logH = h.map { Double.log($0) }
         var cumulative = [0.0]
-        for k in 1..<s.count { cumulative.append(cumulative[k - 1] + Self.segment(logS, logH, k - 1, from: logS[k - 1], to: logS[k])) }
+        for k in 1..<s.count { cumulative.append(cumulative[k - 1] + Self.segment(logS, logH, from: logS[k - 1], to: logS[k])) }
         // The mass below s₀: what the zone's known mass leaves (so that the CDF meets it), or, where
         // that is not a positive mass of a power law (integration error against a vanishing tail),
         // the power law of the two smallest samples.
@@ -74,24 +75,20 @@ struct HardEdgeZone: Sendable, Hashable {
         let powerLaw = local > -1 ? h[0] * span / (local + 1) : Double.infinity
         let remainder = massBelow.mass - cumulative[m]
         let tail: Double
-        if remainder > 0 && h[0] * span / remainder - 1 > -1 { tail = remainder } else if powerLaw.isFinite { tail = powerLaw } else { return nil }
+        if remainder > 0 { tail = remainder } else if powerLaw.isFinite { tail = powerLaw } else { return nil }
         tailExponent = h[0] * span / tail - 1
         massMismatch = powerLaw.isFinite ? abs(remainder - powerLaw) : abs(remainder)
         self.cumulative = cumulative.map { $0 + tail }
     }
 
-    /// log h at log s = u: the cubic through the 4 samples around u (u within the samples).
-    private static func logH(_ logS: [Double], _ logH: [Double], at u: Double) -> Double {
-        SortedSamples.cubic(logS, logH, at: u)
-    }
-
-    /// ∫ h ds from log s = u0 to u1 inside segment k: 8-point Gauss–Legendre in log s.
-    private static func segment(_ logS: [Double], _ logH: [Double], _ k: Int, from u0: Double, to u1: Double) -> Double {
+    /// ∫ h ds from log s = u0 to u1 within one segment, h the cubic in log s through the samples:
+    /// 8-point Gauss–Legendre in log s.
+    private static func segment(_ logS: [Double], _ logH: [Double], from u0: Double, to u1: Double) -> Double {
         let c = (u0 + u1) / 2, r = (u1 - u0) / 2
         var sum = 0.0
         for (t, w) in zip(GaussianQuadrature.legendre8.nodes, GaussianQuadrature.legendre8.weights) {
             let u = c + r * t
-            sum += w * Double.exp(Self.logH(logS, logH, at: u) + u)
+            sum += w * Double.exp(SortedSamples.cubic(logS, logH, at: u) + u)
         }
         return sum * r
     }
@@ -105,7 +102,7 @@ struct HardEdgeZone: Sendable, Hashable {
             let s0 = Double.exp(logS[0])
             return Double.exp(logH[0] + tailExponent * Double.log((s - floor) / (s0 - floor)))
         }
-        return Double.exp(Self.logH(logS, logH, at: u))
+        return Double.exp(SortedSamples.cubic(logS, logH, at: u))
     }
 
     /// ∫_0^s h ds' (0 ≤ s ≤ width).
@@ -119,7 +116,7 @@ struct HardEdgeZone: Sendable, Hashable {
         }
         var k = 0
         while k + 1 < logS.count - 1 && logS[k + 1] <= u { k += 1 }
-        return cumulative[k] + Self.segment(logS, logH, k, from: logS[k], to: u)
+        return cumulative[k] + Self.segment(logS, logH, from: logS[k], to: u)
     }
 
     /// ∫_0^{s₀} h ds: the mass the power law below the first sample carries.

@@ -1011,7 +1011,7 @@ struct LawSolver {
     /// where the distance to the edge falls
     /// below 10⁻¹⁴⁰·scale (the chain's values, ~ distance^{−1}, must square within a Double) or
     /// 10⁻⁹·|edge|, at a point that does not solve or lies outside the support, or after 300 solves.
-    /// nil when the samples do not make a zone (a failed Simpson sample in it, or no mass left below).
+    /// nil when the samples do not make a zone (fewer than 4, or no mass left below the first).
     private mutating func hardEdgeZone(side: Int, interval: ClosedRange<Double>, samples: SimpsonSamples, panel: Double,
                                        mass: Double, guess: [ComplexDouble]?) -> HardEdgeZone? {
         let a = interval.lowerBound, b = interval.upperBound
@@ -1028,12 +1028,16 @@ struct LawSolver {
         var solves = 0
         /// The largest s found outside the support: the true edge lies beyond the reported one.
         var outsideAt = 0.0, closingIn = 0
+        /// x at distance s (in θ) from the edge, and its distance from the edge in x (exact there).
+        func point(_ s: Double) -> (x: Double, delta: Double) {
+            let sine = Double.sin(s / 2)
+            let delta = (b - a) * sine * sine
+            return (side == 0 ? a + delta : b - delta, delta)
+        }
         /// h at distance s from the edge, solved at height 10⁻¹²·(x − edge) from `start` (else by
         /// continuation); nil outside the support or where it does not solve.
         func solveH(_ s: Double, from start: [ComplexDouble]?, _ solver: inout LawSolver) -> (h: Double, u: [ComplexDouble])? {
-            let sine = Double.sin(s / 2)
-            let delta = (b - a) * sine * sine
-            let x = side == 0 ? a + delta : b - delta
+            let (x, delta) = point(s)
             solves += 1
             solver.stats.points += 1
             let height = 1e-12 * delta
@@ -1061,9 +1065,7 @@ struct LawSolver {
             // by continuation)
             if outsideAt > 0 && (smallest.s < outsideAt * 1.001 || closingIn >= (request.accurateCDF ? 12 : 0)) { break }
             if outsideAt > 0 { closingIn += 1 }
-            let sine = Double.sin(next / 2)
-            let delta = (b - a) * sine * sine
-            let x = side == 0 ? a + delta : b - delta
+            let (x, delta) = point(next)
             guard x != edge, delta >= 1e-140 * scale, delta >= 1e-9 * abs(edge) else { break }
             // The mass below `smallest` by the local power law of the two smallest samples.
             if points.count >= 2 {

@@ -45,7 +45,7 @@ public enum LimitComparison {
             var j = i + 1
             while j < sorted.count && sorted[j] - sorted[j - 1] <= tolerance { j += 1 }
             let run = sorted[i..<j]
-            let mean = run.allSatisfy { $0 == run.first } ? run.first! : run.reduce(0, +) / Double(run.count)
+            let mean = run.first == run.last ? run.first! : run.reduce(0, +) / Double(run.count)   // sorted: equal ends, all equal
             out += Array(repeating: mean, count: j - i)
             i = j
         }
